@@ -1,0 +1,135 @@
+//! Duties that fall due with the calendar, evaluated as of `--as-of`: the regulation's
+//! review, drills, contact verification, exception expiry, prevention measures.
+
+use super::Ctx;
+use crate::diag::Diagnostic;
+use crate::model::incident::MeasureStatus;
+use crate::model::{DocKind, RefKind};
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    reviews(ctx, out);
+    drills(ctx, out);
+    contacts(ctx, out);
+    exceptions(ctx, out);
+    measures(ctx, out);
+}
+
+fn reviews(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for d in ctx.corpus.documents.iter().filter(|d| d.kind() == DocKind::Regulation) {
+        let (Some(every), Some(approved)) = (&d.meta.review_every, &d.meta.approved_on) else { continue };
+        let last_review = ctx
+            .corpus
+            .reviews
+            .iter()
+            .filter(|r| r.document.kind == RefKind::Doc && r.document.id == d.id() && r.reviewed_on.value.0 <= ctx.as_of)
+            .map(|r| r.reviewed_on.value.0)
+            .max();
+        let last = last_review.map_or(approved.value.0, |r| r.max(approved.value.0));
+        let due = every.value.after_date(last);
+        if ctx.as_of > due {
+            out.push(
+                ctx.diag("K0501", format!("the review of `{}` was due on {due} (last approval or review: {last}, cycle {})", d.id(), every.value))
+                    .at(ctx.loc(d.file, every))
+                    .help("review the regulation and record it in reviews/ (outcome no_change or amended)")
+                    .subject(format!("doc:{}", d.id())),
+            );
+        }
+    }
+}
+
+fn drills(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let every = ctx.project.drill_every;
+    let latest = ctx.corpus.drills.iter().filter(|d| d.held_on.value.0 <= ctx.as_of).max_by_key(|d| d.held_on.value);
+    let (message, loc) = match latest {
+        None => ("no drill (訓練) is recorded".to_string(), None),
+        Some(d) => {
+            let due = every.after_date(d.held_on.value.0);
+            if ctx.as_of <= due {
+                return;
+            }
+            (format!("the last drill was on {} and the next was due by {due} (every {every})", d.held_on.value), Some(ctx.loc(d.file, &d.held_on)))
+        }
+    };
+    out.push(
+        ctx.diag("K0502", message)
+            .at_opt(loc)
+            .help("hold a drill of the response procedures and record it in drills/; the cycle is duties.drill_every in kitei.toml"),
+    );
+}
+
+fn contacts(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let every = ctx.project.contact_verify_every;
+    let people = ctx.corpus.people.iter().map(|p| (p.file, &p.id, &p.name, &p.last_verified));
+    let orgs = ctx.corpus.organisations.iter().map(|o| (o.file, &o.id, &o.name, &o.last_verified));
+    for (file, id, name, verified) in people.chain(orgs) {
+        let subject = format!("contact:{}", id.value);
+        match verified {
+            None => out.push(
+                ctx.diag("K0503", format!("contact {name} ({}) has never been verified", id.value))
+                    .at(ctx.loc(file, id))
+                    .help("call or mail the contact, then record `last_verified: YYYY-MM-DD`")
+                    .subject(subject),
+            ),
+            Some(v) => {
+                let due = every.after_date(v.value.0);
+                if ctx.as_of > due {
+                    out.push(
+                        ctx.diag("K0503", format!("contact {name} ({}) was last verified on {}; re-verification was due by {due}", id.value, v.value))
+                            .at(ctx.loc(file, v))
+                            .help(format!("verify the contact's numbers and addresses and update last_verified (cycle {every})"))
+                            .subject(subject),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn exceptions(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for e in &ctx.corpus.exceptions {
+        if e.expires_on.value.0 < ctx.as_of {
+            out.push(
+                ctx.diag("K0504", format!("exception {} for {} on {} expired on {}", e.id.value, e.rule.value, e.record.value, e.expires_on.value))
+                    .at(ctx.loc(e.file, &e.expires_on))
+                    .help("renew it with a new committee approval and expiry, or remove it once the waived duty is met")
+                    .subject(format!("exception:{}", e.id.value)),
+            );
+        }
+        if e.expires_on.value < e.approved_on.value {
+            out.push(
+                ctx.diag("K0504", format!("exception {} expires ({}) before it was approved ({})", e.id.value, e.expires_on.value, e.approved_on.value))
+                    .at(ctx.loc(e.file, &e.expires_on))
+                    .help("correct the dates")
+                    .subject(format!("exception:{}", e.id.value)),
+            );
+        }
+    }
+}
+
+fn measures(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for i in &ctx.corpus.incidents {
+        let Some(plan) = &i.prevention_plan else { continue };
+        for m in plan.technical.iter().chain(&plan.organizational) {
+            if m.status == MeasureStatus::Done {
+                if m.done_on.is_none() {
+                    out.push(
+                        ctx.diag("K0505", format!("measure \"{}\" is done but has no done_on date", m.measure.value))
+                            .at(ctx.loc(i.file, &m.measure))
+                            .help("add `done_on: YYYY-MM-DD`: the date is evidence that the measure was carried out")
+                            .subject(i.reference()),
+                    );
+                }
+                continue;
+            }
+            let Some(due) = &m.due else { continue };
+            if due.value.0 < ctx.as_of {
+                out.push(
+                    ctx.diag("K0505", format!("prevention measure \"{}\" of {} was due on {} and is not done", m.measure.value, i.id.value, due.value))
+                        .at(ctx.loc(i.file, due))
+                        .help("finish it and set `status: done` with `done_on`, or record an approved exception (例外事項) with a new expiry")
+                        .subject(i.reference()),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! Evidence files named by incidents exist and still match the SHA-256 recorded when they
+//! were collected. Files are hashed in parallel and streamed, never held in memory.
+
+use rayon::prelude::*;
+
+use super::Ctx;
+use crate::diag::Diagnostic;
+use crate::source::resolve_evidence_path;
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let items: Vec<_> = ctx
+        .corpus
+        .incidents
+        .iter()
+        .flat_map(|i| i.evidence.iter().map(move |e| (i, e)))
+        .collect();
+    let found: Vec<Option<Diagnostic>> = items
+        .par_iter()
+        .map(|(i, e)| {
+            // Paths that leave the source folder are reported by the loader (K0106).
+            let path = resolve_evidence_path(&ctx.corpus.root, &e.path.value).ok()?;
+            let subject = i.reference();
+            if !path.is_file() {
+                return Some(
+                    ctx.diag("K0701", format!("evidence file `{}` does not exist", e.path.value))
+                        .at(ctx.loc(i.file, &e.path))
+                        .help("add the file at this path inside the source folder, or correct the path")
+                        .subject(subject),
+                );
+            }
+            let recorded = e.sha256.value.trim().to_ascii_lowercase();
+            if recorded.len() != 64 || !recorded.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Some(
+                    ctx.diag("K0702", format!("`{}` is not a SHA-256 digest", e.sha256.value))
+                        .at(ctx.loc(i.file, &e.sha256))
+                        .help(format!("write the 64 hex digits printed by `sha256sum {}`", e.path.value))
+                        .subject(subject),
+                );
+            }
+            match crate::digest::sha256_file(&path) {
+                Ok(actual) if actual == recorded => None,
+                Ok(actual) => Some(
+                    ctx.diag("K0702", format!("evidence file `{}` does not match its recorded SHA-256 (file has {actual})", e.path.value))
+                        .at(ctx.loc(i.file, &e.sha256))
+                        .help("the file changed after it was recorded: restore the original file; only correct the digest if it was mistyped")
+                        .subject(subject),
+                ),
+                Err(err) => Some(
+                    ctx.diag("K0701", format!("cannot read evidence file `{}`: {err}", e.path.value))
+                        .at(ctx.loc(i.file, &e.path))
+                        .help("check the file's permissions")
+                        .subject(subject),
+                ),
+            }
+        })
+        .collect();
+    out.extend(found.into_iter().flatten());
+}

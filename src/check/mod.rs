@@ -1,0 +1,169 @@
+//! The rules. Each rule has a stable code, a name, a default level and an explanation
+//! (`kitei explain CODE`); rule families live one per file and only return diagnostics.
+//! [`run`] resolves levels from `kitei.toml`, applies approved exceptions (例外事項) and
+//! returns a [`Report`].
+
+mod duties;
+mod evidence;
+mod incidents;
+mod notifications;
+mod registry;
+mod structure;
+mod text;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+pub use registry::{RULES, RuleInfo, rule};
+
+use crate::config::Project;
+use crate::diag::{Diagnostic, Level, Loc};
+use crate::model::{At, Corpus, FileId, RefKind};
+
+/// Where a record with a given id was defined.
+#[derive(Debug, Clone)]
+pub struct Defined {
+    pub kind: RefKind,
+    pub file: FileId,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Everything a rule may look at.
+pub struct Ctx<'a> {
+    pub corpus: &'a Corpus,
+    pub project: &'a Project,
+    pub as_of: NaiveDate,
+    /// Every id in the corpus with where it was first defined (ids are unique corpus-wide).
+    pub ids: HashMap<String, Defined>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(corpus: &'a Corpus, project: &'a Project, as_of: NaiveDate) -> Self {
+        let ids = structure::collect_ids(corpus).into_iter().fold(HashMap::new(), |mut map, (id, def)| {
+            map.entry(id).or_insert(def);
+            map
+        });
+        Ctx { corpus, project, as_of, ids }
+    }
+
+    /// A diagnostic for `code` at its default level (levels are resolved later).
+    pub fn diag(&self, code: &'static str, message: impl Into<String>) -> Diagnostic {
+        let level = rule(code).map(|r| r.level).unwrap_or(Level::Error);
+        debug_assert!(rule(code).is_some(), "rule {code} is not registered");
+        Diagnostic::new(code, level, message)
+    }
+
+    pub fn loc<T>(&self, file: FileId, at: &At<T>) -> Loc {
+        self.corpus.loc(file, at)
+    }
+
+    /// True when a record of `kind` with `id` exists.
+    pub fn exists(&self, kind: RefKind, id: &str) -> bool {
+        self.ids.get(id).is_some_and(|d| d.kind == kind || (kind == RefKind::Doc && d.kind == RefKind::Runbook))
+    }
+}
+
+/// A finding switched off by an exception record.
+#[derive(Debug, Clone, Serialize)]
+pub struct Waived {
+    pub exception: String,
+    pub expires_on: String,
+    #[serde(flatten)]
+    pub diagnostic: Diagnostic,
+}
+
+/// The outcome of a check run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub as_of: String,
+    pub diagnostics: Vec<Diagnostic>,
+    pub waived: Vec<Waived>,
+}
+
+impl Report {
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.level == Level::Error).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.level == Level::Warning).count()
+    }
+}
+
+/// Runs every rule family over the corpus.
+pub fn rule_diagnostics(ctx: &Ctx) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    structure::check(ctx, &mut out);
+    incidents::check(ctx, &mut out);
+    notifications::check(ctx, &mut out);
+    duties::check(ctx, &mut out);
+    text::check(ctx, &mut out);
+    evidence::check(ctx, &mut out);
+    out
+}
+
+/// Runs the rules, then applies levels from kitei.toml (`deny_warnings` turns every
+/// remaining warning into an error) and the exception records. Loader diagnostics are passed
+/// in so that the report holds everything, in one order.
+pub fn run(ctx: &Ctx, loader: Vec<Diagnostic>, deny_warnings: bool) -> Report {
+    let mut all = loader;
+    all.extend(rule_diagnostics(ctx));
+    let mut diagnostics = Vec::new();
+    let mut waived = Vec::new();
+    for mut d in all {
+        d.level = resolve_level(ctx.project, &d.code, d.level);
+        if d.level == Level::Allow {
+            continue;
+        }
+        if deny_warnings && d.level == Level::Warning {
+            d.level = Level::Error;
+        }
+        if let Some(exception) = waiver_for(ctx, &d) {
+            waived.push(Waived {
+                exception: exception.id.value.clone(),
+                expires_on: exception.expires_on.value.to_string(),
+                diagnostic: d,
+            });
+            continue;
+        }
+        diagnostics.push(d);
+    }
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diagnostics.dedup();
+    waived.sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
+    Report { as_of: ctx.as_of.to_string(), diagnostics, waived }
+}
+
+/// The level of a finding after `kitei.toml`. A configured level replaces the rule's default
+/// for its ordinary findings; softer findings a rule emits on purpose (a deadline that has not
+/// passed yet) stay warnings unless the rule is switched off.
+fn resolve_level(project: &Project, code: &str, emitted: Level) -> Level {
+    let levels = &project.rule_levels;
+    let info = rule(code);
+    let configured = levels.get(code).or_else(|| info.and_then(|r| levels.get(r.name))).copied();
+    match (configured, info) {
+        (None, _) => emitted,
+        (Some(Level::Allow), _) => Level::Allow,
+        (Some(level), Some(info)) if emitted < info.level => emitted.min(level),
+        (Some(level), _) => level,
+    }
+}
+
+/// An approved, unexpired exception for this diagnostic's rule and record.
+fn waiver_for<'c>(ctx: &Ctx<'c>, d: &Diagnostic) -> Option<&'c crate::model::Exception> {
+    let subject = d.subject.as_deref()?;
+    ctx.corpus
+        .exceptions
+        .iter()
+        .map(|e| &e.item)
+        .find(|e| {
+            e.rule.value == d.code
+                && e.record.value.to_string() == subject
+                && e.approved_on.value.0 <= ctx.as_of
+                && ctx.as_of <= e.expires_on.value.0
+                && structure::is_committee(ctx, &e.approved_by.value)
+        })
+}

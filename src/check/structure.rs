@@ -1,0 +1,456 @@
+//! Rules about the corpus as a whole: unique ids, references that resolve and have the right
+//! kind, runbooks for every incident type, five phases per runbook, the system inventory, roles
+//! held by someone, the tables, and the regulation's own metadata.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Ctx, Defined};
+use crate::diag::Diagnostic;
+use crate::model::{At, Corpus, DocKind, FileId, Ref, RefKind};
+
+/// The five response phases every runbook covers, by heading anchor.
+pub const PHASES: [(&str, &str); 5] = [
+    ("detection", "事象の検知"),
+    ("initial-response", "初動対応・応急処置"),
+    ("containment", "調査・封じ込め"),
+    ("reporting", "報告・公表"),
+    ("recovery", "抑制措置・復旧"),
+];
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    duplicate_ids(ctx, out);
+    references(ctx, out);
+    markdown_links(ctx, out);
+    incident_types(ctx, out);
+    runbook_phases(ctx, out);
+    systems(ctx, out);
+    roles(ctx, out);
+    tables(ctx, out);
+    document_metadata(ctx, out);
+    exception_approvers(ctx, out);
+}
+
+/// Every record id with its kind and position, in corpus order.
+pub fn collect_ids(c: &Corpus) -> Vec<(String, Defined)> {
+    let mut ids = Vec::new();
+    let mut add = |kind, file: FileId, id: &At<String>| {
+        ids.push((id.value.clone(), Defined { kind, file, line: id.line, column: id.column }));
+    };
+    for d in &c.documents {
+        let kind = if d.kind() == DocKind::Runbook { RefKind::Runbook } else { RefKind::Doc };
+        add(kind, d.file, &d.meta.id);
+    }
+    c.roles.iter().for_each(|r| add(RefKind::Role, r.file, &r.id));
+    c.people.iter().for_each(|p| add(RefKind::Contact, p.file, &p.id));
+    c.organisations.iter().for_each(|o| add(RefKind::Contact, o.file, &o.id));
+    c.systems.iter().for_each(|s| add(RefKind::System, s.file, &s.id));
+    c.incidents.iter().for_each(|i| add(RefKind::Incident, i.file, &i.id));
+    c.drills.iter().for_each(|d| add(RefKind::Drill, d.file, &d.id));
+    c.reviews.iter().for_each(|r| add(RefKind::Review, r.file, &r.id));
+    c.exceptions.iter().for_each(|e| add(RefKind::Exception, e.file, &e.id));
+    ids
+}
+
+fn duplicate_ids(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let mut seen: BTreeMap<String, Defined> = BTreeMap::new();
+    for (id, def) in collect_ids(ctx.corpus) {
+        if id.is_empty() || id.chars().any(|c| !crate::model::values::is_id_char(c)) {
+            out.push(
+                ctx.diag("K0202", format!("`{id}` is not a valid id"))
+                    .at(ctx.corpus.loc_line(def.file, def.line))
+                    .help("ids use letters, digits, `-`, `_` and `.`"),
+            );
+        }
+        if let Some(first) = seen.get(&id) {
+            let first_loc = ctx.corpus.loc_line(first.file, first.line);
+            out.push(
+                ctx.diag("K0201", format!("id `{id}` is already used (first at {first_loc})"))
+                    .at(crate::diag::Loc::new(ctx.corpus.files[def.file].display_path.clone(), def.line, def.column))
+                    .help("give this record an id of its own; ids are unique across the whole corpus"),
+            );
+        } else {
+            seen.insert(id, def);
+        }
+    }
+}
+
+/// A reference written in a record, with the kinds its field accepts.
+pub struct RefUse<'a> {
+    pub file: FileId,
+    pub at: &'a At<Ref>,
+    pub field: &'static str,
+    pub allowed: &'static [RefKind],
+    pub subject: Option<String>,
+}
+
+const ROLE: &[RefKind] = &[RefKind::Role];
+const CONTACT: &[RefKind] = &[RefKind::Contact];
+const ROLE_OR_CONTACT: &[RefKind] = &[RefKind::Role, RefKind::Contact];
+const ANY: &[RefKind] = &RefKind::ALL;
+
+/// Every typed reference in the YAML of the corpus.
+pub fn reference_uses(c: &Corpus) -> Vec<RefUse<'_>> {
+    let mut uses = Vec::new();
+    let mut push = |file, at, field, allowed, subject: Option<String>| {
+        uses.push(RefUse { file, at, field, allowed, subject });
+    };
+    for d in &c.documents {
+        let m = &d.meta;
+        let s = Some(format!("doc:{}", m.id.value));
+        for (field, r) in [("owner", &m.owner), ("approved_by", &m.approved_by)] {
+            if let Some(r) = r {
+                push(d.file, r, field, ROLE, s.clone());
+            }
+        }
+        for ch in &m.changes {
+            if let Some(r) = &ch.approved_by {
+                push(d.file, r, "changes.approved_by", ROLE, s.clone());
+            }
+        }
+    }
+    for r in &c.roles {
+        let s = Some(format!("role:{}", r.id.value));
+        r.held_by.iter().for_each(|h| push(r.file, h, "held_by", CONTACT, s.clone()));
+        r.members.iter().for_each(|m| push(r.file, m, "members", ROLE, s.clone()));
+        if let Some(x) = &r.chair {
+            push(r.file, x, "chair", ROLE, s.clone());
+        }
+        if let Some(x) = &r.deputy {
+            push(r.file, x, "deputy", CONTACT, s.clone());
+        }
+    }
+    for sys in &c.systems {
+        if let Some(o) = &sys.owner {
+            push(sys.file, o, "owner", ROLE, Some(format!("system:{}", sys.id.value)));
+        }
+    }
+    for lvl in &c.severity_levels {
+        push(lvl.file, &lvl.responsible, "responsible", ROLE, None);
+    }
+    for i in &c.incidents {
+        let s = Some(i.reference());
+        i.systems.iter().for_each(|r| push(i.file, r, "systems", &[RefKind::System], s.clone()));
+        i.must_notify.iter().for_each(|r| push(i.file, r, "must_notify", CONTACT, s.clone()));
+        i.notifications.iter().for_each(|n| push(i.file, &n.to, "notifications.to", CONTACT, s.clone()));
+        for t in &i.timeline {
+            if let Some(by) = &t.by {
+                push(i.file, by, "timeline.by", ROLE_OR_CONTACT, s.clone());
+            }
+        }
+        for a in &i.actions {
+            if let Some(by) = &a.by {
+                push(i.file, by, "actions.by", ROLE_OR_CONTACT, s.clone());
+            }
+        }
+        if let Some(plan) = &i.prevention_plan {
+            for m in plan.technical.iter().chain(&plan.organizational) {
+                if let Some(o) = &m.owner {
+                    push(i.file, o, "prevention_plan.owner", ROLE, s.clone());
+                }
+            }
+        }
+    }
+    for d in &c.drills {
+        let s = Some(format!("drill:{}", d.id.value));
+        d.runbooks.iter().for_each(|r| push(d.file, r, "runbooks", &[RefKind::Runbook], s.clone()));
+        d.participants.iter().for_each(|r| push(d.file, r, "participants", ROLE_OR_CONTACT, s.clone()));
+    }
+    for r in &c.reviews {
+        let s = Some(format!("review:{}", r.id.value));
+        push(r.file, &r.document, "document", &[RefKind::Doc], s.clone());
+        push(r.file, &r.reviewer, "reviewer", ROLE, s);
+    }
+    for e in &c.exceptions {
+        let s = Some(format!("exception:{}", e.id.value));
+        push(e.file, &e.record, "record", ANY, s.clone());
+        push(e.file, &e.approved_by, "approved_by", ROLE, s);
+    }
+    uses
+}
+
+fn references(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for u in reference_uses(ctx.corpus) {
+        let r = &u.at.value;
+        let loc = ctx.loc(u.file, u.at);
+        let with_subject = |d: Diagnostic| match &u.subject {
+            Some(s) => d.subject(s.clone()),
+            None => d,
+        };
+        if !u.allowed.contains(&r.kind) {
+            let allowed = u.allowed.iter().map(|k| format!("`{}:`", k.prefix())).collect::<Vec<_>>().join(" or ");
+            out.push(with_subject(
+                ctx.diag("K0203", format!("`{}` takes a {allowed} reference, not `{r}`", u.field))
+                    .at(loc)
+                    .help(format!("write a {allowed} reference here")),
+            ));
+            continue;
+        }
+        if r.kind == RefKind::Clause {
+            continue; // Clauses are anchors in documents: checked by the text rules.
+        }
+        if !ctx.exists(r.kind, &r.id) {
+            out.push(with_subject(unresolved(ctx, r).at(loc)));
+        }
+    }
+}
+
+/// The diagnostic for a reference that names nothing, with the closest existing id.
+fn unresolved(ctx: &Ctx, r: &Ref) -> Diagnostic {
+    let candidates = ctx
+        .ids
+        .iter()
+        .filter(|(_, d)| d.kind == r.kind || (r.kind == RefKind::Doc && d.kind == RefKind::Runbook))
+        .map(|(id, _)| id.as_str());
+    let help = match closest(&r.id, candidates) {
+        Some(best) => format!("did you mean `{}:{best}`?", r.kind.prefix()),
+        None => format!("add a {} record with id `{}`, or fix the reference", r.kind.prefix(), r.id),
+    };
+    ctx.diag("K0202", format!("`{r}` does not exist")).help(help)
+}
+
+/// The most similar candidate, when it is similar enough to be a likely typo.
+pub fn closest<'a>(given: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (strsim::jaro_winkler(given, c), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c)
+}
+
+/// Typed links in Markdown bodies (clause links are checked by the text rules).
+fn markdown_links(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for d in &ctx.corpus.documents {
+        for link in &d.links {
+            let Some((prefix, _)) = link.dest.split_once(':') else { continue };
+            let Some(kind) = RefKind::from_prefix(prefix) else { continue };
+            if kind == RefKind::Clause {
+                continue;
+            }
+            let loc = ctx.corpus.loc_line(d.file, link.line);
+            let loc = crate::diag::Loc::new(loc.path, link.line, link.column);
+            match link.dest.parse::<Ref>() {
+                Ok(r) if !ctx.exists(r.kind, &r.id) => {
+                    out.push(unresolved(ctx, &r).at(loc).subject(format!("doc:{}", d.id())))
+                }
+                Ok(_) => {}
+                Err(message) => out.push(
+                    ctx.diag("K0202", message)
+                        .at(loc)
+                        .help("write the link target as a typed reference, e.g. (role:ciso)"),
+                ),
+            }
+        }
+    }
+}
+
+fn incident_types(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let handled: BTreeSet<&str> =
+        ctx.corpus.runbooks().flat_map(|r| r.meta.incident_types.iter().map(|t| t.value.as_str())).collect();
+    for i in &ctx.corpus.incidents {
+        if !handled.contains(i.kind.value.as_str()) {
+            let help = match closest(&i.kind.value, handled.iter().copied()) {
+                Some(best) => format!("did you mean `{best}`? otherwise add `{}` to a runbook's incident_types", i.kind.value),
+                None => format!("add `{}` to the incident_types of the runbook that handles it", i.kind.value),
+            };
+            out.push(
+                ctx.diag("K0204", format!("no runbook handles incident type `{}`", i.kind.value))
+                    .at(ctx.loc(i.file, &i.kind))
+                    .help(help)
+                    .subject(i.reference()),
+            );
+        }
+    }
+}
+
+fn runbook_phases(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for rb in ctx.corpus.runbooks() {
+        let missing: Vec<String> = PHASES
+            .iter()
+            .filter(|(anchor, _)| rb.anchor(anchor).is_none())
+            .map(|(anchor, title)| format!("{title} {{#{anchor}}}"))
+            .collect();
+        if !missing.is_empty() {
+            out.push(
+                ctx.diag("K0205", format!("runbook `{}` lacks the phase(s): {}", rb.id(), missing.join(", ")))
+                    .at(ctx.loc(rb.file, &rb.meta.id))
+                    .help("add a heading for each missing phase with that anchor, e.g. `## 事象の検知 {#detection}`")
+                    .subject(format!("runbook:{}", rb.id())),
+            );
+        }
+        if rb.meta.incident_types.is_empty() {
+            out.push(
+                ctx.diag("K0204", format!("runbook `{}` names no incident_types", rb.id()))
+                    .at(ctx.loc(rb.file, &rb.meta.id))
+                    .help("list the incident types this runbook handles, e.g. `incident_types: [malware]`"),
+            );
+        }
+    }
+}
+
+fn systems(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let levels: BTreeSet<u8> = ctx.corpus.recovery_priorities.iter().map(|p| p.level.value).collect();
+    for s in &ctx.corpus.systems {
+        let subject = format!("system:{}", s.id.value);
+        if s.owner.is_none() {
+            out.push(
+                ctx.diag("K0206", format!("system `{}` has no owner", s.id.value))
+                    .at(ctx.loc(s.file, &s.id))
+                    .help("add `owner: role:<id>` naming the role responsible for it")
+                    .subject(subject.clone()),
+            );
+        }
+        match &s.priority {
+            None => out.push(
+                ctx.diag("K0206", format!("system `{}` has no recovery priority", s.id.value))
+                    .at(ctx.loc(s.file, &s.id))
+                    .help("add `priority:` 0–3 (3: must never stop, 2: 24 h, 1: 3 days, 0: may stop)")
+                    .subject(subject),
+            ),
+            Some(p) if p.value > 3 || (!levels.is_empty() && !levels.contains(&p.value)) => out.push(
+                ctx.diag("K0206", format!("recovery priority {} is not in the recovery-priority table", p.value))
+                    .at(ctx.loc(s.file, p))
+                    .help("use a level defined under recovery_priorities (0–3)")
+                    .subject(subject),
+            ),
+            Some(_) => {}
+        }
+    }
+}
+
+fn roles(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for r in &ctx.corpus.roles {
+        let subject = format!("role:{}", r.id.value);
+        if r.committee && r.members.is_empty() {
+            out.push(
+                ctx.diag("K0207", format!("committee `{}` has no members", r.id.value))
+                    .at(ctx.loc(r.file, &r.id))
+                    .help("list its member roles under `members:`")
+                    .subject(subject),
+            );
+        } else if !r.committee && r.held_by.is_empty() {
+            out.push(
+                ctx.diag("K0207", format!("role `{}` is held by nobody", r.id.value))
+                    .at(ctx.loc(r.file, &r.id))
+                    .help("add `held_by: [contact:<person id>]`")
+                    .subject(subject),
+            );
+        }
+    }
+}
+
+fn tables(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let c = ctx.corpus;
+    let root = ctx.project.config.source.clone();
+    for name in ["roles", "contacts", "systems", "severity"] {
+        if !c.tables_present.contains_key(name) {
+            out.push(
+                ctx.diag("K0208", format!("{name}.yaml is missing"))
+                    .at(crate::diag::Loc::file(root.join(format!("{name}.yaml"))))
+                    .help(format!("create {name}.yaml in the source folder (see docs/formats.md)")),
+            );
+        }
+    }
+    if let Some(&file) = c.tables_present.get("severity") {
+        for level in 0..=3u8 {
+            let defs: Vec<_> = c.severity_levels.iter().filter(|l| l.level.value == level).collect();
+            if defs.len() != 1 {
+                let (message, loc) = match defs.get(1) {
+                    Some(second) => (format!("severity level {level} is defined more than once"), ctx.loc(second.file, &second.level)),
+                    None => (format!("severity level {level} is not defined"), c.file_loc(file)),
+                };
+                out.push(ctx.diag("K0208", message).at(loc).help("define each of the levels 0–3 exactly once"));
+            }
+        }
+        for l in c.severity_levels.iter().filter(|l| l.level.value > 3) {
+            out.push(
+                ctx.diag("K0208", format!("severity level {} is outside 0–3", l.level.value))
+                    .at(ctx.loc(l.file, &l.level))
+                    .help("use levels 0–3"),
+            );
+        }
+    }
+    let defined: BTreeSet<u8> = c.severity_levels.iter().map(|l| l.level.value).collect();
+    for i in &c.incidents {
+        if !defined.is_empty() && !defined.contains(&i.severity.value) {
+            out.push(
+                ctx.diag("K0209", format!("severity {} is not defined in severity.yaml", i.severity.value))
+                    .at(ctx.loc(i.file, &i.severity))
+                    .help("use one of the levels 0–3 defined in severity.yaml")
+                    .subject(i.reference()),
+            );
+        }
+    }
+}
+
+fn document_metadata(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for d in &ctx.corpus.documents {
+        let m = &d.meta;
+        let subject = format!("doc:{}", m.id.value);
+        if d.kind() != DocKind::Regulation {
+            if m.owner.is_none() {
+                out.push(
+                    ctx.diag("K0210", format!("document `{}` names no owner", m.id.value))
+                        .at(ctx.loc(d.file, &m.id))
+                        .help("add `owner: role:<id>` to the front matter")
+                        .subject(subject),
+                );
+            }
+            continue;
+        }
+        let missing: Vec<&str> = [
+            ("version", m.version.is_none()),
+            ("owner", m.owner.is_none()),
+            ("approved_by", m.approved_by.is_none()),
+            ("approved_on", m.approved_on.is_none()),
+            ("effective_on", m.effective_on.is_none()),
+            ("review_every", m.review_every.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(f, missing)| missing.then_some(f))
+        .collect();
+        if !missing.is_empty() {
+            out.push(
+                ctx.diag("K0210", format!("regulation `{}` lacks {}", m.id.value, missing.join(", ")))
+                    .at(ctx.loc(d.file, &m.id))
+                    .help("add the missing fields to the front matter (see docs/formats.md)")
+                    .subject(subject.clone()),
+            );
+        }
+        if let (Some(approved), Some(effective)) = (&m.approved_on, &m.effective_on) {
+            if effective.value < approved.value {
+                out.push(
+                    ctx.diag("K0210", format!("effective_on {} is before approved_on {}", effective.value, approved.value))
+                        .at(ctx.loc(d.file, effective))
+                        .help("a regulation takes effect on or after the day it is approved")
+                        .subject(subject),
+                );
+            }
+        }
+    }
+}
+
+/// True when `r` names a role marked as a committee.
+pub fn is_committee(ctx: &Ctx, r: &Ref) -> bool {
+    r.kind == RefKind::Role && ctx.corpus.role(&r.id).is_some_and(|role| role.committee)
+}
+
+fn exception_approvers(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for e in &ctx.corpus.exceptions {
+        if e.approved_by.kind == RefKind::Role && ctx.exists(RefKind::Role, &e.approved_by.id) && !is_committee(ctx, &e.approved_by)
+        {
+            out.push(
+                ctx.diag("K0211", format!("exception `{}` is approved by `{}`, which is not a committee", e.id.value, e.approved_by.value))
+                    .at(ctx.loc(e.file, &e.approved_by))
+                    .help("exceptions need the committee's approval: name a role with `committee: true`")
+                    .subject(format!("exception:{}", e.id.value)),
+            );
+        }
+        if super::rule(&e.rule.value).is_none() {
+            out.push(
+                ctx.diag("K0202", format!("exception `{}` waives unknown rule `{}`", e.id.value, e.rule.value))
+                    .at(ctx.loc(e.file, &e.rule))
+                    .help("name a rule code listed by `kitei rules`"),
+            );
+        }
+    }
+}

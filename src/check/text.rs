@@ -1,0 +1,229 @@
+//! Rules over the text of regulation documents: the required-section skeleton, clause
+//! numbers and cross-references, placeholders, and era dates that cannot exist.
+
+use std::collections::HashMap;
+
+use super::Ctx;
+use crate::dates::{ERAS, era_date};
+use crate::diag::{Diagnostic, Loc};
+use crate::model::document::Document;
+use crate::model::{DocKind, FileId, Ref, RefKind};
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for d in &ctx.corpus.documents {
+        if d.kind() == DocKind::Regulation {
+            required_sections(ctx, d.file, d, out);
+        }
+        clause_links(ctx, d.file, d, out);
+        duplicate_clauses(ctx, d.file, d, out);
+        if d.kind() != DocKind::Runbook {
+            clause_mentions(ctx, d.file, d, out);
+        }
+        for run in &d.text_runs {
+            let loc = ctx.corpus.loc_line(d.file, run.line);
+            placeholders(ctx, &run.text, &loc, d, out);
+            era_dates(ctx, &run.text, &loc, d, out);
+        }
+        let title_loc = ctx.loc(d.file, &d.meta.id);
+        placeholders(ctx, &d.meta.title, &title_loc, d, out);
+    }
+}
+
+fn subject(d: &Document) -> String {
+    format!("doc:{}", d.id())
+}
+
+/// Removes spaces so that 「事象の検知・報告・分析」 matches 「事象の検知 ・ 報告・分析」.
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn required_sections(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagnostic>) {
+    let required = &ctx.project.config.regulation.required_sections;
+    let headings: Vec<(String, u32)> = d.headings.iter().map(|h| (squash(&h.text), h.line)).collect();
+    let mut last_found: Option<(usize, &str)> = None;
+    for title in required {
+        let want = squash(title);
+        // The first heading at or after the previous section that carries the title; else any.
+        let start = last_found.map_or(0, |(i, _)| i + 1);
+        let found = headings.iter().enumerate().skip(start).find(|(_, (text, _))| text.contains(&want)).map(|(i, _)| i);
+        match found {
+            Some(i) => last_found = Some((i, title)),
+            None => match headings.iter().position(|(text, _)| text.contains(&want)) {
+                Some(i) => out.push(
+                    ctx.diag("K0601", format!("section 「{title}」 is out of order: it should come after 「{}」", last_found.map_or("the start", |(_, t)| t)))
+                        .at(ctx.corpus.loc_line(file, headings[i].1))
+                        .help(format!("order the sections as in [regulation] required_sections: {}", required.join(" → ")))
+                        .subject(subject(d)),
+                ),
+                None => out.push(
+                    ctx.diag("K0601", format!("regulation `{}` has no section 「{title}」", d.id()))
+                        .at(ctx.loc(file, &d.meta.id))
+                        .help(format!("add a heading containing 「{title}」 in its place: {}", required.join(" → ")))
+                        .subject(subject(d)),
+                ),
+            },
+        }
+    }
+}
+
+/// `clause:anchor` (same document) or `clause:doc#anchor`.
+fn clause_links(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagnostic>) {
+    for link in d.links.iter().filter(|l| l.dest.starts_with("clause:")) {
+        let loc = Loc::new(ctx.corpus.files[file].display_path.clone(), link.line, link.column);
+        let Ok(r) = link.dest.parse::<Ref>() else {
+            out.push(
+                ctx.diag("K0602", format!("`{}` is not a clause reference", link.dest))
+                    .at(loc)
+                    .help("write `clause:anchor` or `clause:document-id#anchor`")
+                    .subject(subject(d)),
+            );
+            continue;
+        };
+        debug_assert_eq!(r.kind, RefKind::Clause);
+        let (doc_id, anchor) = match &r.fragment {
+            Some(frag) => (r.id.as_str(), frag.as_str()),
+            None => (d.id(), r.id.as_str()),
+        };
+        let problem = match ctx.corpus.document(doc_id) {
+            None => Some(format!("document `{doc_id}` does not exist")),
+            Some(target) if target.anchor(anchor).is_none() => Some(format!("`{doc_id}` has no clause with anchor `{anchor}`")),
+            Some(_) => None,
+        };
+        if let Some(problem) = problem {
+            let anchors = ctx.corpus.document(doc_id).map(|t| t.clauses().map(|h| h.anchor.as_str()).collect::<Vec<_>>()).unwrap_or_default();
+            let help = match super::structure::closest(anchor, anchors.iter().copied()) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => "give the target heading an anchor (`## 第5条（報告） {#report}`) and link to it".to_string(),
+            };
+            out.push(ctx.diag("K0602", format!("cross-reference `{}`: {problem}", link.dest)).at(loc).help(help).subject(subject(d)));
+        }
+    }
+}
+
+fn duplicate_clauses(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<&str, u32> = HashMap::new();
+    for h in d.clauses() {
+        let number = h.clause_number.as_deref().unwrap_or_default();
+        match seen.get(number) {
+            Some(first) => out.push(
+                ctx.diag("K0603", format!("clause number {number} is used twice (first on line {first})"))
+                    .at(ctx.corpus.loc_line(file, h.line))
+                    .help("renumber the clauses so that each number is used once")
+                    .subject(subject(d)),
+            ),
+            None => {
+                seen.insert(number, h.line);
+            }
+        }
+    }
+}
+
+/// Placeholders: ○○ 〇〇 ×× (two or more), xx/ｘｘ next to 年/月/日 or after 20, TODO/TBD/FIXME.
+fn placeholders(ctx: &Ctx, text: &str, loc: &Loc, d: &Document, out: &mut Vec<Diagnostic>) {
+    let chars: Vec<char> = text.chars().collect();
+    let mut found: Option<String> = None;
+    for word in ["TODO", "TBD", "FIXME", "XXX"] {
+        if text.contains(word) {
+            found = Some(word.to_string());
+        }
+    }
+    let is_circle = |c: char| matches!(c, '○' | '〇' | '◯' | '×' | '＊');
+    let is_x = |c: char| matches!(c, 'x' | 'X' | 'ｘ' | 'Ｘ');
+    let mut i = 0;
+    while i < chars.len() && found.is_none() {
+        if is_circle(chars[i]) && chars.get(i + 1).is_some_and(|c| is_circle(*c)) {
+            found = Some(chars[i..i + 2].iter().collect());
+        } else if is_x(chars[i]) && chars.get(i + 1).is_some_and(|c| is_x(*c)) {
+            let before = i.checked_sub(1).map(|j| chars[j]);
+            let after = chars.get(i + 2).copied();
+            let datey = matches!(after, Some('年' | '月' | '日' | '-' | '/'))
+                || matches!(before, Some('0'..='9' | '０'..='９' | '-' | '/'))
+                || before.is_some_and(|b| ERAS.iter().any(|e| e.name.ends_with(b)));
+            if datey {
+                found = Some(chars[i..i + 2].iter().collect());
+            }
+        }
+        i += 1;
+    }
+    if let Some(p) = found {
+        out.push(
+            ctx.diag("K0604", format!("placeholder 「{p}」 left in the text"))
+                .at(loc.clone())
+                .help("replace the placeholder with the real value before the document is approved")
+                .subject(subject(d)),
+        );
+    }
+}
+
+/// Finds era dates such as 令和元年4月1日, 平成2020年, 令和7年2月29日 and reports impossible ones.
+fn era_dates(ctx: &Ctx, text: &str, loc: &Loc, d: &Document, out: &mut Vec<Diagnostic>) {
+    let normalised: String = text.chars().map(half_width_digit).collect();
+    for era in ERAS {
+        for (pos, _) in normalised.match_indices(era.name) {
+            let rest = &normalised[pos + era.name.len()..];
+            let Some((year, rest)) = number_then(rest, '年', true) else { continue };
+            let (month, rest) = number_then(rest, '月', false).map_or((None, rest), |(m, r)| (Some(m), r));
+            let day = month.and_then(|_| number_then(rest, '日', false)).map(|(dd, _)| dd);
+            if let Err(why) = era_date(era.name, year, month, day) {
+                out.push(
+                    ctx.diag("K0605", format!("impossible era date: {why}"))
+                        .at(loc.clone())
+                        .help("correct the date (or write it as YYYY-MM-DD)")
+                        .subject(subject(d)),
+                );
+            }
+        }
+    }
+}
+
+fn half_width_digit(c: char) -> char {
+    match c {
+        '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+        _ => c,
+    }
+}
+
+/// Parses digits (or 元 when `allow_gan`) followed by `unit`, returning the rest.
+fn number_then(s: &str, unit: char, allow_gan: bool) -> Option<(u32, &str)> {
+    if allow_gan {
+        if let Some(rest) = s.strip_prefix('元').and_then(|r| r.strip_prefix(unit)) {
+            return Some((1, rest));
+        }
+    }
+    let digits = s.chars().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || digits > 6 {
+        return None;
+    }
+    let n = s[..digits].parse().ok()?;
+    s[digits..].strip_prefix(unit).map(|rest| (n, rest))
+}
+
+/// Plain-text 第N条 mentions that name no clause of this document (skipping mentions of laws).
+fn clause_mentions(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagnostic>) {
+    let numbers: Vec<&str> = d.clauses().filter_map(|h| h.clause_number.as_deref()).collect();
+    if !numbers.iter().any(|n| n.starts_with('第')) {
+        return;
+    }
+    for run in &d.text_runs {
+        if d.headings.iter().any(|h| h.line == run.line) {
+            continue;
+        }
+        let text: String = run.text.chars().map(half_width_digit).collect();
+        for (pos, _) in text.match_indices('第') {
+            let before: String = text[..pos].chars().rev().take(6).collect();
+            if before.chars().any(|c| matches!(c, '法' | '令' | '則' | '約' | '律' | '準' | '項' | '号')) {
+                continue;
+            }
+            let Some(mention) = crate::source::markdown::clause_number(&text[pos..]) else { continue };
+            if !numbers.contains(&mention.as_str()) {
+                out.push(
+                    ctx.diag("K0606", format!("「{mention}」 is mentioned but `{}` has no such clause", d.id()))
+                        .at(ctx.corpus.loc_line(file, run.line))
+                        .help("fix the number, or link the clause with `[第N条](clause:anchor)`")
+                        .subject(subject(d)),
+                );
+            }
+        }
+    }
+}

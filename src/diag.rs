@@ -1,0 +1,277 @@
+//! Diagnostics: what every loader error and rule finding becomes, and how they are printed
+//! (rustc-style for people, JSON for tools, GitHub annotations for CI).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// How serious a finding is. `Allow` never reaches the output; it exists so that
+/// `kitei.toml` can switch a rule off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Allow,
+    Warning,
+    Error,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Allow => "allow",
+            Level::Warning => "warning",
+            Level::Error => "error",
+        }
+    }
+
+    /// Parses the words used in `kitei.toml` (`allow`, `warn`, `deny`, and the level names).
+    pub fn parse_setting(word: &str) -> Option<Level> {
+        match word {
+            "allow" | "off" => Some(Level::Allow),
+            "warn" | "warning" => Some(Level::Warning),
+            "deny" | "error" => Some(Level::Error),
+            _ => None,
+        }
+    }
+}
+
+/// A position in a source file. `path` is shown as given (relative to the project root),
+/// lines and columns are 1-based; 0 means "the whole file".
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Loc {
+    pub path: PathBuf,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Loc {
+    pub fn new(path: impl Into<PathBuf>, line: u32, column: u32) -> Self {
+        Loc { path: path.into(), line, column }
+    }
+
+    pub fn file(path: impl Into<PathBuf>) -> Self {
+        Loc::new(path, 0, 0)
+    }
+}
+
+impl std::fmt::Display for Loc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+            if self.column > 0 {
+                write!(f, ":{}", self.column)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub code: String,
+    pub level: Level,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Loc>,
+    /// What to do about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// The record the finding is about (`incident:INC-2025-003`); exceptions match on it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(code: impl Into<String>, level: Level, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code: code.into(),
+            level,
+            message: message.into(),
+            location: None,
+            help: None,
+            subject: None,
+        }
+    }
+
+    pub fn error(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic::new(code, Level::Error, message)
+    }
+
+    pub fn at(mut self, loc: Loc) -> Self {
+        self.location = Some(loc);
+        self
+    }
+
+    pub fn at_opt(mut self, loc: Option<Loc>) -> Self {
+        self.location = loc;
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
+        self
+    }
+
+    /// Stable order for output: by file, line, column, then code.
+    pub fn sort_key(&self) -> (Option<&Loc>, &str, &str) {
+        (self.location.as_ref(), &self.code, &self.message)
+    }
+}
+
+/// The text of source files, so that human output can quote the offending line.
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    texts: BTreeMap<PathBuf, String>,
+}
+
+impl SourceMap {
+    pub fn insert(&mut self, path: impl Into<PathBuf>, text: String) {
+        self.texts.insert(path.into(), text);
+    }
+
+    pub fn get(&self, path: &Path) -> Option<&str> {
+        self.texts.get(path).map(String::as_str)
+    }
+}
+
+/// Renders one diagnostic the way rustc does, quoting the source line when known.
+pub fn render_human(diag: &Diagnostic, sources: &SourceMap, color: bool) -> String {
+    use annotate_snippets::{AnnotationKind, Group, Level as AL, Renderer, Snippet};
+
+    let level = match diag.level {
+        Level::Error => AL::ERROR,
+        Level::Warning | Level::Allow => AL::WARNING,
+    };
+    let title = level.primary_title(diag.message.as_str()).id(diag.code.as_str());
+    let mut groups = Vec::new();
+    let path_text = diag.location.as_ref().map(|l| l.path.display().to_string());
+    let snippet_line = diag.location.as_ref().and_then(|loc| {
+        let text = sources.get(&loc.path)?;
+        if loc.line == 0 {
+            return None;
+        }
+        text.lines().nth(loc.line as usize - 1).map(|l| (loc, l))
+    });
+    let main = match (&diag.location, snippet_line, &path_text) {
+        (_, Some((loc, line)), Some(path)) => {
+            let (start, end) = underline_range(line, loc.column);
+            title.element(
+                Snippet::source(line)
+                    .line_start(loc.line as usize)
+                    .path(path.as_str())
+                    .annotation(AnnotationKind::Primary.span(start..end)),
+            )
+        }
+        (Some(loc), None, _) => title.element(annotate_snippets::Origin::path(loc.to_string())),
+        _ => title.elements(std::iter::empty::<annotate_snippets::Element<'_>>()),
+    };
+    groups.push(main);
+    if let Some(help) = &diag.help {
+        groups.push(Group::with_title(AL::HELP.secondary_title(help.as_str())));
+    }
+    if let Some(subject) = &diag.subject {
+        let note = format!("record: {subject}");
+        groups.push(Group::with_title(AL::NOTE.secondary_title(note)));
+    }
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    renderer.render(&groups)
+}
+
+/// Byte range to underline: from the column (1-based, in characters) to the end of the
+/// token that starts there, or the whole trimmed line when the column is unknown.
+fn underline_range(line: &str, column: u32) -> (usize, usize) {
+    if column == 0 {
+        let start = line.len() - line.trim_start().len();
+        return (start, line.trim_end().len().max(start));
+    }
+    let start = line
+        .char_indices()
+        .nth(column as usize - 1)
+        .map(|(i, _)| i)
+        .unwrap_or(line.len());
+    let rest = &line[start..];
+    let len = rest
+        .char_indices()
+        .find(|(_, c)| c.is_whitespace() || *c == ',' || *c == ']' || *c == '}')
+        .map(|(i, _)| i)
+        .unwrap_or(rest.len());
+    (start, start + len.max(if rest.is_empty() { 0 } else { rest.chars().next().unwrap().len_utf8() }))
+}
+
+/// `::error file=…,line=…,col=…,title=…::message` as GitHub Actions reads it.
+pub fn render_github(diag: &Diagnostic) -> String {
+    let command = match diag.level {
+        Level::Error => "error",
+        _ => "warning",
+    };
+    let mut props = Vec::new();
+    if let Some(loc) = &diag.location {
+        props.push(format!("file={}", escape_property(&loc.path.display().to_string())));
+        if loc.line > 0 {
+            props.push(format!("line={}", loc.line));
+        }
+        if loc.column > 0 {
+            props.push(format!("col={}", loc.column));
+        }
+    }
+    props.push(format!("title={}", escape_property(&diag.code)));
+    let mut message = diag.message.clone();
+    if let Some(help) = &diag.help {
+        let _ = write!(message, "\nhelp: {help}");
+    }
+    format!("::{command} {}::{}", props.join(","), escape_data(&message))
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_annotation_escapes_separators() {
+        let d = Diagnostic::error("K0101", "bad: thing, here\nnext")
+            .at(Loc::new("a,b.yaml", 3, 7))
+            .help("fix it");
+        assert_eq!(
+            render_github(&d),
+            "::error file=a%2Cb.yaml,line=3,col=7,title=K0101::bad: thing, here%0Anext%0Ahelp: fix it"
+        );
+    }
+
+    #[test]
+    fn human_output_quotes_the_line_and_help() {
+        let mut map = SourceMap::default();
+        map.insert("x.yaml", "id: A\nstatus: clsoed\n".into());
+        let d = Diagnostic::error("K0103", "unknown variant")
+            .at(Loc::new("x.yaml", 2, 9))
+            .help("did you mean `closed`?");
+        let out = render_human(&d, &map, false);
+        assert!(out.contains("error[K0103]: unknown variant"), "{out}");
+        assert!(out.contains("x.yaml:2:9"), "{out}");
+        assert!(out.contains("status: clsoed"), "{out}");
+        assert!(out.contains("did you mean `closed`?"), "{out}");
+    }
+
+    #[test]
+    fn underline_counts_characters_not_bytes() {
+        let line = "title: 会員 データ";
+        let (s, e) = underline_range(line, 8);
+        assert_eq!(&line[s..e], "会員");
+    }
+}

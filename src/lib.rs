@@ -1,0 +1,14 @@
+//! kitei: compile a security-incident regulation kept as Markdown and YAML into checked
+//! records, an employee website and sealed evidence bundles.
+//!
+//! The flow is one-way: [`source`] reads files into the typed [`model`] (remembering where
+//! every value came from), [`check`] runs the regulation's rules over the whole corpus and
+//! returns diagnostics. Nothing in `source` or `model` knows about rules or output formats.
+
+pub mod check;
+pub mod config;
+pub mod dates;
+pub mod diag;
+pub mod digest;
+pub mod model;
+pub mod source;

@@ -1,0 +1,122 @@
+//! Markdown documents: regulations, guidelines and runbooks. The front matter is typed; the
+//! body is kept as text plus the structure the rules need (headings, clauses, typed links,
+//! checklist steps), each with its line in the file.
+
+use serde::{Deserialize, Serialize};
+
+use super::values::{At, Date, Period, Ref, Visibility};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocKind {
+    /// The regulation itself: checked against the required-section skeleton.
+    Regulation,
+    /// Any other regulation-like document (appendix, emergency organisation).
+    Guideline,
+    /// Step-by-step response for one or more incident types.
+    Runbook,
+}
+
+/// A hand-written revision history entry.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeEntry {
+    pub version: String,
+    #[serde(default)]
+    pub approved_on: Option<At<Date>>,
+    #[serde(default)]
+    pub effective_on: Option<At<Date>>,
+    #[serde(default)]
+    pub approved_by: Option<At<Ref>>,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub id: At<String>,
+    pub kind: At<DocKind>,
+    pub title: String,
+    #[serde(default)]
+    pub version: Option<At<String>>,
+    #[serde(default)]
+    pub owner: Option<At<Ref>>,
+    #[serde(default)]
+    pub approved_by: Option<At<Ref>>,
+    #[serde(default)]
+    pub approved_on: Option<At<Date>>,
+    #[serde(default)]
+    pub effective_on: Option<At<Date>>,
+    #[serde(default)]
+    pub review_every: Option<At<Period>>,
+    #[serde(default)]
+    pub visibility: Visibility,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub changes: Vec<ChangeEntry>,
+    #[serde(default)]
+    pub incident_types: Vec<At<String>>,
+    #[serde(default)]
+    pub severity_min: Option<u8>,
+}
+
+/// A heading of the body. `anchor` is the explicit `{#id}` or one derived from the text.
+#[derive(Debug, Clone, Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+    pub explicit_id: Option<String>,
+    pub anchor: String,
+    pub line: u32,
+    /// The clause number when the heading starts with one (`第5条`, `4.3`).
+    pub clause_number: Option<String>,
+}
+
+/// A link in the body whose destination is a typed reference (`role:ciso`, `clause:report`)
+/// or an ordinary URL / relative path.
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub dest: String,
+    pub text: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A run of body text with its first line, for text rules (placeholders, era dates).
+#[derive(Debug, Clone, Serialize)]
+pub struct TextRun {
+    pub text: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub meta: FrontMatter,
+    /// The Markdown body without the front matter.
+    pub body: String,
+    /// Line of the file on which `body` starts.
+    pub body_line: u32,
+    pub headings: Vec<Heading>,
+    pub links: Vec<Link>,
+    pub text_runs: Vec<TextRun>,
+}
+
+impl Document {
+    pub fn id(&self) -> &str {
+        &self.meta.id.value
+    }
+
+    pub fn kind(&self) -> DocKind {
+        self.meta.kind.value
+    }
+
+    pub fn clauses(&self) -> impl Iterator<Item = &Heading> {
+        self.headings.iter().filter(|h| h.clause_number.is_some())
+    }
+
+    /// Finds a heading by its anchor.
+    pub fn anchor(&self, anchor: &str) -> Option<&Heading> {
+        self.headings.iter().find(|h| h.anchor == anchor)
+    }
+}

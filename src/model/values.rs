@@ -1,0 +1,397 @@
+//! Value types shared by every record: positioned values, typed references, dates,
+//! timestamps, periods and visibility. Each parses from the YAML text with a message that
+//! says what to write instead.
+
+use std::cell::Cell;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Datelike, FixedOffset, Months, NaiveDate, TimeDelta};
+use serde::de::{self, Deserializer};
+use serde::{Deserialize, Serialize, Serializer};
+
+thread_local! {
+    /// Lines that precede the YAML being parsed in its file (front matter starts on line 2).
+    static LINE_OFFSET: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Runs `f` with positions shifted by `offset` lines, so that values parsed out of a
+/// Markdown file's front matter carry their line in the whole file.
+pub(crate) fn with_line_offset<R>(offset: u32, f: impl FnOnce() -> R) -> R {
+    let before = LINE_OFFSET.with(|c| c.replace(offset));
+    let result = f();
+    LINE_OFFSET.with(|c| c.set(before));
+    result
+}
+
+/// A value with the line and column (1-based, in characters) where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct At<T> {
+    pub value: T,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl<T> At<T> {
+    pub fn new(value: T, line: u32, column: u32) -> Self {
+        At { value, line, column }
+    }
+}
+
+impl<T: Default> Default for At<T> {
+    /// A value that was not written (line 0): used for field defaults.
+    fn default() -> Self {
+        At::new(T::default(), 0, 0)
+    }
+}
+
+impl<T> std::ops::Deref for At<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for At<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let spanned = serde_saphyr::Spanned::<T>::deserialize(d)?;
+        let offset = LINE_OFFSET.with(Cell::get);
+        let line = spanned.referenced.line() as u32;
+        Ok(At {
+            value: spanned.value,
+            line: if line == 0 { 0 } else { line + offset },
+            column: spanned.referenced.column() as u32,
+        })
+    }
+}
+
+impl<T: Serialize> Serialize for At<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(s)
+    }
+}
+
+/// What a typed reference points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RefKind {
+    Role,
+    Contact,
+    System,
+    Runbook,
+    Doc,
+    Clause,
+    Incident,
+    Drill,
+    Review,
+    Exception,
+}
+
+impl RefKind {
+    pub const ALL: [RefKind; 10] = [
+        RefKind::Role,
+        RefKind::Contact,
+        RefKind::System,
+        RefKind::Runbook,
+        RefKind::Doc,
+        RefKind::Clause,
+        RefKind::Incident,
+        RefKind::Drill,
+        RefKind::Review,
+        RefKind::Exception,
+    ];
+
+    pub fn prefix(self) -> &'static str {
+        match self {
+            RefKind::Role => "role",
+            RefKind::Contact => "contact",
+            RefKind::System => "system",
+            RefKind::Runbook => "runbook",
+            RefKind::Doc => "doc",
+            RefKind::Clause => "clause",
+            RefKind::Incident => "incident",
+            RefKind::Drill => "drill",
+            RefKind::Review => "review",
+            RefKind::Exception => "exception",
+        }
+    }
+
+    pub fn from_prefix(p: &str) -> Option<RefKind> {
+        RefKind::ALL.into_iter().find(|k| k.prefix() == p)
+    }
+}
+
+/// A typed reference such as `role:ciso` or `clause:regulation-id#report`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ref {
+    pub kind: RefKind,
+    pub id: String,
+    /// The part after `#` (only clause references use it: `clause:doc#clause`).
+    pub fragment: Option<String>,
+}
+
+impl Ref {
+    pub fn new(kind: RefKind, id: impl Into<String>) -> Self {
+        Ref { kind, id: id.into(), fragment: None }
+    }
+}
+
+impl fmt::Display for Ref {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.kind.prefix(), self.id)?;
+        if let Some(frag) = &self.fragment {
+            write!(f, "#{frag}")?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for Ref {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let known = RefKind::ALL.map(|k| format!("`{}:`", k.prefix())).join(", ");
+        let Some((prefix, rest)) = s.split_once(':') else {
+            return Err(format!(
+                "`{s}` is not a typed reference; write it with a prefix such as `role:{s}` (known prefixes: {known})"
+            ));
+        };
+        let kind = RefKind::from_prefix(prefix)
+            .ok_or_else(|| format!("unknown reference prefix `{prefix}:` in `{s}`; known prefixes: {known}"))?;
+        let (id, fragment) = match rest.split_once('#') {
+            Some((id, frag)) => (id, Some(frag.to_string())),
+            None => (rest, None),
+        };
+        if id.is_empty() && fragment.is_none() {
+            return Err(format!("reference `{s}` names no id"));
+        }
+        if let Some(bad) = id.chars().find(|c| !is_id_char(*c)) {
+            return Err(format!("reference `{s}` contains `{bad}`; ids use letters, digits, `-`, `_` and `.`"));
+        }
+        Ok(Ref { kind, id: id.to_string(), fragment })
+    }
+}
+
+/// Characters allowed in record ids.
+pub fn is_id_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+}
+
+macro_rules! from_str_deserialize {
+    ($ty:ty, $expecting:expr) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl de::Visitor<'_> for V {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str($expecting)
+                    }
+                    fn visit_str<E: de::Error>(self, v: &str) -> Result<$ty, E> {
+                        v.parse().map_err(E::custom)
+                    }
+                    fn visit_u64<E: de::Error>(self, v: u64) -> Result<$ty, E> {
+                        v.to_string().parse().map_err(E::custom)
+                    }
+                    fn visit_i64<E: de::Error>(self, v: i64) -> Result<$ty, E> {
+                        v.to_string().parse().map_err(E::custom)
+                    }
+                }
+                d.deserialize_str(V)
+            }
+        }
+
+        impl Serialize for $ty {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+    };
+}
+
+from_str_deserialize!(Ref, "a typed reference such as `role:ciso`");
+
+/// A calendar date (`2025-04-01`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub NaiveDate);
+
+impl FromStr for Date {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map(Date)
+            .map_err(|e| format!("`{s}` is not a date ({e}); write it as YYYY-MM-DD, e.g. 2025-04-01"))
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+from_str_deserialize!(Date, "a date written as YYYY-MM-DD");
+
+/// A point in time with its UTC offset (`2025-05-11T09:15:00+09:00`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub DateTime<FixedOffset>);
+
+impl Timestamp {
+    /// The calendar date of this instant in the given zone.
+    pub fn date_in(&self, tz: FixedOffset) -> NaiveDate {
+        self.0.with_timezone(&tz).date_naive()
+    }
+}
+
+impl FromStr for Timestamp {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim();
+        if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+            return Ok(Timestamp(dt));
+        }
+        if let Ok(dt) = DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M%:z") {
+            return Ok(Timestamp(dt));
+        }
+        if chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S").is_ok()
+            || chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M").is_ok()
+            || chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").is_ok()
+        {
+            return Err(format!(
+                "timestamp `{s}` has no UTC offset; add one, e.g. `{}+09:00`",
+                t.replace(' ', "T")
+            ));
+        }
+        Err(format!(
+            "`{s}` is not a timestamp; write it as YYYY-MM-DDThh:mm:ss+09:00, e.g. 2025-05-11T09:15:00+09:00"
+        ))
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.to_rfc3339())
+    }
+}
+
+from_str_deserialize!(Timestamp, "a timestamp such as 2025-05-11T09:15:00+09:00");
+
+/// A length of time used for deadlines and cycles: hours, days, months or years.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Period {
+    Hours(u32),
+    Days(u32),
+    Months(u32),
+}
+
+impl Period {
+    /// The instant this period after `start`.
+    pub fn after(self, start: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+        match self {
+            Period::Hours(h) => start + TimeDelta::hours(i64::from(h)),
+            Period::Days(d) => start + TimeDelta::days(i64::from(d)),
+            Period::Months(m) => start.checked_add_months(Months::new(m)).unwrap_or(start),
+        }
+    }
+
+    /// The date this period after `start` (hours round up to whole days).
+    pub fn after_date(self, start: NaiveDate) -> NaiveDate {
+        match self {
+            Period::Hours(h) => start + TimeDelta::days(i64::from(h.div_ceil(24))),
+            Period::Days(d) => start + TimeDelta::days(i64::from(d)),
+            Period::Months(m) => add_months_clamped(start, m),
+        }
+    }
+}
+
+/// Adds months, clamping to the last day of a shorter month (2025-01-31 + 1 month = 2025-02-28).
+fn add_months_clamped(start: NaiveDate, months: u32) -> NaiveDate {
+    start.checked_add_months(Months::new(months)).unwrap_or_else(|| {
+        NaiveDate::from_ymd_opt(start.year() + 1000, 1, 1).unwrap_or(start)
+    })
+}
+
+impl FromStr for Period {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim();
+        let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+        let (num, unit) = t.split_at(split);
+        let n: u32 = num.parse().map_err(|_| {
+            format!("`{s}` is not a period; write a number and a unit, e.g. `24h`, `5 days`, `12 months`")
+        })?;
+        match unit.trim() {
+            "h" | "hour" | "hours" | "時間" => Ok(Period::Hours(n)),
+            "d" | "day" | "days" | "日" | "日間" => Ok(Period::Days(n)),
+            "month" | "months" | "か月" | "ヶ月" | "カ月" | "ケ月" => Ok(Period::Months(n)),
+            "y" | "year" | "years" | "年" => Ok(Period::Months(n * 12)),
+            other => Err(format!(
+                "unknown unit `{other}` in `{s}`; use h/hours, days, months or years (or 時間, 日, か月, 年)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Period::Hours(h) => write!(f, "{h}h"),
+            Period::Days(d) => write!(f, "{d} days"),
+            Period::Months(m) if m % 12 == 0 => write!(f, "{} year{}", m / 12, if *m == 12 { "" } else { "s" }),
+            Period::Months(m) => write!(f, "{m} months"),
+        }
+    }
+}
+
+from_str_deserialize!(Period, "a period such as `24h`, `5 days` or `12 months`");
+
+/// Who may read a document or record on the site. Ordered from widest to narrowest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    Public,
+    #[default]
+    Employees,
+    Restricted,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_parse_and_reject() {
+        let r: Ref = "clause:reg#report".parse().unwrap();
+        assert_eq!(r.kind, RefKind::Clause);
+        assert_eq!(r.id, "reg");
+        assert_eq!(r.fragment.as_deref(), Some("report"));
+        assert!("ciso".parse::<Ref>().unwrap_err().contains("role:ciso"));
+        assert!("person:x".parse::<Ref>().unwrap_err().contains("unknown reference prefix"));
+        assert!("role:a b".parse::<Ref>().is_err());
+    }
+
+    #[test]
+    fn periods_in_english_and_japanese() {
+        assert_eq!("24h".parse::<Period>().unwrap(), Period::Hours(24));
+        assert_eq!("24 hours".parse::<Period>().unwrap(), Period::Hours(24));
+        assert_eq!("5日".parse::<Period>().unwrap(), Period::Days(5));
+        assert_eq!("6か月".parse::<Period>().unwrap(), Period::Months(6));
+        assert_eq!("1 year".parse::<Period>().unwrap(), Period::Months(12));
+        assert!("soon".parse::<Period>().is_err());
+        assert!("3 weeks".parse::<Period>().unwrap_err().contains("unknown unit"));
+    }
+
+    #[test]
+    fn months_clamp_to_month_end() {
+        let d = NaiveDate::from_ymd_opt(2025, 1, 31).unwrap();
+        assert_eq!(Period::Months(1).after_date(d), NaiveDate::from_ymd_opt(2025, 2, 28).unwrap());
+    }
+
+    #[test]
+    fn timestamps_need_an_offset() {
+        assert!("2025-05-11T09:15:00+09:00".parse::<Timestamp>().is_ok());
+        assert!("2025-05-11T09:15+09:00".parse::<Timestamp>().is_ok());
+        let e = "2025-05-11T09:15:00".parse::<Timestamp>().unwrap_err();
+        assert!(e.contains("no UTC offset"), "{e}");
+        assert!("2025-13-01".parse::<Date>().is_err());
+    }
+}

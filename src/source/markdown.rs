@@ -1,0 +1,277 @@
+//! Reads the structure of a Markdown body that the rules need: headings (with clause
+//! numbers and anchors), links, and text runs, each with its line in the file.
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::model::document::{Heading, Link, TextRun};
+
+/// The Markdown options used everywhere (the site renders with the same ones, so that what
+/// the checker sees is what readers see). The metadata-block option stays off on purpose.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_GFM
+}
+
+/// Headings, links and text of a body that starts on line `body_line` of its file.
+pub struct Scanned {
+    pub headings: Vec<Heading>,
+    pub links: Vec<Link>,
+    pub text_runs: Vec<TextRun>,
+}
+
+pub fn scan(body: &str, body_line: u32) -> Scanned {
+    let lines = LineIndex::new(body);
+    let mut headings = Vec::new();
+    let mut links = Vec::new();
+    let mut text_runs: Vec<TextRun> = Vec::new();
+    let mut used_anchors = HashSet::new();
+
+    let mut heading: Option<(u8, Option<String>, u32, String)> = None;
+    let mut link: Option<(String, u32, u32, String)> = None;
+    let mut in_code_block = false;
+
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        let (line, column) = lines.position(range.start);
+        let line = line + body_line - 1;
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                heading = Some((heading_level(level), id.map(|s| s.to_string()), line, String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, explicit_id, line, text)) = heading.take() {
+                    let text = text.trim().to_string();
+                    let anchor = match &explicit_id {
+                        Some(id) => id.clone(),
+                        None => unique_anchor(&slugify(&text), &used_anchors),
+                    };
+                    used_anchors.insert(anchor.clone());
+                    headings.push(Heading {
+                        level,
+                        clause_number: clause_number(&text),
+                        text,
+                        explicit_id,
+                        anchor,
+                        line,
+                    });
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                link = Some((dest_url.to_string(), line, column, String::new()));
+            }
+            Event::End(TagEnd::Link) => {
+                if let Some((dest, line, column, text)) = link.take() {
+                    links.push(Link { dest, text, line, column });
+                }
+            }
+            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+            Event::End(TagEnd::CodeBlock) => in_code_block = false,
+            Event::Text(text) | Event::Code(text) => {
+                if let Some(h) = heading.as_mut() {
+                    h.3.push_str(&text);
+                }
+                if let Some(l) = link.as_mut() {
+                    l.3.push_str(&text);
+                }
+                if !in_code_block {
+                    text_runs.push(TextRun { text: text.to_string(), line });
+                }
+            }
+            _ => {}
+        }
+    }
+    Scanned { headings, links, text_runs }
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+/// A GitHub-style anchor that keeps Unicode letters: `## 第5条（報告）` → `第5条報告`.
+/// ASCII letters are lowercased, spaces become `-`, punctuation is dropped.
+pub fn slugify(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if c == ' ' || c == '-' || c == '_' || c == '\u{3000}' {
+            out.push(if c == '_' { '_' } else { '-' });
+        }
+    }
+    if out.is_empty() { "section".to_string() } else { out }
+}
+
+fn unique_anchor(base: &str, used: &HashSet<String>) -> String {
+    if !used.contains(base) {
+        return base.to_string();
+    }
+    (1..).map(|n| format!("{base}-{n}")).find(|a| !used.contains(a)).unwrap_or_default()
+}
+
+/// The clause number a heading starts with, normalised to ASCII digits:
+/// `第5条（報告）` → `第5条`, `第十二条` → `第12条`, `第3条の2` → `第3条の2`,
+/// `【4.3】` → `4.3`, `4.3 対応` → `4.3`, `1. 趣旨` → `1`.
+pub fn clause_number(text: &str) -> Option<String> {
+    let t: String = text.trim().chars().map(normalise_digit).collect();
+    if let Some(rest) = t.strip_prefix('【') {
+        let inner = rest.split('】').next()?;
+        return dotted_number(inner).filter(|n| n.len() == inner.trim().len()).map(|n| n.to_string());
+    }
+    if let Some(rest) = t.strip_prefix('第') {
+        let end = rest.find('条')?;
+        let number = kanji_or_digits(&rest[..end])?;
+        let mut out = format!("第{number}条");
+        let after = &rest[end + '条'.len_utf8()..];
+        if let Some(sub) = after.strip_prefix('の') {
+            let digits: String = sub.chars().take_while(|c| c.is_ascii_digit() || is_kanji_digit(*c)).collect();
+            if let Some(n) = kanji_or_digits(&digits) {
+                out.push_str(&format!("の{n}"));
+            }
+        }
+        return Some(out);
+    }
+    let number = dotted_number(&t)?;
+    let after = &t[number.len()..];
+    if let Some(rest) = after.strip_prefix('.') {
+        // `1. 趣旨`: a trailing dot is part of the marker, not of the number.
+        if rest.starts_with(' ') || rest.starts_with('\u{3000}') || rest.is_empty() {
+            return Some(number.to_string());
+        }
+        return None;
+    }
+    if number.contains('.') && (after.starts_with(' ') || after.starts_with('\u{3000}') || after.is_empty()) {
+        return Some(number.to_string());
+    }
+    None
+}
+
+/// The longest prefix made of digit groups joined by dots (`4.3.1`).
+fn dotted_number(t: &str) -> Option<&str> {
+    let t = t.trim_start();
+    let mut end = 0;
+    let mut last_was_digit = false;
+    for (i, c) in t.char_indices() {
+        if c.is_ascii_digit() {
+            end = i + 1;
+            last_was_digit = true;
+        } else if c == '.' && last_was_digit && t[i + 1..].starts_with(|d: char| d.is_ascii_digit()) {
+            last_was_digit = false;
+        } else {
+            break;
+        }
+    }
+    (end > 0).then(|| &t[..end])
+}
+
+fn normalise_digit(c: char) -> char {
+    match c {
+        '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+        '．' => '.',
+        _ => c,
+    }
+}
+
+fn is_kanji_digit(c: char) -> bool {
+    "〇一二三四五六七八九十百".contains(c)
+}
+
+/// `12` or `十二` → 12 (up to 999).
+fn kanji_or_digits(s: &str) -> Option<u32> {
+    if s.is_empty() {
+        return None;
+    }
+    if s.chars().all(|c| c.is_ascii_digit()) {
+        return s.parse().ok();
+    }
+    let digit = |c: char| "〇一二三四五六七八九".chars().position(|d| d == c).map(|v| v as u32);
+    let (mut total, mut current) = (0u32, 0u32);
+    for c in s.chars() {
+        match c {
+            '百' => {
+                total += current.max(1) * 100;
+                current = 0;
+            }
+            '十' => {
+                total += current.max(1) * 10;
+                current = 0;
+            }
+            _ => current = current * 10 + digit(c)?,
+        }
+    }
+    Some(total + current)
+}
+
+/// Maps byte offsets to 1-based (line, column-in-characters).
+struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { text, starts }
+    }
+
+    fn position(&self, offset: usize) -> (u32, u32) {
+        let line = self.starts.partition_point(|s| *s <= offset);
+        let start = self.starts[line - 1];
+        let column = self.text.get(start..offset).map(|s| s.chars().count()).unwrap_or(0) + 1;
+        (line as u32, column as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clause_numbers() {
+        let cases = [
+            ("第5条（報告）", Some("第5条")),
+            ("第十二条 罰則", Some("第12条")),
+            ("第３条の２（定義）", Some("第3条の2")),
+            ("【4.3】インシデントからの学習", Some("4.3")),
+            ("4.3 学習", Some("4.3")),
+            ("1. 趣旨", Some("1")),
+            ("7-1. 事象の検知", None),
+            ("2025年の改訂", None),
+            ("事象の検知", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(clause_number(text).as_deref(), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn unicode_anchors() {
+        assert_eq!(slugify("第5条（報告）"), "第5条報告");
+        assert_eq!(slugify("Initial Response"), "initial-response");
+    }
+
+    #[test]
+    fn scan_positions_headings_and_links() {
+        let body = "intro\n\n## 第1条（趣旨） {#purpose}\n\n本文は[第2条](clause:scope)を参照。\n\n## 対象\n";
+        let s = scan(body, 10);
+        assert_eq!(s.headings.len(), 2);
+        assert_eq!(s.headings[0].anchor, "purpose");
+        assert_eq!(s.headings[0].line, 12);
+        assert_eq!(s.headings[0].clause_number.as_deref(), Some("第1条"));
+        assert_eq!(s.headings[1].anchor, "対象");
+        assert_eq!(s.links[0].dest, "clause:scope");
+        assert_eq!(s.links[0].line, 14);
+        assert_eq!(s.links[0].column, 4);
+    }
+
+    #[test]
+    fn code_blocks_are_not_text() {
+        let s = scan("```\nTODO\n```\n本文\n", 1);
+        assert!(s.text_runs.iter().all(|r| !r.text.contains("TODO")));
+    }
+}
