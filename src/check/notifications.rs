@@ -151,9 +151,9 @@ fn notice_deadlines(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnos
         .filter(|r| r.kind == RefKind::Contact)
         .map(|r| (r.id.as_str(), ctx.loc(file, r)))
         .collect();
-    for n in &i.notifications {
-        if n.to.kind == RefKind::Contact && !named.iter().any(|(id, _)| *id == n.to.id) {
-            named.push((n.to.id.as_str(), ctx.loc(file, &n.to)));
+    for to in i.notifications.iter().filter_map(|n| n.to.as_ref()) {
+        if to.kind == RefKind::Contact && !named.iter().any(|(id, _)| *id == to.id) {
+            named.push((to.id.as_str(), ctx.loc(file, to)));
         }
     }
     for (org_id, loc) in named {
@@ -164,7 +164,11 @@ fn notice_deadlines(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnos
             DeadlineFrom::Known => i.known_at().value.0,
         };
         let due = deadline.value.after(start);
-        let sent = i.notifications.iter().filter(|n| n.to.kind == RefKind::Contact && n.to.id == org_id).min_by_key(|n| n.at.value);
+        let sent = i
+            .notifications
+            .iter()
+            .filter(|n| n.to.as_ref().is_some_and(|to| to.kind == RefKind::Contact && to.id == org_id))
+            .min_by_key(|n| n.at.value);
         let what = format!("{} ({}) must be notified within {}", org.name, org_id, deadline.value);
         match sent {
             Some(n) if n.at.value.0 > due => {

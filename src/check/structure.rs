@@ -21,6 +21,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     duplicate_ids(ctx, out);
     references(ctx, out);
     markdown_links(ctx, out);
+    notification_recipients(ctx, out);
     incident_types(ctx, out);
     runbook_phases(ctx, out);
     systems(ctx, out);
@@ -131,7 +132,7 @@ pub fn reference_uses(c: &Corpus) -> Vec<RefUse<'_>> {
         let s = Some(i.reference());
         i.systems.iter().for_each(|r| push(i.file, r, "systems", &[RefKind::System], s.clone()));
         i.must_notify.iter().for_each(|r| push(i.file, r, "must_notify", CONTACT, s.clone()));
-        i.notifications.iter().for_each(|n| push(i.file, &n.to, "notifications.to", CONTACT, s.clone()));
+        i.notifications.iter().filter_map(|n| n.to.as_ref()).for_each(|to| push(i.file, to, "notifications.to", CONTACT, s.clone()));
         for t in &i.timeline {
             if let Some(by) = &t.by {
                 push(i.file, by, "timeline.by", ROLE_OR_CONTACT, s.clone());
@@ -239,6 +240,21 @@ fn markdown_links(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         .help("write the link target as a typed reference, e.g. (role:ciso)"),
                 ),
             }
+        }
+    }
+}
+
+/// Every notification except one to the individuals names its recipient.
+fn notification_recipients(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    use crate::model::incident::NotificationKind;
+    for i in &ctx.corpus.incidents {
+        for n in i.notifications.iter().filter(|n| n.to.is_none() && n.kind.value != NotificationKind::Individuals) {
+            out.push(
+                ctx.diag("K0203", "this notification names no recipient")
+                    .at(ctx.loc(i.file, &n.kind))
+                    .help("add `to: contact:<id>` (only notifications of kind `individuals` may leave it out)")
+                    .subject(i.reference()),
+            );
         }
     }
 }

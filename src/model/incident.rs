@@ -178,7 +178,9 @@ pub enum NotificationKind {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Notification {
-    pub to: At<Ref>,
+    /// The recipient; optional only for `individuals` (the affected people themselves).
+    #[serde(default)]
+    pub to: Option<At<Ref>>,
     pub kind: At<NotificationKind>,
     pub at: At<Timestamp>,
     #[serde(default)]

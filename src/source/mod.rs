@@ -123,19 +123,19 @@ pub fn load(project: &Project) -> Result<Loaded, Diagnostic> {
         }
     }
 
-    let results: Vec<(PathBuf, FileClass, Result<(SourceFile, Option<String>, Parsed), Diagnostic>)> = entries
+    type Read = Result<(SourceFile, Option<String>, Result<Parsed, Diagnostic>), Diagnostic>;
+    let results: Vec<(FileClass, Read)> = entries
         .into_par_iter()
         .map(|rel| {
             let class = classify(&rel);
             let display = display_root.join(&rel);
-            let result = read_one(&root.join(&rel), &rel, &display, class);
-            (rel, class, result)
+            (class, read_one(&root.join(&rel), &rel, &display, class))
         })
         .collect();
 
     let mut corpus = Corpus { root: root.clone(), ..Corpus::default() };
     let mut sources = SourceMap::default();
-    for (rel, class, result) in results {
+    for (class, result) in results {
         let (file, text, parsed) = match result {
             Ok(ok) => ok,
             Err(d) => {
@@ -161,8 +161,10 @@ pub fn load(project: &Project) -> Result<Loaded, Diagnostic> {
             sources.insert(file.display_path.clone(), text);
         }
         corpus.files.push(file);
-        let _ = rel;
-        add_parsed(&mut corpus, id, parsed);
+        match parsed {
+            Ok(parsed) => add_parsed(&mut corpus, id, parsed),
+            Err(d) => diagnostics.push(d),
+        }
     }
 
     check_evidence_paths(&corpus, &canonical_root, &mut diagnostics);
@@ -184,15 +186,17 @@ fn check_symlink(path: &Path, canonical_root: &Path, display: &Path) -> Result<(
     }
 }
 
+/// Reads and parses one file. The text is returned even when parsing fails, so that the
+/// diagnostic can quote the offending line.
 fn read_one(
     path: &Path,
     rel: &Path,
     display: &Path,
     class: FileClass,
-) -> Result<(SourceFile, Option<String>, Parsed), Diagnostic> {
+) -> Result<(SourceFile, Option<String>, Result<Parsed, Diagnostic>), Diagnostic> {
     if class == FileClass::Ignored {
         let file = SourceFile { display_path: display.into(), rel_path: rel.into(), sha256: String::new(), len: 0 };
-        return Ok((file, None, Parsed::Nothing));
+        return Ok((file, None, Ok(Parsed::Nothing)));
     }
     let bytes = std::fs::read(path).map_err(|e| {
         Diagnostic::error("K0101", format!("cannot read file: {e}"))
@@ -206,14 +210,14 @@ fn read_one(
         len: bytes.len() as u64,
     };
     if matches!(class, FileClass::Attachment | FileClass::Unknown) {
-        return Ok((file, None, Parsed::Nothing));
+        return Ok((file, None, Ok(Parsed::Nothing)));
     }
     let text = encoding::decode_utf8(bytes).map_err(|m| {
         Diagnostic::error("K0102", m)
             .at(Loc::file(display))
             .help("kitei reads UTF-8 only (with or without BOM); convert the file and commit it again")
     })?;
-    let parsed = parse_text(&text, display, class)?;
+    let parsed = parse_text(&text, display, class);
     Ok((file, Some(text), parsed))
 }
 

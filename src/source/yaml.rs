@@ -22,7 +22,9 @@ pub fn parse<T: DeserializeOwned>(yaml: &str, display_path: &Path, first_line: u
             .unwrap_or((first_line, 0));
         let message = plain_message(&err);
         let mut diag = Diagnostic::error(CODE, message.clone()).at(Loc::new(display_path, line, column));
-        if let Some(help) = suggestion(&message) {
+        if let Some(field) = message.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
+            diag = diag.help(format!("add the required field `{field}:` to this record (see docs/formats.md)"));
+        } else if let Some(help) = suggestion(&message) {
             diag = diag.help(help);
         } else {
             diag = diag.help("fix the YAML at this position; the formats are described in docs/formats.md");
