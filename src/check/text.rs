@@ -123,8 +123,14 @@ fn duplicate_clauses(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagno
 fn placeholders(ctx: &Ctx, text: &str, loc: &Loc, d: &Document, out: &mut Vec<Diagnostic>) {
     let chars: Vec<char> = text.chars().collect();
     let mut found: Option<String> = None;
-    for word in ["TODO", "TBD", "FIXME", "XXX"] {
-        if text.contains(word) {
+    for word in ["TODO", "TBD", "FIXME"] {
+        // Whole words only, so that e.g. a URL path `todokede` or `TODOKEDE` is not flagged.
+        let whole = text.match_indices(word).any(|(i, _)| {
+            let before = text[..i].chars().next_back();
+            let after = text[i + word.len()..].chars().next();
+            !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+        });
+        if whole {
             found = Some(word.to_string());
         }
     }
@@ -137,8 +143,9 @@ fn placeholders(ctx: &Ctx, text: &str, loc: &Loc, d: &Document, out: &mut Vec<Di
         } else if is_x(chars[i]) && chars.get(i + 1).is_some_and(|c| is_x(*c)) {
             let before = i.checked_sub(1).map(|j| chars[j]);
             let after = chars.get(i + 2).copied();
-            let datey = matches!(after, Some('年' | '月' | '日' | '-' | '/'))
-                || matches!(before, Some('0'..='9' | '０'..='９' | '-' | '/'))
+            // Only in dates: 令和xx年, 20xx年, xx月xx日, 2025-xx-xx (not "5xx errors").
+            let datey = matches!(after, Some('年' | '月' | '日'))
+                || (matches!(before, Some('-' | '/')) && matches!(after, None | Some('-' | '/' | ' ')))
                 || before.is_some_and(|b| ERAS.iter().any(|e| e.name.ends_with(b)));
             if datey {
                 found = Some(chars[i..i + 2].iter().collect());
