@@ -172,7 +172,7 @@ pub fn render_human(diag: &Diagnostic, sources: &SourceMap, color: bool) -> Stri
             )
         }
         (Some(loc), None, _) => title.element(annotate_snippets::Origin::path(loc.to_string())),
-        _ => title.elements(std::iter::empty::<annotate_snippets::Element<'_>>()),
+        _ => Group::with_title(title),
     };
     groups.push(main);
     if let Some(help) = &diag.help {

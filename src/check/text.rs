@@ -10,6 +10,13 @@ use crate::model::document::Document;
 use crate::model::{DocKind, FileId, Ref, RefKind};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    if !ctx.corpus.documents.iter().any(|d| d.kind() == DocKind::Regulation) {
+        out.push(
+            ctx.diag("K0601", "the source folder has no regulation document (`kind: regulation`)")
+                .at(Loc::file(ctx.project.config.source.join("regulation")))
+                .help("add the regulation as Markdown with front matter in regulation/ (see docs/formats.md)"),
+        );
+    }
     for d in &ctx.corpus.documents {
         if d.kind() == DocKind::Regulation {
             required_sections(ctx, d.file, d, out);
