@@ -83,7 +83,9 @@ pub struct RegulationConfig {
 
 impl Default for RegulationConfig {
     fn default() -> Self {
-        RegulationConfig { required_sections: DEFAULT_SECTIONS.iter().map(|s| s.to_string()).collect() }
+        RegulationConfig {
+            required_sections: DEFAULT_SECTIONS.iter().map(|s| s.to_string()).collect(),
+        }
     }
 }
 
@@ -98,7 +100,10 @@ pub struct DutiesConfig {
 
 impl Default for DutiesConfig {
     fn default() -> Self {
-        DutiesConfig { drill_every: "12 months".into(), contact_verify_every: "6 months".into() }
+        DutiesConfig {
+            drill_every: "12 months".into(),
+            contact_verify_every: "6 months".into(),
+        }
     }
 }
 
@@ -156,8 +161,11 @@ impl Project {
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
             Err(e) => {
-                return Err(Diagnostic::error("K0101", format!("cannot read {}: {e}", path.display()))
-                    .help("check the file's permissions"));
+                return Err(Diagnostic::error(
+                    "K0101",
+                    format!("cannot read {}: {e}", path.display()),
+                )
+                .help("check the file's permissions"));
             }
         };
         let bad = |field: &str, message: String| {
@@ -166,7 +174,11 @@ impl Project {
                 .help(format!("fix `{field}` in {FILE_NAME}"))
         };
         let tz = parse_time_zone(&config.time_zone).map_err(|m| bad("time_zone", m))?;
-        let drill_every = config.duties.drill_every.parse().map_err(|m| bad("duties.drill_every", m))?;
+        let drill_every = config
+            .duties
+            .drill_every
+            .parse()
+            .map_err(|m| bad("duties.drill_every", m))?;
         let contact_verify_every = config
             .duties
             .contact_verify_every
@@ -174,14 +186,25 @@ impl Project {
             .map_err(|m| bad("duties.contact_verify_every", m))?;
         let mut rule_levels = BTreeMap::new();
         for (rule, word) in &config.rules {
-            let level = Level::parse_setting(word)
-                .ok_or_else(|| bad("rules", format!("`{word}` is not a rule level; use allow, warn or deny")))?;
+            let level = Level::parse_setting(word).ok_or_else(|| {
+                bad(
+                    "rules",
+                    format!("`{word}` is not a rule level; use allow, warn or deny"),
+                )
+            })?;
             rule_levels.insert(rule.clone(), level);
         }
         if let Some(as_of) = &config.as_of {
             parse_date(as_of).map_err(|m| bad("as_of", m))?;
         }
-        Ok(Project { root: root.to_path_buf(), config, tz, drill_every, contact_verify_every, rule_levels })
+        Ok(Project {
+            root: root.to_path_buf(),
+            config,
+            tz,
+            drill_every,
+            contact_verify_every,
+            rule_levels,
+        })
     }
 
     /// The evaluation date and where it came from: `--as-of`, then `as_of` in kitei.toml, then
@@ -196,14 +219,24 @@ impl Project {
         }
         if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
             let secs: i64 = epoch.trim().parse().map_err(|_| {
-                Diagnostic::error("K0110", format!("SOURCE_DATE_EPOCH=`{epoch}` is not a number of seconds"))
-                    .help("set it to a Unix time, e.g. `git log -1 --format=%ct`")
+                Diagnostic::error(
+                    "K0110",
+                    format!("SOURCE_DATE_EPOCH=`{epoch}` is not a number of seconds"),
+                )
+                .help("set it to a Unix time, e.g. `git log -1 --format=%ct`")
             })?;
-            let when = chrono::DateTime::from_timestamp(secs, 0)
-                .ok_or_else(|| Diagnostic::error("K0110", format!("SOURCE_DATE_EPOCH={secs} is out of range")))?;
-            return Ok((when.with_timezone(&self.tz).date_naive(), "SOURCE_DATE_EPOCH"));
+            let when = chrono::DateTime::from_timestamp(secs, 0).ok_or_else(|| {
+                Diagnostic::error("K0110", format!("SOURCE_DATE_EPOCH={secs} is out of range"))
+            })?;
+            return Ok((
+                when.with_timezone(&self.tz).date_naive(),
+                "SOURCE_DATE_EPOCH",
+            ));
         }
-        Ok((chrono::Utc::now().with_timezone(&self.tz).date_naive(), "today"))
+        Ok((
+            chrono::Utc::now().with_timezone(&self.tz).date_naive(),
+            "today",
+        ))
     }
 
     pub fn source_dir(&self) -> PathBuf {
@@ -216,7 +249,12 @@ fn toml_diagnostic(e: &toml::de::Error, text: &str, display: &Path) -> Diagnosti
         Some(span) => {
             let before = &text[..span.start.min(text.len())];
             let line = before.matches('\n').count() as u32 + 1;
-            let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) as u32 + 1;
+            let column = before
+                .rsplit('\n')
+                .next()
+                .map(|l| l.chars().count())
+                .unwrap_or(0) as u32
+                + 1;
             (line, column)
         }
         None => (0, 0),
@@ -227,7 +265,8 @@ fn toml_diagnostic(e: &toml::de::Error, text: &str, display: &Path) -> Diagnosti
 }
 
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date; write YYYY-MM-DD"))
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date; write YYYY-MM-DD"))
 }
 
 /// Zones without daylight saving that can be named, plus plain offsets. (A zone with DST
@@ -248,10 +287,15 @@ pub fn parse_time_zone(name: &str) -> Result<FixedOffset, String> {
     }
     let bytes = name.as_bytes();
     if bytes.len() == 6 && (bytes[0] == b'+' || bytes[0] == b'-') && bytes[3] == b':' {
-        let h: i32 = name[1..3].parse().map_err(|_| format!("bad offset `{name}`"))?;
-        let m: i32 = name[4..6].parse().map_err(|_| format!("bad offset `{name}`"))?;
+        let h: i32 = name[1..3]
+            .parse()
+            .map_err(|_| format!("bad offset `{name}`"))?;
+        let m: i32 = name[4..6]
+            .parse()
+            .map_err(|_| format!("bad offset `{name}`"))?;
         let secs = (h * 3600 + m * 60) * if bytes[0] == b'-' { -1 } else { 1 };
-        return FixedOffset::east_opt(secs).ok_or_else(|| format!("offset `{name}` is out of range"));
+        return FixedOffset::east_opt(secs)
+            .ok_or_else(|| format!("offset `{name}` is out of range"));
     }
     Err(format!(
         "unknown time zone `{name}`; use Asia/Tokyo, UTC, another zone without daylight saving, or an offset like +09:00"
@@ -274,7 +318,11 @@ mod tests {
     #[test]
     fn unknown_key_is_located() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(FILE_NAME), "organisation = \"x\"\nlanguage = \"ja\"\n").unwrap();
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "organisation = \"x\"\nlanguage = \"ja\"\n",
+        )
+        .unwrap();
         let d = Project::open(dir.path()).unwrap_err();
         assert_eq!(d.code, "K0110");
         assert_eq!(d.location.unwrap().line, 2);
@@ -285,8 +333,16 @@ mod tests {
     fn bad_levels_and_zones_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(FILE_NAME), "[rules]\nK0301 = \"loud\"\n").unwrap();
-        assert!(Project::open(dir.path()).unwrap_err().message.contains("loud"));
+        assert!(
+            Project::open(dir.path())
+                .unwrap_err()
+                .message
+                .contains("loud")
+        );
         assert!(parse_time_zone("Europe/Berlin").is_err());
-        assert_eq!(parse_time_zone("-05:30").unwrap().local_minus_utc(), -(5 * 3600 + 1800));
+        assert_eq!(
+            parse_time_zone("-05:30").unwrap().local_minus_utc(),
+            -(5 * 3600 + 1800)
+        );
     }
 }

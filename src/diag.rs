@@ -48,7 +48,11 @@ pub struct Loc {
 
 impl Loc {
     pub fn new(path: impl Into<PathBuf>, line: u32, column: u32) -> Self {
-        Loc { path: path.into(), line, column }
+        Loc {
+            path: path.into(),
+            line,
+            column,
+        }
     }
 
     pub fn file(path: impl Into<PathBuf>) -> Self {
@@ -151,7 +155,9 @@ pub fn render_human(diag: &Diagnostic, sources: &SourceMap, color: bool) -> Stri
         Level::Error => AL::ERROR,
         Level::Warning | Level::Allow => AL::WARNING,
     };
-    let title = level.primary_title(diag.message.as_str()).id(diag.code.as_str());
+    let title = level
+        .primary_title(diag.message.as_str())
+        .id(diag.code.as_str());
     let mut groups = Vec::new();
     let path_text = diag.location.as_ref().map(|l| l.path.display().to_string());
     let snippet_line = diag.location.as_ref().and_then(|loc| {
@@ -182,7 +188,11 @@ pub fn render_human(diag: &Diagnostic, sources: &SourceMap, color: bool) -> Stri
         let note = format!("record: {subject}");
         groups.push(Group::with_title(AL::NOTE.secondary_title(note)));
     }
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     renderer.render(&groups)
 }
 
@@ -204,7 +214,15 @@ fn underline_range(line: &str, column: u32) -> (usize, usize) {
         .find(|(_, c)| c.is_whitespace() || *c == ',' || *c == ']' || *c == '}')
         .map(|(i, _)| i)
         .unwrap_or(rest.len());
-    (start, start + len.max(if rest.is_empty() { 0 } else { rest.chars().next().unwrap().len_utf8() }))
+    (
+        start,
+        start
+            + len.max(if rest.is_empty() {
+                0
+            } else {
+                rest.chars().next().unwrap().len_utf8()
+            }),
+    )
 }
 
 /// `::error file=…,line=…,col=…,title=…::message` as GitHub Actions reads it.
@@ -215,7 +233,10 @@ pub fn render_github(diag: &Diagnostic) -> String {
     };
     let mut props = Vec::new();
     if let Some(loc) = &diag.location {
-        props.push(format!("file={}", escape_property(&loc.path.display().to_string())));
+        props.push(format!(
+            "file={}",
+            escape_property(&loc.path.display().to_string())
+        ));
         if loc.line > 0 {
             props.push(format!("line={}", loc.line));
         }
@@ -232,7 +253,9 @@ pub fn render_github(diag: &Diagnostic) -> String {
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {

@@ -13,10 +13,20 @@ use kitei::config::{Project, parse_date};
 use kitei::diag::{Diagnostic, SourceMap, render_github, render_human};
 
 #[derive(Parser)]
-#[command(name = "kitei", version, about = "Build, check and seal a security-incident regulation kept as Markdown and YAML")]
+#[command(
+    name = "kitei",
+    version,
+    about = "Build, check and seal a security-incident regulation kept as Markdown and YAML"
+)]
 struct Cli {
     /// Project root: the folder with kitei.toml (default: the current folder).
-    #[arg(short = 'C', long = "project", global = true, value_name = "DIR", default_value = ".")]
+    #[arg(
+        short = 'C',
+        long = "project",
+        global = true,
+        value_name = "DIR",
+        default_value = "."
+    )]
     project: PathBuf,
     /// Evaluate deadlines as of this date (YYYY-MM-DD) instead of today.
     #[arg(long, global = true, value_name = "DATE", value_parser = parse_as_of)]
@@ -67,13 +77,26 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Rules => {
             for r in RULES {
-                println!("{}  {:<24} {:<7}  {}", r.code, r.name, r.level.as_str(), r.summary);
+                println!(
+                    "{}  {:<24} {:<7}  {}",
+                    r.code,
+                    r.name,
+                    r.level.as_str(),
+                    r.summary
+                );
             }
             ExitCode::SUCCESS
         }
         Command::Explain { code } => match check::rule(&code) {
             Some(r) => {
-                println!("{} {} (default: {})\n\n{}\n\n{}", r.code, r.name, r.level.as_str(), r.summary, r.explanation);
+                println!(
+                    "{} {} (default: {})\n\n{}\n\n{}",
+                    r.code,
+                    r.name,
+                    r.level.as_str(),
+                    r.summary,
+                    r.explanation
+                );
                 ExitCode::SUCCESS
             }
             None => {
@@ -112,7 +135,10 @@ fn run_check(root: &std::path::Path, as_of: Option<NaiveDate>, args: &CheckArgs)
                 eprintln!("{}\n", render_human(d, &loaded.sources, color));
             }
             for w in &report.waived {
-                eprintln!("note: {} waived by exception {} (until {}): {}", w.diagnostic.code, w.exception, w.expires_on, w.diagnostic.message);
+                eprintln!(
+                    "note: {} waived by exception {} (until {}): {}",
+                    w.diagnostic.code, w.exception, w.expires_on, w.diagnostic.message
+                );
             }
         }
         Format::Json => {
@@ -128,7 +154,10 @@ fn run_check(root: &std::path::Path, as_of: Option<NaiveDate>, args: &CheckArgs)
                 "diagnostics": report.diagnostics,
                 "waived": report.waived,
             });
-            println!("{}", serde_json::to_string_pretty(&json).expect("report serialises"));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json).expect("report serialises")
+            );
         }
         Format::Github => {
             for d in &report.diagnostics {
@@ -145,5 +174,9 @@ fn run_check(root: &std::path::Path, as_of: Option<NaiveDate>, args: &CheckArgs)
         c.incidents.len(),
         c.files.len(),
     );
-    if report.errors() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if report.errors() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

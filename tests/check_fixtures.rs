@@ -56,7 +56,11 @@ fn kitei(project: &Path, args: &[&str]) -> std::process::Output {
 
 fn json_report(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     })
 }
 
@@ -81,7 +85,8 @@ fn every_fixture_reports_its_code_file_and_line() {
     let mut failures = Vec::new();
     for fixture in &names {
         let name = fixture.file_name().unwrap().to_string_lossy().to_string();
-        let expect: Expect = toml::from_str(&std::fs::read_to_string(fixture.join("expect.toml")).unwrap()).unwrap();
+        let expect: Expect =
+            toml::from_str(&std::fs::read_to_string(fixture.join("expect.toml")).unwrap()).unwrap();
         let dir = base_project();
         if fixture.join("overlay").is_dir() {
             copy_tree(&fixture.join("overlay"), dir.path());
@@ -93,14 +98,23 @@ fn every_fixture_reports_its_code_file_and_line() {
             failures.push(format!("{name}: {problem}"));
         }
     }
-    assert!(failures.is_empty(), "{} fixture(s) failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} fixture(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 fn run_fixture(project: &Path, expect: &Expect) -> Result<(), String> {
     let out = kitei(project, &["check", "--format", "json"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     if out.status.code() != Some(expect.exit) {
-        return Err(format!("exit {:?}, expected {}\n{stderr}", out.status.code(), expect.exit));
+        return Err(format!(
+            "exit {:?}, expected {}\n{stderr}",
+            out.status.code(),
+            expect.exit
+        ));
     }
     if expect.exit == 2 {
         // Configuration and I/O failures stop before a report exists: the message is on stderr.
@@ -115,8 +129,11 @@ fn run_fixture(project: &Path, expect: &Expect) -> Result<(), String> {
             Err(format!("stderr lacks {wanted} at {place}:\n{stderr}"))
         };
     }
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("not JSON: {e}"))?;
-    let diags = report["diagnostics"].as_array().ok_or("no diagnostics array")?;
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("not JSON: {e}"))?;
+    let diags = report["diagnostics"]
+        .as_array()
+        .ok_or("no diagnostics array")?;
     let hit = diags.iter().any(|d| {
         d["code"] == expect.code.as_str()
             && d["level"] == expect.level.as_str()
@@ -124,9 +141,15 @@ fn run_fixture(project: &Path, expect: &Expect) -> Result<(), String> {
             && expect.line.is_none_or(|line| d["location"]["line"] == line)
     });
     if !hit {
-        return Err(format!("no {} {} at {}:{:?}; got {:#}", expect.level, expect.code, expect.file, expect.line, report["diagnostics"]));
+        return Err(format!(
+            "no {} {} at {}:{:?}; got {:#}",
+            expect.level, expect.code, expect.file, expect.line, report["diagnostics"]
+        ));
     }
-    let others: Vec<_> = diags.iter().filter(|d| d["code"] != expect.code.as_str() && d["level"] == "error").collect();
+    let others: Vec<_> = diags
+        .iter()
+        .filter(|d| d["code"] != expect.code.as_str() && d["level"] == "error")
+        .collect();
     if !others.is_empty() {
         return Err(format!("unexpected other errors: {others:#?}"));
     }
@@ -136,7 +159,8 @@ fn run_fixture(project: &Path, expect: &Expect) -> Result<(), String> {
 #[test]
 fn shift_jis_file_is_refused_with_the_conversion_command() {
     let dir = base_project();
-    let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode("id: DRL-2\ntitle: 机上訓練\nheld_on: 2025-11-02\n");
+    let (bytes, _, _) =
+        encoding_rs::SHIFT_JIS.encode("id: DRL-2\ntitle: 机上訓練\nheld_on: 2025-11-02\n");
     std::fs::write(dir.path().join("policy-src/drills/DRL-2.yaml"), bytes).unwrap();
     let out = kitei(dir.path(), &["check", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
@@ -154,21 +178,39 @@ fn symlinks_out_of_the_tree_are_refused() {
     let dir = base_project();
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("secret.yaml"), "id: X\n").unwrap();
-    std::os::unix::fs::symlink(outside.path().join("secret.yaml"), dir.path().join("policy-src/drills/DRL-9.yaml")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.yaml"),
+        dir.path().join("policy-src/drills/DRL-9.yaml"),
+    )
+    .unwrap();
     // An evidence path through a link that leads outside.
-    std::os::unix::fs::symlink(outside.path(), dir.path().join("policy-src/evidence/linked")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path(),
+        dir.path().join("policy-src/evidence/linked"),
+    )
+    .unwrap();
     let inc = dir.path().join("policy-src/incidents/INC-1.yaml");
-    let text = std::fs::read_to_string(&inc).unwrap().replace("evidence/INC-1/host.log", "evidence/linked/secret.yaml");
+    let text = std::fs::read_to_string(&inc)
+        .unwrap()
+        .replace("evidence/INC-1/host.log", "evidence/linked/secret.yaml");
     std::fs::write(&inc, text).unwrap();
 
     let out = kitei(dir.path(), &["check", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let report = json_report(&out);
-    let codes: Vec<_> = report["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()).collect();
+    let codes: Vec<_> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect();
     assert!(codes.contains(&"K0107".to_string()), "{codes:?}");
     assert!(codes.contains(&"K0106".to_string()), "{codes:?}");
     let text = serde_json::to_string(&report).unwrap();
-    assert!(!text.contains("id: X"), "content behind the link must not be read");
+    assert!(
+        !text.contains("id: X"),
+        "content behind the link must not be read"
+    );
 }
 
 #[test]
@@ -178,20 +220,43 @@ fn missing_source_folder_is_a_usage_failure() {
     let out = kitei(dir.path(), &["check"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("K0101") && stderr.contains("nowhere"), "{stderr}");
+    assert!(
+        stderr.contains("K0101") && stderr.contains("nowhere"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn every_problem_is_reported_in_one_run() {
     let dir = base_project();
     let p = dir.path().join("policy-src");
-    std::fs::write(p.join("drills/DRL-2.yaml"), "id: DRL-2\ntitel: x\nheld_on: 2025-11-02\n").unwrap();
+    std::fs::write(
+        p.join("drills/DRL-2.yaml"),
+        "id: DRL-2\ntitel: x\nheld_on: 2025-11-02\n",
+    )
+    .unwrap();
     std::fs::write(p.join("reviews/REV-2.yaml"), "id: [\n").unwrap();
-    let inc = std::fs::read_to_string(p.join("incidents/INC-1.yaml")).unwrap().replace("system:web", "system:nope");
+    let inc = std::fs::read_to_string(p.join("incidents/INC-1.yaml"))
+        .unwrap()
+        .replace("system:web", "system:nope");
     std::fs::write(p.join("incidents/INC-1.yaml"), inc).unwrap();
     let report = json_report(&kitei(dir.path(), &["check", "--format", "json"]));
-    let codes: Vec<_> = report["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
-    assert_eq!(codes.iter().filter(|c| **c == "K0103").count(), 2, "{codes:?}");
+    let codes: Vec<_> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes.iter().filter(|c| **c == "K0103").count(),
+        2,
+        "{codes:?}"
+    );
     assert!(codes.contains(&"K0202"), "{codes:?}");
-    assert!(report["diagnostics"].as_array().unwrap().iter().any(|d| d["help"].as_str().unwrap_or("").contains("did you mean `title`")));
+    assert!(report["diagnostics"].as_array().unwrap().iter().any(|d| {
+        d["help"]
+            .as_str()
+            .unwrap_or("")
+            .contains("did you mean `title`")
+    }));
 }

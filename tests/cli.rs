@@ -26,14 +26,22 @@ fn example_checks_clean() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let last = stderr(&o).lines().last().unwrap_or("").to_string();
     assert!(last.starts_with("kitei check: 0 error(s)"), "{last}");
-    assert!(last.contains("as of 2026-11-01 (pinned by as_of in kitei.toml)"), "{last}");
+    assert!(
+        last.contains("as of 2026-11-01 (pinned by as_of in kitei.toml)"),
+        "{last}"
+    );
 }
 
 #[test]
 fn version_and_help_on_every_command() {
     let o = kitei(&["--version"]);
     assert!(stdout(&o).starts_with("kitei "), "{}", stdout(&o));
-    for cmd in [&["--help"][..], &["check", "--help"], &["rules", "--help"], &["explain", "--help"]] {
+    for cmd in [
+        &["--help"][..],
+        &["check", "--help"],
+        &["rules", "--help"],
+        &["explain", "--help"],
+    ] {
         let o = kitei(cmd);
         assert_eq!(o.status.code(), Some(0), "{cmd:?}");
         assert!(stdout(&o).contains("Usage:"), "{cmd:?}");
@@ -43,7 +51,10 @@ fn version_and_help_on_every_command() {
 #[test]
 fn usage_errors_exit_2() {
     assert_eq!(kitei(&["check", "--format", "xml"]).status.code(), Some(2));
-    assert_eq!(kitei(&["--as-of", "2026-13-01", "check"]).status.code(), Some(2));
+    assert_eq!(
+        kitei(&["--as-of", "2026-13-01", "check"]).status.code(),
+        Some(2)
+    );
     let o = kitei(&["explain", "K9999"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("kitei rules"));
@@ -88,14 +99,23 @@ fn github_annotations_match_the_workflow_command_syntax() {
     let out = stdout(&o);
     assert!(!out.is_empty());
     for line in out.lines() {
-        let (head, message) = line.split_once("::").and_then(|(_, rest)| rest.split_once("::")).expect(line);
+        let (head, message) = line
+            .split_once("::")
+            .and_then(|(_, rest)| rest.split_once("::"))
+            .expect(line);
         let (command, props) = head.split_once(' ').expect(line);
         assert!(command == "error" || command == "warning", "{line}");
-        assert!(props.starts_with("file=policy-src/") || props.starts_with("title="), "{line}");
+        assert!(
+            props.starts_with("file=policy-src/") || props.starts_with("title="),
+            "{line}"
+        );
         assert!(props.contains("title=K0"), "{line}");
         assert!(!message.contains('\n'));
     }
-    assert!(out.contains("title=K0501"), "the regulation review is overdue by then: {out}");
+    assert!(
+        out.contains("title=K0501"),
+        "the regulation review is overdue by then: {out}"
+    );
 }
 
 #[test]

@@ -37,7 +37,12 @@ fn check_as_of(dir: &Path, as_of: &str, deny_warnings: bool) -> Report {
 }
 
 fn findings(report: &Report, code: &str) -> Vec<(Level, String)> {
-    report.diagnostics.iter().filter(|d| d.code == code).map(|d| (d.level, d.message.clone())).collect()
+    report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == code)
+        .map(|d| (d.level, d.message.clone()))
+        .collect()
 }
 
 /// Turns INC-1 into a personal-data incident with the given facts and notifications.
@@ -47,7 +52,9 @@ fn leak(dir: &Path, facts: &str, notifications: &str) {
         dir,
         "incidents/INC-1.yaml",
         "systems: [system:web]",
-        &format!("systems: [system:web]\npersonal_data: {{ {facts} }}\nnotifications:\n{notifications}"),
+        &format!(
+            "systems: [system:web]\npersonal_data: {{ {facts} }}\nnotifications:\n{notifications}"
+        ),
     );
 }
 
@@ -58,7 +65,11 @@ fn appi_threshold_is_more_than_1000_people() {
     let dir = base();
     leak(dir.path(), "affected_people: 1000", NONE);
     let r = check_as_of(dir.path(), "2026-01-15", false);
-    assert!(findings(&r, "K0401").is_empty() && findings(&r, "K0402").is_empty() && findings(&r, "K0403").is_empty());
+    assert!(
+        findings(&r, "K0401").is_empty()
+            && findings(&r, "K0402").is_empty()
+            && findings(&r, "K0403").is_empty()
+    );
 
     let dir = base();
     leak(dir.path(), "affected_people: 1001", NONE);
@@ -72,12 +83,20 @@ fn appi_threshold_is_more_than_1000_people() {
 #[test]
 fn high_encryption_exempts_and_each_criterion_triggers() {
     let dir = base();
-    leak(dir.path(), "affected_people: 50000, highly_encrypted: true, malicious: true", NONE);
+    leak(
+        dir.path(),
+        "affected_people: 50000, highly_encrypted: true, malicious: true",
+        NONE,
+    );
     assert!(findings(&check_as_of(dir.path(), "2026-01-15", false), "K0401").is_empty());
     for flag in ["sensitive: true", "financial_risk: true", "malicious: true"] {
         let dir = base();
         leak(dir.path(), &format!("affected_people: 1, {flag}"), NONE);
-        assert_eq!(findings(&check_as_of(dir.path(), "2026-01-15", false), "K0401").len(), 1, "{flag}");
+        assert_eq!(
+            findings(&check_as_of(dir.path(), "2026-01-15", false), "K0401").len(),
+            1,
+            "{flag}"
+        );
     }
 }
 
@@ -97,29 +116,56 @@ fn my_number_threshold_is_more_than_100_and_warns_by_default() {
 #[test]
 fn preliminary_report_window_on_an_open_incident() {
     let open = |dir: &Path| {
-        edit(dir, "incidents/INC-1.yaml", "status: closed", "status: open");
-        edit(dir, "incidents/INC-1.yaml", "closed_at: 2025-09-20T17:00:00+09:00\n", "");
+        edit(
+            dir,
+            "incidents/INC-1.yaml",
+            "status: closed",
+            "status: open",
+        );
+        edit(
+            dir,
+            "incidents/INC-1.yaml",
+            "closed_at: 2025-09-20T17:00:00+09:00\n",
+            "",
+        );
     };
     let dir = base();
     leak(dir.path(), "affected_people: 5, financial_risk: true", NONE);
     open(dir.path());
-    assert!(findings(&check_as_of(dir.path(), "2025-09-02", false), "K0401").is_empty(), "day 2: too early to warn");
+    assert!(
+        findings(&check_as_of(dir.path(), "2025-09-02", false), "K0401").is_empty(),
+        "day 2: too early to warn"
+    );
     let day3 = findings(&check_as_of(dir.path(), "2025-09-03", false), "K0401");
     assert_eq!(day3.len(), 1);
     assert_eq!(day3[0].0, Level::Warning);
-    assert!(day3[0].1.contains("2025-09-05") && day3[0].1.contains("2 day(s) left"), "{day3:?}");
+    assert!(
+        day3[0].1.contains("2025-09-05") && day3[0].1.contains("2 day(s) left"),
+        "{day3:?}"
+    );
     let day6 = findings(&check_as_of(dir.path(), "2025-09-06", false), "K0401");
-    assert_eq!(day6[0].0, Level::Error, "past the deadline an open incident errs too");
+    assert_eq!(
+        day6[0].0,
+        Level::Error,
+        "past the deadline an open incident errs too"
+    );
 }
 
 #[test]
 fn preliminary_sent_on_day_5_is_in_time_and_day_6_is_late() {
-    for (sent, late) in [("2025-09-05T23:59:00+09:00", false), ("2025-09-06T00:01:00+09:00", true)] {
+    for (sent, late) in [
+        ("2025-09-05T23:59:00+09:00", false),
+        ("2025-09-06T00:01:00+09:00", true),
+    ] {
         let dir = base();
         let notes = format!(
             "  - {{ to: contact:ppc, kind: preliminary, at: {sent} }}\n  - {{ to: contact:ppc, kind: final, at: 2025-09-20T10:00:00+09:00 }}\n  - {{ kind: individuals, at: 2025-09-04T10:00:00+09:00 }}\n"
         );
-        leak(dir.path(), "affected_people: 5, financial_risk: true", &notes);
+        leak(
+            dir.path(),
+            "affected_people: 5, financial_risk: true",
+            &notes,
+        );
         let f = findings(&check_as_of(dir.path(), "2026-01-15", false), "K0401");
         assert_eq!(!f.is_empty(), late, "{sent}: {f:?}");
     }
@@ -128,7 +174,10 @@ fn preliminary_sent_on_day_5_is_in_time_and_day_6_is_late() {
 #[test]
 fn final_report_has_60_days_when_malicious() {
     // Day 45 after knowledge (2025-10-15): late for 30 days, in time for 60.
-    for (facts, late) in [("affected_people: 5, financial_risk: true", true), ("affected_people: 5, malicious: true", false)] {
+    for (facts, late) in [
+        ("affected_people: 5, financial_risk: true", true),
+        ("affected_people: 5, malicious: true", false),
+    ] {
         let dir = base();
         let notes = "  - { to: contact:ppc, kind: preliminary, at: 2025-09-02T10:00:00+09:00 }\n  - { to: contact:ppc, kind: final, at: 2025-10-15T10:00:00+09:00 }\n  - { kind: individuals, at: 2025-09-04T10:00:00+09:00 }\n";
         leak(dir.path(), facts, notes);
@@ -140,25 +189,43 @@ fn final_report_has_60_days_when_malicious() {
 #[test]
 fn notice_deadline_runs_from_detection_by_default() {
     // detected 2025-09-01T10:00+09:00; the mall's 24 hours end 2025-09-02T10:00.
-    for (at, late) in [("2025-09-02T09:59:00+09:00", false), ("2025-09-02T10:01:00+09:00", true)] {
+    for (at, late) in [
+        ("2025-09-02T09:59:00+09:00", false),
+        ("2025-09-02T10:01:00+09:00", true),
+    ] {
         let dir = base();
         edit(
             dir.path(),
             "incidents/INC-1.yaml",
             "systems: [system:web]",
-            &format!("systems: [system:web]\nnotifications:\n  - {{ to: contact:mall, kind: notice, at: {at} }}"),
+            &format!(
+                "systems: [system:web]\nnotifications:\n  - {{ to: contact:mall, kind: notice, at: {at} }}"
+            ),
         );
         let f = findings(&check_as_of(dir.path(), "2026-01-15", false), "K0405");
         assert_eq!(!f.is_empty(), late, "{at}: {f:?}");
     }
     // Named in must_notify but never notified: an error on a closed incident.
     let dir = base();
-    edit(dir.path(), "incidents/INC-1.yaml", "systems: [system:web]", "systems: [system:web]\nmust_notify: [contact:mall]");
-    assert_eq!(findings(&check_as_of(dir.path(), "2026-01-15", false), "K0405")[0].0, Level::Error);
+    edit(
+        dir.path(),
+        "incidents/INC-1.yaml",
+        "systems: [system:web]",
+        "systems: [system:web]\nmust_notify: [contact:mall]",
+    );
+    assert_eq!(
+        findings(&check_as_of(dir.path(), "2026-01-15", false), "K0405")[0].0,
+        Level::Error
+    );
 }
 
 fn overdue_measure(dir: &Path) {
-    edit(dir, "incidents/INC-1.yaml", "due: 2025-10-31, status: done, done_on: 2025-10-20", "due: 2025-10-31, status: in_progress");
+    edit(
+        dir,
+        "incidents/INC-1.yaml",
+        "due: 2025-10-31, status: done, done_on: 2025-10-20",
+        "due: 2025-10-31, status: in_progress",
+    );
 }
 
 fn exception(dir: &Path, approver: &str, record: &str, expires: &str) {
@@ -188,7 +255,10 @@ fn an_approved_exception_waives_one_rule_for_one_record_until_expiry() {
     let dir = base();
     overdue_measure(dir.path());
     exception(dir.path(), "role:committee", "incident:INC-2", "2026-03-31");
-    assert_eq!(findings(&check_as_of(dir.path(), "2026-01-15", false), "K0505").len(), 1);
+    assert_eq!(
+        findings(&check_as_of(dir.path(), "2026-01-15", false), "K0505").len(),
+        1
+    );
     let dir = base();
     overdue_measure(dir.path());
     exception(dir.path(), "role:ciso", "incident:INC-1", "2026-03-31");
@@ -203,7 +273,11 @@ fn rule_levels_from_config_and_deny_warnings() {
     overdue_measure(dir.path());
     let toml = dir.path().join("kitei.toml");
     let original = std::fs::read_to_string(&toml).unwrap();
-    std::fs::write(&toml, format!("{original}\n[rules]\nmeasure-overdue = \"warn\"\n")).unwrap();
+    std::fs::write(
+        &toml,
+        format!("{original}\n[rules]\nmeasure-overdue = \"warn\"\n"),
+    )
+    .unwrap();
     let r = check_as_of(dir.path(), "2026-01-15", false);
     assert_eq!(findings(&r, "K0505")[0].0, Level::Warning);
     let r = check_as_of(dir.path(), "2026-01-15", true);
@@ -230,12 +304,21 @@ fn duties_fall_due_with_the_evaluation_date() {
 #[test]
 fn placeholders_only_in_dates_and_whole_words() {
     let dir = base();
-    edit(dir.path(), "regulation/reg.md", "全従業員。", "全従業員。HTTP 5xx応答、todokede、TODOKEDE.");
+    edit(
+        dir.path(),
+        "regulation/reg.md",
+        "全従業員。",
+        "全従業員。HTTP 5xx応答、todokede、TODOKEDE.",
+    );
     assert!(findings(&check_as_of(dir.path(), "2026-01-15", false), "K0604").is_empty());
     for text in ["20xx年に見直す。", "○○部長", "TODO: 記入"] {
         let dir = base();
         edit(dir.path(), "regulation/reg.md", "全従業員。", text);
-        assert_eq!(findings(&check_as_of(dir.path(), "2026-01-15", false), "K0604").len(), 1, "{text}");
+        assert_eq!(
+            findings(&check_as_of(dir.path(), "2026-01-15", false), "K0604").len(),
+            1,
+            "{text}"
+        );
     }
 }
 
@@ -246,7 +329,11 @@ fn the_shipped_example_checks_without_errors() {
     let (as_of, source) = project.as_of(None).unwrap();
     assert_eq!(source, "pinned by as_of in kitei.toml");
     let loaded = kitei::source::load(&project).unwrap();
-    let report = check::run(&Ctx::new(&loaded.corpus, &project, as_of), loaded.diagnostics, false);
+    let report = check::run(
+        &Ctx::new(&loaded.corpus, &project, as_of),
+        loaded.diagnostics,
+        false,
+    );
     assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
     assert!(loaded.corpus.incidents.len() >= 8);
     assert!(loaded.corpus.runbooks().count() >= 6);

@@ -15,13 +15,24 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 }
 
 fn reviews(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    for d in ctx.corpus.documents.iter().filter(|d| d.kind() == DocKind::Regulation) {
-        let (Some(every), Some(approved)) = (&d.meta.review_every, &d.meta.approved_on) else { continue };
+    for d in ctx
+        .corpus
+        .documents
+        .iter()
+        .filter(|d| d.kind() == DocKind::Regulation)
+    {
+        let (Some(every), Some(approved)) = (&d.meta.review_every, &d.meta.approved_on) else {
+            continue;
+        };
         let last_review = ctx
             .corpus
             .reviews
             .iter()
-            .filter(|r| r.document.kind == RefKind::Doc && r.document.id == d.id() && r.reviewed_on.value.0 <= ctx.as_of)
+            .filter(|r| {
+                r.document.kind == RefKind::Doc
+                    && r.document.id == d.id()
+                    && r.reviewed_on.value.0 <= ctx.as_of
+            })
             .map(|r| r.reviewed_on.value.0)
             .max();
         let last = last_review.map_or(approved.value.0, |r| r.max(approved.value.0));
@@ -39,7 +50,12 @@ fn reviews(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 
 fn drills(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let every = ctx.project.drill_every;
-    let latest = ctx.corpus.drills.iter().filter(|d| d.held_on.value.0 <= ctx.as_of).max_by_key(|d| d.held_on.value);
+    let latest = ctx
+        .corpus
+        .drills
+        .iter()
+        .filter(|d| d.held_on.value.0 <= ctx.as_of)
+        .max_by_key(|d| d.held_on.value);
     let (message, loc) = match latest {
         None => ("no drill (訓練) is recorded".to_string(), None),
         Some(d) => {
@@ -47,7 +63,13 @@ fn drills(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             if ctx.as_of <= due {
                 return;
             }
-            (format!("the last drill was on {} and the next was due by {due} (every {every})", d.held_on.value), Some(ctx.loc(d.file, &d.held_on)))
+            (
+                format!(
+                    "the last drill was on {} and the next was due by {due} (every {every})",
+                    d.held_on.value
+                ),
+                Some(ctx.loc(d.file, &d.held_on)),
+            )
         }
     };
     out.push(
@@ -59,16 +81,27 @@ fn drills(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 
 fn contacts(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let every = ctx.project.contact_verify_every;
-    let people = ctx.corpus.people.iter().map(|p| (p.file, &p.id, &p.name, &p.last_verified));
-    let orgs = ctx.corpus.organisations.iter().map(|o| (o.file, &o.id, &o.name, &o.last_verified));
+    let people = ctx
+        .corpus
+        .people
+        .iter()
+        .map(|p| (p.file, &p.id, &p.name, &p.last_verified));
+    let orgs = ctx
+        .corpus
+        .organisations
+        .iter()
+        .map(|o| (o.file, &o.id, &o.name, &o.last_verified));
     for (file, id, name, verified) in people.chain(orgs) {
         let subject = format!("contact:{}", id.value);
         match verified {
             None => out.push(
-                ctx.diag("K0503", format!("contact {name} ({}) has never been verified", id.value))
-                    .at(ctx.loc(file, id))
-                    .help("call or mail the contact, then record `last_verified: YYYY-MM-DD`")
-                    .subject(subject),
+                ctx.diag(
+                    "K0503",
+                    format!("contact {name} ({}) has never been verified", id.value),
+                )
+                .at(ctx.loc(file, id))
+                .help("call or mail the contact, then record `last_verified: YYYY-MM-DD`")
+                .subject(subject),
             ),
             Some(v) => {
                 let due = every.after_date(v.value.0);
@@ -97,10 +130,16 @@ fn exceptions(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         if e.expires_on.value < e.approved_on.value {
             out.push(
-                ctx.diag("K0504", format!("exception {} expires ({}) before it was approved ({})", e.id.value, e.expires_on.value, e.approved_on.value))
-                    .at(ctx.loc(e.file, &e.expires_on))
-                    .help("correct the dates")
-                    .subject(format!("exception:{}", e.id.value)),
+                ctx.diag(
+                    "K0504",
+                    format!(
+                        "exception {} expires ({}) before it was approved ({})",
+                        e.id.value, e.expires_on.value, e.approved_on.value
+                    ),
+                )
+                .at(ctx.loc(e.file, &e.expires_on))
+                .help("correct the dates")
+                .subject(format!("exception:{}", e.id.value)),
             );
         }
     }
@@ -108,7 +147,9 @@ fn exceptions(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 
 fn measures(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for i in &ctx.corpus.incidents {
-        let Some(plan) = &i.prevention_plan else { continue };
+        let Some(plan) = &i.prevention_plan else {
+            continue;
+        };
         for m in plan.technical.iter().chain(&plan.organizational) {
             if m.status == MeasureStatus::Done {
                 if m.done_on.is_none() {

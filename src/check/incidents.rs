@@ -30,8 +30,8 @@ fn lifecycle(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnostic>) {
     let mut previous: Option<(&str, &At<Timestamp>)> = None;
     for (name, value) in steps {
         let Some(value) = value else { continue };
-        if let Some((prev_name, prev)) = previous {
-            if value.value < prev.value {
+        if let Some((prev_name, prev)) = previous
+            && value.value < prev.value {
                 out.push(
                     ctx.diag("K0301", format!("{name} ({}) is before {prev_name} ({})", value.value, prev.value))
                         .at(ctx.loc(file, value))
@@ -39,11 +39,10 @@ fn lifecycle(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnostic>) {
                         .subject(i.reference()),
                 );
             }
-        }
         previous = Some((name, value));
     }
-    if let Some(known) = &i.known_at {
-        if known.value > i.detected_at.value {
+    if let Some(known) = &i.known_at
+        && known.value > i.detected_at.value {
             // 知った日時 can be earlier than detection by the security team, never later.
             out.push(
                 ctx.diag("K0301", format!("known_at ({}) is after detected_at ({})", known.value, i.detected_at.value))
@@ -52,23 +51,31 @@ fn lifecycle(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnostic>) {
                     .subject(i.reference()),
             );
         }
-    }
 }
 
 fn status_timestamps(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnostic>) {
     let problem = match (i.status.value, &i.closed_at, &i.contained_at) {
-        (Status::Closed, None, _) => Some(("a closed incident needs `closed_at`", "add `closed_at:` with the time the incident was closed")),
+        (Status::Closed, None, _) => Some((
+            "a closed incident needs `closed_at`",
+            "add `closed_at:` with the time the incident was closed",
+        )),
         (Status::Open | Status::Contained, Some(_), _) => Some((
             "an incident that is not closed has `closed_at`",
             "set `status: closed`, or remove `closed_at` if the incident is still being handled",
         )),
-        (Status::Contained, _, None) => {
-            Some(("a contained incident needs `contained_at`", "add `contained_at:` with the time it was contained"))
-        }
+        (Status::Contained, _, None) => Some((
+            "a contained incident needs `contained_at`",
+            "add `contained_at:` with the time it was contained",
+        )),
         _ => None,
     };
     if let Some((message, help)) = problem {
-        out.push(ctx.diag("K0302", message).at(ctx.loc(file, &i.status)).help(help).subject(i.reference()));
+        out.push(
+            ctx.diag("K0302", message)
+                .at(ctx.loc(file, &i.status))
+                .help(help)
+                .subject(i.reference()),
+        );
     }
 }
 
@@ -84,13 +91,21 @@ const CLOSED_REQUIRES: &[Required] = &[
     Required {
         code: "K0307",
         field: "root_cause",
-        present: |i| i.root_cause.as_deref().is_some_and(|s| !s.trim().is_empty()),
+        present: |i| {
+            i.root_cause
+                .as_deref()
+                .is_some_and(|s| !s.trim().is_empty())
+        },
         help: "add `root_cause:` describing why it happened",
     },
     Required {
         code: "K0304",
         field: "lessons.procedure_changes",
-        present: |i| i.lessons.as_ref().is_some_and(|l| l.procedure_changes.iter().any(|s| !s.trim().is_empty())),
+        present: |i| {
+            i.lessons
+                .as_ref()
+                .is_some_and(|l| l.procedure_changes.iter().any(|s| !s.trim().is_empty()))
+        },
         help: "add `lessons: { procedure_changes: [...] }` with what changes in the procedure (or why nothing does)",
     },
     Required {
@@ -105,24 +120,40 @@ fn closed_requirements(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diag
     for req in CLOSED_REQUIRES {
         if !(req.present)(i) {
             out.push(
-                ctx.diag(req.code, format!("closed incident {} has no {}", i.id.value, req.field))
-                    .at(ctx.loc(file, &i.status))
-                    .help(req.help)
-                    .subject(i.reference()),
+                ctx.diag(
+                    req.code,
+                    format!("closed incident {} has no {}", i.id.value, req.field),
+                )
+                .at(ctx.loc(file, &i.status))
+                .help(req.help)
+                .subject(i.reference()),
             );
         }
     }
 }
 
 fn prevention_plan(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnostic>) {
-    let Some(plan) = &i.prevention_plan else { return };
-    for (aspect, measures) in [("technical", &plan.technical), ("organizational", &plan.organizational)] {
+    let Some(plan) = &i.prevention_plan else {
+        return;
+    };
+    for (aspect, measures) in [
+        ("technical", &plan.technical),
+        ("organizational", &plan.organizational),
+    ] {
         if measures.is_empty() {
             out.push(
-                ctx.diag("K0303", format!("the prevention plan of {} has no {aspect} measure", i.id.value))
-                    .at(ctx.loc(file, plan))
-                    .help(format!("add at least one measure under prevention_plan.{aspect} (measure, owner, due)"))
-                    .subject(i.reference()),
+                ctx.diag(
+                    "K0303",
+                    format!(
+                        "the prevention plan of {} has no {aspect} measure",
+                        i.id.value
+                    ),
+                )
+                .at(ctx.loc(file, plan))
+                .help(format!(
+                    "add at least one measure under prevention_plan.{aspect} (measure, owner, due)"
+                ))
+                .subject(i.reference()),
             );
         }
         for m in measures {
@@ -131,7 +162,13 @@ fn prevention_plan(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnost
     }
 }
 
-fn incomplete_measure(ctx: &Ctx, file: FileId, i: &Incident, m: &Measure, out: &mut Vec<Diagnostic>) {
+fn incomplete_measure(
+    ctx: &Ctx,
+    file: FileId,
+    i: &Incident,
+    m: &Measure,
+    out: &mut Vec<Diagnostic>,
+) {
     let missing: Vec<&str> = [("owner", m.owner.is_none()), ("due", m.due.is_none())]
         .into_iter()
         .filter_map(|(f, missing)| missing.then_some(f))
@@ -150,7 +187,10 @@ fn board_report(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnostic>
     if !i.outside_party.value.needs_board_report() || !i.is_closed() {
         return;
     }
-    let closed_on = i.closed_at.as_ref().map(|c| c.value.date_in(ctx.project.tz));
+    let closed_on = i
+        .closed_at
+        .as_ref()
+        .map(|c| c.value.date_in(ctx.project.tz));
     match (&i.board_report, closed_on) {
         (None, _) => out.push(
             ctx.diag("K0305", format!("closed incident {} involved outsiders but has no board report", i.id.value))
@@ -169,14 +209,19 @@ fn board_report(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnostic>
 }
 
 fn leak_severity(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnostic>) {
-    if let Some(pd) = &i.personal_data {
-        if pd.affected_people.value > 0 && i.severity.value < 2 {
+    if let Some(pd) = &i.personal_data
+        && pd.affected_people.value > 0 && i.severity.value < 2 {
             out.push(
-                ctx.diag("K0306", format!("personal data of {} people leaked but severity is {}", pd.affected_people.value, i.severity.value))
-                    .at(ctx.loc(file, &i.severity))
-                    .help("a leak of personal data is severity 2 or above")
-                    .subject(i.reference()),
+                ctx.diag(
+                    "K0306",
+                    format!(
+                        "personal data of {} people leaked but severity is {}",
+                        pd.affected_people.value, i.severity.value
+                    ),
+                )
+                .at(ctx.loc(file, &i.severity))
+                .help("a leak of personal data is severity 2 or above")
+                .subject(i.reference()),
             );
         }
-    }
 }

@@ -42,11 +42,19 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub fn new(corpus: &'a Corpus, project: &'a Project, as_of: NaiveDate) -> Self {
-        let ids = structure::collect_ids(corpus).into_iter().fold(HashMap::new(), |mut map, (id, def)| {
-            map.entry(id).or_insert(def);
-            map
-        });
-        Ctx { corpus, project, as_of, ids }
+        let ids = structure::collect_ids(corpus).into_iter().fold(
+            HashMap::new(),
+            |mut map, (id, def)| {
+                map.entry(id).or_insert(def);
+                map
+            },
+        );
+        Ctx {
+            corpus,
+            project,
+            as_of,
+            ids,
+        }
     }
 
     /// A diagnostic for `code` at its default level (levels are resolved later).
@@ -62,7 +70,9 @@ impl<'a> Ctx<'a> {
 
     /// True when a record of `kind` with `id` exists.
     pub fn exists(&self, kind: RefKind, id: &str) -> bool {
-        self.ids.get(id).is_some_and(|d| d.kind == kind || (kind == RefKind::Doc && d.kind == RefKind::Runbook))
+        self.ids
+            .get(id)
+            .is_some_and(|d| d.kind == kind || (kind == RefKind::Doc && d.kind == RefKind::Runbook))
     }
 }
 
@@ -85,11 +95,17 @@ pub struct Report {
 
 impl Report {
     pub fn errors(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.level == Level::Error).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.level == Level::Error)
+            .count()
     }
 
     pub fn warnings(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.level == Level::Warning).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.level == Level::Warning)
+            .count()
     }
 }
 
@@ -134,7 +150,11 @@ pub fn run(ctx: &Ctx, loader: Vec<Diagnostic>, deny_warnings: bool) -> Report {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics.dedup();
     waived.sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
-    Report { as_of: ctx.as_of.to_string(), diagnostics, waived }
+    Report {
+        as_of: ctx.as_of.to_string(),
+        diagnostics,
+        waived,
+    }
 }
 
 /// The level of a finding after `kitei.toml`. A configured level replaces the rule's default
@@ -143,7 +163,10 @@ pub fn run(ctx: &Ctx, loader: Vec<Diagnostic>, deny_warnings: bool) -> Report {
 fn resolve_level(project: &Project, code: &str, emitted: Level) -> Level {
     let levels = &project.rule_levels;
     let info = rule(code);
-    let configured = levels.get(code).or_else(|| info.and_then(|r| levels.get(r.name))).copied();
+    let configured = levels
+        .get(code)
+        .or_else(|| info.and_then(|r| levels.get(r.name)))
+        .copied();
     match (configured, info) {
         (None, _) => emitted,
         (Some(Level::Allow), _) => Level::Allow,
@@ -155,15 +178,11 @@ fn resolve_level(project: &Project, code: &str, emitted: Level) -> Level {
 /// An approved, unexpired exception for this diagnostic's rule and record.
 fn waiver_for<'c>(ctx: &Ctx<'c>, d: &Diagnostic) -> Option<&'c crate::model::Exception> {
     let subject = d.subject.as_deref()?;
-    ctx.corpus
-        .exceptions
-        .iter()
-        .map(|e| &e.item)
-        .find(|e| {
-            e.rule.value == d.code
-                && e.record.value.to_string() == subject
-                && e.approved_on.value.0 <= ctx.as_of
-                && ctx.as_of <= e.expires_on.value.0
-                && structure::is_committee(ctx, &e.approved_by.value)
-        })
+    ctx.corpus.exceptions.iter().map(|e| &e.item).find(|e| {
+        e.rule.value == d.code
+            && e.record.value.to_string() == subject
+            && e.approved_on.value.0 <= ctx.as_of
+            && ctx.as_of <= e.expires_on.value.0
+            && structure::is_committee(ctx, &e.approved_by.value)
+    })
 }

@@ -28,13 +28,19 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 /// threshold (1,000) people; data protected by strong encryption is exempt.
 pub fn appi_reportable(ctx: &Ctx, pd: &PersonalData) -> bool {
     !pd.highly_encrypted
-        && (pd.sensitive || pd.financial_risk || pd.malicious || pd.affected_people.value > ctx.project.config.appi.threshold)
+        && (pd.sensitive
+            || pd.financial_risk
+            || pd.malicious
+            || pd.affected_people.value > ctx.project.config.appi.threshold)
 }
 
 /// 番号法29条の4 and its rules: more than 100 people, a malicious purpose, or exposure to an
 /// unspecified number of people. (Encryption is not treated as exempting here.)
 pub fn my_number_reportable(ctx: &Ctx, pd: &PersonalData) -> bool {
-    pd.my_number && (pd.malicious || pd.publicly_exposed || pd.affected_people.value > ctx.project.config.appi.my_number_threshold)
+    pd.my_number
+        && (pd.malicious
+            || pd.publicly_exposed
+            || pd.affected_people.value > ctx.project.config.appi.my_number_threshold)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -53,7 +59,14 @@ struct Duty<'a> {
     warn_from: Option<NaiveDate>,
 }
 
-fn statutory_reports(ctx: &Ctx, file: FileId, i: &Incident, pd: &PersonalData, regime: Regime, out: &mut Vec<Diagnostic>) {
+fn statutory_reports(
+    ctx: &Ctx,
+    file: FileId,
+    i: &Incident,
+    pd: &PersonalData,
+    regime: Regime,
+    out: &mut Vec<Diagnostic>,
+) {
     let cfg = &ctx.project.config.appi;
     let tz = ctx.project.tz;
     let known = i.known_at().value.date_in(tz);
@@ -62,14 +75,22 @@ fn statutory_reports(ctx: &Ctx, file: FileId, i: &Incident, pd: &PersonalData, r
         Regime::Appi => ("K0401", "K0402", "K0403", "APPI"),
         Regime::MyNumber => ("K0404", "K0404", "K0404", "My Number Act"),
     };
-    let final_days = if pd.malicious { cfg.final_days_malicious } else { cfg.final_days };
+    let final_days = if pd.malicious {
+        cfg.final_days_malicious
+    } else {
+        cfg.final_days
+    };
     let duties = [
         Duty {
             code: prelim_code,
             what: format!("{law} preliminary report (速報) to the PPC"),
             sent: first(NotificationKind::Preliminary),
             due: within_days(known, cfg.preliminary_days, cfg.count_knowledge_day),
-            warn_from: Some(within_days(known, cfg.preliminary_warn_days, cfg.count_knowledge_day)),
+            warn_from: Some(within_days(
+                known,
+                cfg.preliminary_warn_days,
+                cfg.count_knowledge_day,
+            )),
         },
         Duty {
             code: final_code,
@@ -85,9 +106,21 @@ fn statutory_reports(ctx: &Ctx, file: FileId, i: &Incident, pd: &PersonalData, r
     // 本人通知 has no fixed number of days (速やかに): required, not dated.
     if first(NotificationKind::Individuals).is_none() {
         let (level, message) = if i.is_closed() {
-            (None, format!("closed incident {} met the {law} reporting criteria but records no notification of the individuals", i.id.value))
+            (
+                None,
+                format!(
+                    "closed incident {} met the {law} reporting criteria but records no notification of the individuals",
+                    i.id.value
+                ),
+            )
         } else {
-            (Some(Level::Warning), format!("the individuals affected by {} must be notified promptly (速やかに); none recorded yet", i.id.value))
+            (
+                Some(Level::Warning),
+                format!(
+                    "the individuals affected by {} must be notified promptly (速やかに); none recorded yet",
+                    i.id.value
+                ),
+            )
         };
         let mut d = ctx
             .diag(individuals_code, message)
@@ -102,7 +135,10 @@ fn statutory_reports(ctx: &Ctx, file: FileId, i: &Incident, pd: &PersonalData, r
 }
 
 fn first_notification(i: &Incident, kind: NotificationKind) -> Option<&Notification> {
-    i.notifications.iter().filter(|n| n.kind.value == kind).min_by_key(|n| n.at.value)
+    i.notifications
+        .iter()
+        .filter(|n| n.kind.value == kind)
+        .min_by_key(|n| n.at.value)
 }
 
 /// Late → error. Missing on a closed incident, or missing past the due date → error.
@@ -127,12 +163,21 @@ fn dated_duty(ctx: &Ctx, file: FileId, i: &Incident, duty: &Duty, out: &mut Vec<
             let help = "record it under `notifications:` with the kind, recipient (`to: contact:…`) and time sent";
             if i.is_closed() || ctx.as_of > duty.due {
                 out.push(
-                    ctx.diag(duty.code, format!("{} was due by {} and is not recorded", duty.what, duty.due)).at(loc).help(help).subject(subject),
+                    ctx.diag(
+                        duty.code,
+                        format!("{} was due by {} and is not recorded", duty.what, duty.due),
+                    )
+                    .at(loc)
+                    .help(help)
+                    .subject(subject),
                 );
             } else if duty.warn_from.is_none_or(|w| ctx.as_of >= w) {
                 let left = days_between(ctx.as_of, duty.due);
                 let mut d = ctx
-                    .diag(duty.code, format!("{} is due by {} ({left} day(s) left)", duty.what, duty.due))
+                    .diag(
+                        duty.code,
+                        format!("{} is due by {} ({left} day(s) left)", duty.what, duty.due),
+                    )
                     .at(loc)
                     .help(help)
                     .subject(subject);
@@ -157,8 +202,12 @@ fn notice_deadlines(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnos
         }
     }
     for (org_id, loc) in named {
-        let Some(org) = ctx.corpus.organisation(org_id) else { continue };
-        let Some(deadline) = &org.notice_deadline else { continue };
+        let Some(org) = ctx.corpus.organisation(org_id) else {
+            continue;
+        };
+        let Some(deadline) = &org.notice_deadline else {
+            continue;
+        };
         let start: DateTime<FixedOffset> = match org.deadline_from {
             DeadlineFrom::Detected => i.detected_at.value.0,
             DeadlineFrom::Known => i.known_at().value.0,
@@ -167,9 +216,15 @@ fn notice_deadlines(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnos
         let sent = i
             .notifications
             .iter()
-            .filter(|n| n.to.as_ref().is_some_and(|to| to.kind == RefKind::Contact && to.id == org_id))
+            .filter(|n| {
+                n.to.as_ref()
+                    .is_some_and(|to| to.kind == RefKind::Contact && to.id == org_id)
+            })
             .min_by_key(|n| n.at.value);
-        let what = format!("{} ({}) must be notified within {}", org.name, org_id, deadline.value);
+        let what = format!(
+            "{} ({}) must be notified within {}",
+            org.name, org_id, deadline.value
+        );
         match sent {
             Some(n) if n.at.value.0 > due => {
                 let late = n.at.value.0 - due;
@@ -184,9 +239,14 @@ fn notice_deadlines(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnos
             None => {
                 let due_date = due.with_timezone(&ctx.project.tz).date_naive();
                 let mut d = ctx
-                    .diag("K0405", format!("{what} (by {}); no notification recorded", due.to_rfc3339()))
+                    .diag(
+                        "K0405",
+                        format!("{what} (by {}); no notification recorded", due.to_rfc3339()),
+                    )
                     .at(loc)
-                    .help(format!("record a notification with `to: contact:{org_id}` and the time it was sent"))
+                    .help(format!(
+                        "record a notification with `to: contact:{org_id}` and the time it was sent"
+                    ))
                     .subject(i.reference());
                 if !i.is_closed() && ctx.as_of <= due_date {
                     d.level = d.level.min(Level::Warning);

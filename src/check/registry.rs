@@ -184,7 +184,9 @@ rules! {
 
 /// Looks a rule up by code (`K0301`) or name (`lifecycle-order`).
 pub fn rule(code_or_name: &str) -> Option<&'static RuleInfo> {
-    RULES.iter().find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+    RULES
+        .iter()
+        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
 }
 
 #[cfg(test)]

@@ -35,20 +35,48 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 pub fn collect_ids(c: &Corpus) -> Vec<(String, Defined)> {
     let mut ids = Vec::new();
     let mut add = |kind, file: FileId, id: &At<String>| {
-        ids.push((id.value.clone(), Defined { kind, file, line: id.line, column: id.column }));
+        ids.push((
+            id.value.clone(),
+            Defined {
+                kind,
+                file,
+                line: id.line,
+                column: id.column,
+            },
+        ));
     };
     for d in &c.documents {
-        let kind = if d.kind() == DocKind::Runbook { RefKind::Runbook } else { RefKind::Doc };
+        let kind = if d.kind() == DocKind::Runbook {
+            RefKind::Runbook
+        } else {
+            RefKind::Doc
+        };
         add(kind, d.file, &d.meta.id);
     }
-    c.roles.iter().for_each(|r| add(RefKind::Role, r.file, &r.id));
-    c.people.iter().for_each(|p| add(RefKind::Contact, p.file, &p.id));
-    c.organisations.iter().for_each(|o| add(RefKind::Contact, o.file, &o.id));
-    c.systems.iter().for_each(|s| add(RefKind::System, s.file, &s.id));
-    c.incidents.iter().for_each(|i| add(RefKind::Incident, i.file, &i.id));
-    c.drills.iter().for_each(|d| add(RefKind::Drill, d.file, &d.id));
-    c.reviews.iter().for_each(|r| add(RefKind::Review, r.file, &r.id));
-    c.exceptions.iter().for_each(|e| add(RefKind::Exception, e.file, &e.id));
+    c.roles
+        .iter()
+        .for_each(|r| add(RefKind::Role, r.file, &r.id));
+    c.people
+        .iter()
+        .for_each(|p| add(RefKind::Contact, p.file, &p.id));
+    c.organisations
+        .iter()
+        .for_each(|o| add(RefKind::Contact, o.file, &o.id));
+    c.systems
+        .iter()
+        .for_each(|s| add(RefKind::System, s.file, &s.id));
+    c.incidents
+        .iter()
+        .for_each(|i| add(RefKind::Incident, i.file, &i.id));
+    c.drills
+        .iter()
+        .for_each(|d| add(RefKind::Drill, d.file, &d.id));
+    c.reviews
+        .iter()
+        .for_each(|r| add(RefKind::Review, r.file, &r.id));
+    c.exceptions
+        .iter()
+        .for_each(|e| add(RefKind::Exception, e.file, &e.id));
     ids
 }
 
@@ -65,9 +93,16 @@ fn duplicate_ids(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         if let Some(first) = seen.get(&id) {
             let first_loc = ctx.corpus.loc_line(first.file, first.line);
             out.push(
-                ctx.diag("K0201", format!("id `{id}` is already used (first at {first_loc})"))
-                    .at(crate::diag::Loc::new(ctx.corpus.files[def.file].display_path.clone(), def.line, def.column))
-                    .help("give this record an id of its own; ids are unique across the whole corpus"),
+                ctx.diag(
+                    "K0201",
+                    format!("id `{id}` is already used (first at {first_loc})"),
+                )
+                .at(crate::diag::Loc::new(
+                    ctx.corpus.files[def.file].display_path.clone(),
+                    def.line,
+                    def.column,
+                ))
+                .help("give this record an id of its own; ids are unique across the whole corpus"),
             );
         } else {
             seen.insert(id, def);
@@ -93,7 +128,13 @@ const ANY: &[RefKind] = &RefKind::ALL;
 pub fn reference_uses(c: &Corpus) -> Vec<RefUse<'_>> {
     let mut uses = Vec::new();
     let mut push = |file, at, field, allowed, subject: Option<String>| {
-        uses.push(RefUse { file, at, field, allowed, subject });
+        uses.push(RefUse {
+            file,
+            at,
+            field,
+            allowed,
+            subject,
+        });
     };
     for d in &c.documents {
         let m = &d.meta;
@@ -111,8 +152,12 @@ pub fn reference_uses(c: &Corpus) -> Vec<RefUse<'_>> {
     }
     for r in &c.roles {
         let s = Some(format!("role:{}", r.id.value));
-        r.held_by.iter().for_each(|h| push(r.file, h, "held_by", CONTACT, s.clone()));
-        r.members.iter().for_each(|m| push(r.file, m, "members", ROLE, s.clone()));
+        r.held_by
+            .iter()
+            .for_each(|h| push(r.file, h, "held_by", CONTACT, s.clone()));
+        r.members
+            .iter()
+            .for_each(|m| push(r.file, m, "members", ROLE, s.clone()));
         if let Some(x) = &r.chair {
             push(r.file, x, "chair", ROLE, s.clone());
         }
@@ -122,7 +167,13 @@ pub fn reference_uses(c: &Corpus) -> Vec<RefUse<'_>> {
     }
     for sys in &c.systems {
         if let Some(o) = &sys.owner {
-            push(sys.file, o, "owner", ROLE, Some(format!("system:{}", sys.id.value)));
+            push(
+                sys.file,
+                o,
+                "owner",
+                ROLE,
+                Some(format!("system:{}", sys.id.value)),
+            );
         }
     }
     for lvl in &c.severity_levels {
@@ -130,9 +181,16 @@ pub fn reference_uses(c: &Corpus) -> Vec<RefUse<'_>> {
     }
     for i in &c.incidents {
         let s = Some(i.reference());
-        i.systems.iter().for_each(|r| push(i.file, r, "systems", &[RefKind::System], s.clone()));
-        i.must_notify.iter().for_each(|r| push(i.file, r, "must_notify", CONTACT, s.clone()));
-        i.notifications.iter().filter_map(|n| n.to.as_ref()).for_each(|to| push(i.file, to, "notifications.to", CONTACT, s.clone()));
+        i.systems
+            .iter()
+            .for_each(|r| push(i.file, r, "systems", &[RefKind::System], s.clone()));
+        i.must_notify
+            .iter()
+            .for_each(|r| push(i.file, r, "must_notify", CONTACT, s.clone()));
+        i.notifications
+            .iter()
+            .filter_map(|n| n.to.as_ref())
+            .for_each(|to| push(i.file, to, "notifications.to", CONTACT, s.clone()));
         for t in &i.timeline {
             if let Some(by) = &t.by {
                 push(i.file, by, "timeline.by", ROLE_OR_CONTACT, s.clone());
@@ -153,8 +211,12 @@ pub fn reference_uses(c: &Corpus) -> Vec<RefUse<'_>> {
     }
     for d in &c.drills {
         let s = Some(format!("drill:{}", d.id.value));
-        d.runbooks.iter().for_each(|r| push(d.file, r, "runbooks", &[RefKind::Runbook], s.clone()));
-        d.participants.iter().for_each(|r| push(d.file, r, "participants", ROLE_OR_CONTACT, s.clone()));
+        d.runbooks
+            .iter()
+            .for_each(|r| push(d.file, r, "runbooks", &[RefKind::Runbook], s.clone()));
+        d.participants
+            .iter()
+            .for_each(|r| push(d.file, r, "participants", ROLE_OR_CONTACT, s.clone()));
     }
     for r in &c.reviews {
         let s = Some(format!("review:{}", r.id.value));
@@ -178,11 +240,19 @@ fn references(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             None => d,
         };
         if !u.allowed.contains(&r.kind) {
-            let allowed = u.allowed.iter().map(|k| format!("`{}:`", k.prefix())).collect::<Vec<_>>().join(" or ");
+            let allowed = u
+                .allowed
+                .iter()
+                .map(|k| format!("`{}:`", k.prefix()))
+                .collect::<Vec<_>>()
+                .join(" or ");
             out.push(with_subject(
-                ctx.diag("K0203", format!("`{}` takes a {allowed} reference, not `{r}`", u.field))
-                    .at(loc)
-                    .help(format!("write a {allowed} reference here")),
+                ctx.diag(
+                    "K0203",
+                    format!("`{}` takes a {allowed} reference, not `{r}`", u.field),
+                )
+                .at(loc)
+                .help(format!("write a {allowed} reference here")),
             ));
             continue;
         }
@@ -204,9 +274,14 @@ fn unresolved(ctx: &Ctx, r: &Ref) -> Diagnostic {
         .map(|(id, _)| id.as_str());
     let help = match closest(&r.id, candidates) {
         Some(best) => format!("did you mean `{}:{best}`?", r.kind.prefix()),
-        None => format!("add a {} record with id `{}`, or fix the reference", r.kind.prefix(), r.id),
+        None => format!(
+            "add a {} record with id `{}`, or fix the reference",
+            r.kind.prefix(),
+            r.id
+        ),
     };
-    ctx.diag("K0202", format!("`{r}` does not exist")).help(help)
+    ctx.diag("K0202", format!("`{r}` does not exist"))
+        .help(help)
 }
 
 /// The most similar candidate, when it is similar enough to be a likely typo.
@@ -222,17 +297,23 @@ pub fn closest<'a>(given: &str, candidates: impl Iterator<Item = &'a str>) -> Op
 fn markdown_links(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for d in &ctx.corpus.documents {
         for link in &d.links {
-            let Some((prefix, _)) = link.dest.split_once(':') else { continue };
-            let Some(kind) = RefKind::from_prefix(prefix) else { continue };
+            let Some((prefix, _)) = link.dest.split_once(':') else {
+                continue;
+            };
+            let Some(kind) = RefKind::from_prefix(prefix) else {
+                continue;
+            };
             if kind == RefKind::Clause {
                 continue;
             }
             let loc = ctx.corpus.loc_line(d.file, link.line);
             let loc = crate::diag::Loc::new(loc.path, link.line, link.column);
             match link.dest.parse::<Ref>() {
-                Ok(r) if !ctx.exists(r.kind, &r.id) => {
-                    out.push(unresolved(ctx, &r).at(loc).subject(format!("doc:{}", d.id())))
-                }
+                Ok(r) if !ctx.exists(r.kind, &r.id) => out.push(
+                    unresolved(ctx, &r)
+                        .at(loc)
+                        .subject(format!("doc:{}", d.id())),
+                ),
                 Ok(_) => {}
                 Err(message) => out.push(
                     ctx.diag("K0202", message)
@@ -248,7 +329,11 @@ fn markdown_links(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 fn notification_recipients(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     use crate::model::incident::NotificationKind;
     for i in &ctx.corpus.incidents {
-        for n in i.notifications.iter().filter(|n| n.to.is_none() && n.kind.value != NotificationKind::Individuals) {
+        for n in i
+            .notifications
+            .iter()
+            .filter(|n| n.to.is_none() && n.kind.value != NotificationKind::Individuals)
+        {
             out.push(
                 ctx.diag("K0203", "this notification names no recipient")
                     .at(ctx.loc(i.file, &n.kind))
@@ -260,19 +345,31 @@ fn notification_recipients(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 }
 
 fn incident_types(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    let handled: BTreeSet<&str> =
-        ctx.corpus.runbooks().flat_map(|r| r.meta.incident_types.iter().map(|t| t.value.as_str())).collect();
+    let handled: BTreeSet<&str> = ctx
+        .corpus
+        .runbooks()
+        .flat_map(|r| r.meta.incident_types.iter().map(|t| t.value.as_str()))
+        .collect();
     for i in &ctx.corpus.incidents {
         if !handled.contains(i.kind.value.as_str()) {
             let help = match closest(&i.kind.value, handled.iter().copied()) {
-                Some(best) => format!("did you mean `{best}`? otherwise add `{}` to a runbook's incident_types", i.kind.value),
-                None => format!("add `{}` to the incident_types of the runbook that handles it", i.kind.value),
+                Some(best) => format!(
+                    "did you mean `{best}`? otherwise add `{}` to a runbook's incident_types",
+                    i.kind.value
+                ),
+                None => format!(
+                    "add `{}` to the incident_types of the runbook that handles it",
+                    i.kind.value
+                ),
             };
             out.push(
-                ctx.diag("K0204", format!("no runbook handles incident type `{}`", i.kind.value))
-                    .at(ctx.loc(i.file, &i.kind))
-                    .help(help)
-                    .subject(i.reference()),
+                ctx.diag(
+                    "K0204",
+                    format!("no runbook handles incident type `{}`", i.kind.value),
+                )
+                .at(ctx.loc(i.file, &i.kind))
+                .help(help)
+                .subject(i.reference()),
             );
         }
     }
@@ -304,7 +401,12 @@ fn runbook_phases(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 }
 
 fn systems(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    let levels: BTreeSet<u8> = ctx.corpus.recovery_priorities.iter().map(|p| p.level.value).collect();
+    let levels: BTreeSet<u8> = ctx
+        .corpus
+        .recovery_priorities
+        .iter()
+        .map(|p| p.level.value)
+        .collect();
     for s in &ctx.corpus.systems {
         let subject = format!("system:{}", s.id.value);
         if s.owner.is_none() {
@@ -317,17 +419,27 @@ fn systems(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         match &s.priority {
             None => out.push(
-                ctx.diag("K0206", format!("system `{}` has no recovery priority", s.id.value))
-                    .at(ctx.loc(s.file, &s.id))
-                    .help("add `priority:` 0–3 (3: must never stop, 2: 24 h, 1: 3 days, 0: may stop)")
-                    .subject(subject),
+                ctx.diag(
+                    "K0206",
+                    format!("system `{}` has no recovery priority", s.id.value),
+                )
+                .at(ctx.loc(s.file, &s.id))
+                .help("add `priority:` 0–3 (3: must never stop, 2: 24 h, 1: 3 days, 0: may stop)")
+                .subject(subject),
             ),
-            Some(p) if p.value > 3 || (!levels.is_empty() && !levels.contains(&p.value)) => out.push(
-                ctx.diag("K0206", format!("recovery priority {} is not in the recovery-priority table", p.value))
+            Some(p) if p.value > 3 || (!levels.is_empty() && !levels.contains(&p.value)) => out
+                .push(
+                    ctx.diag(
+                        "K0206",
+                        format!(
+                            "recovery priority {} is not in the recovery-priority table",
+                            p.value
+                        ),
+                    )
                     .at(ctx.loc(s.file, p))
                     .help("use a level defined under recovery_priorities (0–3)")
                     .subject(subject),
-            ),
+                ),
             Some(_) => {}
         }
     }
@@ -338,10 +450,13 @@ fn roles(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let subject = format!("role:{}", r.id.value);
         if r.committee && r.members.is_empty() {
             out.push(
-                ctx.diag("K0207", format!("committee `{}` has no members", r.id.value))
-                    .at(ctx.loc(r.file, &r.id))
-                    .help("list its member roles under `members:`")
-                    .subject(subject),
+                ctx.diag(
+                    "K0207",
+                    format!("committee `{}` has no members", r.id.value),
+                )
+                .at(ctx.loc(r.file, &r.id))
+                .help("list its member roles under `members:`")
+                .subject(subject),
             );
         } else if !r.committee && r.held_by.is_empty() {
             out.push(
@@ -362,26 +477,45 @@ fn tables(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             out.push(
                 ctx.diag("K0208", format!("{name}.yaml is missing"))
                     .at(crate::diag::Loc::file(root.join(format!("{name}.yaml"))))
-                    .help(format!("create {name}.yaml in the source folder (see docs/formats.md)")),
+                    .help(format!(
+                        "create {name}.yaml in the source folder (see docs/formats.md)"
+                    )),
             );
         }
     }
     if let Some(&file) = c.tables_present.get("severity") {
         for level in 0..=3u8 {
-            let defs: Vec<_> = c.severity_levels.iter().filter(|l| l.level.value == level).collect();
+            let defs: Vec<_> = c
+                .severity_levels
+                .iter()
+                .filter(|l| l.level.value == level)
+                .collect();
             if defs.len() != 1 {
                 let (message, loc) = match defs.get(1) {
-                    Some(second) => (format!("severity level {level} is defined more than once"), ctx.loc(second.file, &second.level)),
-                    None => (format!("severity level {level} is not defined"), c.file_loc(file)),
+                    Some(second) => (
+                        format!("severity level {level} is defined more than once"),
+                        ctx.loc(second.file, &second.level),
+                    ),
+                    None => (
+                        format!("severity level {level} is not defined"),
+                        c.file_loc(file),
+                    ),
                 };
-                out.push(ctx.diag("K0208", message).at(loc).help("define each of the levels 0–3 exactly once"));
+                out.push(
+                    ctx.diag("K0208", message)
+                        .at(loc)
+                        .help("define each of the levels 0–3 exactly once"),
+                );
             }
         }
         for l in c.severity_levels.iter().filter(|l| l.level.value > 3) {
             out.push(
-                ctx.diag("K0208", format!("severity level {} is outside 0–3", l.level.value))
-                    .at(ctx.loc(l.file, &l.level))
-                    .help("use levels 0–3"),
+                ctx.diag(
+                    "K0208",
+                    format!("severity level {} is outside 0–3", l.level.value),
+                )
+                .at(ctx.loc(l.file, &l.level))
+                .help("use levels 0–3"),
             );
         }
     }
@@ -389,10 +523,16 @@ fn tables(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for i in &c.incidents {
         if !defined.is_empty() && !defined.contains(&i.severity.value) {
             out.push(
-                ctx.diag("K0209", format!("severity {} is not defined in severity.yaml", i.severity.value))
-                    .at(ctx.loc(i.file, &i.severity))
-                    .help("use one of the levels 0–3 defined in severity.yaml")
-                    .subject(i.reference()),
+                ctx.diag(
+                    "K0209",
+                    format!(
+                        "severity {} is not defined in severity.yaml",
+                        i.severity.value
+                    ),
+                )
+                .at(ctx.loc(i.file, &i.severity))
+                .help("use one of the levels 0–3 defined in severity.yaml")
+                .subject(i.reference()),
             );
         }
     }
@@ -426,22 +566,30 @@ fn document_metadata(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .collect();
         if !missing.is_empty() {
             out.push(
-                ctx.diag("K0210", format!("regulation `{}` lacks {}", m.id.value, missing.join(", ")))
-                    .at(ctx.loc(d.file, &m.id))
-                    .help("add the missing fields to the front matter (see docs/formats.md)")
-                    .subject(subject.clone()),
+                ctx.diag(
+                    "K0210",
+                    format!("regulation `{}` lacks {}", m.id.value, missing.join(", ")),
+                )
+                .at(ctx.loc(d.file, &m.id))
+                .help("add the missing fields to the front matter (see docs/formats.md)")
+                .subject(subject.clone()),
             );
         }
-        if let (Some(approved), Some(effective)) = (&m.approved_on, &m.effective_on) {
-            if effective.value < approved.value {
+        if let (Some(approved), Some(effective)) = (&m.approved_on, &m.effective_on)
+            && effective.value < approved.value {
                 out.push(
-                    ctx.diag("K0210", format!("effective_on {} is before approved_on {}", effective.value, approved.value))
-                        .at(ctx.loc(d.file, effective))
-                        .help("a regulation takes effect on or after the day it is approved")
-                        .subject(subject),
+                    ctx.diag(
+                        "K0210",
+                        format!(
+                            "effective_on {} is before approved_on {}",
+                            effective.value, approved.value
+                        ),
+                    )
+                    .at(ctx.loc(d.file, effective))
+                    .help("a regulation takes effect on or after the day it is approved")
+                    .subject(subject),
                 );
             }
-        }
     }
 }
 
@@ -452,20 +600,36 @@ pub fn is_committee(ctx: &Ctx, r: &Ref) -> bool {
 
 fn exception_approvers(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for e in &ctx.corpus.exceptions {
-        if e.approved_by.kind == RefKind::Role && ctx.exists(RefKind::Role, &e.approved_by.id) && !is_committee(ctx, &e.approved_by)
+        if e.approved_by.kind == RefKind::Role
+            && ctx.exists(RefKind::Role, &e.approved_by.id)
+            && !is_committee(ctx, &e.approved_by)
         {
             out.push(
-                ctx.diag("K0211", format!("exception `{}` is approved by `{}`, which is not a committee", e.id.value, e.approved_by.value))
-                    .at(ctx.loc(e.file, &e.approved_by))
-                    .help("exceptions need the committee's approval: name a role with `committee: true`")
-                    .subject(format!("exception:{}", e.id.value)),
+                ctx.diag(
+                    "K0211",
+                    format!(
+                        "exception `{}` is approved by `{}`, which is not a committee",
+                        e.id.value, e.approved_by.value
+                    ),
+                )
+                .at(ctx.loc(e.file, &e.approved_by))
+                .help(
+                    "exceptions need the committee's approval: name a role with `committee: true`",
+                )
+                .subject(format!("exception:{}", e.id.value)),
             );
         }
         if super::rule(&e.rule.value).is_none() {
             out.push(
-                ctx.diag("K0202", format!("exception `{}` waives unknown rule `{}`", e.id.value, e.rule.value))
-                    .at(ctx.loc(e.file, &e.rule))
-                    .help("name a rule code listed by `kitei rules`"),
+                ctx.diag(
+                    "K0202",
+                    format!(
+                        "exception `{}` waives unknown rule `{}`",
+                        e.id.value, e.rule.value
+                    ),
+                )
+                .at(ctx.loc(e.file, &e.rule))
+                .help("name a rule code listed by `kitei rules`"),
             );
         }
     }

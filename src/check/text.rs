@@ -10,7 +10,12 @@ use crate::model::document::Document;
 use crate::model::{DocKind, FileId, Ref, RefKind};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    if !ctx.corpus.documents.iter().any(|d| d.kind() == DocKind::Regulation) {
+    if !ctx
+        .corpus
+        .documents
+        .iter()
+        .any(|d| d.kind() == DocKind::Regulation)
+    {
         out.push(
             ctx.diag("K0601", "the source folder has no regulation document (`kind: regulation`)")
                 .at(Loc::file(ctx.project.config.source.join("regulation")))
@@ -47,27 +52,51 @@ fn squash(s: &str) -> String {
 
 fn required_sections(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagnostic>) {
     let required = &ctx.project.config.regulation.required_sections;
-    let headings: Vec<(String, u32)> = d.headings.iter().map(|h| (squash(&h.text), h.line)).collect();
+    let headings: Vec<(String, u32)> = d
+        .headings
+        .iter()
+        .map(|h| (squash(&h.text), h.line))
+        .collect();
     let mut last_found: Option<(usize, &str)> = None;
     for title in required {
         let want = squash(title);
         // The first heading at or after the previous section that carries the title; else any.
         let start = last_found.map_or(0, |(i, _)| i + 1);
-        let found = headings.iter().enumerate().skip(start).find(|(_, (text, _))| text.contains(&want)).map(|(i, _)| i);
+        let found = headings
+            .iter()
+            .enumerate()
+            .skip(start)
+            .find(|(_, (text, _))| text.contains(&want))
+            .map(|(i, _)| i);
         match found {
             Some(i) => last_found = Some((i, title)),
             None => match headings.iter().position(|(text, _)| text.contains(&want)) {
                 Some(i) => out.push(
-                    ctx.diag("K0601", format!("section 「{title}」 is out of order: it should come after 「{}」", last_found.map_or("the start", |(_, t)| t)))
-                        .at(ctx.corpus.loc_line(file, headings[i].1))
-                        .help(format!("order the sections as in [regulation] required_sections: {}", required.join(" → ")))
-                        .subject(subject(d)),
+                    ctx.diag(
+                        "K0601",
+                        format!(
+                            "section 「{title}」 is out of order: it should come after 「{}」",
+                            last_found.map_or("the start", |(_, t)| t)
+                        ),
+                    )
+                    .at(ctx.corpus.loc_line(file, headings[i].1))
+                    .help(format!(
+                        "order the sections as in [regulation] required_sections: {}",
+                        required.join(" → ")
+                    ))
+                    .subject(subject(d)),
                 ),
                 None => out.push(
-                    ctx.diag("K0601", format!("regulation `{}` has no section 「{title}」", d.id()))
-                        .at(ctx.loc(file, &d.meta.id))
-                        .help(format!("add a heading containing 「{title}」 in its place: {}", required.join(" → ")))
-                        .subject(subject(d)),
+                    ctx.diag(
+                        "K0601",
+                        format!("regulation `{}` has no section 「{title}」", d.id()),
+                    )
+                    .at(ctx.loc(file, &d.meta.id))
+                    .help(format!(
+                        "add a heading containing 「{title}」 in its place: {}",
+                        required.join(" → ")
+                    ))
+                    .subject(subject(d)),
                 ),
             },
         }
@@ -77,13 +106,20 @@ fn required_sections(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagno
 /// `clause:anchor` (same document) or `clause:doc#anchor`.
 fn clause_links(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagnostic>) {
     for link in d.links.iter().filter(|l| l.dest.starts_with("clause:")) {
-        let loc = Loc::new(ctx.corpus.files[file].display_path.clone(), link.line, link.column);
+        let loc = Loc::new(
+            ctx.corpus.files[file].display_path.clone(),
+            link.line,
+            link.column,
+        );
         let Ok(r) = link.dest.parse::<Ref>() else {
             out.push(
-                ctx.diag("K0602", format!("`{}` is not a clause reference", link.dest))
-                    .at(loc)
-                    .help("write `clause:anchor` or `clause:document-id#anchor`")
-                    .subject(subject(d)),
+                ctx.diag(
+                    "K0602",
+                    format!("`{}` is not a clause reference", link.dest),
+                )
+                .at(loc)
+                .help("write `clause:anchor` or `clause:document-id#anchor`")
+                .subject(subject(d)),
             );
             continue;
         };
@@ -94,16 +130,30 @@ fn clause_links(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagnostic>
         };
         let problem = match ctx.corpus.document(doc_id) {
             None => Some(format!("document `{doc_id}` does not exist")),
-            Some(target) if target.anchor(anchor).is_none() => Some(format!("`{doc_id}` has no clause with anchor `{anchor}`")),
+            Some(target) if target.anchor(anchor).is_none() => {
+                Some(format!("`{doc_id}` has no clause with anchor `{anchor}`"))
+            }
             Some(_) => None,
         };
         if let Some(problem) = problem {
-            let anchors = ctx.corpus.document(doc_id).map(|t| t.clauses().map(|h| h.anchor.as_str()).collect::<Vec<_>>()).unwrap_or_default();
+            let anchors = ctx
+                .corpus
+                .document(doc_id)
+                .map(|t| t.clauses().map(|h| h.anchor.as_str()).collect::<Vec<_>>())
+                .unwrap_or_default();
             let help = match super::structure::closest(anchor, anchors.iter().copied()) {
                 Some(best) => format!("did you mean `{best}`?"),
                 None => "give the target heading an anchor (`## 第5条（報告） {#report}`) and link to it".to_string(),
             };
-            out.push(ctx.diag("K0602", format!("cross-reference `{}`: {problem}", link.dest)).at(loc).help(help).subject(subject(d)));
+            out.push(
+                ctx.diag(
+                    "K0602",
+                    format!("cross-reference `{}`: {problem}", link.dest),
+                )
+                .at(loc)
+                .help(help)
+                .subject(subject(d)),
+            );
         }
     }
 }
@@ -114,10 +164,13 @@ fn duplicate_clauses(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagno
         let number = h.clause_number.as_deref().unwrap_or_default();
         match seen.get(number) {
             Some(first) => out.push(
-                ctx.diag("K0603", format!("clause number {number} is used twice (first on line {first})"))
-                    .at(ctx.corpus.loc_line(file, h.line))
-                    .help("renumber the clauses so that each number is used once")
-                    .subject(subject(d)),
+                ctx.diag(
+                    "K0603",
+                    format!("clause number {number} is used twice (first on line {first})"),
+                )
+                .at(ctx.corpus.loc_line(file, h.line))
+                .help("renumber the clauses so that each number is used once")
+                .subject(subject(d)),
             ),
             None => {
                 seen.insert(number, h.line);
@@ -135,7 +188,8 @@ fn placeholders(ctx: &Ctx, text: &str, loc: &Loc, d: &Document, out: &mut Vec<Di
         let whole = text.match_indices(word).any(|(i, _)| {
             let before = text[..i].chars().next_back();
             let after = text[i + word.len()..].chars().next();
-            !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+            !before.is_some_and(|c| c.is_ascii_alphanumeric())
+                && !after.is_some_and(|c| c.is_ascii_alphanumeric())
         });
         if whole {
             found = Some(word.to_string());
@@ -152,7 +206,8 @@ fn placeholders(ctx: &Ctx, text: &str, loc: &Loc, d: &Document, out: &mut Vec<Di
             let after = chars.get(i + 2).copied();
             // Only in dates: 令和xx年, 20xx年, xx月xx日, 2025-xx-xx (not "5xx errors").
             let datey = matches!(after, Some('年' | '月' | '日'))
-                || (matches!(before, Some('-' | '/')) && matches!(after, None | Some('-' | '/' | ' ')))
+                || (matches!(before, Some('-' | '/'))
+                    && matches!(after, None | Some('-' | '/' | ' ')))
                 || before.is_some_and(|b| ERAS.iter().any(|e| e.name.ends_with(b)));
             if datey {
                 found = Some(chars[i..i + 2].iter().collect());
@@ -176,9 +231,14 @@ fn era_dates(ctx: &Ctx, text: &str, loc: &Loc, d: &Document, out: &mut Vec<Diagn
     for era in ERAS {
         for (pos, _) in normalised.match_indices(era.name) {
             let rest = &normalised[pos + era.name.len()..];
-            let Some((year, rest)) = number_then(rest, '年', true) else { continue };
-            let (month, rest) = number_then(rest, '月', false).map_or((None, rest), |(m, r)| (Some(m), r));
-            let day = month.and_then(|_| number_then(rest, '日', false)).map(|(dd, _)| dd);
+            let Some((year, rest)) = number_then(rest, '年', true) else {
+                continue;
+            };
+            let (month, rest) =
+                number_then(rest, '月', false).map_or((None, rest), |(m, r)| (Some(m), r));
+            let day = month
+                .and_then(|_| number_then(rest, '日', false))
+                .map(|(dd, _)| dd);
             if let Err(why) = era_date(era.name, year, month, day) {
                 out.push(
                     ctx.diag("K0605", format!("impossible era date: {why}"))
@@ -200,11 +260,10 @@ fn half_width_digit(c: char) -> char {
 
 /// Parses digits (or 元 when `allow_gan`) followed by `unit`, returning the rest.
 fn number_then(s: &str, unit: char, allow_gan: bool) -> Option<(u32, &str)> {
-    if allow_gan {
-        if let Some(rest) = s.strip_prefix('元').and_then(|r| r.strip_prefix(unit)) {
+    if allow_gan
+        && let Some(rest) = s.strip_prefix('元').and_then(|r| r.strip_prefix(unit)) {
             return Some((1, rest));
         }
-    }
     let digits = s.chars().take_while(|c| c.is_ascii_digit()).count();
     if digits == 0 || digits > 6 {
         return None;
@@ -215,7 +274,10 @@ fn number_then(s: &str, unit: char, allow_gan: bool) -> Option<(u32, &str)> {
 
 /// Plain-text 第N条 mentions that name no clause of this document (skipping mentions of laws).
 fn clause_mentions(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagnostic>) {
-    let numbers: Vec<&str> = d.clauses().filter_map(|h| h.clause_number.as_deref()).collect();
+    let numbers: Vec<&str> = d
+        .clauses()
+        .filter_map(|h| h.clause_number.as_deref())
+        .collect();
     if !numbers.iter().any(|n| n.starts_with('第')) {
         return;
     }
@@ -226,16 +288,27 @@ fn clause_mentions(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagnost
         let text: String = run.text.chars().map(half_width_digit).collect();
         for (pos, _) in text.match_indices('第') {
             let before: String = text[..pos].chars().rev().take(6).collect();
-            if before.chars().any(|c| matches!(c, '法' | '令' | '則' | '約' | '律' | '準' | '項' | '号')) {
+            if before
+                .chars()
+                .any(|c| matches!(c, '法' | '令' | '則' | '約' | '律' | '準' | '項' | '号'))
+            {
                 continue;
             }
-            let Some(mention) = crate::source::markdown::clause_number(&text[pos..]) else { continue };
+            let Some(mention) = crate::source::markdown::clause_number(&text[pos..]) else {
+                continue;
+            };
             if !numbers.contains(&mention.as_str()) {
                 out.push(
-                    ctx.diag("K0606", format!("「{mention}」 is mentioned but `{}` has no such clause", d.id()))
-                        .at(ctx.corpus.loc_line(file, run.line))
-                        .help("fix the number, or link the clause with `[第N条](clause:anchor)`")
-                        .subject(subject(d)),
+                    ctx.diag(
+                        "K0606",
+                        format!(
+                            "「{mention}」 is mentioned but `{}` has no such clause",
+                            d.id()
+                        ),
+                    )
+                    .at(ctx.corpus.loc_line(file, run.line))
+                    .help("fix the number, or link the clause with `[第N条](clause:anchor)`")
+                    .subject(subject(d)),
                 );
             }
         }

@@ -81,7 +81,9 @@ impl Corpus {
     }
 
     pub fn runbooks(&self) -> impl Iterator<Item = &Sourced<Document>> {
-        self.documents.iter().filter(|d| d.kind() == DocKind::Runbook)
+        self.documents
+            .iter()
+            .filter(|d| d.kind() == DocKind::Runbook)
     }
 
     pub fn document(&self, id: &str) -> Option<&Sourced<Document>> {

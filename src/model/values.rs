@@ -34,7 +34,11 @@ pub struct At<T> {
 
 impl<T> At<T> {
     pub fn new(value: T, line: u32, column: u32) -> Self {
-        At { value, line, column }
+        At {
+            value,
+            line,
+            column,
+        }
     }
 }
 
@@ -132,7 +136,11 @@ pub struct Ref {
 
 impl Ref {
     pub fn new(kind: RefKind, id: impl Into<String>) -> Self {
-        Ref { kind, id: id.into(), fragment: None }
+        Ref {
+            kind,
+            id: id.into(),
+            fragment: None,
+        }
     }
 }
 
@@ -149,14 +157,17 @@ impl fmt::Display for Ref {
 impl FromStr for Ref {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let known = RefKind::ALL.map(|k| format!("`{}:`", k.prefix())).join(", ");
+        let known = RefKind::ALL
+            .map(|k| format!("`{}:`", k.prefix()))
+            .join(", ");
         let Some((prefix, rest)) = s.split_once(':') else {
             return Err(format!(
                 "`{s}` is not a typed reference; write it with a prefix such as `role:{s}` (known prefixes: {known})"
             ));
         };
-        let kind = RefKind::from_prefix(prefix)
-            .ok_or_else(|| format!("unknown reference prefix `{prefix}:` in `{s}`; known prefixes: {known}"))?;
+        let kind = RefKind::from_prefix(prefix).ok_or_else(|| {
+            format!("unknown reference prefix `{prefix}:` in `{s}`; known prefixes: {known}")
+        })?;
         let (id, fragment) = match rest.split_once('#') {
             Some((id, frag)) => (id, Some(frag.to_string())),
             None => (rest, None),
@@ -165,9 +176,15 @@ impl FromStr for Ref {
             return Err(format!("reference `{s}` names no id"));
         }
         if let Some(bad) = id.chars().find(|c| !is_id_char(*c)) {
-            return Err(format!("reference `{s}` contains `{bad}`; ids use letters, digits, `-`, `_` and `.`"));
+            return Err(format!(
+                "reference `{s}` contains `{bad}`; ids use letters, digits, `-`, `_` and `.`"
+            ));
         }
-        Ok(Ref { kind, id: id.to_string(), fragment })
+        Ok(Ref {
+            kind,
+            id: id.to_string(),
+            fragment,
+        })
     }
 }
 
@@ -219,7 +236,9 @@ impl FromStr for Date {
     fn from_str(s: &str) -> Result<Self, String> {
         NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
             .map(Date)
-            .map_err(|e| format!("`{s}` is not a date ({e}); write it as YYYY-MM-DD, e.g. 2025-04-01"))
+            .map_err(|e| {
+                format!("`{s}` is not a date ({e}); write it as YYYY-MM-DD, e.g. 2025-04-01")
+            })
     }
 }
 
@@ -305,9 +324,9 @@ impl Period {
 
 /// Adds months, clamping to the last day of a shorter month (2025-01-31 + 1 month = 2025-02-28).
 fn add_months_clamped(start: NaiveDate, months: u32) -> NaiveDate {
-    start.checked_add_months(Months::new(months)).unwrap_or_else(|| {
-        NaiveDate::from_ymd_opt(start.year() + 1000, 1, 1).unwrap_or(start)
-    })
+    start
+        .checked_add_months(Months::new(months))
+        .unwrap_or_else(|| NaiveDate::from_ymd_opt(start.year() + 1000, 1, 1).unwrap_or(start))
 }
 
 impl FromStr for Period {
@@ -336,7 +355,9 @@ impl fmt::Display for Period {
         match self {
             Period::Hours(h) => write!(f, "{h}h"),
             Period::Days(d) => write!(f, "{d} days"),
-            Period::Months(m) if m % 12 == 0 => write!(f, "{} year{}", m / 12, if *m == 12 { "" } else { "s" }),
+            Period::Months(m) if m % 12 == 0 => {
+                write!(f, "{} year{}", m / 12, if *m == 12 { "" } else { "s" })
+            }
             Period::Months(m) => write!(f, "{m} months"),
         }
     }
@@ -345,7 +366,9 @@ impl fmt::Display for Period {
 from_str_deserialize!(Period, "a period such as `24h`, `5 days` or `12 months`");
 
 /// Who may read a document or record on the site. Ordered from widest to narrowest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Visibility {
     Public,
@@ -365,7 +388,12 @@ mod tests {
         assert_eq!(r.id, "reg");
         assert_eq!(r.fragment.as_deref(), Some("report"));
         assert!("ciso".parse::<Ref>().unwrap_err().contains("role:ciso"));
-        assert!("person:x".parse::<Ref>().unwrap_err().contains("unknown reference prefix"));
+        assert!(
+            "person:x"
+                .parse::<Ref>()
+                .unwrap_err()
+                .contains("unknown reference prefix")
+        );
         assert!("role:a b".parse::<Ref>().is_err());
     }
 
@@ -377,13 +405,21 @@ mod tests {
         assert_eq!("6か月".parse::<Period>().unwrap(), Period::Months(6));
         assert_eq!("1 year".parse::<Period>().unwrap(), Period::Months(12));
         assert!("soon".parse::<Period>().is_err());
-        assert!("3 weeks".parse::<Period>().unwrap_err().contains("unknown unit"));
+        assert!(
+            "3 weeks"
+                .parse::<Period>()
+                .unwrap_err()
+                .contains("unknown unit")
+        );
     }
 
     #[test]
     fn months_clamp_to_month_end() {
         let d = NaiveDate::from_ymd_opt(2025, 1, 31).unwrap();
-        assert_eq!(Period::Months(1).after_date(d), NaiveDate::from_ymd_opt(2025, 2, 28).unwrap());
+        assert_eq!(
+            Period::Months(1).after_date(d),
+            NaiveDate::from_ymd_opt(2025, 2, 28).unwrap()
+        );
     }
 
     #[test]

@@ -28,7 +28,9 @@ pub fn decode_utf8(bytes: Vec<u8>) -> Result<String, String> {
 fn guess_encoding(bytes: &[u8]) -> &'static str {
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
     detector.feed(bytes, true);
-    detector.guess(Some(b"jp"), chardetng::Utf8Detection::Allow).name()
+    detector
+        .guess(Some(b"jp"), chardetng::Utf8Detection::Allow)
+        .name()
 }
 
 fn iconv_name(encoding: &str) -> &str {
@@ -53,7 +55,8 @@ mod tests {
     #[test]
     fn shift_jis_is_named() {
         // "id: テスト\ntitle: 情報セキュリティ規程\n" in Shift_JIS.
-        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("id: テスト\ntitle: 情報セキュリティ規程\n");
+        let (sjis, _, _) =
+            encoding_rs::SHIFT_JIS.encode("id: テスト\ntitle: 情報セキュリティ規程\n");
         let err = decode_utf8(sjis.into_owned()).unwrap_err();
         assert!(err.contains("Shift_JIS"), "{err}");
         assert!(err.contains("iconv -f CP932"), "{err}");

@@ -30,7 +30,10 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
     let mut pos = yaml_start;
     let mut line = 2u32;
     while pos <= text.len() {
-        let end = text[pos..].find('\n').map(|i| pos + i).unwrap_or(text.len());
+        let end = text[pos..]
+            .find('\n')
+            .map(|i| pos + i)
+            .unwrap_or(text.len());
         let content = text[pos..end].trim_end_matches('\r');
         if content == "---" || content == "..." {
             let body_start = (end + 1).min(text.len());

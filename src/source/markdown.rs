@@ -41,7 +41,12 @@ pub fn scan(body: &str, body_line: u32) -> Scanned {
         let line = line + body_line - 1;
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
-                heading = Some((heading_level(level), id.map(|s| s.to_string()), line, String::new()));
+                heading = Some((
+                    heading_level(level),
+                    id.map(|s| s.to_string()),
+                    line,
+                    String::new(),
+                ));
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, explicit_id, line, text)) = heading.take() {
@@ -66,7 +71,12 @@ pub fn scan(body: &str, body_line: u32) -> Scanned {
             }
             Event::End(TagEnd::Link) => {
                 if let Some((dest, line, column, text)) = link.take() {
-                    links.push(Link { dest, text, line, column });
+                    links.push(Link {
+                        dest,
+                        text,
+                        line,
+                        column,
+                    });
                 }
             }
             Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
@@ -79,13 +89,20 @@ pub fn scan(body: &str, body_line: u32) -> Scanned {
                     l.3.push_str(&text);
                 }
                 if !in_code_block {
-                    text_runs.push(TextRun { text: text.to_string(), line });
+                    text_runs.push(TextRun {
+                        text: text.to_string(),
+                        line,
+                    });
                 }
             }
             _ => {}
         }
     }
-    Scanned { headings, links, text_runs }
+    Scanned {
+        headings,
+        links,
+        text_runs,
+    }
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -103,14 +120,21 @@ pub fn slugify(text: &str) -> String {
             out.push(if c == '_' { '_' } else { '-' });
         }
     }
-    if out.is_empty() { "section".to_string() } else { out }
+    if out.is_empty() {
+        "section".to_string()
+    } else {
+        out
+    }
 }
 
 fn unique_anchor(base: &str, used: &HashSet<String>) -> String {
     if !used.contains(base) {
         return base.to_string();
     }
-    (1..).map(|n| format!("{base}-{n}")).find(|a| !used.contains(a)).unwrap_or_default()
+    (1..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|a| !used.contains(a))
+        .unwrap_or_default()
 }
 
 /// The clause number a heading starts with, normalised to ASCII digits:
@@ -120,7 +144,9 @@ pub fn clause_number(text: &str) -> Option<String> {
     let t: String = text.trim().chars().map(normalise_digit).collect();
     if let Some(rest) = t.strip_prefix('【') {
         let inner = rest.split('】').next()?;
-        return dotted_number(inner).filter(|n| n.len() == inner.trim().len()).map(|n| n.to_string());
+        return dotted_number(inner)
+            .filter(|n| n.len() == inner.trim().len())
+            .map(|n| n.to_string());
     }
     if let Some(rest) = t.strip_prefix('第') {
         let end = rest.find('条')?;
@@ -128,7 +154,10 @@ pub fn clause_number(text: &str) -> Option<String> {
         let mut out = format!("第{number}条");
         let after = &rest[end + '条'.len_utf8()..];
         if let Some(sub) = after.strip_prefix('の') {
-            let digits: String = sub.chars().take_while(|c| c.is_ascii_digit() || is_kanji_digit(*c)).collect();
+            let digits: String = sub
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || is_kanji_digit(*c))
+                .collect();
             if let Some(n) = kanji_or_digits(&digits) {
                 out.push_str(&format!("の{n}"));
             }
@@ -144,7 +173,9 @@ pub fn clause_number(text: &str) -> Option<String> {
         }
         return None;
     }
-    if number.contains('.') && (after.starts_with(' ') || after.starts_with('\u{3000}') || after.is_empty()) {
+    if number.contains('.')
+        && (after.starts_with(' ') || after.starts_with('\u{3000}') || after.is_empty())
+    {
         return Some(number.to_string());
     }
     None
@@ -159,7 +190,8 @@ fn dotted_number(t: &str) -> Option<&str> {
         if c.is_ascii_digit() {
             end = i + 1;
             last_was_digit = true;
-        } else if c == '.' && last_was_digit && t[i + 1..].starts_with(|d: char| d.is_ascii_digit()) {
+        } else if c == '.' && last_was_digit && t[i + 1..].starts_with(|d: char| d.is_ascii_digit())
+        {
             last_was_digit = false;
         } else {
             break;
@@ -188,7 +220,12 @@ fn kanji_or_digits(s: &str) -> Option<u32> {
     if s.chars().all(|c| c.is_ascii_digit()) {
         return s.parse().ok();
     }
-    let digit = |c: char| "〇一二三四五六七八九".chars().position(|d| d == c).map(|v| v as u32);
+    let digit = |c: char| {
+        "〇一二三四五六七八九"
+            .chars()
+            .position(|d| d == c)
+            .map(|v| v as u32)
+    };
     let (mut total, mut current) = (0u32, 0u32);
     for c in s.chars() {
         match c {
@@ -222,7 +259,12 @@ impl<'a> LineIndex<'a> {
     fn position(&self, offset: usize) -> (u32, u32) {
         let line = self.starts.partition_point(|s| *s <= offset);
         let start = self.starts[line - 1];
-        let column = self.text.get(start..offset).map(|s| s.chars().count()).unwrap_or(0) + 1;
+        let column = self
+            .text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(0)
+            + 1;
         (line as u32, column as u32)
     }
 }

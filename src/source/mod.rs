@@ -41,12 +41,20 @@ enum FileClass {
 
 fn classify(rel: &Path) -> FileClass {
     let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".tmp") {
+    if name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
+    {
         return FileClass::Ignored;
     }
     let ext = rel.extension().and_then(|e| e.to_str()).unwrap_or("");
     let is_yaml = ext == "yaml" || ext == "yml";
-    let first = rel.components().next().and_then(|c| c.as_os_str().to_str()).unwrap_or("");
+    let first = rel
+        .components()
+        .next()
+        .and_then(|c| c.as_os_str().to_str())
+        .unwrap_or("");
     let top_level = rel.components().count() == 1;
     match (first, top_level) {
         ("evidence" | "assets", false) => FileClass::Attachment,
@@ -82,6 +90,10 @@ enum Parsed {
     Nothing,
 }
 
+/// A file as read: its record, its text (kept even when parsing fails, for quoting) and the
+/// parse outcome; the outer error means the file could not be read or decoded at all.
+type ReadResult = Result<(SourceFile, Option<String>, Result<Parsed, Diagnostic>), Diagnostic>;
+
 /// A loaded corpus, the source texts (for quoting in messages) and what went wrong.
 pub struct Loaded {
     pub corpus: Corpus,
@@ -94,27 +106,41 @@ pub fn load(project: &Project) -> Result<Loaded, Diagnostic> {
     let root = project.source_dir();
     let display_root = project.config.source.clone();
     let canonical_root = root.canonicalize().map_err(|e| {
-        Diagnostic::error("K0101", format!("cannot open the source folder {}: {e}", root.display()))
-            .help("create it, or set `source` in kitei.toml to the folder that holds the policy")
+        Diagnostic::error(
+            "K0101",
+            format!("cannot open the source folder {}: {e}", root.display()),
+        )
+        .help("create it, or set `source` in kitei.toml to the folder that holds the policy")
     })?;
 
     let mut diagnostics = Vec::new();
     let mut entries = Vec::new();
-    for entry in walkdir::WalkDir::new(&root).follow_links(false).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(&root)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
         match entry {
             Ok(e) if e.file_type().is_dir() => {}
             Ok(e) => {
-                let rel = e.path().strip_prefix(&root).unwrap_or(e.path()).to_path_buf();
-                if e.path_is_symlink() {
-                    if let Err(d) = check_symlink(e.path(), &canonical_root, &display_root.join(&rel)) {
+                let rel = e
+                    .path()
+                    .strip_prefix(&root)
+                    .unwrap_or(e.path())
+                    .to_path_buf();
+                if e.path_is_symlink()
+                    && let Err(d) =
+                        check_symlink(e.path(), &canonical_root, &display_root.join(&rel))
+                    {
                         diagnostics.push(d);
                         continue;
                     }
-                }
                 entries.push(rel);
             }
             Err(err) => {
-                let path = err.path().map(|p| p.display().to_string()).unwrap_or_default();
+                let path = err
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
                 diagnostics.push(
                     Diagnostic::error("K0101", format!("cannot read {path}: {err}"))
                         .help("check the file's permissions"),
@@ -123,8 +149,7 @@ pub fn load(project: &Project) -> Result<Loaded, Diagnostic> {
         }
     }
 
-    type Read = Result<(SourceFile, Option<String>, Result<Parsed, Diagnostic>), Diagnostic>;
-    let results: Vec<(FileClass, Read)> = entries
+    let results: Vec<(FileClass, ReadResult)> = entries
         .into_par_iter()
         .map(|rel| {
             let class = classify(&rel);
@@ -133,7 +158,10 @@ pub fn load(project: &Project) -> Result<Loaded, Diagnostic> {
         })
         .collect();
 
-    let mut corpus = Corpus { root: root.clone(), ..Corpus::default() };
+    let mut corpus = Corpus {
+        root: root.clone(),
+        ..Corpus::default()
+    };
     let mut sources = SourceMap::default();
     for (class, result) in results {
         let (file, text, parsed) = match result {
@@ -168,7 +196,11 @@ pub fn load(project: &Project) -> Result<Loaded, Diagnostic> {
     }
 
     check_evidence_paths(&corpus, &canonical_root, &mut diagnostics);
-    Ok(Loaded { corpus, sources, diagnostics })
+    Ok(Loaded {
+        corpus,
+        sources,
+        diagnostics,
+    })
 }
 
 fn check_symlink(path: &Path, canonical_root: &Path, display: &Path) -> Result<(), Diagnostic> {
@@ -176,13 +208,18 @@ fn check_symlink(path: &Path, canonical_root: &Path, display: &Path) -> Result<(
         Ok(target) if target.starts_with(canonical_root) => Ok(()),
         Ok(target) => Err(Diagnostic::error(
             "K0107",
-            format!("symbolic link points outside the source folder (to {})", target.display()),
+            format!(
+                "symbolic link points outside the source folder (to {})",
+                target.display()
+            ),
         )
         .at(Loc::file(display))
         .help("copy the file into the source folder instead of linking to it")),
-        Err(e) => Err(Diagnostic::error("K0107", format!("broken symbolic link: {e}"))
-            .at(Loc::file(display))
-            .help("remove the link or point it at a file inside the source folder")),
+        Err(e) => Err(
+            Diagnostic::error("K0107", format!("broken symbolic link: {e}"))
+                .at(Loc::file(display))
+                .help("remove the link or point it at a file inside the source folder"),
+        ),
     }
 }
 
@@ -193,9 +230,14 @@ fn read_one(
     rel: &Path,
     display: &Path,
     class: FileClass,
-) -> Result<(SourceFile, Option<String>, Result<Parsed, Diagnostic>), Diagnostic> {
+) -> ReadResult {
     if class == FileClass::Ignored {
-        let file = SourceFile { display_path: display.into(), rel_path: rel.into(), sha256: String::new(), len: 0 };
+        let file = SourceFile {
+            display_path: display.into(),
+            rel_path: rel.into(),
+            sha256: String::new(),
+            len: 0,
+        };
         return Ok((file, None, Ok(Parsed::Nothing)));
     }
     let bytes = std::fs::read(path).map_err(|e| {
@@ -213,9 +255,9 @@ fn read_one(
         return Ok((file, None, Ok(Parsed::Nothing)));
     }
     let text = encoding::decode_utf8(bytes).map_err(|m| {
-        Diagnostic::error("K0102", m)
-            .at(Loc::file(display))
-            .help("kitei reads UTF-8 only (with or without BOM); convert the file and commit it again")
+        Diagnostic::error("K0102", m).at(Loc::file(display)).help(
+            "kitei reads UTF-8 only (with or without BOM); convert the file and commit it again",
+        )
     })?;
     let parsed = parse_text(&text, display, class);
     Ok((file, Some(text), parsed))
@@ -280,14 +322,28 @@ fn add_parsed(corpus: &mut Corpus, file: FileId, parsed: Parsed) {
         Parsed::Document(d) => corpus.documents.push(Sourced { file, item: *d }),
         Parsed::Roles(r) => corpus.roles.extend(r.roles.into_iter().map(wrap)),
         Parsed::Contacts(c) => {
-            corpus.people.extend(c.people.into_iter().map(|item| Sourced { file, item }));
-            corpus.organisations.extend(c.organisations.into_iter().map(|item| Sourced { file, item }));
+            corpus
+                .people
+                .extend(c.people.into_iter().map(|item| Sourced { file, item }));
+            corpus.organisations.extend(
+                c.organisations
+                    .into_iter()
+                    .map(|item| Sourced { file, item }),
+            );
         }
         Parsed::Systems(s) => {
-            corpus.systems.extend(s.systems.into_iter().map(|item| Sourced { file, item }));
-            corpus.recovery_priorities.extend(s.recovery_priorities.into_iter().map(|item| Sourced { file, item }));
+            corpus
+                .systems
+                .extend(s.systems.into_iter().map(|item| Sourced { file, item }));
+            corpus.recovery_priorities.extend(
+                s.recovery_priorities
+                    .into_iter()
+                    .map(|item| Sourced { file, item }),
+            );
         }
-        Parsed::Severity(s) => corpus.severity_levels.extend(s.levels.into_iter().map(|item| Sourced { file, item })),
+        Parsed::Severity(s) => corpus
+            .severity_levels
+            .extend(s.levels.into_iter().map(|item| Sourced { file, item })),
         Parsed::Incident(i) => corpus.incidents.push(Sourced { file, item: *i }),
         Parsed::Drill(d) => corpus.drills.push(Sourced { file, item: d }),
         Parsed::Review(r) => corpus.reviews.push(Sourced { file, item: r }),
@@ -321,7 +377,10 @@ pub fn resolve_evidence_path(root: &Path, written: &str) -> Result<PathBuf, Stri
             if real.starts_with(&canonical_root) {
                 Ok(full)
             } else {
-                Err(format!("evidence path `{written}` is a link to {} outside the source folder", real.display()))
+                Err(format!(
+                    "evidence path `{written}` is a link to {} outside the source folder",
+                    real.display()
+                ))
             }
         }
         // A missing file is reported by the evidence rule, with its own code.
@@ -329,7 +388,11 @@ pub fn resolve_evidence_path(root: &Path, written: &str) -> Result<PathBuf, Stri
     }
 }
 
-fn check_evidence_paths(corpus: &Corpus, _canonical_root: &Path, diagnostics: &mut Vec<Diagnostic>) {
+fn check_evidence_paths(
+    corpus: &Corpus,
+    _canonical_root: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     for incident in &corpus.incidents {
         for ev in &incident.evidence {
             if let Err(message) = resolve_evidence_path(&corpus.root, &ev.path.value) {
@@ -369,12 +432,24 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("evidence")).unwrap();
         std::fs::write(dir.path().join("evidence/a.log"), "x").unwrap();
         assert!(resolve_evidence_path(dir.path(), "evidence/a.log").is_ok());
-        assert!(resolve_evidence_path(dir.path(), "../secret").unwrap_err().contains(".."));
-        assert!(resolve_evidence_path(dir.path(), "/etc/passwd").unwrap_err().contains("absolute"));
+        assert!(
+            resolve_evidence_path(dir.path(), "../secret")
+                .unwrap_err()
+                .contains("..")
+        );
+        assert!(
+            resolve_evidence_path(dir.path(), "/etc/passwd")
+                .unwrap_err()
+                .contains("absolute")
+        );
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink("/etc/hostname", dir.path().join("evidence/link")).unwrap();
-            assert!(resolve_evidence_path(dir.path(), "evidence/link").unwrap_err().contains("outside"));
+            assert!(
+                resolve_evidence_path(dir.path(), "evidence/link")
+                    .unwrap_err()
+                    .contains("outside")
+            );
         }
     }
 }

@@ -13,7 +13,11 @@ use crate::model::values::with_line_offset;
 pub const CODE: &str = "K0103";
 
 /// Parses `yaml` (which starts on line `first_line` of `display_path`) into `T`.
-pub fn parse<T: DeserializeOwned>(yaml: &str, display_path: &Path, first_line: u32) -> Result<T, Diagnostic> {
+pub fn parse<T: DeserializeOwned>(
+    yaml: &str,
+    display_path: &Path,
+    first_line: u32,
+) -> Result<T, Diagnostic> {
     let offset = first_line.saturating_sub(1);
     with_line_offset(offset, || serde_saphyr::from_str::<T>(yaml)).map_err(|err| {
         let (line, column) = err
@@ -21,13 +25,21 @@ pub fn parse<T: DeserializeOwned>(yaml: &str, display_path: &Path, first_line: u
             .map(|l| (l.line() as u32 + offset, l.column() as u32))
             .unwrap_or((first_line, 0));
         let message = plain_message(&err);
-        let mut diag = Diagnostic::error(CODE, message.clone()).at(Loc::new(display_path, line, column));
-        if let Some(field) = message.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
-            diag = diag.help(format!("add the required field `{field}:` to this record (see docs/formats.md)"));
+        let mut diag =
+            Diagnostic::error(CODE, message.clone()).at(Loc::new(display_path, line, column));
+        if let Some(field) = message
+            .strip_prefix("missing field `")
+            .and_then(|r| r.split('`').next())
+        {
+            diag = diag.help(format!(
+                "add the required field `{field}:` to this record (see docs/formats.md)"
+            ));
         } else if let Some(help) = suggestion(&message) {
             diag = diag.help(help);
         } else {
-            diag = diag.help("fix the YAML at this position; the formats are described in docs/formats.md");
+            diag = diag.help(
+                "fix the YAML at this position; the formats are described in docs/formats.md",
+            );
         }
         diag
     })
@@ -38,7 +50,10 @@ fn plain_message(err: &serde_saphyr::Error) -> String {
     let opts = serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off };
     let text = err.render_with_options(opts);
     let first = text.lines().next().unwrap_or("").trim();
-    let cut = first.rfind(" at line ").map(|i| &first[..i]).unwrap_or(first);
+    let cut = first
+        .rfind(" at line ")
+        .map(|i| &first[..i])
+        .unwrap_or(first);
     let cut = cut.strip_prefix("error: ").unwrap_or(cut);
     cut.trim_end_matches(':').to_string()
 }
@@ -56,7 +71,10 @@ fn suggestion(message: &str) -> Option<String> {
     let (given, rest) = rest.split_once('`')?;
     // serde-saphyr writes "expected one of a, b, c"; serde's own wording quotes each name.
     let list = rest.trim_start_matches(',').trim();
-    let list = list.strip_prefix("expected one of").or_else(|| list.strip_prefix("expected")).unwrap_or("");
+    let list = list
+        .strip_prefix("expected one of")
+        .or_else(|| list.strip_prefix("expected"))
+        .unwrap_or("");
     let expected: Vec<&str> = list
         .split([',', ' '])
         .map(|w| w.trim().trim_matches('`'))
@@ -69,7 +87,11 @@ fn suggestion(message: &str) -> Option<String> {
         .iter()
         .map(|cand| (strsim::jaro_winkler(given, cand), *cand))
         .max_by(|a, b| a.0.total_cmp(&b.0))?;
-    let list = expected.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ");
+    let list = expected
+        .iter()
+        .map(|e| format!("`{e}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     if best.0 >= 0.8 {
         Some(format!("did you mean `{}`? allowed: {list}", best.1))
     } else {
@@ -101,16 +123,34 @@ mod tests {
     fn unknown_field_gets_a_suggestion_and_position() {
         let d = parse::<Probe>("title: a\nstauts: open\n", Path::new("p.yaml"), 1).unwrap_err();
         assert_eq!(d.code, CODE);
-        assert!(d.message.contains("unknown field `stauts`"), "{}", d.message);
+        assert!(
+            d.message.contains("unknown field `stauts`"),
+            "{}",
+            d.message
+        );
         assert_eq!(d.location.as_ref().unwrap().line, 2);
-        assert!(d.help.as_deref().unwrap().contains("did you mean `status`?"), "{:?}", d.help);
+        assert!(
+            d.help
+                .as_deref()
+                .unwrap()
+                .contains("did you mean `status`?"),
+            "{:?}",
+            d.help
+        );
     }
 
     #[test]
     fn unknown_variant_gets_a_suggestion_with_line_offset() {
         let d = parse::<Probe>("title: a\nstatus: clsoed\n", Path::new("p.md"), 2).unwrap_err();
         assert_eq!(d.location.as_ref().unwrap().line, 3);
-        assert!(d.help.as_deref().unwrap().contains("did you mean `closed`?"), "{:?}", d.help);
+        assert!(
+            d.help
+                .as_deref()
+                .unwrap()
+                .contains("did you mean `closed`?"),
+            "{:?}",
+            d.help
+        );
     }
 
     #[test]
