@@ -15,4 +15,6 @@ pub mod diag;
 pub mod digest;
 pub mod evidence;
 pub mod model;
+pub mod render;
+pub mod serve;
 pub mod source;

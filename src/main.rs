@@ -46,6 +46,95 @@ enum Command {
         /// A rule code (K0303) or name (prevention-plan).
         code: String,
     },
+    /// Seal an evidence bundle: evidence/<name>.zip, a BagIt bag chained to the previous one.
+    Seal(SealArgs),
+    /// Verify a bundle (or, with --chain, every bundle in a folder) from the archives alone.
+    Verify(VerifyArgs),
+    /// Create a minisign key pair for signing bundles (PREFIX.pub, PREFIX.key).
+    Keygen(KeygenArgs),
+    /// Check, then render the policy into a static website (refuses while errors remain).
+    Build(BuildArgs),
+    /// Build, serve the site on 127.0.0.1, rebuild on every change and reload open pages.
+    Serve(ServeArgs),
+    /// Copy the built-in templates into DIR/templates/ for editing (--policy: a starter project too).
+    Init(InitArgs),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Port on 127.0.0.1 (0: any free port; the address is printed).
+    #[arg(long, default_value_t = 8000)]
+    port: u16,
+    /// Watch by polling modification times every second (for mounts without file events).
+    #[arg(long)]
+    poll: bool,
+    #[command(flatten)]
+    build: BuildArgs,
+}
+
+#[derive(clap::Args)]
+struct InitArgs {
+    /// The project folder to write into (default: the project root, -C).
+    #[arg(value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// Also write kitei.toml and a minimal policy-src/ that passes `kitei check`.
+    #[arg(long)]
+    policy: bool,
+    /// Replace files that exist already.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(clap::Args)]
+struct BuildArgs {
+    /// Who the site is for: restricted records are left out below `restricted`.
+    #[arg(long, value_name = "AUDIENCE", default_value = "employees", value_parser = ["public", "employees", "restricted"])]
+    audience: String,
+    /// Build a preview even when the check reports errors (every page shows a banner).
+    #[arg(long)]
+    allow_errors: bool,
+    /// Output folder (default: site/, site-restricted/ or site-public/ in the project).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct SealArgs {
+    /// Only these incidents (with their evidence, the regulation and their runbooks).
+    #[arg(long, value_name = "ID", num_args = 1.., conflicts_with = "period")]
+    incident: Vec<String>,
+    /// Only incidents open at any time in FROM..TO (e.g. 2025-04-01..2026-03-31).
+    #[arg(long, value_name = "FROM..TO", value_parser = kitei::evidence::Scope::parse_period)]
+    period: Option<kitei::evidence::Scope>,
+    /// Sign with this minisign secret key (password from KITEI_SIGN_PASSWORD).
+    #[arg(long, value_name = "KEY")]
+    sign: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct VerifyArgs {
+    /// The bundle to verify (a .zip written by `kitei seal`).
+    #[arg(required_unless_present = "chain", conflicts_with = "chain")]
+    bundle: Option<PathBuf>,
+    /// Verify every bundle in this folder and the links between them (LEDGER.json).
+    #[arg(long, value_name = "DIR")]
+    chain: Option<PathBuf>,
+    /// The minisign public key (.pub file or `RW…` string) the bundles must be signed with.
+    #[arg(long, value_name = "KEY")]
+    pubkey: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct KeygenArgs {
+    /// Write PREFIX.pub and PREFIX.key.
+    #[arg(long, value_name = "PREFIX")]
+    out: PathBuf,
+    /// Write the secret key without a password (throwaway keys only).
+    #[arg(long)]
+    unencrypted: bool,
+    /// Replace existing key files.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(clap::Args)]
@@ -105,6 +194,151 @@ fn main() -> ExitCode {
             }
         },
         Command::Check(args) => run_check(&cli.project, cli.as_of, &args),
+        Command::Seal(args) => run_seal(&cli.project, cli.as_of, args),
+        Command::Verify(args) => run_verify(&args),
+        Command::Keygen(args) => run_keygen(&args),
+        Command::Build(args) => ExitCode::from(kitei::render::build_command(
+            &cli.project,
+            cli.as_of,
+            &kitei::render::BuildArgs {
+                audience: kitei::render::Audience::parse(&args.audience).unwrap_or_default(),
+                allow_errors: args.allow_errors,
+                out: args.out,
+            },
+        )),
+        Command::Serve(args) => ExitCode::from(kitei::serve::serve_command(
+            &cli.project,
+            cli.as_of,
+            &kitei::serve::ServeOptions {
+                port: args.port,
+                poll: args.poll,
+                build: kitei::render::BuildArgs {
+                    audience: kitei::render::Audience::parse(&args.build.audience).unwrap_or_default(),
+                    allow_errors: args.build.allow_errors,
+                    out: args.build.out,
+                },
+            },
+        )),
+        Command::Init(args) => ExitCode::from(kitei::render::init::init_command(
+            args.dir.as_deref().unwrap_or(&cli.project),
+            cli.as_of,
+            args.policy,
+            args.force,
+        )),
+    }
+}
+
+fn run_seal(root: &std::path::Path, as_of: Option<NaiveDate>, args: SealArgs) -> ExitCode {
+    use kitei::evidence::{Scope, SealOutcome, SealRequest};
+    let scope = match (args.period, args.incident.is_empty()) {
+        (Some(period), _) => period,
+        (None, false) => Scope::Incidents(args.incident),
+        (None, true) => Scope::All,
+    };
+    let progress = std::io::stderr().is_terminal();
+    let request = SealRequest {
+        scope,
+        sign: args.sign,
+        as_of,
+        progress,
+    };
+    match kitei::evidence::seal(root, &request) {
+        Ok(result) => {
+            for w in &result.warnings {
+                eprintln!("warning: {w}");
+            }
+            match result.outcome {
+                SealOutcome::Unchanged { name } => {
+                    println!("no change since {name}; no new bundle written");
+                }
+                SealOutcome::Written(s) => {
+                    let signed = match (&s.key_id, &s.signature) {
+                        (Some(id), Some(sig)) => format!("signed by key {id} ({})", sig.display()),
+                        _ => "not signed".into(),
+                    };
+                    println!(
+                        "sealed {} (bundle {}, {} files, {} bytes of payload; bag digest {}; {signed}; time from {})",
+                        s.zip.display(),
+                        s.sequence,
+                        s.payload_files,
+                        s.payload_bytes,
+                        s.bag_digest,
+                        s.time_source,
+                    );
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_verify(args: &VerifyArgs) -> ExitCode {
+    use kitei::evidence::{VerifyOptions, ledger, read_public_key, verify_bundle};
+    let key = match args.pubkey.as_deref().map(read_public_key).transpose() {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let opts = VerifyOptions {
+        key: key.as_ref(),
+        progress: std::io::stderr().is_terminal(),
+        ..VerifyOptions::default()
+    };
+    let (text, valid) = match (&args.chain, &args.bundle) {
+        (Some(dir), _) => match ledger::verify_chain(dir, &opts) {
+            Ok(r) => (r.render(), r.is_valid()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        (None, Some(bundle)) => match verify_bundle(bundle, &opts) {
+            Ok(r) => (r.render(), r.is_valid()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        (None, None) => {
+            eprintln!("error: give a bundle .zip or --chain DIR");
+            return ExitCode::from(2);
+        }
+    };
+    print!("{text}");
+    if valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn run_keygen(args: &KeygenArgs) -> ExitCode {
+    match kitei::evidence::keygen(&args.out, args.unencrypted, args.force) {
+        Ok(k) => {
+            println!(
+                "wrote {} and {} ({}); key id {}\npublic key: {}\nkeep the .key secret; give auditors the .pub through a separate channel",
+                k.public.display(),
+                k.secret.display(),
+                if k.encrypted {
+                    "secret key encrypted with the password from KITEI_SIGN_PASSWORD"
+                } else {
+                    "secret key NOT encrypted"
+                },
+                k.key.key_id_hex(),
+                k.key.base64(),
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
     }
 }
 

@@ -87,6 +87,13 @@ rules! {
     "K0211" "exception-approver" E "an exception not approved by a committee"
         "Exceptions (例外事項) need the security committee's approval: `approved_by` must name a role \
          with `committee: true`. Until then the exception waives nothing.";
+    "K0212" "incident-now" E "a regulation without a valid `incident_now` (first call and first steps)"
+        "The home page of the site always shows what to do when something happens: the first number \
+         to call and the first things to do. They come from the regulation's front matter, \
+         `incident_now: { call: role:… or contact:…, steps: [...] }`, so that they are approved with \
+         the regulation instead of guessed: `call` is whom the regulation says to report to first \
+         and must reach someone with a `phone` or `mobile` channel; `steps` are one to three short, \
+         non-empty texts (the reporting duties of the regulation, in order).";
 
     "K0301" "lifecycle-order" E "incident timestamps out of order"
         "occurred_at ≤ detected_at ≤ reported_at ≤ contained_at ≤ closed_at. A record whose times \

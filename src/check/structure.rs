@@ -28,6 +28,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     roles(ctx, out);
     tables(ctx, out);
     document_metadata(ctx, out);
+    incident_now(ctx, out);
     exception_approvers(ctx, out);
 }
 
@@ -148,6 +149,9 @@ pub fn reference_uses(c: &Corpus) -> Vec<RefUse<'_>> {
             if let Some(r) = &ch.approved_by {
                 push(d.file, r, "changes.approved_by", ROLE, s.clone());
             }
+        }
+        if let Some(now) = &m.incident_now {
+            push(d.file, &now.value.call, "incident_now.call", ROLE_OR_CONTACT, s.clone());
         }
     }
     for r in &c.roles {
@@ -590,6 +594,86 @@ fn document_metadata(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     .subject(subject),
                 );
             }
+    }
+}
+
+/// The most steps the home page's "incident now?" box shows.
+pub const INCIDENT_NOW_MAX_STEPS: usize = 3;
+
+/// Every regulation says whom to call first and what to do first (the home page's box).
+fn incident_now(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for d in ctx.corpus.documents.iter().filter(|d| d.kind() == DocKind::Regulation) {
+        let m = &d.meta;
+        let subject = format!("doc:{}", m.id.value);
+        let Some(now) = &m.incident_now else {
+            out.push(
+                ctx.diag("K0212", format!("regulation `{}` has no `incident_now` (whom to call first and the first steps)", m.id.value))
+                    .at(ctx.loc(d.file, &m.id))
+                    .help("add `incident_now: { call: role:<id>, steps: [..] }` to the front matter: whom the regulation says to report to first, and one to three first steps")
+                    .subject(subject),
+            );
+            continue;
+        };
+        let steps = &now.value.steps;
+        if steps.value.is_empty() || steps.value.len() > INCIDENT_NOW_MAX_STEPS {
+            let at = if steps.line > 0 { ctx.loc(d.file, steps) } else { ctx.loc(d.file, now) };
+            out.push(
+                ctx.diag("K0212", format!("`incident_now` of `{}` has {} step(s); give 1 to {INCIDENT_NOW_MAX_STEPS}", m.id.value, steps.value.len()))
+                    .at(at)
+                    .help("the home page shows the first steps at a glance: keep the most important one to three, the runbooks hold the rest")
+                    .subject(subject.clone()),
+            );
+        }
+        for (n, step) in steps.value.iter().enumerate() {
+            if step.value.trim().is_empty() {
+                out.push(
+                    ctx.diag("K0212", format!("step {} of `incident_now` is empty", n + 1))
+                        .at(ctx.loc(d.file, step))
+                        .help("write the step, or remove it")
+                        .subject(subject.clone()),
+                );
+            }
+        }
+        let call = &now.value.call;
+        if ctx.exists(call.kind, &call.id) && call_phones(ctx, &call.value).is_empty() {
+            out.push(
+                ctx.diag("K0212", format!("`incident_now.call` `{}` reaches nobody with a phone number", call.value))
+                    .at(ctx.loc(d.file, call))
+                    .help("give the role's holder (or the contact) a `phone` or `mobile` channel in contacts.yaml, or name someone who has one")
+                    .subject(subject),
+            );
+        }
+    }
+}
+
+/// The phone and mobile channels that `incident_now.call` reaches, in order: a role's holders
+/// (then its deputy), or the contact itself.
+pub fn call_phones<'c>(ctx: &Ctx<'c>, call: &Ref) -> Vec<&'c crate::model::tables::Channel> {
+    use crate::model::tables::ChannelKind;
+    let c = ctx.corpus;
+    let channels_of = |id: &str| -> Vec<&'c crate::model::tables::Channel> {
+        let person = c.people.iter().find(|p| p.id.value == id).map(|p| &p.item.channels);
+        let org = || c.organisation(id).map(|o| &o.item.channels);
+        person
+            .or_else(org)
+            .into_iter()
+            .flatten()
+            .filter(|ch| matches!(ch.kind, ChannelKind::Phone | ChannelKind::Mobile))
+            .collect()
+    };
+    match call.kind {
+        RefKind::Role => c
+            .role(&call.id)
+            .map(|role| {
+                role.held_by
+                    .iter()
+                    .chain(role.deputy.iter())
+                    .flat_map(|h| channels_of(&h.value.id))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        RefKind::Contact => channels_of(&call.id),
+        _ => Vec::new(),
     }
 }
 

@@ -59,6 +59,20 @@ pub struct FrontMatter {
     pub incident_types: Vec<At<String>>,
     #[serde(default)]
     pub severity_min: Option<u8>,
+    /// The home page's "incident now?" box (read from the `kind: regulation` document).
+    #[serde(default)]
+    pub incident_now: Option<At<IncidentNow>>,
+}
+
+/// What an employee does first when something happens: whom to call, and up to three steps.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentNow {
+    /// The first number to call: `role:` (its holders' phones) or `contact:`.
+    pub call: At<Ref>,
+    /// One to three short texts, in order.
+    #[serde(default)]
+    pub steps: At<Vec<At<String>>>,
 }
 
 /// A heading of the body. `anchor` is the explicit `{#id}` or one derived from the text.

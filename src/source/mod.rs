@@ -240,6 +240,24 @@ fn read_one(
         };
         return Ok((file, None, Ok(Parsed::Nothing)));
     }
+    // Attachments can be GiBs (disk images, packet captures): hash them streaming, never
+    // holding them in memory (`kitei seal` re-checks length and digest as it copies them).
+    if class == FileClass::Attachment {
+        let fail = |e: std::io::Error| {
+            Diagnostic::error("K0101", format!("cannot read file: {e}"))
+                .at(Loc::file(display))
+                .help("check the file's permissions")
+        };
+        let len = std::fs::metadata(path).map_err(fail)?.len();
+        let sha256 = crate::digest::sha256_file(path).map_err(fail)?;
+        let file = SourceFile {
+            display_path: display.into(),
+            rel_path: rel.into(),
+            sha256,
+            len,
+        };
+        return Ok((file, None, Ok(Parsed::Nothing)));
+    }
     let bytes = std::fs::read(path).map_err(|e| {
         Diagnostic::error("K0101", format!("cannot read file: {e}"))
             .at(Loc::file(display))

@@ -1,0 +1,209 @@
+//! The employee website: `kitei build` renders the checked corpus into static HTML.
+//!
+//! One file per concern: [`markdown`] (bodies → sanitised HTML with clause anchors and typed
+//! links), [`templates`] (tera with embedded defaults and per-file overrides), [`i18n`] (every
+//! UI string), [`pages`] (what each page shows, filtered by audience), [`search`] (a bigram
+//! index that works from `file://`) and [`output`] (temporary folder, atomic swap).
+//!
+//! Audience filtering happens while building the page contexts: restricted records never enter
+//! a context of a lower audience, so no template can leak them by accident.
+
+pub mod i18n;
+pub mod init;
+pub mod markdown;
+pub mod output;
+pub mod pages;
+pub mod search;
+pub mod templates;
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::check::{self, Ctx};
+use crate::config::Project;
+use crate::diag::{Diagnostic, SourceMap, render_human};
+use crate::model::{Corpus, Visibility};
+
+/// Who the site is built for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Audience {
+    Public,
+    #[default]
+    Employees,
+    Restricted,
+}
+
+impl Audience {
+    pub fn parse(s: &str) -> Option<Audience> {
+        match s {
+            "public" => Some(Audience::Public),
+            "employees" => Some(Audience::Employees),
+            "restricted" => Some(Audience::Restricted),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Public => "public",
+            Audience::Employees => "employees",
+            Audience::Restricted => "restricted",
+        }
+    }
+
+    /// True when this audience may read content of visibility `v`.
+    pub fn sees(self, v: Visibility) -> bool {
+        match self {
+            Audience::Public => v == Visibility::Public,
+            Audience::Employees => v != Visibility::Restricted,
+            Audience::Restricted => true,
+        }
+    }
+
+    /// The default output folder (relative to the project root).
+    pub fn default_dir(self) -> &'static str {
+        match self {
+            Audience::Public => "site-public",
+            Audience::Employees => "site",
+            Audience::Restricted => "site-restricted",
+        }
+    }
+}
+
+/// What the footer and banner say about this build.
+#[derive(Debug, Clone)]
+pub struct BuildInfo {
+    pub audience: Audience,
+    /// Built with `--allow-errors` while errors remain: every page carries a banner.
+    pub preview: bool,
+    /// `YYYY-MM-DD` in the project's time zone (from `SOURCE_DATE_EPOCH` when set).
+    pub build_date: String,
+    /// The source commit (`git rev-parse`), if the project is a git checkout.
+    pub commit: Option<String>,
+}
+
+/// Renders every page and asset into memory: relative path → bytes. Errors (broken links,
+/// template errors) are all collected.
+pub fn render_site(project: &Project, corpus: &Corpus, info: &BuildInfo) -> Result<BTreeMap<String, Vec<u8>>, Vec<String>> {
+    pages::Site::new(project, corpus, info).map_err(|e| vec![e])?.render_all()
+}
+
+/// The build date: `SOURCE_DATE_EPOCH` when set (reproducible builds), otherwise today, in
+/// the project's time zone.
+pub fn build_date(project: &Project) -> Result<String, String> {
+    let now = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => {
+            let secs: i64 = v.trim().parse().map_err(|_| format!("SOURCE_DATE_EPOCH `{v}` is not a number of seconds"))?;
+            chrono::DateTime::from_timestamp(secs, 0).ok_or_else(|| format!("SOURCE_DATE_EPOCH `{v}` is out of range"))?
+        }
+        Err(_) => chrono::Utc::now(),
+    };
+    Ok(now.with_timezone(&project.tz).format("%Y-%m-%d").to_string())
+}
+
+/// The commit of the project's git checkout (12 hex digits), or `None` outside git.
+/// `KITEI_SOURCE_COMMIT` overrides it (for builds from an exported tree).
+pub fn source_commit(root: &Path) -> Option<String> {
+    if let Ok(c) = std::env::var("KITEI_SOURCE_COMMIT") {
+        return Some(c);
+    }
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let s = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && !s.is_empty()).then_some(s)
+}
+
+/// Options of `kitei build`.
+#[derive(Debug, Clone, Default)]
+pub struct BuildArgs {
+    pub audience: Audience,
+    pub allow_errors: bool,
+    /// Output folder; default per audience, relative to the project root.
+    pub out: Option<PathBuf>,
+}
+
+/// `kitei build`: check, then render and publish. Returns the exit code (0 built, 1 policy
+/// errors or broken links, 2 usage/I/O failure).
+pub fn build_command(root: &Path, as_of: Option<NaiveDate>, args: &BuildArgs) -> u8 {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let fail = |d: Diagnostic| {
+        eprintln!("{}", render_human(&d, &SourceMap::default(), color));
+        2
+    };
+    let project = match Project::open(root) {
+        Ok(p) => p,
+        Err(d) => return fail(d),
+    };
+    let (as_of, _) = match project.as_of(as_of) {
+        Ok(v) => v,
+        Err(d) => return fail(d),
+    };
+    let loaded = match crate::source::load(&project) {
+        Ok(l) => l,
+        Err(d) => return fail(d),
+    };
+    let ctx = Ctx::new(&loaded.corpus, &project, as_of);
+    let report = check::run(&ctx, loaded.diagnostics, false);
+    for d in &report.diagnostics {
+        eprintln!("{}\n", render_human(d, &loaded.sources, color));
+    }
+    let errors = report.errors();
+    if errors > 0 && !args.allow_errors {
+        eprintln!(
+            "kitei build: {errors} error(s), {} warning(s); not publishing (fix them, or build a preview with --allow-errors)",
+            report.warnings()
+        );
+        return 1;
+    }
+    let build_date = match build_date(&project) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let info = BuildInfo { audience: args.audience, preview: errors > 0, build_date, commit: source_commit(&project.root) };
+    let render = |info: &BuildInfo| match pages::Site::new(&project, &loaded.corpus, info) {
+        Ok(site) => site.render_lenient(),
+        Err(e) => (BTreeMap::new(), vec![e]),
+    };
+    let (mut files, build_errors) = render(&info);
+    for e in &build_errors {
+        eprintln!("{}: {e}", if args.allow_errors { "warning" } else { "error" });
+    }
+    if files.is_empty() || (!build_errors.is_empty() && !args.allow_errors) {
+        eprintln!("kitei build: {} build error(s); the previous site is left untouched", build_errors.len());
+        return 1;
+    }
+    let mut info = info;
+    if !build_errors.is_empty() && !info.preview {
+        // A preview with broken links: render again so that every page carries the banner.
+        info.preview = true;
+        files = render(&info).0;
+    }
+    let out = match &args.out {
+        Some(o) if o.is_absolute() => o.clone(),
+        Some(o) => std::env::current_dir().map(|d| d.join(o)).unwrap_or_else(|_| o.clone()),
+        None => project.root.join(args.audience.default_dir()),
+    };
+    if let Err(e) = output::write_site(&out, &files) {
+        eprintln!("error: cannot write the site to {}: {e}", out.display());
+        return 2;
+    }
+    let pages = files.keys().filter(|k| k.ends_with(".html")).count();
+    eprintln!(
+        "kitei build: {pages} pages for audience `{}` in {}{}",
+        args.audience.as_str(),
+        out.display(),
+        if info.preview { format!(" (preview: {} error(s) remain)", errors + build_errors.len()) } else { String::new() }
+    );
+    0
+}

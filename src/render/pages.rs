@@ -1,0 +1,791 @@
+//! What each page shows. Contexts are built field by field from the model (never by
+//! serialising a whole record), after the audience filter: a restricted record or field that
+//! is not put into a context cannot reach a page, a link or the search index.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::FixedOffset;
+use serde_json::{Value, json};
+use tera::{Context, Tera};
+
+use super::markdown::{self, Target};
+use super::{Audience, BuildInfo, i18n, search, templates};
+use crate::config::{Lang, Project};
+use crate::model::document::Document;
+use crate::model::incident::{Incident, MeasureStatus, NotificationKind, Status};
+use crate::model::tables::{Channel, ChannelKind, DeadlineFrom, OrgCategory};
+use crate::model::{Corpus, DocKind, Ref, RefKind, Timestamp};
+
+/// The five runbook phases, by anchor, in order.
+pub const PHASES: [&str; 5] = ["detection", "initial-response", "containment", "reporting", "recovery"];
+
+pub struct Site<'a> {
+    project: &'a Project,
+    corpus: &'a Corpus,
+    info: &'a BuildInfo,
+    audience: Audience,
+    lang: Lang,
+    tz: FixedOffset,
+    tera: Tera,
+    /// Documents by id (links are resolved per link; a linear search is quadratic).
+    doc_ids: HashMap<&'a str, &'a Document>,
+    common: Value,
+    files: BTreeMap<String, Vec<u8>>,
+    index: Vec<search::Entry>,
+    errors: Vec<String>,
+}
+
+/// The URL of a document's page.
+pub fn doc_url(doc: &Document) -> String {
+    match doc.kind() {
+        DocKind::Runbook => format!("runbook-{}.html", doc.id()),
+        _ => format!("doc-{}.html", doc.id()),
+    }
+}
+
+pub fn incident_url(id: &str) -> String {
+    format!("incident-{id}.html")
+}
+
+impl<'a> Site<'a> {
+    pub fn new(project: &'a Project, corpus: &'a Corpus, info: &'a BuildInfo) -> Result<Self, String> {
+        let tera = templates::engine(&project.root.join("templates"))?;
+        let mut site = Site {
+            project,
+            corpus,
+            info,
+            audience: info.audience,
+            lang: project.config.lang,
+            tz: project.tz,
+            tera,
+            doc_ids: corpus.documents.iter().rev().map(|d| (d.id(), &d.item)).collect(),
+            common: Value::Null,
+            files: BTreeMap::new(),
+            index: Vec::new(),
+            errors: Vec::new(),
+        };
+        site.common = site.common_context();
+        Ok(site)
+    }
+
+    fn doc(&self, id: &str) -> Option<&'a Document> {
+        self.doc_ids.get(id).copied()
+    }
+
+    fn t(&self, key: &str) -> &'static str {
+        i18n::get(self.lang, key)
+    }
+
+    // ---- visibility -------------------------------------------------------------------------
+
+    fn docs(&self) -> impl Iterator<Item = &'a Document> + '_ {
+        let audience = self.audience;
+        self.corpus.documents.iter().map(|d| &d.item).filter(move |d| audience.sees(d.meta.visibility))
+    }
+
+    fn incidents(&self) -> Vec<&'a Incident> {
+        let mut v: Vec<&Incident> =
+            self.corpus.incidents.iter().map(|i| &i.item).filter(|i| self.audience.sees(i.visibility)).collect();
+        v.sort_by(|a, b| b.detected_at.value.cmp(&a.detected_at.value).then_with(|| a.id.value.cmp(&b.id.value)));
+        v
+    }
+
+    /// The main regulation shown on the home page and in the footer.
+    fn regulation(&self) -> Option<&'a Document> {
+        self.docs().find(|d| d.kind() == DocKind::Regulation)
+    }
+
+    // ---- links -----------------------------------------------------------------------------
+
+    /// Where a typed reference goes for this audience (`current`: the document it appears in).
+    pub fn resolve_ref(&self, r: &Ref, current: Option<&Document>) -> Target {
+        let c = self.corpus;
+        let a = self.audience;
+        let page = |url: String, visible: bool| if visible { Target::Page(url) } else { Target::Unlinked };
+        let missing = || Target::Broken(format!("no {} `{}`", r.kind.prefix(), r.id));
+        match r.kind {
+            RefKind::Role => match c.role(&r.id) {
+                // People-holding roles are listed in the contact table, committees on the roles page.
+                Some(role) if role.committee => page(format!("roles.html#role-{}", r.id), a.sees(role.visibility)),
+                Some(role) => page(format!("contacts.html#role-{}", r.id), a.sees(role.visibility)),
+                None => missing(),
+            },
+            RefKind::Contact => {
+                if let Some(p) = c.people.iter().find(|p| p.id.value == r.id) {
+                    page(format!("contacts.html#contact-{}", r.id), a.sees(p.visibility))
+                } else if let Some(o) = c.organisation(&r.id) {
+                    page(format!("contacts.html#contact-{}", r.id), a.sees(o.visibility))
+                } else {
+                    missing()
+                }
+            }
+            RefKind::System => match c.systems.iter().find(|s| s.id.value == r.id) {
+                Some(s) => page(format!("systems.html#system-{}", r.id), a.sees(s.visibility)),
+                None => missing(),
+            },
+            RefKind::Runbook | RefKind::Doc => match self.doc(&r.id) {
+                Some(d) => page(doc_url(d), a.sees(d.meta.visibility)),
+                None => missing(),
+            },
+            RefKind::Clause => {
+                let (doc, anchor) = match &r.fragment {
+                    Some(f) => (self.doc(&r.id), f.as_str()),
+                    None => (current, r.id.as_str()),
+                };
+                let Some(doc) = doc else { return missing() };
+                if doc.anchor(anchor).is_none() {
+                    return Target::Broken(format!("no clause `{anchor}` in `{}`", doc.id()));
+                }
+                let same = current.is_some_and(|cur| cur.id() == doc.id());
+                let url = if same { format!("#{anchor}") } else { format!("{}#{anchor}", doc_url(doc)) };
+                page(url, a.sees(doc.meta.visibility))
+            }
+            RefKind::Incident => match c.incidents.iter().find(|i| i.id.value == r.id) {
+                Some(i) => page(incident_url(&r.id), a.sees(i.visibility)),
+                None => missing(),
+            },
+            // No pages yet for drills, reviews and exceptions: the text stays, unlinked.
+            RefKind::Drill | RefKind::Review | RefKind::Exception => Target::Unlinked,
+        }
+    }
+
+    /// True when `r` names an existing record this audience may not see.
+    fn hidden(&self, r: &Ref) -> bool {
+        let c = self.corpus;
+        let vis = match r.kind {
+            RefKind::Role => c.role(&r.id).map(|x| x.visibility),
+            RefKind::Contact => c
+                .people
+                .iter()
+                .find(|p| p.id.value == r.id)
+                .map(|p| p.visibility)
+                .or_else(|| c.organisation(&r.id).map(|o| o.visibility)),
+            RefKind::System => c.systems.iter().find(|s| s.id.value == r.id).map(|s| s.visibility),
+            RefKind::Runbook | RefKind::Doc | RefKind::Clause => self.doc(&r.id).map(|d| d.meta.visibility),
+            RefKind::Incident => c.incidents.iter().find(|i| i.id.value == r.id).map(|i| i.visibility),
+            RefKind::Drill => c.drills.iter().find(|d| d.id.value == r.id).map(|d| d.visibility),
+            RefKind::Review => c.reviews.iter().find(|d| d.id.value == r.id).map(|d| d.visibility),
+            RefKind::Exception => c.exceptions.iter().find(|d| d.id.value == r.id).map(|d| d.visibility),
+        };
+        vis.is_some_and(|v| !self.audience.sees(v))
+    }
+
+    fn resolve_dest(&self, dest: &str, current: &Document) -> Target {
+        let Some((prefix, _)) = dest.split_once(':') else { return Target::External };
+        if RefKind::from_prefix(prefix).is_none() {
+            return Target::External;
+        }
+        match dest.parse::<Ref>() {
+            Ok(r) => self.resolve_ref(&r, Some(current)),
+            Err(e) => Target::Broken(e),
+        }
+    }
+
+    /// `{name, url}` for a role or contact reference (url null when not linkable).
+    fn ref_json(&self, r: &Ref) -> Value {
+        let c = self.corpus;
+        let name = match r.kind {
+            RefKind::Role => c.role(&r.id).map(|x| x.name.clone()),
+            RefKind::Contact => c
+                .people
+                .iter()
+                .find(|p| p.id.value == r.id)
+                .map(|p| p.name.clone())
+                .or_else(|| c.organisation(&r.id).map(|o| o.name.clone())),
+            RefKind::System => c.systems.iter().find(|s| s.id.value == r.id).map(|s| s.name.clone()),
+            RefKind::Runbook | RefKind::Doc => self.doc(&r.id).map(|d| d.meta.title.clone()),
+            _ => None,
+        };
+        let url = match self.resolve_ref(r, None) {
+            Target::Page(u) => Value::String(u),
+            _ => Value::Null,
+        };
+        // A record the audience may not see is named by a placeholder, not even by its id.
+        let name = if self.hidden(r) { self.t("not_shown").to_string() } else { name.unwrap_or_else(|| r.to_string()) };
+        json!({ "name": name, "url": url })
+    }
+
+    // ---- formatting ------------------------------------------------------------------------
+
+    fn ts(&self, t: &Timestamp) -> String {
+        t.0.with_timezone(&self.tz).format("%Y-%m-%d %H:%M").to_string()
+    }
+
+    fn channel_json(&self, ch: &Channel) -> Value {
+        let kind = match ch.kind {
+            ChannelKind::Phone => "phone",
+            ChannelKind::Mobile => "mobile",
+            ChannelKind::Email => "email",
+            ChannelKind::Web => "web",
+            ChannelKind::Fax => "fax",
+            ChannelKind::Chat => "chat",
+            ChannelKind::Postal => "postal",
+        };
+        let href = match ch.kind {
+            ChannelKind::Phone | ChannelKind::Mobile => Some(tel_href(&ch.value)),
+            ChannelKind::Email => Some(format!("mailto:{}", ch.value.trim())),
+            ChannelKind::Web if ch.value.starts_with("https://") || ch.value.starts_with("http://") => Some(ch.value.clone()),
+            _ => None,
+        };
+        json!({
+            "kind": kind,
+            "label": self.t(&format!("channel_{kind}")),
+            "value": ch.value,
+            "href": href,
+            "hours": ch.hours,
+            "note": ch.note,
+        })
+    }
+
+    // ---- context ---------------------------------------------------------------------------
+
+    fn common_context(&self) -> Value {
+        let version = self.regulation().and_then(|d| d.meta.version.as_ref()).map(|v| v.value.clone());
+        let first_regulation = self.regulation().or_else(|| self.docs().find(|d| d.kind() != DocKind::Runbook)).map(doc_url);
+        let mut nav = vec![json!({"key": "home", "url": "index.html", "label": self.t("nav_home")})];
+        if let Some(url) = first_regulation {
+            nav.push(json!({"key": "regulation", "url": url, "label": self.t("nav_regulation")}));
+        }
+        for (key, url) in [
+            ("runbooks", "index.html#runbooks"),
+            ("contacts", "contacts.html"),
+            ("roles", "roles.html"),
+            ("systems", "systems.html"),
+            ("severity", "severity.html"),
+            ("incidents", "incidents.html"),
+        ] {
+            nav.push(json!({"key": key, "url": url, "label": self.t(&format!("nav_{key}"))}));
+        }
+        json!({
+            "organisation": self.project.config.organisation,
+            "lang": self.t("lang"),
+            "audience": self.audience.as_str(),
+            "audience_label": self.t(&format!("audience_{}", self.audience.as_str())),
+            "version": version,
+            "commit": self.info.commit,
+            "build_date": self.info.build_date,
+            "preview": self.info.preview,
+            "nav": nav,
+        })
+    }
+
+    fn render(&mut self, template: &str, url: &str, title: &str, nav: &str, page: Value) {
+        let mut ctx = Context::new();
+        ctx.insert("site", &self.common);
+        ctx.insert("t", &i18n::strings(self.lang));
+        ctx.insert("title", title);
+        ctx.insert("current", nav);
+        ctx.insert("page", &page);
+        match self.tera.render(template, &ctx) {
+            Ok(html) => {
+                self.index.push(search::Entry { url: url.to_string(), title: title.to_string(), text: search::main_text(&html) });
+                self.files.insert(url.to_string(), html.into_bytes());
+            }
+            Err(e) => self.errors.push(format!("template `{template}` for {url}: {}", templates::describe(&e))),
+        }
+    }
+
+    /// Every page and asset, or every error (broken links, template errors).
+    pub fn render_all(self) -> Result<BTreeMap<String, Vec<u8>>, Vec<String>> {
+        let (files, errors) = self.render_lenient();
+        if errors.is_empty() { Ok(files) } else { Err(errors) }
+    }
+
+    /// What rendered, with the errors beside it (for previews built with `--allow-errors`:
+    /// a broken link is then plain text, a page whose template failed is missing).
+    pub fn render_lenient(mut self) -> (BTreeMap<String, Vec<u8>>, Vec<String>) {
+        self.home();
+        let docs: Vec<&Document> = self.docs().collect();
+        for doc in docs {
+            self.document(doc);
+        }
+        self.contacts();
+        self.roles();
+        self.systems();
+        self.severity();
+        self.incident_pages();
+        let templates_dir = self.project.root.join("templates");
+        for (name, default) in templates::ASSETS {
+            match templates::asset(&templates_dir, name, default) {
+                Ok(bytes) => {
+                    self.files.insert(name.to_string(), bytes);
+                }
+                Err(e) => self.errors.push(e),
+            }
+        }
+        self.files.insert("assets/search-index.js".into(), search::index_js(&self.index).into_bytes());
+        (self.files, self.errors)
+    }
+
+    // ---- pages -----------------------------------------------------------------------------
+
+    fn home(&mut self) {
+        let reg = self.regulation();
+        let latest = reg.and_then(|d| {
+            d.meta.changes.iter().max_by_key(|c| (c.effective_on.as_ref().map(|e| e.value), c.approved_on.as_ref().map(|a| a.value)))
+        });
+        let mut regulations: Vec<&Document> = self.docs().filter(|d| d.kind() != DocKind::Runbook).collect();
+        regulations.sort_by_key(|d| d.kind() != DocKind::Regulation);
+        let docs: Vec<Value> = regulations
+            .into_iter()
+            .map(|d| json!({"title": d.meta.title, "url": doc_url(d), "summary": d.meta.summary}))
+            .collect();
+        let runbooks: Vec<Value> = self
+            .docs()
+            .filter(|d| d.kind() == DocKind::Runbook)
+            .map(|d| json!({"title": d.meta.title, "url": doc_url(d), "summary": d.meta.summary}))
+            .collect();
+        let page = json!({
+            "regulation": reg.map(|d| json!({
+                "title": d.meta.title,
+                "url": doc_url(d),
+                "version": d.meta.version.as_ref().map(|v| v.value.clone()),
+                "effective_on": d.meta.effective_on.as_ref().map(|v| v.value.to_string()),
+            })),
+            "first_call": self.first_call(),
+            "steps": [self.t("incident_now_step1"), self.t("incident_now_step2"), self.t("incident_now_step3")],
+            "latest_change": latest.map(|c| json!({
+                "version": c.version,
+                "effective_on": c.effective_on.as_ref().map(|v| v.value.to_string()),
+                "summary": c.summary,
+            })),
+            "documents": docs,
+            "runbooks": runbooks,
+        });
+        let title = if self.project.config.organisation.is_empty() {
+            self.t("nav_home").to_string()
+        } else {
+            self.project.config.organisation.clone()
+        };
+        self.render("index.html", "index.html", &title, "home", page);
+    }
+
+    /// The first number to call: the first role the regulation's detection clause links to
+    /// (`{#detection}`, or a heading containing 検知/detect), else the `helpdesk` role, else
+    /// the CISO; its first visible holder's first phone.
+    fn first_call(&self) -> Value {
+        let from_clause = self.regulation().and_then(|d| {
+            let h = d.headings.iter().position(|h| h.anchor == "detection" || h.text.contains("検知"))?;
+            let start = d.headings[h].line;
+            let end = d.headings[h + 1..].iter().find(|x| x.level <= d.headings[h].level).map(|x| x.line).unwrap_or(u32::MAX);
+            d.links
+                .iter()
+                .filter(|l| l.line > start && l.line < end)
+                .filter_map(|l| l.dest.parse::<Ref>().ok())
+                .find(|r| r.kind == RefKind::Role)
+                .map(|r| r.id)
+        });
+        let candidates = from_clause.into_iter().chain(["helpdesk".to_string(), "ciso".to_string()]);
+        for id in candidates {
+            let Some(role) = self.corpus.role(&id) else { continue };
+            if !self.audience.sees(role.visibility) {
+                continue;
+            }
+            for holder in &role.held_by {
+                let Some(p) = self.corpus.people.iter().find(|p| p.id.value == holder.value.id) else { continue };
+                if !self.audience.sees(p.visibility) {
+                    continue;
+                }
+                if let Some(ch) = p.channels.iter().find(|c| matches!(c.kind, ChannelKind::Phone | ChannelKind::Mobile)) {
+                    return json!({
+                        "role": role.name,
+                        "role_url": format!("contacts.html#role-{}", role.id.value),
+                        "person": p.name,
+                        "channel": self.channel_json(ch),
+                    });
+                }
+            }
+        }
+        Value::Null
+    }
+
+    fn document(&mut self, doc: &'a Document) {
+        let mut errors = Vec::new();
+        let rendered = markdown::render(doc, &|dest| self.resolve_dest(dest, doc), &mut errors);
+        self.errors.extend(errors);
+        let toc: Vec<Value> = doc
+            .headings
+            .iter()
+            .filter(|h| h.level <= 3)
+            .map(|h| json!({"level": h.level, "anchor": h.anchor, "text": h.text, "clause": h.clause_number}))
+            .collect();
+        let m = &doc.meta;
+        let phases: Vec<Value> = PHASES
+            .iter()
+            .filter(|p| doc.anchor(p).is_some())
+            .map(|p| json!({"anchor": p, "label": self.t(&format!("phase_{p}"))}))
+            .collect();
+        let page = json!({
+            "id": doc.id(),
+            "kind": match doc.kind() { DocKind::Regulation => "regulation", DocKind::Guideline => "guideline", DocKind::Runbook => "runbook" },
+            "summary": m.summary,
+            "version": m.version.as_ref().map(|v| v.value.clone()),
+            "owner": m.owner.as_ref().map(|r| self.ref_json(&r.value)),
+            "approved_by": m.approved_by.as_ref().map(|r| self.ref_json(&r.value)),
+            "approved_on": m.approved_on.as_ref().map(|v| v.value.to_string()),
+            "effective_on": m.effective_on.as_ref().map(|v| v.value.to_string()),
+            "review_every": m.review_every.as_ref().map(|v| v.value.to_string()),
+            "changes": m.changes.iter().map(|c| json!({
+                "version": c.version,
+                "approved_on": c.approved_on.as_ref().map(|v| v.value.to_string()),
+                "effective_on": c.effective_on.as_ref().map(|v| v.value.to_string()),
+                "summary": c.summary,
+            })).collect::<Vec<_>>(),
+            "incident_types": m.incident_types.iter().map(|t| t.value.clone()).collect::<Vec<_>>(),
+            "severity_min": m.severity_min,
+            "phases": phases,
+            "toc": toc,
+            "body": rendered.html,
+        });
+        let template = if doc.kind() == DocKind::Runbook { "runbook.html" } else { "document.html" };
+        let nav = if doc.kind() == DocKind::Runbook { "runbooks" } else { "regulation" };
+        self.render(template, &doc_url(doc), &m.title, nav, page);
+    }
+
+    fn contacts(&mut self) {
+        let c = self.corpus;
+        let person = |id: &str| -> Option<Value> {
+            let p = c.people.iter().find(|p| p.id.value == id)?;
+            self.audience.sees(p.visibility).then(|| {
+                json!({
+                    "id": p.id.value,
+                    "name": p.name,
+                    "department": p.department,
+                    "title": p.title,
+                    "channels": p.channels.iter().map(|ch| self.channel_json(ch)).collect::<Vec<_>>(),
+                    "last_verified": p.last_verified.as_ref().map(|d| d.value.to_string()),
+                })
+            })
+        };
+        // A person holding several roles is listed under each; only the first row carries the
+        // `contact-ID` anchor (ids must be unique in a page).
+        let mut anchored = std::collections::HashSet::new();
+        let roles: Vec<Value> = c
+            .roles
+            .iter()
+            .filter(|r| !r.committee && self.audience.sees(r.visibility))
+            .map(|r| {
+                let people: Vec<Value> = r
+                    .held_by
+                    .iter()
+                    .filter_map(|h| person(&h.value.id))
+                    .map(|mut p| {
+                        let first = anchored.insert(p["id"].as_str().unwrap_or_default().to_string());
+                        p["anchor"] = Value::Bool(first);
+                        p
+                    })
+                    .collect();
+                json!({
+                    "id": r.id.value,
+                    "name": r.name,
+                    "people": people,
+                    "deputy": r.deputy.as_ref().and_then(|d| person(&d.value.id)),
+                })
+            })
+            .collect();
+        let orgs: Vec<Value> = c
+            .organisations
+            .iter()
+            .filter(|o| self.audience.sees(o.visibility))
+            .map(|o| {
+                json!({
+                    "id": o.id.value,
+                    "name": o.name,
+                    "category": self.t(&format!("category_{}", category_key(o.category))),
+                    "channels": o.channels.iter().map(|ch| self.channel_json(ch)).collect::<Vec<_>>(),
+                    "notice_deadline": o.notice_deadline.as_ref().map(|p| p.value.to_string()),
+                    "deadline_from": self.t(match o.deadline_from { DeadlineFrom::Detected => "deadline_from_detected", DeadlineFrom::Known => "deadline_from_known" }),
+                    "basis": o.basis,
+                    "hours": o.hours,
+                    "note": o.note,
+                    "last_verified": o.last_verified.as_ref().map(|d| d.value.to_string()),
+                })
+            })
+            .collect();
+        let title = self.t("nav_contacts");
+        self.render("contacts.html", "contacts.html", title, "contacts", json!({"roles": roles, "organisations": orgs}));
+    }
+
+    fn roles(&mut self) {
+        let roles: Vec<Value> = self
+            .corpus
+            .roles
+            .iter()
+            .filter(|r| self.audience.sees(r.visibility))
+            .map(|r| {
+                json!({
+                    "id": r.id.value,
+                    "name": r.name,
+                    "committee": r.committee,
+                    "chair": r.chair.as_ref().map(|x| self.ref_json(&x.value)),
+                    "members": r.members.iter().map(|x| self.ref_json(&x.value)).collect::<Vec<_>>(),
+                    "held_by": r.held_by.iter().map(|x| self.ref_json(&x.value)).collect::<Vec<_>>(),
+                    "deputy": r.deputy.as_ref().map(|x| self.ref_json(&x.value)),
+                    "responsibilities": r.responsibilities,
+                    "description": r.description.as_deref().map(prose),
+                })
+            })
+            .collect();
+        let title = self.t("nav_roles");
+        self.render("roles.html", "roles.html", title, "roles", json!({"roles": roles}));
+    }
+
+    fn systems(&mut self) {
+        let mut prios: Vec<_> = self.corpus.recovery_priorities.iter().collect();
+        prios.sort_by_key(|p| std::cmp::Reverse(p.level.value));
+        let priorities: Vec<Value> = prios
+            .iter()
+            .map(|p| json!({"level": p.level.value, "meaning": p.meaning, "max_downtime": p.max_downtime.map(|d| d.to_string())}))
+            .collect();
+        let mut systems: Vec<_> = self.corpus.systems.iter().filter(|s| self.audience.sees(s.visibility)).collect();
+        systems.sort_by(|a, b| {
+            let pa = a.priority.as_ref().map(|p| p.value);
+            let pb = b.priority.as_ref().map(|p| p.value);
+            pb.cmp(&pa).then_with(|| a.id.value.cmp(&b.id.value))
+        });
+        let systems: Vec<Value> = systems
+            .iter()
+            .map(|s| {
+                let prio = s.priority.as_ref().map(|p| p.value);
+                let downtime = prio
+                    .and_then(|l| self.corpus.recovery_priorities.iter().find(|r| r.level.value == l))
+                    .and_then(|r| r.max_downtime.map(|d| d.to_string()));
+                json!({
+                    "id": s.id.value,
+                    "name": s.name,
+                    "owner": s.owner.as_ref().map(|o| self.ref_json(&o.value)),
+                    "priority": prio,
+                    "max_downtime": downtime,
+                    "personal_data": s.personal_data,
+                    "description": s.description.as_deref().map(prose),
+                })
+            })
+            .collect();
+        let title = self.t("nav_systems");
+        self.render("systems.html", "systems.html", title, "systems", json!({"priorities": priorities, "systems": systems}));
+    }
+
+    fn severity(&mut self) {
+        let mut levels: Vec<_> = self.corpus.severity_levels.iter().collect();
+        levels.sort_by_key(|l| std::cmp::Reverse(l.level.value));
+        let levels: Vec<Value> = levels
+            .iter()
+            .map(|l| {
+                json!({
+                    "level": l.level.value,
+                    "name": l.name,
+                    "scope": l.scope,
+                    "responsible": self.ref_json(&l.responsible.value),
+                    "examples": l.examples,
+                })
+            })
+            .collect();
+        let title = self.t("nav_severity");
+        self.render("severity.html", "severity.html", title, "severity", json!({"levels": levels}));
+    }
+
+    fn incident_pages(&mut self) {
+        let incidents = self.incidents();
+        let rows: Vec<Value> = incidents
+            .iter()
+            .map(|i| {
+                json!({
+                    "id": i.id.value,
+                    "url": incident_url(&i.id.value),
+                    "title": i.title,
+                    "type": i.kind.value,
+                    "severity": i.severity.value,
+                    "status": self.t(status_key(i.status.value)),
+                    "status_key": status_key(i.status.value),
+                    "detected_at": self.ts(&i.detected_at.value),
+                })
+            })
+            .collect();
+        let title = self.t("nav_incidents");
+        self.render("incidents.html", "incidents.html", title, "incidents", json!({"incidents": rows}));
+        for inc in incidents {
+            let page = self.incident_context(inc);
+            self.render("incident.html", &incident_url(&inc.id.value), &format!("{} {}", inc.id.value, inc.title), "incidents", page);
+        }
+    }
+
+    fn incident_context(&self, i: &Incident) -> Value {
+        let opt_ts = |t: &Option<crate::model::At<Timestamp>>| t.as_ref().map(|t| self.ts(&t.value));
+        let notifications: Vec<Value> = i
+            .notifications
+            .iter()
+            .map(|n| {
+                let org = n.to.as_ref().and_then(|r| self.corpus.organisation(&r.value.id));
+                let deadline = match (org, n.kind.value) {
+                    (Some(o), NotificationKind::Notice | NotificationKind::Preliminary) => o.notice_deadline.as_ref().map(|p| {
+                        let from = match o.deadline_from {
+                            DeadlineFrom::Detected => i.detected_at.value.0,
+                            DeadlineFrom::Known => i.known_at().value.0,
+                        };
+                        p.value.after(from)
+                    }),
+                    _ => None,
+                };
+                json!({
+                    "to": n.to.as_ref().map(|r| self.ref_json(&r.value)),
+                    "kind": self.t(notification_key(n.kind.value)),
+                    "at": self.ts(&n.at.value),
+                    "deadline": deadline.map(|d| self.ts(&Timestamp(d))),
+                    "on_time": deadline.map(|d| n.at.value.0 <= d),
+                    "reference": n.reference,
+                    "note": n.note,
+                })
+            })
+            .collect();
+        let measures = |list: &[crate::model::incident::Measure]| -> Vec<Value> {
+            list.iter()
+                .map(|m| {
+                    json!({
+                        "measure": m.measure.value,
+                        "owner": m.owner.as_ref().map(|o| self.ref_json(&o.value)),
+                        "due": m.due.as_ref().map(|d| d.value.to_string()),
+                        "status": self.t(match m.status { MeasureStatus::Planned => "measure_planned", MeasureStatus::InProgress => "measure_in_progress", MeasureStatus::Done => "measure_done" }),
+                        "done": m.status == MeasureStatus::Done,
+                        "done_on": m.done_on.as_ref().map(|d| d.value.to_string()),
+                    })
+                })
+                .collect()
+        };
+        let plan = i.prevention_plan.as_ref().map(|p| {
+            let all = p.value.technical.len() + p.value.organizational.len();
+            let done = p.value.technical.iter().chain(&p.value.organizational).filter(|m| m.status == MeasureStatus::Done).count();
+            json!({
+                "groups": [
+                    {"label": self.t("technical"), "measures": measures(&p.value.technical)},
+                    {"label": self.t("organizational"), "measures": measures(&p.value.organizational)},
+                ],
+                "done": done,
+                "total": all,
+            })
+        });
+        // Personal data: counts and items for every audience that sees the incident; the
+        // names and contacts of affected people only for the restricted audience.
+        let personal = i.personal_data.as_ref().map(|p| {
+            let individuals: Vec<Value> = if self.audience == Audience::Restricted {
+                p.value.affected_individuals.iter().map(|x| json!({"name": x.name, "contact": x.contact, "note": x.note})).collect()
+            } else {
+                Vec::new()
+            };
+            json!({"affected_people": p.value.affected_people.value, "items": p.value.items, "individuals": individuals})
+        });
+        json!({
+            "id": i.id.value,
+            "title": i.title,
+            "type": i.kind.value,
+            "severity": i.severity.value,
+            "status": self.t(status_key(i.status.value)),
+            "status_key": status_key(i.status.value),
+            "summary": i.summary.as_deref().map(prose),
+            "times": [
+                {"label": self.t("occurred_at"), "value": opt_ts(&i.occurred_at)},
+                {"label": self.t("detected_at"), "value": Some(self.ts(&i.detected_at.value))},
+                {"label": self.t("known_at"), "value": Some(self.ts(&i.known_at().value))},
+                {"label": self.t("reported_at"), "value": opt_ts(&i.reported_at)},
+                {"label": self.t("contained_at"), "value": opt_ts(&i.contained_at)},
+                {"label": self.t("closed_at"), "value": opt_ts(&i.closed_at)},
+            ],
+            "systems": i.systems.iter().map(|s| self.ref_json(&s.value)).collect::<Vec<_>>(),
+            "personal_data": personal,
+            "timeline": i.timeline.iter().map(|e| json!({
+                "at": self.ts(&e.at.value),
+                "what": e.what,
+                "by": e.by.as_ref().map(|b| self.ref_json(&b.value)),
+            })).collect::<Vec<_>>(),
+            "notifications": notifications,
+            "root_cause": i.root_cause.as_deref().map(prose),
+            "actions": i.actions.iter().map(|a| json!({
+                "what": a.what,
+                "by": a.by.as_ref().map(|b| self.ref_json(&b.value)),
+                "at": a.at.as_ref().map(|t| self.ts(&t.value)),
+            })).collect::<Vec<_>>(),
+            "prevention_plan": plan,
+            "board_report": i.board_report.as_ref().map(|b| json!({"on": b.value.on.value.to_string(), "note": b.value.note})),
+            "lessons": i.lessons.as_ref().map(|l| json!({
+                "went_well": l.value.went_well,
+                "to_improve": l.value.to_improve,
+                "procedure_changes": l.value.procedure_changes,
+            })),
+        })
+    }
+}
+
+/// Folded YAML text (`>-`) joins lines with a space, which is wrong between Japanese
+/// characters: `開かれ、 マルウェア` → `開かれ、マルウェア`. Spaces next to ASCII stay.
+pub fn prose(s: &str) -> String {
+    let chars: Vec<char> = s.trim().chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' && i > 0 && i + 1 < chars.len() && !chars[i - 1].is_ascii() && !chars[i + 1].is_ascii() {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `tel:` URL of a phone number as written (`03-0000-0001（内線 100）` → `tel:0300000001`).
+pub fn tel_href(value: &str) -> String {
+    let number: String = value
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '＋' => '+',
+            _ => c,
+        })
+        .take_while(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')'))
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
+    format!("tel:{number}")
+}
+
+fn status_key(s: Status) -> &'static str {
+    match s {
+        Status::Open => "status_open",
+        Status::Contained => "status_contained",
+        Status::Closed => "status_closed",
+    }
+}
+
+fn notification_key(k: NotificationKind) -> &'static str {
+    match k {
+        NotificationKind::Preliminary => "notification_preliminary",
+        NotificationKind::Final => "notification_final",
+        NotificationKind::Individuals => "notification_individuals",
+        NotificationKind::Notice => "notification_notice",
+    }
+}
+
+fn category_key(c: OrgCategory) -> &'static str {
+    match c {
+        OrgCategory::Regulator => "regulator",
+        OrgCategory::Police => "police",
+        OrgCategory::Csirt => "csirt",
+        OrgCategory::Partner => "partner",
+        OrgCategory::Platform => "platform",
+        OrgCategory::Vendor => "vendor",
+        OrgCategory::Insurer => "insurer",
+        OrgCategory::Other => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folded_japanese_prose() {
+        assert_eq!(prose("開かれ、 マルウェアが EDR で"), "開かれ、マルウェアが EDR で");
+    }
+
+    #[test]
+    fn tel_links() {
+        assert_eq!(tel_href("03-0000-0001"), "tel:0300000001");
+        assert_eq!(tel_href("+81 3-0000-0001（内線 100）"), "tel:+81300000001");
+        assert_eq!(tel_href("０３-００００"), "tel:030000");
+    }
+}

@@ -1,0 +1,96 @@
+"""End-to-end test of a built kitei site in headless Chromium (Debian's chromium + chromedriver).
+
+Usage: e2e.py SITE_DIR SCREENSHOT_DIR
+
+Serves SITE_DIR on 127.0.0.1 (a free port), opens the home page, checks the incident-now box,
+follows a link to a runbook, types a Japanese query into the search box and waits for a
+result, and saves screenshots at desktop and phone width. Exits non-zero on any failure.
+"""
+import functools
+import http.server
+import os
+import sys
+import tempfile
+import threading
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve(directory):
+    handler = functools.partial(QuietHandler, directory=directory)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def browser(width, height):
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 f"--user-data-dir={tempfile.mkdtemp()}", f"--window-size={width},{height}"]:
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def main(site, shots):
+    server = serve(site)
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    driver = browser(1280, 1400)
+    wait = WebDriverWait(driver, 15)
+    try:
+        driver.get(base + "index.html")
+        box = driver.find_element(By.ID, "incident-now")
+        assert box.find_elements(By.CSS_SELECTOR, "a[href^='tel:']"), "incident-now box has no tel: link"
+        assert len(box.find_elements(By.CSS_SELECTOR, "ol li")) == 3, "incident-now box lacks three steps"
+        driver.save_screenshot(os.path.join(shots, "home-desktop.png"))
+
+        # Follow a link to a runbook.
+        link = driver.find_element(By.CSS_SELECTOR, "#runbooks a[href^='runbook-']")
+        link.click()
+        wait.until(EC.url_contains("runbook-"))
+        assert driver.find_elements(By.CSS_SELECTOR, "#detection"), "runbook page has no detection phase"
+        assert driver.find_elements(By.CSS_SELECTOR, "input[type=checkbox]"), "runbook steps are not checklists"
+        driver.save_screenshot(os.path.join(shots, "runbook-desktop.png"))
+
+        # Japanese search: no spaces between words.
+        query = driver.find_element(By.ID, "search-q")
+        query.send_keys("個人情報")
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results li a"))
+        results = driver.find_elements(By.CSS_SELECTOR, "#search-results li a")
+        assert results and results[0].get_attribute("href"), "search returned no link"
+        driver.save_screenshot(os.path.join(shots, "search-desktop.png"))
+        results[0].click()
+        wait.until(lambda d: d.find_elements(By.TAG_NAME, "main"))
+    finally:
+        driver.quit()
+
+    phone = browser(390, 844)
+    try:
+        # Headless windows have a minimum width; emulate the phone's viewport instead.
+        phone.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                              {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+        phone.get(base + "index.html")
+        viewport = phone.execute_script("return window.innerWidth")
+        width = phone.execute_script("return document.documentElement.scrollWidth")
+        assert viewport == 390, f"phone emulation failed (viewport {viewport}px)"
+        assert width <= viewport, f"page is wider than the phone ({width}px > {viewport}px): not responsive"
+        assert phone.find_element(By.ID, "incident-now").is_displayed()
+        phone.save_screenshot(os.path.join(shots, "home-phone.png"))
+    finally:
+        phone.quit()
+        server.shutdown()
+    print("browser e2e: ok")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,324 @@
+//! `kitei build`: builds the example policy into temporary folders and asserts on the pages,
+//! the audience filter, sanitising of raw HTML and byte-identical rebuilds.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const EPOCH: &str = "1762000000";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn kitei(project: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kitei"))
+        .arg("-C")
+        .arg(project)
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .env("KITEI_SOURCE_COMMIT", "0123456789ab")
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("kitei runs")
+}
+
+/// Builds `project` into a fresh folder; panics with stderr when the build fails.
+fn build(project: &Path, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let mut args = vec!["build", "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let o = kitei(project, &args);
+    assert!(o.status.success(), "build failed:\n{}", String::from_utf8_lossy(&o.stderr));
+    (dir, out)
+}
+
+/// Every output file: relative path → bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+fn page(out: &Path, name: &str) -> String {
+    std::fs::read_to_string(out.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A temporary copy of the example project (kitei.toml + policy-src, default templates).
+fn example_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(root().join("kitei.toml"), dir.path().join("kitei.toml")).unwrap();
+    copy_tree(&root().join("policy-src"), &dir.path().join("policy-src"));
+    dir
+}
+
+#[test]
+fn example_builds_the_main_pages() {
+    let (_dir, out) = build(&root(), &[]);
+    for name in ["index.html", "contacts.html", "roles.html", "systems.html", "severity.html", "incidents.html", "assets/kitei.css"] {
+        assert!(out.join(name).is_file(), "{name} missing");
+    }
+
+    // Home: the incident-now box with the first number to call and three first steps.
+    let index = page(&out, "index.html");
+    let start = index.find("class=\"incident-now\"").expect("incident-now box");
+    let boxed = &index[start..index[start..].find("</section>").unwrap() + start];
+    assert!(boxed.contains("href=\"tel:0300000100\""), "{boxed}");
+    assert_eq!(boxed.matches("<li>").count(), 3, "{boxed}");
+    assert!(index.contains("速報・確報の期限"), "latest revision's changes");
+
+    // Footer: version, commit, build date (from SOURCE_DATE_EPOCH, in JST).
+    for want in ["2026.1", "0123456789ab", "2025-11-01"] {
+        assert!(index.contains(want), "footer lacks {want}");
+    }
+
+    // A runbook: the five phases, as anchored headings followed by checklists.
+    let runbook = page(&out, "runbook-data-leak.html");
+    for phase in ["detection", "initial-response", "containment", "reporting", "recovery"] {
+        let at = runbook.find(&format!("<h2 id=\"{phase}\">")).unwrap_or_else(|| panic!("phase {phase}"));
+        let next = &runbook[at..];
+        let ul = next.find("<ul>").expect("checklist");
+        assert!(next[ul..].starts_with("<ul>\n<li><input type=\"checkbox\">"), "phase {phase} is not a checklist");
+    }
+    assert!(runbook.contains("href=\"contacts.html#role-helpdesk\""), "roles link to the contact table");
+
+    // Contacts: tel: and mailto: links, anchors for roles.
+    let contacts = page(&out, "contacts.html");
+    assert!(contacts.contains("<a href=\"tel:09000000002\">090-0000-0002</a>"));
+    assert!(contacts.contains("href=\"mailto:helpdesk@example.jp\""));
+    assert!(contacts.contains("id=\"role-helpdesk\""));
+
+    // A clause anchor a cross-reference points to, within and across documents.
+    let regulation = page(&out, "doc-incident-response-regulation.html");
+    assert!(regulation.contains("<h2 id=\"detection\">第6条"), "clause anchor");
+    assert!(regulation.contains("<a href=\"#detection\">第6条</a>"), "same-document clause link");
+    let intrusion = page(&out, "runbook-database-intrusion.html");
+    assert!(intrusion.contains("href=\"doc-incident-response-regulation.html#reporting\""));
+    assert!(regulation.contains("<h2 id=\"reporting\">"));
+
+    // Nothing loads from another origin.
+    for (name, bytes) in tree(&out) {
+        let text = String::from_utf8_lossy(&bytes);
+        for bad in ["src=\"http", "src=\"//", "@import", "url(http", "url(//", "rel=\"stylesheet\" href=\"http"] {
+            assert!(!text.contains(bad), "{name} loads from another origin: {bad}");
+        }
+    }
+}
+
+/// Strings that occur in restricted incident records (and personal data of any incident)
+/// but nowhere in a source file the employees may read.
+fn restricted_only_strings() -> Vec<String> {
+    let project = kitei::config::Project::open(&root()).unwrap();
+    let loaded = kitei::source::load(&project).unwrap();
+    let corpus = &loaded.corpus;
+    let mut restricted_files = std::collections::BTreeSet::new();
+    let mut strings = Vec::new();
+    for inc in &corpus.incidents {
+        if let Some(p) = &inc.personal_data {
+            for x in &p.value.affected_individuals {
+                strings.push(x.name.clone());
+                strings.extend(x.contact.clone());
+            }
+        }
+        if inc.visibility != kitei::model::Visibility::Restricted {
+            continue;
+        }
+        restricted_files.insert(inc.file);
+        strings.push(inc.id.value.clone());
+        strings.push(inc.title.clone());
+        strings.extend(inc.summary.clone());
+        strings.extend(inc.root_cause.clone());
+        strings.extend(inc.reported_by.as_ref().and_then(|r| r.name.clone()));
+        strings.extend(inc.timeline.iter().map(|t| t.what.clone()));
+        strings.extend(inc.actions.iter().map(|a| a.what.clone()));
+        strings.extend(inc.notifications.iter().filter_map(|n| n.reference.clone()));
+    }
+    let readable: String = corpus
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !restricted_files.contains(i))
+        .filter_map(|(_, f)| std::fs::read_to_string(corpus.root.join(&f.rel_path)).ok())
+        .collect::<Vec<_>>()
+        .join("\n");
+    strings.sort();
+    strings.dedup();
+    strings.retain(|s| s.chars().count() >= 4 && !readable.contains(s.as_str()));
+    strings
+}
+
+#[test]
+fn employees_build_contains_nothing_restricted() {
+    let secrets = restricted_only_strings();
+    assert!(secrets.len() > 20, "too few probe strings: {secrets:?}");
+    eprintln!("{} restricted-only probe strings", secrets.len());
+    assert!(secrets.iter().any(|s| s == "山本 さやか"), "affected individuals are probed");
+    let (_dir, out) = build(&root(), &["--audience", "employees"]);
+    for (name, bytes) in tree(&out) {
+        let text = String::from_utf8_lossy(&bytes);
+        for s in &secrets {
+            assert!(!text.contains(s.as_str()), "{name} contains restricted text {s:?}");
+        }
+    }
+    // The restricted build has them, including the names of affected people.
+    let (_dir, restricted) = build(&root(), &["--audience", "restricted"]);
+    let inc = page(&restricted, "incident-INC-2025-002.html");
+    assert!(inc.contains("山本 さやか"));
+    assert!(!out.join("incident-INC-2025-002.html").exists());
+}
+
+#[test]
+fn public_build_shows_only_public_documents() {
+    let (_dir, out) = build(&root(), &["--audience", "public"]);
+    assert!(out.join("runbook-disaster.html").is_file());
+    assert!(!out.join("runbook-malware.html").exists());
+    assert!(!out.join("doc-incident-response-regulation.html").exists());
+    let index = page(&out, "index.html");
+    assert!(!index.contains("runbook-malware.html"));
+}
+
+#[test]
+fn raw_html_from_sources_is_sanitised() {
+    let project = example_copy();
+    let runbook = project.path().join("policy-src/runbooks/malware.md");
+    let mut text = std::fs::read_to_string(&runbook).unwrap();
+    text.push_str(
+        "\n<script>alert('xss-script')</script>\n\n<img src=\"x.png\" onerror=\"alert('xss-img')\">\n\n\
+         [click](javascript:alert('xss-md'))\n\n<a href=\"javascript:alert('xss-a')\" onclick=\"alert('xss-click')\">a</a>\n\n\
+         <p onmouseover=\"alert('xss-p')\" style=\"color:red\">hover</p>\n",
+    );
+    std::fs::write(&runbook, text).unwrap();
+    let (_dir, out) = build(project.path(), &["--allow-errors"]);
+    let page = page(&out, "runbook-malware.html");
+    assert!(page.contains("hover"), "the harmless text stays");
+    for (name, bytes) in tree(&out) {
+        let text = String::from_utf8_lossy(&bytes).to_lowercase();
+        for bad in ["<script>alert", "xss-", "onerror", "onclick", "onmouseover", "javascript:"] {
+            assert!(!text.contains(bad), "{name} contains {bad}");
+        }
+    }
+}
+
+#[test]
+fn builds_are_byte_identical() {
+    let (_a, first) = build(&root(), &[]);
+    let (_b, second) = build(&root(), &[]);
+    let (a, b) = (tree(&first), tree(&second));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (name, bytes) in &a {
+        assert!(bytes == &b[name], "{name} differs between two builds");
+    }
+}
+
+#[test]
+fn errors_refuse_to_publish_and_keep_the_old_site() {
+    let project = example_copy();
+    let out = project.path().join("site");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("index.html"), "old site").unwrap();
+    let runbook = project.path().join("policy-src/runbooks/malware.md");
+    let text = std::fs::read_to_string(&runbook).unwrap() + "\n[誰か](role:nobody)\n";
+    std::fs::write(&runbook, text).unwrap();
+
+    let o = kitei(project.path(), &["build"]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "old site");
+
+    let o = kitei(project.path(), &["build", "--allow-errors"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("class=\"banner\""), "preview banner");
+    let leftovers: Vec<_> = std::fs::read_dir(project.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".kitei-"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary folders left: {leftovers:?}");
+}
+
+#[test]
+fn search_index_holds_japanese_bigrams() {
+    let (_dir, out) = build(&root(), &[]);
+    let js = page(&out, "assets/search-index.js");
+    assert!(js.starts_with("window.KITEI_SEARCH = {"));
+    assert!(js.contains("\"個人\":["), "bigram of 個人情報");
+    for name in tree(&out).keys().filter(|k| k.ends_with(".html")) {
+        assert!(page(&out, name).contains("<script src=\"assets/search.js\"></script>"), "{name}");
+    }
+}
+
+#[test]
+fn project_templates_override_defaults_and_errors_name_the_variable() {
+    let project = example_copy();
+    let templates = project.path().join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("severity.html"),
+        "{% extends \"base.html\" %}\n{% block content %}\n<p>OWN SEVERITY PAGE</p>\n{% endblock content %}\n",
+    )
+    .unwrap();
+    let (_dir, out) = build(project.path(), &[]);
+    let severity = page(&out, "severity.html");
+    assert!(severity.contains("OWN SEVERITY PAGE"));
+    assert!(severity.contains("class=\"site-footer\""), "the default base.html still wraps it");
+
+    std::fs::write(
+        templates.join("severity.html"),
+        "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ page.no_such_field }}</p>\n{% endblock content %}\n",
+    )
+    .unwrap();
+    let o = kitei(project.path(), &["build"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("severity.html:3") && err.contains("no_such_field"), "{err}");
+}
+
+#[test]
+fn english_ui() {
+    let project = example_copy();
+    let toml = project.path().join("kitei.toml");
+    let text = std::fs::read_to_string(&toml).unwrap().replace("lang = \"ja\"", "lang = \"en\"");
+    std::fs::write(&toml, text).unwrap();
+    let (_dir, out) = build(project.path(), &[]);
+    let index = page(&out, "index.html");
+    assert!(index.contains("<html lang=\"en\">"));
+    assert!(index.contains("Incident now?"));
+}
+
+#[test]
+fn links_to_records_the_audience_cannot_see_are_removed() {
+    let project = example_copy();
+    let roles = project.path().join("policy-src/roles.yaml");
+    let text = std::fs::read_to_string(&roles).unwrap().replace(
+        "  - id: legal\n    name: 法務担当\n",
+        "  - id: legal\n    name: 法務担当\n    visibility: restricted\n",
+    );
+    assert!(text.contains("visibility: restricted"));
+    std::fs::write(&roles, text).unwrap();
+    let (_dir, out) = build(project.path(), &["--allow-errors"]);
+    for (name, bytes) in tree(&out) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("role-legal"), "{name} links to or anchors the restricted role");
+        assert!(!text.contains("role:legal"), "{name} names the restricted role's id");
+    }
+    // The author's link text stays, as plain text.
+    assert!(page(&out, "runbook-data-leak.html").contains("（法務担当）"));
+}
