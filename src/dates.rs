@@ -86,13 +86,14 @@ pub fn era_date(
     let first = ymd(e.first.0, e.first.1, e.first.2).expect("era table is valid");
     let last = e.last.and_then(|(y, m, d)| ymd(y, m, d));
     if let Some(last) = last
-        && gregorian_year > last.year() {
-            return Err(format!(
-                "{era}{year}年 does not exist; {era} ended in {era}{}年 ({})",
-                last.year() - e.first.0 + 1,
-                last
-            ));
-        }
+        && gregorian_year > last.year()
+    {
+        return Err(format!(
+            "{era}{year}年 does not exist; {era} ended in {era}{}年 ({})",
+            last.year() - e.first.0 + 1,
+            last
+        ));
+    }
     let Some(month) = month else { return Ok(None) };
     let day_or_first = day.unwrap_or(1);
     let date = ymd(gregorian_year, month, day_or_first)
@@ -111,12 +112,13 @@ pub fn era_date(
         ));
     }
     if let Some(last) = last
-        && period_end(date) > last {
-            return Err(format!(
-                "{era}{year}年{month}月{} is after {era} ended on {last}",
-                day.map(|d| format!("{d}日")).unwrap_or_default()
-            ));
-        }
+        && period_end(date) > last
+    {
+        return Err(format!(
+            "{era}{year}年{month}月{} is after {era} ended on {last}",
+            day.map(|d| format!("{d}日")).unwrap_or_default()
+        ));
+    }
     Ok(day.map(|_| date))
 }
 

@@ -52,8 +52,9 @@ enum Command {
     Verify(VerifyArgs),
     /// Create a minisign key pair for signing bundles (PREFIX.pub, PREFIX.key).
     Keygen(KeygenArgs),
-    /// Check, then render the policy into a static website (refuses while errors remain).
-    Build(BuildArgs),
+    /// Check, render the policy into a static website (refuses while errors remain), and seal
+    /// the default evidence bundle.
+    Build(BuildCommandArgs),
     /// Build, serve the site on 127.0.0.1, rebuild on every change and reload open pages.
     Serve(ServeArgs),
     /// Copy the built-in templates into DIR/templates/ for editing (--policy: a starter project too).
@@ -83,6 +84,15 @@ struct InitArgs {
     /// Replace files that exist already.
     #[arg(long)]
     force: bool,
+}
+
+#[derive(clap::Args)]
+struct BuildCommandArgs {
+    #[command(flatten)]
+    build: BuildArgs,
+    /// Only build the site; do not seal the default evidence bundle.
+    #[arg(long)]
+    no_seal: bool,
 }
 
 #[derive(clap::Args)]
@@ -197,15 +207,28 @@ fn main() -> ExitCode {
         Command::Seal(args) => run_seal(&cli.project, cli.as_of, args),
         Command::Verify(args) => run_verify(&args),
         Command::Keygen(args) => run_keygen(&args),
-        Command::Build(args) => ExitCode::from(kitei::render::build_command(
-            &cli.project,
-            cli.as_of,
-            &kitei::render::BuildArgs {
-                audience: kitei::render::Audience::parse(&args.audience).unwrap_or_default(),
-                allow_errors: args.allow_errors,
-                out: args.out,
-            },
-        )),
+        Command::Build(args) => {
+            let built = kitei::render::build_command(
+                &cli.project,
+                cli.as_of,
+                &kitei::render::BuildArgs {
+                    audience: kitei::render::Audience::parse(&args.build.audience)
+                        .unwrap_or_default(),
+                    allow_errors: args.build.allow_errors,
+                    out: args.build.out,
+                },
+            );
+            // Evidence is sealed from a build that published without errors, never from a preview.
+            if built != 0 || args.no_seal || args.build.allow_errors {
+                return ExitCode::from(built);
+            }
+            let seal = SealArgs {
+                incident: Vec::new(),
+                period: None,
+                sign: None,
+            };
+            run_seal(&cli.project, cli.as_of, seal)
+        }
         Command::Serve(args) => ExitCode::from(kitei::serve::serve_command(
             &cli.project,
             cli.as_of,
@@ -213,7 +236,8 @@ fn main() -> ExitCode {
                 port: args.port,
                 poll: args.poll,
                 build: kitei::render::BuildArgs {
-                    audience: kitei::render::Audience::parse(&args.build.audience).unwrap_or_default(),
+                    audience: kitei::render::Audience::parse(&args.build.audience)
+                        .unwrap_or_default(),
                     allow_errors: args.build.allow_errors,
                     out: args.build.out,
                 },

@@ -19,7 +19,7 @@ use std::sync::{Arc, mpsc};
 use std::time::{Duration, SystemTime};
 
 use chrono::NaiveDate;
-use notify_debouncer_full::notify::{EventKind, RecursiveMode};
+use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
@@ -65,7 +65,10 @@ pub fn serve_command(root: &Path, as_of: Option<NaiveDate>, opts: &ServeOptions)
     let root = match root.canonicalize() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot open the project folder {}: {e}", root.display());
+            eprintln!(
+                "error: cannot open the project folder {}: {e}",
+                root.display()
+            );
             return 2;
         }
     };
@@ -80,13 +83,28 @@ pub fn serve_command(root: &Path, as_of: Option<NaiveDate>, opts: &ServeOptions)
     let server = match Server::http(("127.0.0.1", opts.port)) {
         Ok(s) => Arc::new(s),
         Err(e) => {
-            eprintln!("error: cannot listen on 127.0.0.1:{}: {e} (choose another with --port, or --port 0 for any free one)", opts.port);
+            eprintln!(
+                "error: cannot listen on 127.0.0.1:{}: {e} (choose another with --port, or --port 0 for any free one)",
+                opts.port
+            );
             return 2;
         }
     };
-    let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(opts.port);
-    let build = BuildArgs { out: Some(out.clone()), ..opts.build.clone() };
-    let state = Arc::new(State { out, version: AtomicU64::new(0), failed: AtomicBool::new(false), stop: AtomicBool::new(false) });
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.port())
+        .unwrap_or(opts.port);
+    let build = BuildArgs {
+        out: Some(out.clone()),
+        ..opts.build.clone()
+    };
+    let state = Arc::new(State {
+        out,
+        version: AtomicU64::new(0),
+        failed: AtomicBool::new(false),
+        stop: AtomicBool::new(false),
+    });
 
     let (tx, rx) = mpsc::channel::<Msg>();
     let presses = AtomicUsize::new(0);
@@ -98,8 +116,44 @@ pub fn serve_command(root: &Path, as_of: Option<NaiveDate>, opts: &ServeOptions)
         }
         let _ = ctrlc_tx.send(Msg::Stop);
     }) {
-        eprintln!("warning: cannot handle Ctrl-C ({e}); stopping will not wait for a build to finish");
+        eprintln!(
+            "warning: cannot handle Ctrl-C ({e}); stopping will not wait for a build to finish"
+        );
     }
+
+    // Watch before the first build, so that no change made from now on is missed.
+    let watch_tx = tx.clone();
+    let mut watcher = if opts.poll {
+        None
+    } else {
+        match new_debouncer(DEBOUNCE, None, move |r: DebounceEventResult| {
+            let _ = watch_tx.send(Msg::Fs(r));
+        }) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                eprintln!(
+                    "warning: file events are unavailable ({e}); polling for changes every second instead"
+                );
+                None
+            }
+        }
+    };
+    // `tx` stays alive: with polling (or no Ctrl-C handler) nothing else may hold a sender.
+    let _keep_open = tx;
+    let mut watched: BTreeSet<(PathBuf, bool)> = BTreeSet::new();
+    if let Some(w) = watcher.as_mut()
+        && let Err(e) = update_watches(w, &mut watched, &watch_targets(&root))
+    {
+        eprintln!(
+            "warning: cannot watch the project ({e}); polling for changes every second instead"
+        );
+        watcher = None;
+    }
+    let mut fingerprint = if watcher.is_none() {
+        Some(fingerprint(&root, &state.out))
+    } else {
+        None
+    };
 
     rebuild(&root, as_of, &build, &state);
     let workers: Vec<_> = (0..WORKERS)
@@ -115,55 +169,23 @@ pub fn serve_command(root: &Path, as_of: Option<NaiveDate>, opts: &ServeOptions)
         state.out.display()
     );
 
-    let watch_tx = tx.clone();
-    let mut watcher = if opts.poll {
-        None
-    } else {
-        match new_debouncer(DEBOUNCE, None, move |r: DebounceEventResult| {
-            let _ = watch_tx.send(Msg::Fs(r));
-        }) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                eprintln!("warning: file events are unavailable ({e}); polling for changes every second instead");
-                None
-            }
-        }
-    };
-    drop(tx);
-    let mut watched: BTreeSet<(PathBuf, bool)> = BTreeSet::new();
-    if let Some(w) = watcher.as_mut()
-        && let Err(e) = update_watches(w, &mut watched, &watch_targets(&root))
-    {
-        eprintln!("warning: cannot watch the project ({e}); polling for changes every second instead");
-        watcher = None;
-    }
-    let mut fingerprint = if watcher.is_none() { Some(fingerprint(&root)) } else { None };
-
     loop {
-        let timeout = if watcher.is_some() { Duration::from_secs(3600) } else { POLL_EVERY };
+        let timeout = if watcher.is_some() {
+            Duration::from_secs(3600)
+        } else {
+            POLL_EVERY
+        };
         let changed: Vec<PathBuf> = match rx.recv_timeout(timeout) {
             Ok(Msg::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
             Ok(Msg::Fs(Ok(events))) => {
                 let ignore = Ignore::new(&root, &state.out);
-                let mut paths: Vec<PathBuf> = events
-                    .iter()
-                    .filter(|e| !matches!(e.event.kind, EventKind::Access(_)))
-                    .flat_map(|e| e.event.paths.iter())
-                    .filter(|p| ignore.relevant(p))
-                    .cloned()
-                    .collect();
+                let mut paths = ignore.changed(&events);
                 // More changes may already be queued (a rebuild was running): take them too.
                 let mut stop = false;
                 while let Ok(m) = rx.try_recv() {
                     match m {
                         Msg::Stop => stop = true,
-                        Msg::Fs(Ok(more)) => paths.extend(
-                            more.iter()
-                                .filter(|e| !matches!(e.event.kind, EventKind::Access(_)))
-                                .flat_map(|e| e.event.paths.iter())
-                                .filter(|p| ignore.relevant(p))
-                                .cloned(),
-                        ),
+                        Msg::Fs(Ok(more)) => paths.extend(ignore.changed(&more)),
                         Msg::Fs(Err(_)) => {}
                     }
                 }
@@ -180,12 +202,14 @@ pub fn serve_command(root: &Path, as_of: Option<NaiveDate>, opts: &ServeOptions)
             }
             Err(mpsc::RecvTimeoutError::Timeout) => match fingerprint.as_mut() {
                 Some(old) => {
-                    let new = self::fingerprint(&root);
-                    if new == *old {
-                        continue;
-                    }
+                    let new = self::fingerprint(&root, &state.out);
+                    // Paths whose size or time changed, or that came or went.
+                    let paths = old
+                        .symmetric_difference(&new)
+                        .map(|(p, ..)| p.clone())
+                        .collect();
                     *old = new;
-                    vec![root.join(crate::config::FILE_NAME)]
+                    paths
                 }
                 None => continue,
             },
@@ -193,10 +217,17 @@ pub fn serve_command(root: &Path, as_of: Option<NaiveDate>, opts: &ServeOptions)
         if changed.is_empty() {
             continue;
         }
-        let mut names: Vec<String> = changed.iter().map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string()).collect();
+        let mut names: Vec<String> = changed
+            .iter()
+            .map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string())
+            .collect();
         names.sort();
         names.dedup();
-        let shown = if names.len() > 3 { format!("{}, … ({} paths)", names[..3].join(", "), names.len()) } else { names.join(", ") };
+        let shown = if names.len() > 3 {
+            format!("{}, … ({} paths)", names[..3].join(", "), names.len())
+        } else {
+            names.join(", ")
+        };
         eprintln!("kitei serve: changed: {shown}; rebuilding");
         rebuild(&root, as_of, &build, &state);
         // kitei.toml may have moved the source folder; templates/ may have appeared.
@@ -206,7 +237,7 @@ pub fn serve_command(root: &Path, as_of: Option<NaiveDate>, opts: &ServeOptions)
             eprintln!("warning: cannot watch the project ({e})");
         }
         if let Some(old) = fingerprint.as_mut() {
-            *old = self::fingerprint(&root);
+            *old = self::fingerprint(&root, &state.out);
         }
     }
 
@@ -228,7 +259,9 @@ pub fn serve_command(root: &Path, as_of: Option<NaiveDate>, opts: &ServeOptions)
 fn output_dir(root: &Path, args: &BuildArgs) -> Result<PathBuf, String> {
     Ok(match &args.out {
         Some(o) if o.is_absolute() => o.clone(),
-        Some(o) => std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?.join(o),
+        Some(o) => std::env::current_dir()
+            .map_err(|e| format!("cannot read the current folder: {e}"))?
+            .join(o),
         None => root.join(args.audience.default_dir()),
     })
 }
@@ -244,7 +277,11 @@ fn rebuild(root: &Path, as_of: Option<NaiveDate>, build: &BuildArgs, state: &Sta
         }
     } else {
         state.failed.store(true, Ordering::SeqCst);
-        let what = if state.out.is_dir() { "still serving the last good build" } else { "no site to serve yet" };
+        let what = if state.out.is_dir() {
+            "still serving the last good build"
+        } else {
+            "no site to serve yet"
+        };
         eprintln!("kitei serve: the build failed (see above); {what}; waiting for the next change");
     }
 }
@@ -253,7 +290,10 @@ fn rebuild(root: &Path, as_of: Option<NaiveDate>, build: &BuildArgs, state: &Sta
 /// the source folder and `templates/` (recursively) when they exist. `true` = recursive.
 fn watch_targets(root: &Path) -> BTreeSet<(PathBuf, bool)> {
     let mut targets = BTreeSet::from([(root.to_path_buf(), false)]);
-    for dir in [source_dir(root), Some(root.join("templates"))].into_iter().flatten() {
+    for dir in [source_dir(root), Some(root.join("templates"))]
+        .into_iter()
+        .flatten()
+    {
         if let Ok(dir) = dir.canonicalize()
             && dir.is_dir()
             && dir != root
@@ -266,10 +306,12 @@ fn watch_targets(root: &Path) -> BTreeSet<(PathBuf, bool)> {
 
 /// The source folder named by kitei.toml (None when the file does not parse).
 fn source_dir(root: &Path) -> Option<PathBuf> {
-    Project::open(root).ok().map(|p| root.join(&p.config.source))
+    Project::open(root)
+        .ok()
+        .map(|p| root.join(&p.config.source))
 }
 
-fn update_watches<W: notify_debouncer_full::notify::Watcher, C: notify_debouncer_full::FileIdCache>(
+fn update_watches<W: notify::Watcher, C: notify_debouncer_full::FileIdCache>(
     w: &mut notify_debouncer_full::Debouncer<W, C>,
     watched: &mut BTreeSet<(PathBuf, bool)>,
     targets: &BTreeSet<(PathBuf, bool)>,
@@ -279,8 +321,13 @@ fn update_watches<W: notify_debouncer_full::notify::Watcher, C: notify_debouncer
         watched.remove(&gone);
     }
     for new in targets.difference(&watched.clone()) {
-        let mode = if new.1 { RecursiveMode::Recursive } else { RecursiveMode::NonRecursive };
-        w.watch(&new.0, mode).map_err(|e| format!("{}: {e}", new.0.display()))?;
+        let mode = if new.1 {
+            RecursiveMode::Recursive
+        } else {
+            RecursiveMode::NonRecursive
+        };
+        w.watch(&new.0, mode)
+            .map_err(|e| format!("{}: {e}", new.0.display()))?;
         watched.insert(new.clone());
     }
     Ok(())
@@ -303,7 +350,23 @@ impl Ignore {
             .flatten()
             .map(|d| d.canonicalize().unwrap_or(d))
             .collect();
-        Ignore { root: root.to_path_buf(), out: out.to_path_buf(), config: root.join(crate::config::FILE_NAME), dirs }
+        Ignore {
+            root: root.to_path_buf(),
+            out: out.to_path_buf(),
+            config: root.join(crate::config::FILE_NAME),
+            dirs,
+        }
+    }
+
+    /// The relevant paths of a batch of events (reads, which inotify reports too, are not changes).
+    fn changed(&self, events: &[notify_debouncer_full::DebouncedEvent]) -> Vec<PathBuf> {
+        events
+            .iter()
+            .filter(|e| !matches!(e.event.kind, EventKind::Access(_)))
+            .flat_map(|e| e.event.paths.iter())
+            .filter(|p| self.relevant(p))
+            .cloned()
+            .collect()
     }
 
     fn relevant(&self, path: &Path) -> bool {
@@ -311,8 +374,13 @@ impl Ignore {
             return false;
         }
         let rel = path.strip_prefix(&self.root).unwrap_or(path);
-        let hidden = rel.components().any(|c| matches!(c, Component::Normal(n) if n.to_string_lossy().starts_with('.')));
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let hidden = rel
+            .components()
+            .any(|c| matches!(c, Component::Normal(n) if n.to_string_lossy().starts_with('.')));
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if hidden || name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".tmp") {
             return false;
         }
@@ -320,15 +388,19 @@ impl Ignore {
     }
 }
 
-/// (path, size, modified) of every watched file, for `--poll`.
-fn fingerprint(root: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
-    let mut files = Vec::new();
+/// (path, size, modified) of every file that matters, for `--poll`.
+fn fingerprint(root: &Path, out: &Path) -> BTreeSet<(PathBuf, u64, Option<SystemTime>)> {
+    let ignore = Ignore::new(root, out);
     let config = root.join(crate::config::FILE_NAME);
-    let dirs = [source_dir(root), Some(root.join("templates"))];
-    for path in std::iter::once(config).chain(dirs.into_iter().flatten()) {
-        for entry in walkdir::WalkDir::new(&path).sort_by_file_name().into_iter().flatten() {
-            if let Ok(m) = entry.metadata() {
-                files.push((entry.path().to_path_buf(), m.len(), m.modified().ok()));
+    let mut files = BTreeSet::new();
+    for path in std::iter::once(config).chain(ignore.dirs.iter().cloned()) {
+        let walk = walkdir::WalkDir::new(&path).into_iter();
+        for entry in walk.filter_entry(|e| ignore.relevant(e.path())).flatten() {
+            // Files only: a folder's time changes when an ignored file (a swap file) appears.
+            if let Ok(m) = entry.metadata()
+                && m.is_file()
+            {
+                files.insert((entry.path().to_path_buf(), m.len(), m.modified().ok()));
             }
         }
     }
@@ -369,7 +441,9 @@ pub fn resolve(out: &Path, target: &str) -> Resolved {
     if !path.starts_with('/') {
         return Resolved::BadRequest;
     }
-    let Some(decoded) = percent_decode(path) else { return Resolved::BadRequest };
+    let Some(decoded) = percent_decode(path) else {
+        return Resolved::BadRequest;
+    };
     if decoded.contains(['\\', '\0']) {
         return Resolved::BadRequest;
     }
@@ -388,7 +462,9 @@ pub fn resolve(out: &Path, target: &str) -> Resolved {
         }
         file.push("index.html");
     }
-    let (Ok(real), Ok(base)) = (file.canonicalize(), out.canonicalize()) else { return Resolved::NotFound };
+    let (Ok(real), Ok(base)) = (file.canonicalize(), out.canonicalize()) else {
+        return Resolved::NotFound;
+    };
     if !real.starts_with(&base) || !real.is_file() {
         return Resolved::NotFound;
     }
@@ -415,7 +491,11 @@ fn percent_decode(s: &str) -> Option<String> {
 
 /// The content type for a file name's extension.
 pub fn content_type(path: &Path) -> &'static str {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match ext.as_str() {
         "html" | "htm" => "text/html; charset=utf-8",
         "css" => "text/css; charset=utf-8",
@@ -466,7 +546,10 @@ fn reload_js(version: &str) -> String {
 pub fn inject(html: &[u8], version: u64) -> Vec<u8> {
     let tag = reload_tag(version);
     let lower = html.to_ascii_lowercase();
-    let at = lower.windows(7).rposition(|w| w == b"</body>").unwrap_or(html.len());
+    let at = lower
+        .windows(7)
+        .rposition(|w| w == b"</body>")
+        .unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + tag.len());
     out.extend_from_slice(&html[..at]);
     out.extend_from_slice(tag.as_bytes());
@@ -492,17 +575,41 @@ fn reply(rq: Request, status: u16, content_type: &str, body: Vec<u8>, extra: &[(
 
 fn respond(rq: Request, state: &State) {
     if !matches!(rq.method(), Method::Get | Method::Head) {
-        return reply(rq, 405, "text/plain; charset=utf-8", b"method not allowed\n".to_vec(), &[("Allow", "GET, HEAD")]);
+        return reply(
+            rq,
+            405,
+            "text/plain; charset=utf-8",
+            b"method not allowed\n".to_vec(),
+            &[("Allow", "GET, HEAD")],
+        );
     }
     let target = rq.url().to_string();
     let path = target.split(['?', '#']).next().unwrap_or("");
     let version = state.version.load(Ordering::SeqCst);
     match path {
-        "/__kitei/version" => return reply(rq, 200, "text/plain; charset=utf-8", version.to_string().into_bytes(), &[]),
+        "/__kitei/version" => {
+            return reply(
+                rq,
+                200,
+                "text/plain; charset=utf-8",
+                version.to_string().into_bytes(),
+                &[],
+            );
+        }
         "/__kitei/reload.js" => {
             let v = target.split_once("?v=").map(|(_, v)| v).unwrap_or("");
-            let v = if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) { v.to_string() } else { version.to_string() };
-            return reply(rq, 200, "text/javascript; charset=utf-8", reload_js(&v).into_bytes(), &[]);
+            let v = if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+                v.to_string()
+            } else {
+                version.to_string()
+            };
+            return reply(
+                rq,
+                200,
+                "text/javascript; charset=utf-8",
+                reload_js(&v).into_bytes(),
+                &[],
+            );
         }
         _ => {}
     }
@@ -510,7 +617,13 @@ fn respond(rq: Request, state: &State) {
         Resolved::File(file) => {
             let mut body = Vec::new();
             if let Err(e) = std::fs::File::open(&file).and_then(|mut f| f.read_to_end(&mut body)) {
-                return reply(rq, 500, "text/plain; charset=utf-8", format!("cannot read the file: {e}\n").into_bytes(), &[]);
+                return reply(
+                    rq,
+                    500,
+                    "text/plain; charset=utf-8",
+                    format!("cannot read the file: {e}\n").into_bytes(),
+                    &[],
+                );
             }
             let ty = content_type(&file);
             if ty.starts_with("text/html") {
@@ -518,20 +631,50 @@ fn respond(rq: Request, state: &State) {
             }
             reply(rq, 200, ty, body, &[]);
         }
-        Resolved::Redirect(location) => reply(rq, 301, "text/plain; charset=utf-8", Vec::new(), &[("Location", &location)]),
-        Resolved::BadRequest => reply(rq, 400, "text/plain; charset=utf-8", b"bad request\n".to_vec(), &[]),
+        Resolved::Redirect(location) => reply(
+            rq,
+            301,
+            "text/plain; charset=utf-8",
+            Vec::new(),
+            &[("Location", &location)],
+        ),
+        Resolved::BadRequest => reply(
+            rq,
+            400,
+            "text/plain; charset=utf-8",
+            b"bad request\n".to_vec(),
+            &[],
+        ),
         Resolved::NotFound => {
-            let page = not_found_page(path, state.failed.load(Ordering::SeqCst), state.out.is_dir());
-            reply(rq, 404, "text/html; charset=utf-8", inject(page.as_bytes(), version), &[]);
+            let page = not_found_page(
+                path,
+                state.failed.load(Ordering::SeqCst),
+                state.out.is_dir(),
+            );
+            reply(
+                rq,
+                404,
+                "text/html; charset=utf-8",
+                inject(page.as_bytes(), version),
+                &[],
+            );
         }
     }
 }
 
 fn not_found_page(path: &str, failed: bool, built: bool) -> String {
-    let path = path.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let path = path
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
     let why = match (failed, built) {
-        (_, false) => "No site has been built yet: the build failed, and the terminal running <code>kitei serve</code> shows why. This page reloads when a build succeeds.",
-        (true, true) => "The last build failed (the terminal shows why); the previous site is served until a build succeeds.",
+        (_, false) => {
+            "No site has been built yet: the build failed, and the terminal running <code>kitei serve</code> shows why. This page reloads when a build succeeds."
+        }
+        (true, true) => {
+            "The last build failed (the terminal shows why); the previous site is served until a build succeeds."
+        }
         (false, true) => "There is no such page in the site.",
     };
     format!(
@@ -557,16 +700,29 @@ mod tests {
         assert_eq!(resolve(&out, "/index.html?x=1#top"), real("index.html"));
         assert_eq!(resolve(&out, "/assets/kitei.css"), real("assets/kitei.css"));
         assert_eq!(resolve(&out, "/%E8%A6%8F%E7%A8%8B.html"), real("規程.html"));
-        assert_eq!(resolve(&out, "/assets?x"), Resolved::Redirect("/assets/?x".into()));
+        assert_eq!(
+            resolve(&out, "/assets?x"),
+            Resolved::Redirect("/assets/?x".into())
+        );
         assert_eq!(resolve(&out, "/assets/"), Resolved::NotFound);
         assert_eq!(resolve(&out, "/missing.html"), Resolved::NotFound);
-        for bad in ["/../secret.txt", "/%2e%2e/secret.txt", "/assets/..%2F..%2Fsecret.txt", "/..%5csecret.txt", "/%zz", "/%ff", "secret.txt", "/a%00"] {
+        for bad in [
+            "/../secret.txt",
+            "/%2e%2e/secret.txt",
+            "/assets/..%2F..%2Fsecret.txt",
+            "/..%5csecret.txt",
+            "/%zz",
+            "/%ff",
+            "secret.txt",
+            "/a%00",
+        ] {
             assert_eq!(resolve(&out, bad), Resolved::BadRequest, "{bad}");
         }
         assert_eq!(resolve(&out, "/.hidden"), Resolved::NotFound);
         #[cfg(unix)]
         {
-            std::os::unix::fs::symlink(dir.path().join("secret.txt"), out.join("link.txt")).unwrap();
+            std::os::unix::fs::symlink(dir.path().join("secret.txt"), out.join("link.txt"))
+                .unwrap();
             std::os::unix::fs::symlink(dir.path(), out.join("up")).unwrap();
             assert_eq!(resolve(&out, "/link.txt"), Resolved::NotFound);
             assert_eq!(resolve(&out, "/up/secret.txt"), Resolved::NotFound);
@@ -577,7 +733,10 @@ mod tests {
     fn injects_before_the_last_body_end() {
         let html = b"<html><body><p>x</p></BODY></html>";
         let out = String::from_utf8(inject(html, 7)).unwrap();
-        assert_eq!(out, "<html><body><p>x</p><script src=\"/__kitei/reload.js?v=7\"></script></BODY></html>");
+        assert_eq!(
+            out,
+            "<html><body><p>x</p><script src=\"/__kitei/reload.js?v=7\"></script></BODY></html>"
+        );
         let bare = String::from_utf8(inject(b"<p>x</p>", 1)).unwrap();
         assert!(bare.ends_with("</script>"));
     }

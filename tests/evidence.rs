@@ -666,6 +666,30 @@ fn stock_tools_accept_a_fresh_bundle() {
         let ledger = std::fs::read_to_string(p.path().join("evidence/LEDGER.json")).unwrap();
         assert!(ledger.contains(&format!("sha256:{digest}")), "{ledger}");
     }
+    // VERIFY.txt step 6, run as written: no file the manifests do not list
+    let step6 = verify_step6(&bag);
+    let o = Command::new("bash")
+        .arg("-c")
+        .arg(&step6)
+        .current_dir(&out)
+        .env("B", BUNDLE1)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success() && text(&o).contains("no unlisted files"),
+        "{step6}\n{}",
+        text(&o)
+    );
+    std::fs::write(bag.join("metadata/extra.txt"), "x\n").unwrap();
+    let o = Command::new("bash")
+        .arg("-c")
+        .arg(&step6)
+        .current_dir(&out)
+        .env("B", BUNDLE1)
+        .output()
+        .unwrap();
+    assert!(!o.status.success(), "step 6 missed an unlisted tag file");
+    std::fs::remove_file(bag.join("metadata/extra.txt")).unwrap();
     if tool("python3") {
         // VERIFY.txt's Merkle snippet gives bag-info's root
         let verify = std::fs::read_to_string(bag.join("metadata/VERIFY.txt")).unwrap();
@@ -679,6 +703,15 @@ fn stock_tools_accept_a_fresh_bundle() {
             "{root}\n{info}"
         );
     }
+}
+
+/// The command of step 6 in the bag's VERIFY.txt (the lines after its heading).
+fn verify_step6(bag: &Path) -> String {
+    let verify = std::fs::read_to_string(bag.join("metadata/VERIFY.txt")).unwrap();
+    let start = verify.find("6. Nothing present").unwrap();
+    let block = &verify[start..];
+    let body = &block[block.find('\n').unwrap() + 1..block.find("\n\n").unwrap()];
+    body.lines().map(str::trim).collect::<Vec<_>>().join("\n")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1013,13 +1046,29 @@ fn chain_detects_missing_altered_reordered_and_stray_bundles() {
         &kitei(p.path(), &["verify", "--chain", "evidence"]),
         &[&b(2), "missing"],
     );
-    // a new seal refuses to extend a broken chain
+    // a new seal refuses to extend a chain whose newest bundle was altered
     restore();
-    std::fs::remove_file(ev.join(b(3))).unwrap();
+    std::fs::copy(backup.join(b(2)), ev.join(b(3))).unwrap();
     std::fs::write(p.path().join("policy-src/evidence/note-9.txt"), "x\n").unwrap();
     let o = kitei(p.path(), &["seal"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains(&b(3)), "{}", text(&o));
+    assert!(
+        text(&o).contains(&b(3)) && text(&o).contains("altered"),
+        "{}",
+        text(&o)
+    );
+    assert!(!ev.join(b(4)).exists());
+    // ... but chains to the ledger's digest when the newest bundle was archived away
+    std::fs::remove_file(ev.join(b(3))).unwrap();
+    let o = ok(kitei(p.path(), &["seal"]));
+    assert!(
+        text(&o).contains(&b(3)) && text(&o).contains("is not here"),
+        "{}",
+        text(&o)
+    );
+    std::fs::copy(backup.join(b(3)), ev.join(b(3))).unwrap();
+    ok(kitei(p.path(), &["verify", "--chain", "evidence"]));
+    std::fs::remove_file(ev.join(b(4))).unwrap();
     std::fs::remove_file(p.path().join("policy-src/evidence/note-9.txt")).unwrap();
 
     // a bundle removed together with its ledger entry: the next bundle's link breaks
@@ -1379,8 +1428,87 @@ fn hostile_archives_are_rejected_without_writing_anything() {
 #[test]
 fn zero_filled_evidence_is_not_mistaken_for_a_bomb() {
     let p = example();
-    std::fs::write(p.path().join("policy-src/evidence/zeros.log"), vec![0u8; 4 << 20]).unwrap();
+    std::fs::write(
+        p.path().join("policy-src/evidence/zeros.log"),
+        vec![0u8; 4 << 20],
+    )
+    .unwrap();
     ok(kitei(p.path(), &["seal"]));
-    let o = ok(kitei(p.path(), &["verify", &format!("evidence/{BUNDLE1}.zip")]));
+    let o = ok(kitei(
+        p.path(),
+        &["verify", &format!("evidence/{BUNDLE1}.zip")],
+    ));
     assert!(text(&o).starts_with("VALID"), "{}", text(&o));
+}
+
+#[test]
+fn bundles_hold_the_rendered_pages_for_the_auditor() {
+    let p = example();
+    ok(kitei(p.path(), &["seal"]));
+    let all = entries(&zip_of(p.path(), BUNDLE1));
+    let page = |items: &[(String, Vec<u8>)], suffix: &str| {
+        items
+            .iter()
+            .find(|(n, _)| n.ends_with(suffix))
+            .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+    };
+    assert!(page(&all, "data/site/index.html").is_some());
+    // The auditor's pages are the restricted audience's: full records, personal data included.
+    let restricted =
+        page(&all, "data/site/incident-INC-2025-002.html").expect("restricted incident page");
+    let yaml =
+        std::fs::read_to_string(p.path().join("policy-src/incidents/2025/INC-2025-002.yaml"))
+            .unwrap();
+    let after = &yaml[yaml
+        .find("affected_individuals:")
+        .expect("the example names affected people")..];
+    let name_line = after.lines().nth(1).unwrap();
+    let name = name_line
+        .split("name:")
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .trim();
+    assert!(
+        restricted.contains(name),
+        "restricted page lacks affected individual {name}"
+    );
+    assert!(page(&all, "data/site/incidents.html").is_some());
+
+    // A scoped bundle carries only the pages of what it holds.
+    let q = example();
+    ok(kitei(q.path(), &["seal", "--incident", "INC-2025-002"]));
+    let scoped = entries(&zip_of(q.path(), BUNDLE1));
+    assert!(page(&scoped, "data/site/incident-INC-2025-002.html").is_some());
+    assert!(page(&scoped, "data/site/incident-INC-2024-001.html").is_none());
+    assert!(page(&scoped, "data/site/incidents.html").is_none());
+    assert!(page(&scoped, "data/site/assets/search-index.js").is_none());
+}
+
+#[test]
+fn build_seals_the_default_bundle_once() {
+    let p = example();
+    let o = kitei(p.path(), &["build"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(zip_of(p.path(), BUNDLE1).is_file());
+    assert!(p.path().join("site/index.html").is_file());
+    let again = kitei(p.path(), &["build"]);
+    assert!(again.status.success());
+    assert!(text(&again).contains("no change since"), "{}", text(&again));
+    let no_seal = tempfile::tempdir().unwrap();
+    example_in(no_seal.path(), false);
+    assert!(
+        kitei(no_seal.path(), &["build", "--no-seal"])
+            .status
+            .success()
+    );
+    assert!(
+        !no_seal
+            .path()
+            .join("evidence")
+            .join(format!("{BUNDLE1}.zip"))
+            .exists()
+    );
 }

@@ -338,3 +338,62 @@ fn the_shipped_example_checks_without_errors() {
     assert!(loaded.corpus.incidents.len() >= 8);
     assert!(loaded.corpus.runbooks().count() >= 6);
 }
+
+/// The public list of dated duties (what the site shows) agrees with the rules: due days,
+/// statuses and codes for the APPI reports and a contact's 24-hour notice.
+#[test]
+fn dated_duties_are_the_rules_deadlines() {
+    use kitei::check::notifications::{DutyStatus, dated_duties};
+    use kitei::model::incident::NotificationKind;
+    let dir = base();
+    leak(
+        dir.path(),
+        "affected_people: 1001",
+        "  - { to: contact:ppc, kind: preliminary, at: 2025-09-06T10:00:00+09:00 }\n  - { to: contact:mall, kind: notice, at: 2025-09-02T09:00:00+09:00 }\n",
+    );
+    let project = Project::open(dir.path()).unwrap();
+    let loaded = kitei::source::load(&project).unwrap();
+    let ctx = Ctx::new(&loaded.corpus, &project, parse_date("2026-01-15").unwrap());
+    let inc = &loaded.corpus.incidents[0];
+    let duties = dated_duties(&ctx, inc);
+    let summary: Vec<_> = duties
+        .iter()
+        .map(|d| (d.code, d.kind, d.due.date(project.tz).to_string(), d.status))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            // Known 2025-09-01 (day 1): 速報 by day 5, sent on day 6.
+            (
+                "K0401",
+                NotificationKind::Preliminary,
+                "2025-09-05".to_string(),
+                DutyStatus::Late
+            ),
+            // 確報 within 30 days, never sent on a closed incident.
+            (
+                "K0402",
+                NotificationKind::Final,
+                "2025-09-30".to_string(),
+                DutyStatus::Missing
+            ),
+            // The mall: 24 hours from detection (10:00), told at 09:00 the next day.
+            (
+                "K0405",
+                NotificationKind::Notice,
+                "2025-09-02".to_string(),
+                DutyStatus::OnTime
+            ),
+        ]
+    );
+    let r = check::run(&ctx, loaded.diagnostics.clone(), false);
+    for (code, status) in [("K0401", DutyStatus::Late), ("K0402", DutyStatus::Missing)] {
+        assert_eq!(
+            findings(&r, code).len(),
+            1,
+            "{code} {status:?}: {:?}",
+            r.diagnostics
+        );
+    }
+    assert!(findings(&r, "K0405").is_empty());
+}

@@ -11,11 +11,18 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Runs kitei on `project`. `build` never seals an evidence bundle here (`--no-seal`): the
+/// tests build the repository's own example in parallel and must not write into its
+/// `evidence/` folder.
 fn kitei(project: &Path, args: &[&str]) -> Output {
+    let mut args = args.to_vec();
+    if args.first() == Some(&"build") {
+        args.insert(1, "--no-seal");
+    }
     Command::new(env!("CARGO_BIN_EXE_kitei"))
         .arg("-C")
         .arg(project)
-        .args(args)
+        .args(&args)
         .env("SOURCE_DATE_EPOCH", EPOCH)
         .env("KITEI_SOURCE_COMMIT", "0123456789ab")
         .env_remove("NO_COLOR")
@@ -30,7 +37,11 @@ fn build(project: &Path, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let mut args = vec!["build", "--out", out.to_str().unwrap()];
     args.extend_from_slice(extra);
     let o = kitei(project, &args);
-    assert!(o.status.success(), "build failed:\n{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "build failed:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     (dir, out)
 }
 
@@ -41,7 +52,16 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .into_iter()
         .map(|e| e.unwrap())
         .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -72,17 +92,39 @@ fn example_copy() -> tempfile::TempDir {
 #[test]
 fn example_builds_the_main_pages() {
     let (_dir, out) = build(&root(), &[]);
-    for name in ["index.html", "contacts.html", "roles.html", "systems.html", "severity.html", "incidents.html", "assets/kitei.css"] {
+    for name in [
+        "index.html",
+        "contacts.html",
+        "roles.html",
+        "systems.html",
+        "severity.html",
+        "incidents.html",
+        "assets/kitei.css",
+    ] {
         assert!(out.join(name).is_file(), "{name} missing");
     }
 
     // Home: the incident-now box with the first number to call and three first steps.
     let index = page(&out, "index.html");
-    let start = index.find("class=\"incident-now\"").expect("incident-now box");
+    let start = index
+        .find("class=\"incident-now\"")
+        .expect("incident-now box");
     let boxed = &index[start..index[start..].find("</section>").unwrap() + start];
     assert!(boxed.contains("href=\"tel:0300000100\""), "{boxed}");
     assert_eq!(boxed.matches("<li>").count(), 3, "{boxed}");
-    assert!(index.contains("速報・確報の期限"), "latest revision's changes");
+    // The steps are the regulation's `incident_now`, not UI text.
+    assert!(
+        boxed.contains("自ら判断して放置せず、直ちにヘルプデスク又はシステム管理者に報告する。"),
+        "{boxed}"
+    );
+    assert!(
+        boxed.contains("href=\"contacts.html#role-helpdesk\""),
+        "{boxed}"
+    );
+    assert!(
+        index.contains("速報・確報の期限"),
+        "latest revision's changes"
+    );
 
     // Footer: version, commit, build date (from SOURCE_DATE_EPOCH, in JST).
     for want in ["2026.1", "0123456789ab", "2025-11-01"] {
@@ -91,13 +133,27 @@ fn example_builds_the_main_pages() {
 
     // A runbook: the five phases, as anchored headings followed by checklists.
     let runbook = page(&out, "runbook-data-leak.html");
-    for phase in ["detection", "initial-response", "containment", "reporting", "recovery"] {
-        let at = runbook.find(&format!("<h2 id=\"{phase}\">")).unwrap_or_else(|| panic!("phase {phase}"));
+    for phase in [
+        "detection",
+        "initial-response",
+        "containment",
+        "reporting",
+        "recovery",
+    ] {
+        let at = runbook
+            .find(&format!("<h2 id=\"{phase}\">"))
+            .unwrap_or_else(|| panic!("phase {phase}"));
         let next = &runbook[at..];
         let ul = next.find("<ul>").expect("checklist");
-        assert!(next[ul..].starts_with("<ul>\n<li><input type=\"checkbox\">"), "phase {phase} is not a checklist");
+        assert!(
+            next[ul..].starts_with("<ul>\n<li><input type=\"checkbox\">"),
+            "phase {phase} is not a checklist"
+        );
     }
-    assert!(runbook.contains("href=\"contacts.html#role-helpdesk\""), "roles link to the contact table");
+    assert!(
+        runbook.contains("href=\"contacts.html#role-helpdesk\""),
+        "roles link to the contact table"
+    );
 
     // Contacts: tel: and mailto: links, anchors for roles.
     let contacts = page(&out, "contacts.html");
@@ -107,8 +163,14 @@ fn example_builds_the_main_pages() {
 
     // A clause anchor a cross-reference points to, within and across documents.
     let regulation = page(&out, "doc-incident-response-regulation.html");
-    assert!(regulation.contains("<h2 id=\"detection\">第6条"), "clause anchor");
-    assert!(regulation.contains("<a href=\"#detection\">第6条</a>"), "same-document clause link");
+    assert!(
+        regulation.contains("<h2 id=\"detection\">第6条"),
+        "clause anchor"
+    );
+    assert!(
+        regulation.contains("<a href=\"#detection\">第6条</a>"),
+        "same-document clause link"
+    );
     let intrusion = page(&out, "runbook-database-intrusion.html");
     assert!(intrusion.contains("href=\"doc-incident-response-regulation.html#reporting\""));
     assert!(regulation.contains("<h2 id=\"reporting\">"));
@@ -116,8 +178,18 @@ fn example_builds_the_main_pages() {
     // Nothing loads from another origin.
     for (name, bytes) in tree(&out) {
         let text = String::from_utf8_lossy(&bytes);
-        for bad in ["src=\"http", "src=\"//", "@import", "url(http", "url(//", "rel=\"stylesheet\" href=\"http"] {
-            assert!(!text.contains(bad), "{name} loads from another origin: {bad}");
+        for bad in [
+            "src=\"http",
+            "src=\"//",
+            "@import",
+            "url(http",
+            "url(//",
+            "rel=\"stylesheet\" href=\"http",
+        ] {
+            assert!(
+                !text.contains(bad),
+                "{name} loads from another origin: {bad}"
+            );
         }
     }
 }
@@ -169,12 +241,18 @@ fn employees_build_contains_nothing_restricted() {
     let secrets = restricted_only_strings();
     assert!(secrets.len() > 20, "too few probe strings: {secrets:?}");
     eprintln!("{} restricted-only probe strings", secrets.len());
-    assert!(secrets.iter().any(|s| s == "山本 さやか"), "affected individuals are probed");
+    assert!(
+        secrets.iter().any(|s| s == "山本 さやか"),
+        "affected individuals are probed"
+    );
     let (_dir, out) = build(&root(), &["--audience", "employees"]);
     for (name, bytes) in tree(&out) {
         let text = String::from_utf8_lossy(&bytes);
         for s in &secrets {
-            assert!(!text.contains(s.as_str()), "{name} contains restricted text {s:?}");
+            assert!(
+                !text.contains(s.as_str()),
+                "{name} contains restricted text {s:?}"
+            );
         }
     }
     // The restricted build has them, including the names of affected people.
@@ -210,7 +288,14 @@ fn raw_html_from_sources_is_sanitised() {
     assert!(page.contains("hover"), "the harmless text stays");
     for (name, bytes) in tree(&out) {
         let text = String::from_utf8_lossy(&bytes).to_lowercase();
-        for bad in ["<script>alert", "xss-", "onerror", "onclick", "onmouseover", "javascript:"] {
+        for bad in [
+            "<script>alert",
+            "xss-",
+            "onerror",
+            "onclick",
+            "onmouseover",
+            "javascript:",
+        ] {
             assert!(!text.contains(bad), "{name} contains {bad}");
         }
     }
@@ -238,8 +323,16 @@ fn errors_refuse_to_publish_and_keep_the_old_site() {
     std::fs::write(&runbook, text).unwrap();
 
     let o = kitei(project.path(), &["build"]);
-    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "old site");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("index.html")).unwrap(),
+        "old site"
+    );
 
     let o = kitei(project.path(), &["build", "--allow-errors"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -251,7 +344,10 @@ fn errors_refuse_to_publish_and_keep_the_old_site() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with(".kitei-"))
         .collect();
-    assert!(leftovers.is_empty(), "temporary folders left: {leftovers:?}");
+    assert!(
+        leftovers.is_empty(),
+        "temporary folders left: {leftovers:?}"
+    );
 }
 
 #[test]
@@ -261,7 +357,10 @@ fn search_index_holds_japanese_bigrams() {
     assert!(js.starts_with("window.KITEI_SEARCH = {"));
     assert!(js.contains("\"個人\":["), "bigram of 個人情報");
     for name in tree(&out).keys().filter(|k| k.ends_with(".html")) {
-        assert!(page(&out, name).contains("<script src=\"assets/search.js\"></script>"), "{name}");
+        assert!(
+            page(&out, name).contains("<script src=\"assets/search.js\"></script>"),
+            "{name}"
+        );
     }
 }
 
@@ -278,7 +377,10 @@ fn project_templates_override_defaults_and_errors_name_the_variable() {
     let (_dir, out) = build(project.path(), &[]);
     let severity = page(&out, "severity.html");
     assert!(severity.contains("OWN SEVERITY PAGE"));
-    assert!(severity.contains("class=\"site-footer\""), "the default base.html still wraps it");
+    assert!(
+        severity.contains("class=\"site-footer\""),
+        "the default base.html still wraps it"
+    );
 
     std::fs::write(
         templates.join("severity.html"),
@@ -288,14 +390,19 @@ fn project_templates_override_defaults_and_errors_name_the_variable() {
     let o = kitei(project.path(), &["build"]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("severity.html:3") && err.contains("no_such_field"), "{err}");
+    assert!(
+        err.contains("severity.html:3") && err.contains("no_such_field"),
+        "{err}"
+    );
 }
 
 #[test]
 fn english_ui() {
     let project = example_copy();
     let toml = project.path().join("kitei.toml");
-    let text = std::fs::read_to_string(&toml).unwrap().replace("lang = \"ja\"", "lang = \"en\"");
+    let text = std::fs::read_to_string(&toml)
+        .unwrap()
+        .replace("lang = \"ja\"", "lang = \"en\"");
     std::fs::write(&toml, text).unwrap();
     let (_dir, out) = build(project.path(), &[]);
     let index = page(&out, "index.html");
@@ -316,9 +423,300 @@ fn links_to_records_the_audience_cannot_see_are_removed() {
     let (_dir, out) = build(project.path(), &["--allow-errors"]);
     for (name, bytes) in tree(&out) {
         let text = String::from_utf8_lossy(&bytes);
-        assert!(!text.contains("role-legal"), "{name} links to or anchors the restricted role");
-        assert!(!text.contains("role:legal"), "{name} names the restricted role's id");
+        assert!(
+            !text.contains("role-legal"),
+            "{name} links to or anchors the restricted role"
+        );
+        assert!(
+            !text.contains("role:legal"),
+            "{name} names the restricted role's id"
+        );
     }
     // The author's link text stays, as plain text.
     assert!(page(&out, "runbook-data-leak.html").contains("（法務担当）"));
+}
+
+/// Edits a file of a project copy, asserting the text to replace is there.
+fn edit(project: &Path, file: &str, from: &str, to: &str) {
+    let path = project.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} lacks {from:?}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+const REGULATION: &str = "policy-src/regulation/incident-response-regulation.md";
+
+#[test]
+fn incident_now_comes_from_the_regulation() {
+    let project = example_copy();
+    let text = std::fs::read_to_string(project.path().join(REGULATION)).unwrap();
+    let start = text.find("incident_now:").unwrap();
+    let end = start + text[start..].find("\n---").unwrap();
+    let own =
+        "incident_now:\n  call: role:system-admin\n  steps: [端末をLANから抜く, 当番に電話する]\n";
+    let text = format!("{}{own}{}", &text[..start], &text[end + 1..]);
+    std::fs::write(project.path().join(REGULATION), text).unwrap();
+    let (_dir, out) = build(project.path(), &[]);
+    let index = page(&out, "index.html");
+    let start = index.find("class=\"incident-now\"").unwrap();
+    let boxed = &index[start..start + index[start..].find("</section>").unwrap()];
+    assert!(
+        boxed.contains("href=\"contacts.html#role-system-admin\""),
+        "{boxed}"
+    );
+    assert!(
+        boxed.contains("<li>端末をLANから抜く</li>") && boxed.contains("<li>当番に電話する</li>"),
+        "{boxed}"
+    );
+    assert_eq!(boxed.matches("<li>").count(), 2, "{boxed}");
+
+    // Without `incident_now` the regulation fails K0212 and nothing is published.
+    let text = std::fs::read_to_string(project.path().join(REGULATION))
+        .unwrap()
+        .replace(own, "");
+    std::fs::write(project.path().join(REGULATION), text).unwrap();
+    let o = kitei(project.path(), &["build"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("error[K0212]"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn dashboard_shows_report_deadlines_and_charts() {
+    let (_dir, out) = build(&root(), &[]);
+    let index = page(&out, "index.html");
+    assert!(
+        index.contains("<a href=\"dashboard.html\">"),
+        "linked in the nav"
+    );
+    let dash = page(&out, "dashboard.html");
+    // Evaluation date, the waived finding with its exception, the overdue (waived) measure.
+    assert!(dash.contains("2026-11-01"));
+    assert!(
+        dash.contains("href=\"exception-EXC-2026-01.html\""),
+        "waiver links its exception"
+    );
+    let overdue =
+        &dash[dash.find("id=\"overdue\"").unwrap()..dash.find("id=\"upcoming\"").unwrap()];
+    assert!(
+        overdue.contains("2026-09-30") && overdue.contains("href=\"incident-INC-2025-004.html\""),
+        "{overdue}"
+    );
+    // Upcoming: the review (approved 2026-03-20, every 12 months), the next drill (last
+    // 2026-06-10), contact re-verification and the exception's expiry.
+    let upcoming =
+        &dash[dash.find("id=\"upcoming\"").unwrap()..dash.find("id=\"open-incidents\"").unwrap()];
+    for want in [
+        "2027-03-20",
+        "2027-06-10",
+        "href=\"drill-DRL-2026-01.html\"",
+        "2027-03-31",
+        "href=\"contacts.html#contact-ppc\"",
+    ] {
+        assert!(upcoming.contains(want), "upcoming lacks {want}");
+    }
+    // Inline SVG charts drawn at build time; no chart script.
+    assert!(
+        dash.matches("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\"")
+            .count()
+            >= 6
+    );
+    assert_eq!(dash.matches("<script").count(), 1, "only the search script");
+    // Mean time to detect over the four incidents employees see: 1, 3, 2 and 4 minutes.
+    assert!(
+        dash.contains("<span class=\"tile-number\">3分</span>"),
+        "mean time to detect"
+    );
+
+    // The security team's dashboard shows the open incidents and their APPI deadlines.
+    let (_dir, restricted) = build(&root(), &["--audience", "restricted"]);
+    let dash = page(&restricted, "dashboard.html");
+    assert!(dash.contains("K0402") && dash.contains("href=\"incident-INC-2026-003.html\""));
+    let upcoming =
+        &dash[dash.find("id=\"upcoming\"").unwrap()..dash.find("id=\"open-incidents\"").unwrap()];
+    assert!(
+        upcoming.contains("2026-12-26"),
+        "確報 of INC-2026-003 (60 days from 2026-10-28)"
+    );
+    // No dashboard on the public site.
+    let (_dir, public) = build(&root(), &["--audience", "public"]);
+    assert!(!public.join("dashboard.html").exists());
+    assert!(!page(&public, "index.html").contains("dashboard.html"));
+}
+
+#[test]
+fn employees_dashboard_names_no_restricted_record() {
+    // A restricted drill as well: its page, list entry and dashboard link must go.
+    let project = example_copy();
+    edit(
+        project.path(),
+        "policy-src/drills/DRL-2026-01.yaml",
+        "held_on: 2026-06-10\n",
+        "held_on: 2026-06-10\nvisibility: restricted\n",
+    );
+    let loaded = {
+        let p = kitei::config::Project::open(project.path()).unwrap();
+        kitei::source::load(&p).unwrap()
+    };
+    let mut secrets: Vec<String> = Vec::new();
+    for i in loaded
+        .corpus
+        .incidents
+        .iter()
+        .filter(|i| i.visibility == kitei::model::Visibility::Restricted)
+    {
+        secrets.push(i.id.value.clone());
+        secrets.push(i.title.clone());
+    }
+    secrets.push("DRL-2026-01".into());
+    secrets.push("ランサムウェア感染を想定した机上訓練".into());
+    assert!(secrets.contains(&"INC-2026-003".to_string()));
+    let (_dir, out) = build(project.path(), &[]);
+    for name in ["dashboard.html", "records.html", "index.html"] {
+        let html = page(&out, name);
+        for s in &secrets {
+            assert!(!html.contains(s.as_str()), "{name} names restricted {s:?}");
+        }
+    }
+    let dash = page(&out, "dashboard.html");
+    // The two warnings about INC-2026-003 are left out, and counted.
+    assert!(!dash.contains("K0402") && !dash.contains("K0403"));
+    assert!(
+        dash.contains("<small>この公開範囲では表示しない記録に関する指摘: 2</small>"),
+        "not-shown count"
+    );
+    // The next drill is still due (a company duty), without naming the restricted drill.
+    assert!(dash.contains("2027-06-10"));
+    assert!(!out.join("drill-DRL-2026-01.html").exists());
+    assert!(out.join("drill-DRL-2025-01.html").is_file());
+
+    // The restricted build shows them all.
+    let (_dir, restricted) = build(project.path(), &["--audience", "restricted"]);
+    let dash = page(&restricted, "dashboard.html");
+    assert!(dash.contains("INC-2026-003") && dash.contains("href=\"drill-DRL-2026-01.html\""));
+}
+
+#[test]
+fn drills_reviews_exceptions_and_incident_deadlines_have_pages() {
+    let project = example_copy();
+    // A typed link to a drill in a runbook becomes a link to its page.
+    let runbook = project.path().join("policy-src/runbooks/malware.md");
+    let text = std::fs::read_to_string(&runbook).unwrap()
+        + "\n[前回の訓練](drill:DRL-2026-01)と[見直し](review:REV-2026-01)を参照。\n";
+    std::fs::write(&runbook, text).unwrap();
+    let (_dir, out) = build(project.path(), &[]);
+    let malware = page(&out, "runbook-malware.html");
+    assert!(malware.contains("<a href=\"drill-DRL-2026-01.html\">前回の訓練</a>"));
+    assert!(malware.contains("<a href=\"review-REV-2026-01.html\">見直し</a>"));
+    let records = page(&out, "records.html");
+    for url in [
+        "drill-DRL-2025-01.html",
+        "drill-DRL-2026-01.html",
+        "review-REV-2025-01.html",
+        "review-REV-2026-01.html",
+        "exception-EXC-2026-01.html",
+    ] {
+        assert!(
+            records.contains(&format!("href=\"{url}\"")),
+            "records.html lacks {url}"
+        );
+        assert!(out.join(url).is_file(), "{url}");
+    }
+    let drill = page(&out, "drill-DRL-2026-01.html");
+    assert!(
+        drill.contains("href=\"runbook-malware.html\"") && drill.contains("電源を切ってしまう誤り")
+    );
+    let review = page(&out, "review-REV-2026-01.html");
+    assert!(review.contains("href=\"doc-incident-response-regulation.html\""));
+    let exception = page(&out, "exception-EXC-2026-01.html");
+    assert!(
+        exception.contains("K0505") && exception.contains("href=\"incident-INC-2025-004.html\"")
+    );
+    assert!(
+        exception.contains("上位回線でのDDoS緩和サービス"),
+        "the finding it waives"
+    );
+
+    // Incident pages: the APPI deadlines beside the notifications (restricted INC-2025-002:
+    // knew 2025-06-09, 速報 by 06-13, 確報 within 60 days by 08-07; the mall within 24 h).
+    let (_dir, restricted) = build(&root(), &["--audience", "restricted"]);
+    let inc = page(&restricted, "incident-INC-2025-002.html");
+    let deadlines = &inc[inc.find("id=\"deadlines\"").expect("deadline table")
+        ..inc.find("id=\"notifications\"").unwrap()];
+    for want in [
+        "2025-06-13",
+        "2025-08-07",
+        "2025-06-10 10:20",
+        "個人情報保護法",
+        "期限内に送付",
+    ] {
+        assert!(deadlines.contains(want), "deadlines lack {want}");
+    }
+    let open = page(&restricted, "incident-INC-2026-003.html");
+    assert!(
+        open.contains("未送付（期限前）"),
+        "the pending 確報 of the open incident"
+    );
+}
+
+#[test]
+fn footnote_ids_do_not_clash_with_heading_ids() {
+    let project = example_copy();
+    // `reporting` is also the anchor of 第8条.
+    let text = std::fs::read_to_string(project.path().join(REGULATION)).unwrap()
+        + "\n報告の期限は別表による[^reporting]。\n\n[^reporting]: 個人情報保護委員会への報告を含む。\n";
+    std::fs::write(project.path().join(REGULATION), text).unwrap();
+    let (_dir, out) = build(project.path(), &[]);
+    let html = page(&out, "doc-incident-response-regulation.html");
+    assert_eq!(
+        html.matches("id=\"reporting\"").count(),
+        1,
+        "only the heading"
+    );
+    assert!(html.contains("<sup class=\"footnote-reference\" id=\"fnref-reporting\"><a href=\"#fn-reporting\">1</a></sup>"));
+    assert!(html.contains("<div class=\"footnote-definition\" id=\"fn-reporting\">"));
+    assert!(html.contains("href=\"#fnref-reporting\""), "back-link");
+    // Every id of the page is unique.
+    let mut ids: Vec<&str> = html
+        .split(" id=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    let n = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "duplicate ids");
+}
+
+/// Every page of both audiences' sites passes Debian's `tidy` without errors (warnings, such
+/// as tidy not knowing `aria-current`, are allowed). Skipped when tidy is missing, unless
+/// KITEI_REQUIRE_TOOLS is set.
+#[test]
+fn pages_are_valid_html() {
+    if Command::new("tidy").arg("-v").output().is_err() {
+        assert!(
+            std::env::var_os("KITEI_REQUIRE_TOOLS").is_none(),
+            "tidy is required"
+        );
+        eprintln!("tidy not installed; skipped");
+        return;
+    }
+    for audience in ["employees", "restricted"] {
+        let (_dir, out) = build(&root(), &["--audience", audience]);
+        for name in tree(&out).keys().filter(|k| k.ends_with(".html")) {
+            let o = Command::new("tidy")
+                .args(["-q", "-e", "--show-warnings", "no"])
+                .arg(out.join(name))
+                .output()
+                .unwrap();
+            let report = String::from_utf8_lossy(&o.stderr);
+            assert!(
+                o.status.code().is_some_and(|c| c < 2) && report.trim().is_empty(),
+                "{audience}/{name}:\n{report}"
+            );
+        }
+    }
 }

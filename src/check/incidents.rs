@@ -31,26 +31,34 @@ fn lifecycle(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnostic>) {
     for (name, value) in steps {
         let Some(value) = value else { continue };
         if let Some((prev_name, prev)) = previous
-            && value.value < prev.value {
-                out.push(
+            && value.value < prev.value
+        {
+            out.push(
                     ctx.diag("K0301", format!("{name} ({}) is before {prev_name} ({})", value.value, prev.value))
                         .at(ctx.loc(file, value))
                         .help("occurred_at ≤ detected_at ≤ reported_at ≤ contained_at ≤ closed_at; fix whichever time is wrong")
                         .subject(i.reference()),
                 );
-            }
+        }
         previous = Some((name, value));
     }
     if let Some(known) = &i.known_at
-        && known.value > i.detected_at.value {
-            // 知った日時 can be earlier than detection by the security team, never later.
-            out.push(
-                ctx.diag("K0301", format!("known_at ({}) is after detected_at ({})", known.value, i.detected_at.value))
-                    .at(ctx.loc(file, known))
-                    .help("known_at is when anyone in the company first knew; it cannot be after detection")
-                    .subject(i.reference()),
-            );
-        }
+        && known.value > i.detected_at.value
+    {
+        // 知った日時 can be earlier than detection by the security team, never later.
+        out.push(
+            ctx.diag(
+                "K0301",
+                format!(
+                    "known_at ({}) is after detected_at ({})",
+                    known.value, i.detected_at.value
+                ),
+            )
+            .at(ctx.loc(file, known))
+            .help("known_at is when anyone in the company first knew; it cannot be after detection")
+            .subject(i.reference()),
+        );
+    }
 }
 
 fn status_timestamps(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnostic>) {
@@ -210,18 +218,20 @@ fn board_report(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnostic>
 
 fn leak_severity(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnostic>) {
     if let Some(pd) = &i.personal_data
-        && pd.affected_people.value > 0 && i.severity.value < 2 {
-            out.push(
-                ctx.diag(
-                    "K0306",
-                    format!(
-                        "personal data of {} people leaked but severity is {}",
-                        pd.affected_people.value, i.severity.value
-                    ),
-                )
-                .at(ctx.loc(file, &i.severity))
-                .help("a leak of personal data is severity 2 or above")
-                .subject(i.reference()),
-            );
-        }
+        && pd.affected_people.value > 0
+        && i.severity.value < 2
+    {
+        out.push(
+            ctx.diag(
+                "K0306",
+                format!(
+                    "personal data of {} people leaked but severity is {}",
+                    pd.affected_people.value, i.severity.value
+                ),
+            )
+            .at(ctx.loc(file, &i.severity))
+            .help("a leak of personal data is severity 2 or above")
+            .subject(i.reference()),
+        );
+    }
 }

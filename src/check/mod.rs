@@ -3,12 +3,12 @@
 //! [`run`] resolves levels from `kitei.toml`, applies approved exceptions (例外事項) and
 //! returns a [`Report`].
 
-mod duties;
+pub mod duties;
 mod evidence;
 mod incidents;
-mod notifications;
+pub mod notifications;
 mod registry;
-mod structure;
+pub mod structure;
 mod text;
 
 use std::collections::HashMap;
@@ -177,9 +177,18 @@ fn resolve_level(project: &Project, code: &str, emitted: Level) -> Level {
 
 /// An approved, unexpired exception for this diagnostic's rule and record.
 fn waiver_for<'c>(ctx: &Ctx<'c>, d: &Diagnostic) -> Option<&'c crate::model::Exception> {
-    let subject = d.subject.as_deref()?;
+    exception_for(ctx, &d.code, d.subject.as_deref()?)
+}
+
+/// The exception that waives rule `code` for the record `subject` (`incident:INC-1`) as of
+/// the evaluation date: approved by a committee, approved on or before it, not yet expired.
+pub fn exception_for<'c>(
+    ctx: &Ctx<'c>,
+    code: &str,
+    subject: &str,
+) -> Option<&'c crate::model::Exception> {
     ctx.corpus.exceptions.iter().map(|e| &e.item).find(|e| {
-        e.rule.value == d.code
+        e.rule.value == code
             && e.record.value.to_string() == subject
             && e.approved_on.value.0 <= ctx.as_of
             && ctx.as_of <= e.expires_on.value.0

@@ -151,7 +151,13 @@ pub fn reference_uses(c: &Corpus) -> Vec<RefUse<'_>> {
             }
         }
         if let Some(now) = &m.incident_now {
-            push(d.file, &now.value.call, "incident_now.call", ROLE_OR_CONTACT, s.clone());
+            push(
+                d.file,
+                &now.value.call,
+                "incident_now.call",
+                ROLE_OR_CONTACT,
+                s.clone(),
+            );
         }
     }
     for r in &c.roles {
@@ -580,20 +586,21 @@ fn document_metadata(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             );
         }
         if let (Some(approved), Some(effective)) = (&m.approved_on, &m.effective_on)
-            && effective.value < approved.value {
-                out.push(
-                    ctx.diag(
-                        "K0210",
-                        format!(
-                            "effective_on {} is before approved_on {}",
-                            effective.value, approved.value
-                        ),
-                    )
-                    .at(ctx.loc(d.file, effective))
-                    .help("a regulation takes effect on or after the day it is approved")
-                    .subject(subject),
-                );
-            }
+            && effective.value < approved.value
+        {
+            out.push(
+                ctx.diag(
+                    "K0210",
+                    format!(
+                        "effective_on {} is before approved_on {}",
+                        effective.value, approved.value
+                    ),
+                )
+                .at(ctx.loc(d.file, effective))
+                .help("a regulation takes effect on or after the day it is approved")
+                .subject(subject),
+            );
+        }
     }
 }
 
@@ -602,7 +609,12 @@ pub const INCIDENT_NOW_MAX_STEPS: usize = 3;
 
 /// Every regulation says whom to call first and what to do first (the home page's box).
 fn incident_now(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    for d in ctx.corpus.documents.iter().filter(|d| d.kind() == DocKind::Regulation) {
+    for d in ctx
+        .corpus
+        .documents
+        .iter()
+        .filter(|d| d.kind() == DocKind::Regulation)
+    {
         let m = &d.meta;
         let subject = format!("doc:{}", m.id.value);
         let Some(now) = &m.incident_now else {
@@ -616,7 +628,11 @@ fn incident_now(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         };
         let steps = &now.value.steps;
         if steps.value.is_empty() || steps.value.len() > INCIDENT_NOW_MAX_STEPS {
-            let at = if steps.line > 0 { ctx.loc(d.file, steps) } else { ctx.loc(d.file, now) };
+            let at = if steps.line > 0 {
+                ctx.loc(d.file, steps)
+            } else {
+                ctx.loc(d.file, now)
+            };
             out.push(
                 ctx.diag("K0212", format!("`incident_now` of `{}` has {} step(s); give 1 to {INCIDENT_NOW_MAX_STEPS}", m.id.value, steps.value.len()))
                     .at(at)
@@ -627,15 +643,29 @@ fn incident_now(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         for (n, step) in steps.value.iter().enumerate() {
             if step.value.trim().is_empty() {
                 out.push(
-                    ctx.diag("K0212", format!("step {} of `incident_now` is empty", n + 1))
-                        .at(ctx.loc(d.file, step))
-                        .help("write the step, or remove it")
-                        .subject(subject.clone()),
+                    ctx.diag(
+                        "K0212",
+                        format!("step {} of `incident_now` is empty", n + 1),
+                    )
+                    .at(ctx.loc(d.file, step))
+                    .help("write the step, or remove it")
+                    .subject(subject.clone()),
                 );
             }
         }
         let call = &now.value.call;
-        if ctx.exists(call.kind, &call.id) && call_phones(ctx, &call.value).is_empty() {
+        // A role nobody holds is K0207's finding (or K0203's, held by a non-person): only a
+        // call that reaches people without a phone number is reported here.
+        let reaches_someone = match call.kind {
+            RefKind::Role => ctx.corpus.role(&call.id).is_some_and(|role| {
+                role.held_by
+                    .iter()
+                    .chain(role.deputy.iter())
+                    .any(|h| ctx.exists(RefKind::Contact, &h.value.id))
+            }),
+            _ => ctx.exists(call.kind, &call.id),
+        };
+        if reaches_someone && call_phones(ctx, &call.value).is_empty() {
             out.push(
                 ctx.diag("K0212", format!("`incident_now.call` `{}` reaches nobody with a phone number", call.value))
                     .at(ctx.loc(d.file, call))
@@ -652,7 +682,11 @@ pub fn call_phones<'c>(ctx: &Ctx<'c>, call: &Ref) -> Vec<&'c crate::model::table
     use crate::model::tables::ChannelKind;
     let c = ctx.corpus;
     let channels_of = |id: &str| -> Vec<&'c crate::model::tables::Channel> {
-        let person = c.people.iter().find(|p| p.id.value == id).map(|p| &p.item.channels);
+        let person = c
+            .people
+            .iter()
+            .find(|p| p.id.value == id)
+            .map(|p| &p.item.channels);
         let org = || c.organisation(id).map(|o| &o.item.channels);
         person
             .or_else(org)

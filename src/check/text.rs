@@ -260,10 +260,9 @@ fn half_width_digit(c: char) -> char {
 
 /// Parses digits (or 元 when `allow_gan`) followed by `unit`, returning the rest.
 fn number_then(s: &str, unit: char, allow_gan: bool) -> Option<(u32, &str)> {
-    if allow_gan
-        && let Some(rest) = s.strip_prefix('元').and_then(|r| r.strip_prefix(unit)) {
-            return Some((1, rest));
-        }
+    if allow_gan && let Some(rest) = s.strip_prefix('元').and_then(|r| r.strip_prefix(unit)) {
+        return Some((1, rest));
+    }
     let digits = s.chars().take_while(|c| c.is_ascii_digit()).count();
     if digits == 0 || digits > 6 {
         return None;

@@ -163,9 +163,10 @@ pub fn verify_txt(v: &VerifyText) -> String {
         "How to verify the evidence bundle {name}
 {rule}
 
-The bundle is a BagIt 1.0 bag (RFC 8493) packed as a zip whose only top-level entry is the
-folder {name}/. Every check below uses standard tools that kitei's authors did not write:
-unzip, sha256sum (GNU coreutils), bagit.py (bagit-python, Library of Congress) and minisign.
+The bundle is a BagIt 1.0 bag (RFC 8493) packed as a zip whose only top-level entry is
+the folder {name}/. Every check below uses standard tools that kitei's authors did
+not write: unzip, sha256sum (GNU coreutils), bagit.py (bagit-python, Library of Congress),
+minisign, and bash for step 6.
 
   Debian/Ubuntu:  apt-get install unzip minisign   and   pip install bagit
 

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::Error;
-use super::verify::{BundleReport, Problem, VerifyOptions, verify_bundle};
+use super::verify::{BundleReport, Problem, SignatureStatus, VerifyOptions, verify_bundle};
 
 pub const LEDGER_FILE: &str = "LEDGER.json";
 pub const SCHEMA: &str = "kitei-ledger/1";
@@ -107,11 +107,19 @@ impl ChainReport {
         for (file, report) in &self.bundles {
             match report {
                 Some(r) if r.is_valid() => out.push_str(&format!(
-                    "  ok      {file}  {}  seq={}\n",
+                    "  ok      {file}  {}  seq={}  {}\n",
                     r.bag_digest.as_deref().unwrap_or("?"),
                     r.sequence()
                         .map(|s| s.to_string())
-                        .unwrap_or_else(|| "?".into())
+                        .unwrap_or_else(|| "?".into()),
+                    match &r.signature {
+                        SignatureStatus::Verified { key_id } =>
+                            format!("signed, verified (key {key_id})"),
+                        SignatureStatus::NotChecked { key_id } =>
+                            format!("signed by key {key_id}, not checked"),
+                        SignatureStatus::Unsigned => "unsigned".into(),
+                        SignatureStatus::Failed => "signature failed".into(),
+                    }
                 )),
                 Some(_) => out.push_str(&format!("  BROKEN  {file}\n")),
                 None => out.push_str(&format!("  MISSING {file}\n")),

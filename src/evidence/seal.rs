@@ -58,7 +58,13 @@ impl Scope {
     pub fn describe(&self) -> String {
         match self {
             Scope::All => "all".into(),
-            Scope::Incidents(ids) => format!("incidents {}", ids.join(" ")),
+            Scope::Incidents(ids) => {
+                let ids: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+                format!(
+                    "incidents {}",
+                    ids.into_iter().collect::<Vec<_>>().join(" ")
+                )
+            }
             Scope::Period { from, to } => format!("period {from}..{to}"),
         }
     }
@@ -255,6 +261,56 @@ enum Found {
     Refused(String),
 }
 
+/// The restricted-audience site, rendered in memory with the seal's time as its build date.
+/// A scoped bundle keeps only the pages of what it holds: incident pages of other incidents,
+/// and pages that list every incident (register, dashboard, search index), are left out.
+fn rendered_pages(
+    project: &Project,
+    corpus: &Corpus,
+    sel: &Selection,
+    scope: &Scope,
+    report: &check::Report,
+    as_of: chrono::NaiveDate,
+    time: SealTime,
+) -> Result<Vec<Planned>, Vec<String>> {
+    use crate::render::{Audience, BuildInfo, render_site, source_commit};
+    let build_date = chrono::DateTime::from_timestamp(time.epoch, 0)
+        .unwrap_or_default()
+        .with_timezone(&project.tz)
+        .format("%Y-%m-%d")
+        .to_string();
+    let info = BuildInfo {
+        audience: Audience::Restricted,
+        preview: report.errors() > 0,
+        build_date,
+        commit: source_commit(&project.root),
+        as_of,
+        report: report.clone(),
+    };
+    let pages = render_site(project, corpus, &info)?;
+    let in_scope: BTreeSet<String> = sel
+        .incidents
+        .iter()
+        .map(|&i| format!("incident-{}.html", corpus.incidents[i].id.value))
+        .collect();
+    let keep = |path: &str| {
+        *scope == Scope::All
+            || !(path.starts_with("incident-") && !in_scope.contains(path)
+                || ["incidents.html", "dashboard.html", "assets/search-index.js"].contains(&path))
+    };
+    Ok(pages
+        .into_iter()
+        .filter(|(path, _)| keep(path))
+        .map(|(path, bytes)| Planned {
+            virtual_path: format!("site/{path}"),
+            original: format!("kitei build --audience restricted: {path}"),
+            role: "page",
+            sha256: sha256_hex(&bytes),
+            content: Content::Bytes(bytes),
+        })
+        .collect())
+}
+
 /// Seals a bundle for the project at `root`.
 pub fn seal(root: &Path, req: &SealRequest) -> Result<SealResult, Error> {
     let project = Project::open(root)?;
@@ -319,6 +375,17 @@ pub fn seal(root: &Path, req: &SealRequest) -> Result<SealResult, Error> {
             }
             found.insert((i, j), outcome);
         }
+    }
+
+    // When the source folder contains the bundle folder itself (`source = "."`), never seal
+    // earlier bundles or the ledger into the next one.
+    if let (Ok(out), Ok(src)) = (
+        root.join("evidence").canonicalize(),
+        corpus.root.canonicalize(),
+    ) && let Ok(inside) = out.strip_prefix(&src)
+    {
+        files.retain(|&id| !corpus.files[id].rel_path.starts_with(inside));
+        extra.retain(|rel, _| !Path::new(rel).starts_with(inside));
     }
 
     let mut planned: Vec<Planned> = Vec::new();
@@ -395,6 +462,14 @@ pub fn seal(root: &Path, req: &SealRequest) -> Result<SealResult, Error> {
             content: Content::Bytes(bytes),
         });
     }
+    // The pages as the security team reads them (restricted audience: the full records).
+    match rendered_pages(&project, &corpus, &sel, &req.scope, &report, as_of, time) {
+        Ok(pages) => planned.extend(pages),
+        Err(problems) => warnings.push(format!(
+            "the rendered pages are not included: {}",
+            problems.join("; ")
+        )),
+    }
     let report_json = check_report_json(&report, as_of_source, &corpus, &sel, &req.scope);
     planned.push(Planned {
         virtual_path: "check-report.json".into(),
@@ -424,7 +499,7 @@ pub fn seal(root: &Path, req: &SealRequest) -> Result<SealResult, Error> {
         )
     })?;
     let ledger = Ledger::load(&evidence_dir)?;
-    check_chain_tip(&evidence_dir, &ledger)?;
+    check_chain_tip(&evidence_dir, &ledger, &mut warnings)?;
     if let Some(last) = ledger.last()
         && last.manifest_sha256 == manifest_sha
     {
@@ -649,9 +724,9 @@ pub fn seal(root: &Path, req: &SealRequest) -> Result<SealResult, Error> {
     })
 }
 
-/// Before extending the chain: the newest bundle must be there and unchanged, and no bundle
-/// may sit in evidence/ without a ledger entry.
-fn check_chain_tip(dir: &Path, ledger: &Ledger) -> Result<(), Error> {
+/// Before extending the chain: the newest bundle must be unchanged (or archived away: a
+/// warning), and no bundle may sit in evidence/ without a ledger entry.
+fn check_chain_tip(dir: &Path, ledger: &Ledger, warnings: &mut Vec<String>) -> Result<(), Error> {
     let listed: BTreeSet<&str> = ledger.bundles.iter().map(|b| b.file.as_str()).collect();
     if let Ok(read) = std::fs::read_dir(dir) {
         let mut unlisted: Vec<String> = read
@@ -690,6 +765,14 @@ fn check_chain_tip(dir: &Path, ledger: &Ledger) -> Result<(), Error> {
     };
     let path = dir.join(&last.file);
     let shown = path.display();
+    if !path.exists() {
+        // Archived elsewhere (evidence/ is usually not in version control): the ledger still
+        // holds the digest to chain to, and `verify --chain` will report the gap here.
+        warnings.push(format!(
+            "{shown}, the newest bundle in LEDGER.json, is not here; chaining to the digest the ledger records"
+        ));
+        return Ok(());
+    }
     let digest = tip_digest(&path, &last.name);
     match digest {
         Ok(d) if d == last.bag_digest => Ok(()),
@@ -701,7 +784,7 @@ fn check_chain_tip(dir: &Path, ledger: &Ledger) -> Result<(), Error> {
             "restore the bundle from a trusted copy before sealing a new one; `kitei verify --chain evidence/` shows the details",
         )),
         Err(e) => Err(Error::new(
-            format!("{shown} (the newest bundle in LEDGER.json) cannot be checked: {e}"),
+            format!("{shown} (the newest bundle in LEDGER.json) was altered or replaced: {e}"),
             "restore the bundle from a trusted copy before sealing a new one; `kitei verify --chain evidence/` shows the details",
         )),
     }

@@ -18,14 +18,38 @@ use super::templates;
 /// recent and the project checks clean — until the duties really fall due.
 const SCAFFOLD: &[(&str, &str)] = &[
     ("kitei.toml", include_str!("scaffold/kitei.toml")),
-    ("policy-src/README.md", include_str!("scaffold/policy-src/README.md")),
-    ("policy-src/regulation/regulation.md", include_str!("scaffold/policy-src/regulation/regulation.md")),
-    ("policy-src/runbooks/malware.md", include_str!("scaffold/policy-src/runbooks/malware.md")),
-    ("policy-src/roles.yaml", include_str!("scaffold/policy-src/roles.yaml")),
-    ("policy-src/contacts.yaml", include_str!("scaffold/policy-src/contacts.yaml")),
-    ("policy-src/systems.yaml", include_str!("scaffold/policy-src/systems.yaml")),
-    ("policy-src/severity.yaml", include_str!("scaffold/policy-src/severity.yaml")),
-    ("policy-src/drills/DRL-1.yaml", include_str!("scaffold/policy-src/drills/DRL-1.yaml")),
+    (
+        "policy-src/README.md",
+        include_str!("scaffold/policy-src/README.md"),
+    ),
+    (
+        "policy-src/regulation/regulation.md",
+        include_str!("scaffold/policy-src/regulation/regulation.md"),
+    ),
+    (
+        "policy-src/runbooks/malware.md",
+        include_str!("scaffold/policy-src/runbooks/malware.md"),
+    ),
+    (
+        "policy-src/roles.yaml",
+        include_str!("scaffold/policy-src/roles.yaml"),
+    ),
+    (
+        "policy-src/contacts.yaml",
+        include_str!("scaffold/policy-src/contacts.yaml"),
+    ),
+    (
+        "policy-src/systems.yaml",
+        include_str!("scaffold/policy-src/systems.yaml"),
+    ),
+    (
+        "policy-src/severity.yaml",
+        include_str!("scaffold/policy-src/severity.yaml"),
+    ),
+    (
+        "policy-src/drills/DRL-1.yaml",
+        include_str!("scaffold/policy-src/drills/DRL-1.yaml"),
+    ),
 ];
 
 /// The scaffold's source folder (as named in its kitei.toml): an existing one is a conflict.
@@ -54,11 +78,18 @@ impl std::fmt::Display for InitError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             InitError::Exists(paths) => {
-                write!(f, "refusing to overwrite {} existing file(s); nothing was written:", paths.len())?;
+                write!(
+                    f,
+                    "refusing to overwrite {} existing file(s); nothing was written:",
+                    paths.len()
+                )?;
                 for p in paths {
                     write!(f, "\n  {p}")?;
                 }
-                write!(f, "\nuse --force to replace them (your changes in them are lost)")
+                write!(
+                    f,
+                    "\nuse --force to replace them (your changes in them are lost)"
+                )
             }
             InitError::Io(m) => f.write_str(m),
         }
@@ -81,7 +112,12 @@ pub fn plan(opts: &InitOptions) -> Vec<(String, Vec<u8>)> {
         .collect();
     if opts.policy {
         let today = opts.today.format("%Y-%m-%d").to_string();
-        files.extend(SCAFFOLD.iter().map(|(path, src)| (path.to_string(), src.replace("{{today}}", &today).into_bytes())));
+        files.extend(SCAFFOLD.iter().map(|(path, src)| {
+            (
+                path.to_string(),
+                src.replace("{{today}}", &today).into_bytes(),
+            )
+        }));
     }
     files
 }
@@ -95,7 +131,10 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Vec<Written>, InitError> {
         .filter(|(rel, _)| target(dir, rel).symlink_metadata().is_ok())
         .map(|(rel, _)| rel.clone())
         .collect();
-    if opts.policy && dir.join(SCAFFOLD_SOURCE).symlink_metadata().is_ok() && !existing.iter().any(|p| p.starts_with("policy-src/")) {
+    if opts.policy
+        && dir.join(SCAFFOLD_SOURCE).symlink_metadata().is_ok()
+        && !existing.iter().any(|p| p.starts_with("policy-src/"))
+    {
         // Mixing the scaffold into an existing source folder would make a policy of two halves.
         existing.push(format!("{SCAFFOLD_SOURCE}/ (the folder exists)"));
     }
@@ -105,14 +144,19 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Vec<Written>, InitError> {
     let mut written = Vec::new();
     for (rel, bytes) in &files {
         let path = target(dir, rel);
-        let replaced = write_file(&path, bytes).map_err(|e| InitError::Io(format!("cannot write {}: {e}", path.display())))?;
-        written.push(Written { path: rel.clone(), replaced });
+        let replaced = write_file(&path, bytes)
+            .map_err(|e| InitError::Io(format!("cannot write {}: {e}", path.display())))?;
+        written.push(Written {
+            path: rel.clone(),
+            replaced,
+        });
     }
     Ok(written)
 }
 
 fn target(dir: &Path, rel: &str) -> PathBuf {
-    rel.split('/').fold(dir.to_path_buf(), |p, part| p.join(part))
+    rel.split('/')
+        .fold(dir.to_path_buf(), |p, part| p.join(part))
 }
 
 /// Writes one file; an existing file (or symbolic link) is removed first, so a forced write never
@@ -141,8 +185,12 @@ pub fn today(as_of: Option<NaiveDate>) -> Result<NaiveDate, String> {
     }
     let now = match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) => {
-            let secs: i64 = v.trim().parse().map_err(|_| format!("SOURCE_DATE_EPOCH `{v}` is not a number of seconds"))?;
-            chrono::DateTime::from_timestamp(secs, 0).ok_or_else(|| format!("SOURCE_DATE_EPOCH `{v}` is out of range"))?
+            let secs: i64 = v
+                .trim()
+                .parse()
+                .map_err(|_| format!("SOURCE_DATE_EPOCH `{v}` is not a number of seconds"))?;
+            chrono::DateTime::from_timestamp(secs, 0)
+                .ok_or_else(|| format!("SOURCE_DATE_EPOCH `{v}` is out of range"))?
         }
         Err(_) => chrono::Utc::now(),
     };
@@ -159,18 +207,30 @@ pub fn init_command(dir: &Path, as_of: Option<NaiveDate>, policy: bool, force: b
             return 2;
         }
     };
-    let opts = InitOptions { policy, force, today };
+    let opts = InitOptions {
+        policy,
+        force,
+        today,
+    };
     match init(dir, &opts) {
         Ok(written) => {
             for w in &written {
-                println!("{} {}", if w.replaced { "replaced" } else { "created " }, dir.join(&w.path).display());
+                println!(
+                    "{} {}",
+                    if w.replaced { "replaced" } else { "created " },
+                    dir.join(&w.path).display()
+                );
             }
             let replaced = written.iter().filter(|w| w.replaced).count();
             eprintln!(
                 "kitei init: wrote {} file(s) in {}{}",
                 written.len(),
                 dir.display(),
-                if replaced > 0 { format!(" ({replaced} replaced)") } else { String::new() }
+                if replaced > 0 {
+                    format!(" ({replaced} replaced)")
+                } else {
+                    String::new()
+                }
             );
             eprintln!(
                 "templates/ now overrides kitei's built-in templates file by file; delete the ones you do not change, so that they follow kitei's updates"
@@ -195,24 +255,39 @@ mod tests {
     use super::*;
 
     fn opts(policy: bool, force: bool) -> InitOptions {
-        InitOptions { policy, force, today: NaiveDate::from_ymd_opt(2026, 4, 1).unwrap() }
+        InitOptions {
+            policy,
+            force,
+            today: NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+        }
     }
 
     #[test]
     fn writes_every_default_and_refuses_a_second_time() {
         let dir = tempfile::tempdir().unwrap();
         let written = init(dir.path(), &opts(false, false)).unwrap();
-        assert_eq!(written.len(), templates::DEFAULTS.len() + templates::ASSETS.len());
+        assert_eq!(
+            written.len(),
+            templates::DEFAULTS.len() + templates::ASSETS.len()
+        );
         for (name, src) in templates::DEFAULTS {
-            assert_eq!(std::fs::read_to_string(dir.path().join("templates").join(name)).unwrap(), *src);
+            assert_eq!(
+                std::fs::read_to_string(dir.path().join("templates").join(name)).unwrap(),
+                *src
+            );
         }
         assert!(dir.path().join("templates/assets/kitei.css").is_file());
         std::fs::write(dir.path().join("templates/base.html"), "mine").unwrap();
         match init(dir.path(), &opts(false, false)) {
-            Err(InitError::Exists(paths)) => assert!(paths.contains(&"templates/base.html".to_string())),
+            Err(InitError::Exists(paths)) => {
+                assert!(paths.contains(&"templates/base.html".to_string()))
+            }
             other => panic!("{other:?}"),
         }
-        assert_eq!(std::fs::read_to_string(dir.path().join("templates/base.html")).unwrap(), "mine");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("templates/base.html")).unwrap(),
+            "mine"
+        );
         let again = init(dir.path(), &opts(false, true)).unwrap();
         assert!(again.iter().all(|w| w.replaced));
     }
@@ -224,10 +299,14 @@ mod tests {
             let text = String::from_utf8(bytes.clone()).unwrap();
             assert!(!text.contains("{{today}}"), "{path}");
         }
-        assert!(files.iter().any(|(p, b)| p == "policy-src/contacts.yaml" && String::from_utf8_lossy(b).contains("2026-04-01")));
+        assert!(files.iter().any(|(p, b)| p == "policy-src/contacts.yaml"
+            && String::from_utf8_lossy(b).contains("2026-04-01")));
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("policy-src")).unwrap();
-        assert!(matches!(init(dir.path(), &opts(true, false)), Err(InitError::Exists(_))));
+        assert!(matches!(
+            init(dir.path(), &opts(true, false)),
+            Err(InitError::Exists(_))
+        ));
         assert!(!dir.path().join("templates").exists());
     }
 
@@ -242,6 +321,13 @@ mod tests {
         std::os::unix::fs::symlink(&outside, project.join("templates/base.html")).unwrap();
         init(&project, &opts(false, true)).unwrap();
         assert_eq!(std::fs::read_to_string(&outside).unwrap(), "outside");
-        assert!(!project.join("templates/base.html").symlink_metadata().unwrap().file_type().is_symlink());
+        assert!(
+            !project
+                .join("templates/base.html")
+                .symlink_metadata()
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
     }
 }

@@ -33,25 +33,55 @@ pub struct Rendered {
 
 /// Renders `doc`'s body. `resolve` maps a link destination to its target; broken links are
 /// appended to `errors` (with their line) and rendered as text.
-pub fn render(doc: &Document, resolve: &dyn Fn(&str) -> Target, errors: &mut Vec<String>) -> Rendered {
+pub fn render(
+    doc: &Document,
+    resolve: &dyn Fn(&str) -> Target,
+    errors: &mut Vec<String>,
+) -> Rendered {
     let mut anchors = doc.headings.iter().map(|h| h.anchor.clone());
+    let mut footnotes = Footnotes::default();
     let mut link_kept: Vec<bool> = Vec::new();
     let mut text = String::new();
     let mut events = Vec::new();
     for event in Parser::new_ext(&doc.body, options()) {
         let event = match event {
-            Event::Start(Tag::Heading { level, id: _, classes, attrs }) => {
+            Event::Start(Tag::Heading {
+                level,
+                id: _,
+                classes,
+                attrs,
+            }) => {
                 let id = anchors.next().map(CowStr::from);
-                Event::Start(Tag::Heading { level, id, classes, attrs })
+                Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                })
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => match resolve(&dest_url) {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => match resolve(&dest_url) {
                 Target::Page(url) => {
                     link_kept.push(true);
-                    Event::Start(Tag::Link { link_type, dest_url: CowStr::from(url), title, id })
+                    Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: CowStr::from(url),
+                        title,
+                        id,
+                    })
                 }
                 Target::External => {
                     link_kept.push(true);
-                    Event::Start(Tag::Link { link_type, dest_url, title, id })
+                    Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    })
                 }
                 Target::Unlinked => {
                     link_kept.push(false);
@@ -69,6 +99,13 @@ pub fn render(doc: &Document, resolve: &dyn Fn(&str) -> Target, errors: &mut Vec
                 } else {
                     continue;
                 }
+            }
+            Event::FootnoteReference(name) => Event::Html(CowStr::from(footnotes.reference(&name))),
+            Event::Start(Tag::FootnoteDefinition(name)) => {
+                Event::Html(CowStr::from(footnotes.definition(&name)))
+            }
+            Event::End(TagEnd::FootnoteDefinition) => {
+                Event::Html(CowStr::from(footnotes.end_definition()))
             }
             Event::TaskListMarker(checked) => {
                 // Clickable (not disabled) so that a printed or on-screen checklist can be ticked.
@@ -90,7 +127,9 @@ pub fn render(doc: &Document, resolve: &dyn Fn(&str) -> Target, errors: &mut Vec
                 text.push(' ');
                 event
             }
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) => {
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
+            ) => {
                 text.push(' ');
                 event
             }
@@ -98,9 +137,21 @@ pub fn render(doc: &Document, resolve: &dyn Fn(&str) -> Target, errors: &mut Vec
         };
         events.push(event);
     }
+    let headings: HashSet<&str> = doc.headings.iter().map(|h| h.anchor.as_str()).collect();
+    for id in footnotes.ids() {
+        if headings.contains(id.as_str()) {
+            errors.push(format!(
+                "{}: footnote id `{id}` is also a heading anchor; rename the heading's `{{#{id}}}`",
+                doc.id()
+            ));
+        }
+    }
     let mut raw = String::new();
     pulldown_cmark::html::push_html(&mut raw, events.into_iter());
-    Rendered { html: sanitize(&raw), text: collapse_spaces(&text) }
+    Rendered {
+        html: sanitize(&raw),
+        text: collapse_spaces(&text),
+    }
 }
 
 /// Cleans HTML with the site's allow-list: ids and classes stay (anchors, footnotes, alerts),
@@ -125,6 +176,97 @@ pub fn sanitize(html: &str) -> String {
         .to_string()
 }
 
+/// Footnotes with ids of their own: `fn-LABEL` for the note and `fnref-LABEL` for the first
+/// reference to it (pulldown-cmark uses the bare label, which can clash with a heading anchor:
+/// `[^report]` beside `## 第8条 {#report}`). Numbered in order of first appearance, as
+/// pulldown-cmark does; each note links back to its first reference.
+#[derive(Default)]
+struct Footnotes {
+    /// Label → (number, referenced yet).
+    numbers: std::collections::HashMap<String, (usize, bool)>,
+    /// Labels of the notes being written (definitions can nest in theory).
+    open: Vec<String>,
+}
+
+impl Footnotes {
+    fn number(&mut self, label: &str) -> (usize, &mut bool) {
+        let next = self.numbers.len() + 1;
+        let (n, referenced) = self
+            .numbers
+            .entry(label.to_string())
+            .or_insert((next, false));
+        (*n, referenced)
+    }
+
+    fn reference(&mut self, label: &str) -> String {
+        let slug = footnote_slug(label);
+        let (n, referenced) = self.number(label);
+        // Only the first reference carries the back-link target (ids are unique in a page).
+        let id = if *referenced {
+            String::new()
+        } else {
+            format!(" id=\"fnref-{slug}\"")
+        };
+        *referenced = true;
+        format!("<sup class=\"footnote-reference\"{id}><a href=\"#fn-{slug}\">{n}</a></sup>")
+    }
+
+    fn definition(&mut self, label: &str) -> String {
+        let slug = footnote_slug(label);
+        let (n, _) = self.number(label);
+        self.open.push(label.to_string());
+        format!(
+            "<div class=\"footnote-definition\" id=\"fn-{slug}\"><sup class=\"footnote-definition-label\">{n}</sup>"
+        )
+    }
+
+    fn end_definition(&mut self) -> String {
+        let back = self
+            .open
+            .pop()
+            .filter(|label| {
+                self.numbers
+                    .get(label)
+                    .is_some_and(|(_, referenced)| *referenced)
+            })
+            .map(|label| {
+                format!(
+                    " <a class=\"footnote-backref\" href=\"#fnref-{}\">↩</a>",
+                    footnote_slug(&label)
+                )
+            })
+            .unwrap_or_default();
+        format!("{back}</div>\n")
+    }
+
+    /// Every id the footnotes of the page use.
+    fn ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .numbers
+            .keys()
+            .flat_map(|l| {
+                [
+                    format!("fn-{}", footnote_slug(l)),
+                    format!("fnref-{}", footnote_slug(l)),
+                ]
+            })
+            .collect();
+        ids.sort();
+        ids
+    }
+}
+
+/// A footnote label as an id fragment: whitespace becomes `-`, markup characters are dropped
+/// (Japanese labels stay as they are, like heading anchors).
+fn footnote_slug(label: &str) -> String {
+    label
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, '"' | '\'' | '<' | '>' | '&' | '#'))
+        .map(|c| if c.is_whitespace() { '-' } else { c })
+        .collect()
+}
+
 fn collapse_spaces(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -132,6 +274,47 @@ fn collapse_spaces(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn doc(body: &str) -> Document {
+        let meta = serde_saphyr::from_str("id: d\nkind: guideline\ntitle: t\n").unwrap();
+        let scanned = crate::source::markdown::scan(body, 1);
+        Document {
+            meta,
+            body: body.to_string(),
+            body_line: 1,
+            headings: scanned.headings,
+            links: scanned.links,
+            text_runs: scanned.text_runs,
+        }
+    }
+
+    #[test]
+    fn footnotes_get_prefixed_ids_numbered_in_order() {
+        let d = doc("## 注 {#note}\n\nA[^note] B[^2] C[^note]\n\n[^note]: first\n[^2]: second\n");
+        let mut errors = Vec::new();
+        let html = render(&d, &|_| Target::External, &mut errors).html;
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(html.matches("id=\"note\"").count(), 1, "{html}");
+        assert!(html.contains("<sup class=\"footnote-reference\" id=\"fnref-note\"><a href=\"#fn-note\">1</a></sup>"), "{html}");
+        assert!(
+            html.contains("<sup class=\"footnote-reference\"><a href=\"#fn-note\">1</a></sup>"),
+            "second reference, no id: {html}"
+        );
+        assert!(html.contains("<a href=\"#fn-2\">2</a>"), "{html}");
+        assert!(
+            html.contains("id=\"fn-note\"") && html.contains("href=\"#fnref-note\""),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn a_heading_named_like_a_footnote_is_an_error() {
+        let d = doc("## x {#fn-a}\n\nA[^a]\n\n[^a]: n\n");
+        let mut errors = Vec::new();
+        render(&d, &|_| Target::External, &mut errors);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("fn-a"));
+    }
 
     #[test]
     fn sanitize_keeps_ids_and_drops_scripts() {

@@ -2,12 +2,15 @@
 //!
 //! One file per concern: [`markdown`] (bodies → sanitised HTML with clause anchors and typed
 //! links), [`templates`] (tera with embedded defaults and per-file overrides), [`i18n`] (every
-//! UI string), [`pages`] (what each page shows, filtered by audience), [`search`] (a bigram
-//! index that works from `file://`) and [`output`] (temporary folder, atomic swap).
+//! UI string), [`pages`] (what each page shows, filtered by audience, with the compliance
+//! dashboard and the drill/review/exception pages in its submodules), [`charts`] (inline SVG
+//! drawn at build time), [`search`] (a bigram index that works from `file://`) and [`output`]
+//! (temporary folder, atomic swap).
 //!
 //! Audience filtering happens while building the page contexts: restricted records never enter
 //! a context of a lower audience, so no template can leak them by accident.
 
+pub mod charts;
 pub mod i18n;
 pub mod init;
 pub mod markdown;
@@ -83,12 +86,22 @@ pub struct BuildInfo {
     pub build_date: String,
     /// The source commit (`git rev-parse`), if the project is a git checkout.
     pub commit: Option<String>,
+    /// The evaluation date of the check: deadlines on the dashboard count from it.
+    pub as_of: NaiveDate,
+    /// The check report the dashboard shows (filtered by audience there).
+    pub report: check::Report,
 }
 
 /// Renders every page and asset into memory: relative path → bytes. Errors (broken links,
 /// template errors) are all collected.
-pub fn render_site(project: &Project, corpus: &Corpus, info: &BuildInfo) -> Result<BTreeMap<String, Vec<u8>>, Vec<String>> {
-    pages::Site::new(project, corpus, info).map_err(|e| vec![e])?.render_all()
+pub fn render_site(
+    project: &Project,
+    corpus: &Corpus,
+    info: &BuildInfo,
+) -> Result<BTreeMap<String, Vec<u8>>, Vec<String>> {
+    pages::Site::new(project, corpus, info)
+        .map_err(|e| vec![e])?
+        .render_all()
 }
 
 /// The build date: `SOURCE_DATE_EPOCH` when set (reproducible builds), otherwise today, in
@@ -96,12 +109,19 @@ pub fn render_site(project: &Project, corpus: &Corpus, info: &BuildInfo) -> Resu
 pub fn build_date(project: &Project) -> Result<String, String> {
     let now = match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) => {
-            let secs: i64 = v.trim().parse().map_err(|_| format!("SOURCE_DATE_EPOCH `{v}` is not a number of seconds"))?;
-            chrono::DateTime::from_timestamp(secs, 0).ok_or_else(|| format!("SOURCE_DATE_EPOCH `{v}` is out of range"))?
+            let secs: i64 = v
+                .trim()
+                .parse()
+                .map_err(|_| format!("SOURCE_DATE_EPOCH `{v}` is not a number of seconds"))?;
+            chrono::DateTime::from_timestamp(secs, 0)
+                .ok_or_else(|| format!("SOURCE_DATE_EPOCH `{v}` is out of range"))?
         }
         Err(_) => chrono::Utc::now(),
     };
-    Ok(now.with_timezone(&project.tz).format("%Y-%m-%d").to_string())
+    Ok(now
+        .with_timezone(&project.tz)
+        .format("%Y-%m-%d")
+        .to_string())
 }
 
 /// The commit of the project's git checkout (12 hex digits), or `None` outside git.
@@ -170,17 +190,34 @@ pub fn build_command(root: &Path, as_of: Option<NaiveDate>, args: &BuildArgs) ->
             return 2;
         }
     };
-    let info = BuildInfo { audience: args.audience, preview: errors > 0, build_date, commit: source_commit(&project.root) };
+    let info = BuildInfo {
+        audience: args.audience,
+        preview: errors > 0,
+        build_date,
+        commit: source_commit(&project.root),
+        as_of,
+        report,
+    };
     let render = |info: &BuildInfo| match pages::Site::new(&project, &loaded.corpus, info) {
         Ok(site) => site.render_lenient(),
         Err(e) => (BTreeMap::new(), vec![e]),
     };
     let (mut files, build_errors) = render(&info);
     for e in &build_errors {
-        eprintln!("{}: {e}", if args.allow_errors { "warning" } else { "error" });
+        eprintln!(
+            "{}: {e}",
+            if args.allow_errors {
+                "warning"
+            } else {
+                "error"
+            }
+        );
     }
     if files.is_empty() || (!build_errors.is_empty() && !args.allow_errors) {
-        eprintln!("kitei build: {} build error(s); the previous site is left untouched", build_errors.len());
+        eprintln!(
+            "kitei build: {} build error(s); the previous site is left untouched",
+            build_errors.len()
+        );
         return 1;
     }
     let mut info = info;
@@ -191,7 +228,9 @@ pub fn build_command(root: &Path, as_of: Option<NaiveDate>, args: &BuildArgs) ->
     }
     let out = match &args.out {
         Some(o) if o.is_absolute() => o.clone(),
-        Some(o) => std::env::current_dir().map(|d| d.join(o)).unwrap_or_else(|_| o.clone()),
+        Some(o) => std::env::current_dir()
+            .map(|d| d.join(o))
+            .unwrap_or_else(|_| o.clone()),
         None => project.root.join(args.audience.default_dir()),
     };
     if let Err(e) = output::write_site(&out, &files) {
@@ -203,7 +242,14 @@ pub fn build_command(root: &Path, as_of: Option<NaiveDate>, args: &BuildArgs) ->
         "kitei build: {pages} pages for audience `{}` in {}{}",
         args.audience.as_str(),
         out.display(),
-        if info.preview { format!(" (preview: {} error(s) remain)", errors + build_errors.len()) } else { String::new() }
+        if info.preview {
+            format!(
+                " (preview: {} error(s) remain)",
+                errors + build_errors.len()
+            )
+        } else {
+            String::new()
+        }
     );
     0
 }

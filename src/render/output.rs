@@ -18,7 +18,9 @@ pub fn write_site(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result<(
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&parent)?;
-    let tmp = tempfile::Builder::new().prefix(".kitei-build-").tempdir_in(&parent)?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".kitei-build-")
+        .tempdir_in(&parent)?;
     for (rel, bytes) in files {
         let path = safe_join(tmp.path(), rel)?;
         if let Some(dir) = path.parent() {
@@ -50,9 +52,15 @@ fn swap_in(new: &Path, out: &Path, parent: &Path) -> io::Result<()> {
         return std::fs::rename(new, out);
     }
     if !out.is_dir() {
-        return Err(io::Error::other(format!("{} exists and is not a folder", out.display())));
+        return Err(io::Error::other(format!(
+            "{} exists and is not a folder",
+            out.display()
+        )));
     }
-    let old = tempfile::Builder::new().prefix(".kitei-old-").tempdir_in(parent)?.keep();
+    let old = tempfile::Builder::new()
+        .prefix(".kitei-old-")
+        .tempdir_in(parent)?
+        .keep();
     std::fs::remove_dir(&old)?;
     std::fs::rename(out, &old)?;
     if let Err(e) = std::fs::rename(new, out) {
@@ -67,7 +75,9 @@ fn safe_join(root: &Path, rel: &str) -> io::Result<PathBuf> {
     let mut path = root.to_path_buf();
     for part in rel.split('/') {
         if part.is_empty() || part == "." || part == ".." || part.contains('\\') {
-            return Err(io::Error::other(format!("refusing to write output path `{rel}`")));
+            return Err(io::Error::other(format!(
+                "refusing to write output path `{rel}`"
+            )));
         }
         path.push(part);
     }
@@ -85,12 +95,25 @@ mod tests {
         std::fs::create_dir_all(&out).unwrap();
         std::fs::write(out.join("README.md"), "keep").unwrap();
         std::fs::write(out.join("stale.html"), "old").unwrap();
-        let files = BTreeMap::from([("index.html".to_string(), b"new".to_vec()), ("a/b.css".to_string(), b"x".to_vec())]);
+        let files = BTreeMap::from([
+            ("index.html".to_string(), b"new".to_vec()),
+            ("a/b.css".to_string(), b"x".to_vec()),
+        ]);
         write_site(&out, &files).unwrap();
-        assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "new");
-        assert_eq!(std::fs::read_to_string(out.join("README.md")).unwrap(), "keep");
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "new"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("README.md")).unwrap(),
+            "keep"
+        );
         assert!(!out.join("stale.html").exists());
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
     }
 

@@ -8,8 +8,13 @@ use chrono::FixedOffset;
 use serde_json::{Value, json};
 use tera::{Context, Tera};
 
+mod dashboard;
+mod records;
+
 use super::markdown::{self, Target};
 use super::{Audience, BuildInfo, i18n, search, templates};
+use crate::check::Ctx;
+use crate::check::notifications::{self, DatedDuty, Due, DutyStatus, Regime};
 use crate::config::{Lang, Project};
 use crate::model::document::Document;
 use crate::model::incident::{Incident, MeasureStatus, NotificationKind, Status};
@@ -17,7 +22,13 @@ use crate::model::tables::{Channel, ChannelKind, DeadlineFrom, OrgCategory};
 use crate::model::{Corpus, DocKind, Ref, RefKind, Timestamp};
 
 /// The five runbook phases, by anchor, in order.
-pub const PHASES: [&str; 5] = ["detection", "initial-response", "containment", "reporting", "recovery"];
+pub const PHASES: [&str; 5] = [
+    "detection",
+    "initial-response",
+    "containment",
+    "reporting",
+    "recovery",
+];
 
 pub struct Site<'a> {
     project: &'a Project,
@@ -33,6 +44,8 @@ pub struct Site<'a> {
     files: BTreeMap<String, Vec<u8>>,
     index: Vec<search::Entry>,
     errors: Vec<String>,
+    /// The check's view of the corpus as of the evaluation date (deadlines, duties).
+    check: Ctx<'a>,
 }
 
 /// The URL of a document's page.
@@ -47,8 +60,17 @@ pub fn incident_url(id: &str) -> String {
     format!("incident-{id}.html")
 }
 
+/// The URL of a drill, review or exception page.
+pub fn record_url(kind: RefKind, id: &str) -> String {
+    format!("{}-{id}.html", kind.prefix())
+}
+
 impl<'a> Site<'a> {
-    pub fn new(project: &'a Project, corpus: &'a Corpus, info: &'a BuildInfo) -> Result<Self, String> {
+    pub fn new(
+        project: &'a Project,
+        corpus: &'a Corpus,
+        info: &'a BuildInfo,
+    ) -> Result<Self, String> {
         let tera = templates::engine(&project.root.join("templates"))?;
         let mut site = Site {
             project,
@@ -58,14 +80,26 @@ impl<'a> Site<'a> {
             lang: project.config.lang,
             tz: project.tz,
             tera,
-            doc_ids: corpus.documents.iter().rev().map(|d| (d.id(), &d.item)).collect(),
+            doc_ids: corpus
+                .documents
+                .iter()
+                .rev()
+                .map(|d| (d.id(), &d.item))
+                .collect(),
             common: Value::Null,
             files: BTreeMap::new(),
             index: Vec::new(),
             errors: Vec::new(),
+            check: Ctx::new(corpus, project, info.as_of),
         };
         site.common = site.common_context();
         Ok(site)
+    }
+
+    /// The compliance dashboard and the records list are for the company (employees and the
+    /// security team), not for a public site.
+    fn has_dashboard(&self) -> bool {
+        self.audience >= Audience::Employees
     }
 
     fn doc(&self, id: &str) -> Option<&'a Document> {
@@ -80,13 +114,27 @@ impl<'a> Site<'a> {
 
     fn docs(&self) -> impl Iterator<Item = &'a Document> + '_ {
         let audience = self.audience;
-        self.corpus.documents.iter().map(|d| &d.item).filter(move |d| audience.sees(d.meta.visibility))
+        self.corpus
+            .documents
+            .iter()
+            .map(|d| &d.item)
+            .filter(move |d| audience.sees(d.meta.visibility))
     }
 
     fn incidents(&self) -> Vec<&'a Incident> {
-        let mut v: Vec<&Incident> =
-            self.corpus.incidents.iter().map(|i| &i.item).filter(|i| self.audience.sees(i.visibility)).collect();
-        v.sort_by(|a, b| b.detected_at.value.cmp(&a.detected_at.value).then_with(|| a.id.value.cmp(&b.id.value)));
+        let mut v: Vec<&Incident> = self
+            .corpus
+            .incidents
+            .iter()
+            .map(|i| &i.item)
+            .filter(|i| self.audience.sees(i.visibility))
+            .collect();
+        v.sort_by(|a, b| {
+            b.detected_at
+                .value
+                .cmp(&a.detected_at.value)
+                .then_with(|| a.id.value.cmp(&b.id.value))
+        });
         v
     }
 
@@ -101,26 +149,46 @@ impl<'a> Site<'a> {
     pub fn resolve_ref(&self, r: &Ref, current: Option<&Document>) -> Target {
         let c = self.corpus;
         let a = self.audience;
-        let page = |url: String, visible: bool| if visible { Target::Page(url) } else { Target::Unlinked };
+        let page = |url: String, visible: bool| {
+            if visible {
+                Target::Page(url)
+            } else {
+                Target::Unlinked
+            }
+        };
         let missing = || Target::Broken(format!("no {} `{}`", r.kind.prefix(), r.id));
         match r.kind {
             RefKind::Role => match c.role(&r.id) {
                 // People-holding roles are listed in the contact table, committees on the roles page.
-                Some(role) if role.committee => page(format!("roles.html#role-{}", r.id), a.sees(role.visibility)),
-                Some(role) => page(format!("contacts.html#role-{}", r.id), a.sees(role.visibility)),
+                Some(role) if role.committee => {
+                    page(format!("roles.html#role-{}", r.id), a.sees(role.visibility))
+                }
+                Some(role) => page(
+                    format!("contacts.html#role-{}", r.id),
+                    a.sees(role.visibility),
+                ),
                 None => missing(),
             },
             RefKind::Contact => {
                 if let Some(p) = c.people.iter().find(|p| p.id.value == r.id) {
-                    page(format!("contacts.html#contact-{}", r.id), a.sees(p.visibility))
+                    page(
+                        format!("contacts.html#contact-{}", r.id),
+                        a.sees(p.visibility),
+                    )
                 } else if let Some(o) = c.organisation(&r.id) {
-                    page(format!("contacts.html#contact-{}", r.id), a.sees(o.visibility))
+                    page(
+                        format!("contacts.html#contact-{}", r.id),
+                        a.sees(o.visibility),
+                    )
                 } else {
                     missing()
                 }
             }
             RefKind::System => match c.systems.iter().find(|s| s.id.value == r.id) {
-                Some(s) => page(format!("systems.html#system-{}", r.id), a.sees(s.visibility)),
+                Some(s) => page(
+                    format!("systems.html#system-{}", r.id),
+                    a.sees(s.visibility),
+                ),
                 None => missing(),
             },
             RefKind::Runbook | RefKind::Doc => match self.doc(&r.id) {
@@ -137,22 +205,69 @@ impl<'a> Site<'a> {
                     return Target::Broken(format!("no clause `{anchor}` in `{}`", doc.id()));
                 }
                 let same = current.is_some_and(|cur| cur.id() == doc.id());
-                let url = if same { format!("#{anchor}") } else { format!("{}#{anchor}", doc_url(doc)) };
+                let url = if same {
+                    format!("#{anchor}")
+                } else {
+                    format!("{}#{anchor}", doc_url(doc))
+                };
                 page(url, a.sees(doc.meta.visibility))
             }
             RefKind::Incident => match c.incidents.iter().find(|i| i.id.value == r.id) {
                 Some(i) => page(incident_url(&r.id), a.sees(i.visibility)),
                 None => missing(),
             },
-            // No pages yet for drills, reviews and exceptions: the text stays, unlinked.
-            RefKind::Drill | RefKind::Review | RefKind::Exception => Target::Unlinked,
+            RefKind::Drill | RefKind::Review | RefKind::Exception => {
+                match self.record_visible(r.kind, &r.id) {
+                    Some(visible) => page(record_url(r.kind, &r.id), visible),
+                    None => missing(),
+                }
+            }
         }
     }
 
     /// True when `r` names an existing record this audience may not see.
     fn hidden(&self, r: &Ref) -> bool {
+        match r.kind {
+            RefKind::Drill | RefKind::Review | RefKind::Exception => {
+                self.record_visible(r.kind, &r.id) == Some(false)
+            }
+            _ => self
+                .own_visibility(r)
+                .is_some_and(|v| !self.audience.sees(v)),
+        }
+    }
+
+    /// Whether this audience may see the drill, review or exception `id` (`None`: no such
+    /// record). Reviews and exceptions are about another record and their text talks about
+    /// it: they are shown only when that record is visible too.
+    fn record_visible(&self, kind: RefKind, id: &str) -> Option<bool> {
         let c = self.corpus;
-        let vis = match r.kind {
+        let a = self.audience;
+        let target_hidden = |r: &Ref| self.own_visibility(r).is_some_and(|v| !a.sees(v));
+        match kind {
+            RefKind::Drill => c
+                .drills
+                .iter()
+                .find(|d| d.id.value == id)
+                .map(|d| a.sees(d.visibility)),
+            RefKind::Review => c
+                .reviews
+                .iter()
+                .find(|r| r.id.value == id)
+                .map(|r| a.sees(r.visibility) && !target_hidden(&r.document.value)),
+            RefKind::Exception => c
+                .exceptions
+                .iter()
+                .find(|e| e.id.value == id)
+                .map(|e| a.sees(e.visibility) && !target_hidden(&e.record.value)),
+            _ => None,
+        }
+    }
+
+    /// The record's own visibility (`None`: no such record).
+    fn own_visibility(&self, r: &Ref) -> Option<crate::model::Visibility> {
+        let c = self.corpus;
+        match r.kind {
             RefKind::Role => c.role(&r.id).map(|x| x.visibility),
             RefKind::Contact => c
                 .people
@@ -160,18 +275,41 @@ impl<'a> Site<'a> {
                 .find(|p| p.id.value == r.id)
                 .map(|p| p.visibility)
                 .or_else(|| c.organisation(&r.id).map(|o| o.visibility)),
-            RefKind::System => c.systems.iter().find(|s| s.id.value == r.id).map(|s| s.visibility),
-            RefKind::Runbook | RefKind::Doc | RefKind::Clause => self.doc(&r.id).map(|d| d.meta.visibility),
-            RefKind::Incident => c.incidents.iter().find(|i| i.id.value == r.id).map(|i| i.visibility),
-            RefKind::Drill => c.drills.iter().find(|d| d.id.value == r.id).map(|d| d.visibility),
-            RefKind::Review => c.reviews.iter().find(|d| d.id.value == r.id).map(|d| d.visibility),
-            RefKind::Exception => c.exceptions.iter().find(|d| d.id.value == r.id).map(|d| d.visibility),
-        };
-        vis.is_some_and(|v| !self.audience.sees(v))
+            RefKind::System => c
+                .systems
+                .iter()
+                .find(|s| s.id.value == r.id)
+                .map(|s| s.visibility),
+            RefKind::Runbook | RefKind::Doc | RefKind::Clause => {
+                self.doc(&r.id).map(|d| d.meta.visibility)
+            }
+            RefKind::Incident => c
+                .incidents
+                .iter()
+                .find(|i| i.id.value == r.id)
+                .map(|i| i.visibility),
+            RefKind::Drill => c
+                .drills
+                .iter()
+                .find(|d| d.id.value == r.id)
+                .map(|d| d.visibility),
+            RefKind::Review => c
+                .reviews
+                .iter()
+                .find(|d| d.id.value == r.id)
+                .map(|d| d.visibility),
+            RefKind::Exception => c
+                .exceptions
+                .iter()
+                .find(|d| d.id.value == r.id)
+                .map(|d| d.visibility),
+        }
     }
 
     fn resolve_dest(&self, dest: &str, current: &Document) -> Target {
-        let Some((prefix, _)) = dest.split_once(':') else { return Target::External };
+        let Some((prefix, _)) = dest.split_once(':') else {
+            return Target::External;
+        };
         if RefKind::from_prefix(prefix).is_none() {
             return Target::External;
         }
@@ -192,23 +330,79 @@ impl<'a> Site<'a> {
                 .find(|p| p.id.value == r.id)
                 .map(|p| p.name.clone())
                 .or_else(|| c.organisation(&r.id).map(|o| o.name.clone())),
-            RefKind::System => c.systems.iter().find(|s| s.id.value == r.id).map(|s| s.name.clone()),
+            RefKind::System => c
+                .systems
+                .iter()
+                .find(|s| s.id.value == r.id)
+                .map(|s| s.name.clone()),
             RefKind::Runbook | RefKind::Doc => self.doc(&r.id).map(|d| d.meta.title.clone()),
-            _ => None,
+            RefKind::Drill => c
+                .drills
+                .iter()
+                .find(|d| d.id.value == r.id)
+                .map(|d| d.title.clone()),
+            RefKind::Incident | RefKind::Review | RefKind::Exception => Some(r.id.clone()),
+            RefKind::Clause => None,
         };
         let url = match self.resolve_ref(r, None) {
             Target::Page(u) => Value::String(u),
             _ => Value::Null,
         };
         // A record the audience may not see is named by a placeholder, not even by its id.
-        let name = if self.hidden(r) { self.t("not_shown").to_string() } else { name.unwrap_or_else(|| r.to_string()) };
+        let name = if self.hidden(r) {
+            self.t("not_shown").to_string()
+        } else {
+            name.unwrap_or_else(|| r.to_string())
+        };
         json!({ "name": name, "url": url })
     }
 
     // ---- formatting ------------------------------------------------------------------------
 
     fn ts(&self, t: &Timestamp) -> String {
-        t.0.with_timezone(&self.tz).format("%Y-%m-%d %H:%M").to_string()
+        t.0.with_timezone(&self.tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    }
+
+    fn due_text(&self, due: Due) -> String {
+        match due {
+            Due::Day(d) => d.to_string(),
+            Due::Instant(t) => self.ts(&Timestamp(t)),
+        }
+    }
+
+    /// One dated duty of an incident (from [`notifications::dated_duties`], the list the
+    /// rules check): what, to whom, within what term, by when, and where it stands.
+    fn duty_json(&self, d: &DatedDuty) -> Value {
+        let to = match (d.to, d.sent.and_then(|n| n.to.as_ref())) {
+            (Some(id), _) => self.ref_json(&Ref::new(RefKind::Contact, id)),
+            (None, Some(to)) => self.ref_json(&to.value),
+            (None, None) => json!({"name": self.t("ppc"), "url": null}),
+        };
+        let term = match (d.period, d.days) {
+            (Some(p), _) => Some(p.to_string()),
+            (None, Some(days)) => Some(format!("{days}{}", self.t("days_unit"))),
+            (None, None) => None,
+        };
+        let law = match d.regime {
+            Regime::Appi => "regime_appi",
+            Regime::MyNumber => "regime_my_number",
+            Regime::Notice => "regime_notice",
+        };
+        json!({
+            "code": d.code,
+            "kind": self.t(notification_key(d.kind)),
+            "law": self.t(law),
+            "to": to,
+            "term": term,
+            "due": self.due_text(d.due),
+            "due_date": d.due.date(self.tz).to_string(),
+            "sent_at": d.sent.map(|n| self.ts(&n.at.value)),
+            "status_key": duty_status_key(d.status),
+            "status": self.t(duty_status_key(d.status)),
+            "days_left": d.days_left(self.info.as_of, self.tz),
+        })
     }
 
     fn channel_json(&self, ch: &Channel) -> Value {
@@ -224,7 +418,11 @@ impl<'a> Site<'a> {
         let href = match ch.kind {
             ChannelKind::Phone | ChannelKind::Mobile => Some(tel_href(&ch.value)),
             ChannelKind::Email => Some(format!("mailto:{}", ch.value.trim())),
-            ChannelKind::Web if ch.value.starts_with("https://") || ch.value.starts_with("http://") => Some(ch.value.clone()),
+            ChannelKind::Web
+                if ch.value.starts_with("https://") || ch.value.starts_with("http://") =>
+            {
+                Some(ch.value.clone())
+            }
             _ => None,
         };
         json!({
@@ -240,9 +438,16 @@ impl<'a> Site<'a> {
     // ---- context ---------------------------------------------------------------------------
 
     fn common_context(&self) -> Value {
-        let version = self.regulation().and_then(|d| d.meta.version.as_ref()).map(|v| v.value.clone());
-        let first_regulation = self.regulation().or_else(|| self.docs().find(|d| d.kind() != DocKind::Runbook)).map(doc_url);
-        let mut nav = vec![json!({"key": "home", "url": "index.html", "label": self.t("nav_home")})];
+        let version = self
+            .regulation()
+            .and_then(|d| d.meta.version.as_ref())
+            .map(|v| v.value.clone());
+        let first_regulation = self
+            .regulation()
+            .or_else(|| self.docs().find(|d| d.kind() != DocKind::Runbook))
+            .map(doc_url);
+        let mut nav =
+            vec![json!({"key": "home", "url": "index.html", "label": self.t("nav_home")})];
         if let Some(url) = first_regulation {
             nav.push(json!({"key": "regulation", "url": url, "label": self.t("nav_regulation")}));
         }
@@ -253,7 +458,11 @@ impl<'a> Site<'a> {
             ("systems", "systems.html"),
             ("severity", "severity.html"),
             ("incidents", "incidents.html"),
+            ("dashboard", "dashboard.html"),
         ] {
+            if key == "dashboard" && !self.has_dashboard() {
+                continue;
+            }
             nav.push(json!({"key": key, "url": url, "label": self.t(&format!("nav_{key}"))}));
         }
         json!({
@@ -278,17 +487,28 @@ impl<'a> Site<'a> {
         ctx.insert("page", &page);
         match self.tera.render(template, &ctx) {
             Ok(html) => {
-                self.index.push(search::Entry { url: url.to_string(), title: title.to_string(), text: search::main_text(&html) });
+                self.index.push(search::Entry {
+                    url: url.to_string(),
+                    title: title.to_string(),
+                    text: search::main_text(&html),
+                });
                 self.files.insert(url.to_string(), html.into_bytes());
             }
-            Err(e) => self.errors.push(format!("template `{template}` for {url}: {}", templates::describe(&e))),
+            Err(e) => self.errors.push(format!(
+                "template `{template}` for {url}: {}",
+                templates::describe(&e)
+            )),
         }
     }
 
     /// Every page and asset, or every error (broken links, template errors).
     pub fn render_all(self) -> Result<BTreeMap<String, Vec<u8>>, Vec<String>> {
         let (files, errors) = self.render_lenient();
-        if errors.is_empty() { Ok(files) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(files)
+        } else {
+            Err(errors)
+        }
     }
 
     /// What rendered, with the errors beside it (for previews built with `--allow-errors`:
@@ -304,6 +524,10 @@ impl<'a> Site<'a> {
         self.systems();
         self.severity();
         self.incident_pages();
+        if self.has_dashboard() {
+            self.dashboard();
+        }
+        self.records();
         let templates_dir = self.project.root.join("templates");
         for (name, default) in templates::ASSETS {
             match templates::asset(&templates_dir, name, default) {
@@ -313,7 +537,10 @@ impl<'a> Site<'a> {
                 Err(e) => self.errors.push(e),
             }
         }
-        self.files.insert("assets/search-index.js".into(), search::index_js(&self.index).into_bytes());
+        self.files.insert(
+            "assets/search-index.js".into(),
+            search::index_js(&self.index).into_bytes(),
+        );
         (self.files, self.errors)
     }
 
@@ -322,9 +549,17 @@ impl<'a> Site<'a> {
     fn home(&mut self) {
         let reg = self.regulation();
         let latest = reg.and_then(|d| {
-            d.meta.changes.iter().max_by_key(|c| (c.effective_on.as_ref().map(|e| e.value), c.approved_on.as_ref().map(|a| a.value)))
+            d.meta.changes.iter().max_by_key(|c| {
+                (
+                    c.effective_on.as_ref().map(|e| e.value),
+                    c.approved_on.as_ref().map(|a| a.value),
+                )
+            })
         });
-        let mut regulations: Vec<&Document> = self.docs().filter(|d| d.kind() != DocKind::Runbook).collect();
+        let mut regulations: Vec<&Document> = self
+            .docs()
+            .filter(|d| d.kind() != DocKind::Runbook)
+            .collect();
         regulations.sort_by_key(|d| d.kind() != DocKind::Regulation);
         let docs: Vec<Value> = regulations
             .into_iter()
@@ -342,8 +577,7 @@ impl<'a> Site<'a> {
                 "version": d.meta.version.as_ref().map(|v| v.value.clone()),
                 "effective_on": d.meta.effective_on.as_ref().map(|v| v.value.to_string()),
             })),
-            "first_call": self.first_call(),
-            "steps": [self.t("incident_now_step1"), self.t("incident_now_step2"), self.t("incident_now_step3")],
+            "incident_now": self.incident_now(),
             "latest_change": latest.map(|c| json!({
                 "version": c.version,
                 "effective_on": c.effective_on.as_ref().map(|v| v.value.to_string()),
@@ -360,43 +594,61 @@ impl<'a> Site<'a> {
         self.render("index.html", "index.html", &title, "home", page);
     }
 
-    /// The first number to call: the first role the regulation's detection clause links to
-    /// (`{#detection}`, or a heading containing 検知/detect), else the `helpdesk` role, else
-    /// the CISO; its first visible holder's first phone.
-    fn first_call(&self) -> Value {
-        let from_clause = self.regulation().and_then(|d| {
-            let h = d.headings.iter().position(|h| h.anchor == "detection" || h.text.contains("検知"))?;
-            let start = d.headings[h].line;
-            let end = d.headings[h + 1..].iter().find(|x| x.level <= d.headings[h].level).map(|x| x.line).unwrap_or(u32::MAX);
-            d.links
+    /// The "incident now?" box, from the regulation's `incident_now` (checked by K0212):
+    /// `{call, steps}`, or null when the audience sees no regulation that has one.
+    fn incident_now(&self) -> Value {
+        let Some(now) = self.regulation().and_then(|d| d.meta.incident_now.as_ref()) else {
+            return Value::Null;
+        };
+        let steps: Vec<String> = now
+            .value
+            .steps
+            .value
+            .iter()
+            .map(|s| prose(&s.value))
+            .filter(|s| !s.is_empty())
+            .collect();
+        json!({"call": self.first_call(&now.value.call.value), "steps": steps})
+    }
+
+    /// Whom to call first: `{name, url, person, channel}`. For a role, the first of its holders
+    /// (then its deputy) this audience may see who has a phone; for a contact, its own phone.
+    /// `channel` is null when no visible phone exists (the box then links the contact table).
+    fn first_call(&self, call: &Ref) -> Value {
+        let c = self.corpus;
+        let target = self.ref_json(call);
+        let phone = |id: &str| -> Option<(String, Value)> {
+            let (name, channels, vis) = match c.people.iter().find(|p| p.id.value == id) {
+                Some(p) => (p.name.clone(), &p.channels, p.visibility),
+                None => c
+                    .organisation(id)
+                    .map(|o| (o.name.clone(), &o.channels, o.visibility))?,
+            };
+            if !self.audience.sees(vis) {
+                return None;
+            }
+            let ch = channels
                 .iter()
-                .filter(|l| l.line > start && l.line < end)
-                .filter_map(|l| l.dest.parse::<Ref>().ok())
-                .find(|r| r.kind == RefKind::Role)
-                .map(|r| r.id)
-        });
-        let candidates = from_clause.into_iter().chain(["helpdesk".to_string(), "ciso".to_string()]);
-        for id in candidates {
-            let Some(role) = self.corpus.role(&id) else { continue };
-            if !self.audience.sees(role.visibility) {
-                continue;
-            }
-            for holder in &role.held_by {
-                let Some(p) = self.corpus.people.iter().find(|p| p.id.value == holder.value.id) else { continue };
-                if !self.audience.sees(p.visibility) {
-                    continue;
-                }
-                if let Some(ch) = p.channels.iter().find(|c| matches!(c.kind, ChannelKind::Phone | ChannelKind::Mobile)) {
-                    return json!({
-                        "role": role.name,
-                        "role_url": format!("contacts.html#role-{}", role.id.value),
-                        "person": p.name,
-                        "channel": self.channel_json(ch),
-                    });
-                }
-            }
-        }
-        Value::Null
+                .find(|ch| matches!(ch.kind, ChannelKind::Phone | ChannelKind::Mobile))?;
+            Some((name, self.channel_json(ch)))
+        };
+        let found = match call.kind {
+            _ if self.hidden(call) => None,
+            RefKind::Role => c.role(&call.id).and_then(|role| {
+                role.held_by
+                    .iter()
+                    .chain(role.deputy.iter())
+                    .find_map(|h| phone(&h.value.id))
+                    .map(|(n, ch)| (Some(n), ch))
+            }),
+            RefKind::Contact => phone(&call.id).map(|(_, ch)| (None, ch)),
+            _ => None,
+        };
+        let (person, channel) = match found {
+            Some((person, channel)) => (person, channel),
+            None => (None, Value::Null),
+        };
+        json!({"name": target["name"], "url": target["url"], "person": person, "channel": channel})
     }
 
     fn document(&mut self, doc: &'a Document) {
@@ -437,8 +689,16 @@ impl<'a> Site<'a> {
             "toc": toc,
             "body": rendered.html,
         });
-        let template = if doc.kind() == DocKind::Runbook { "runbook.html" } else { "document.html" };
-        let nav = if doc.kind() == DocKind::Runbook { "runbooks" } else { "regulation" };
+        let template = if doc.kind() == DocKind::Runbook {
+            "runbook.html"
+        } else {
+            "document.html"
+        };
+        let nav = if doc.kind() == DocKind::Runbook {
+            "runbooks"
+        } else {
+            "regulation"
+        };
         self.render(template, &doc_url(doc), &m.title, nav, page);
     }
 
@@ -470,7 +730,8 @@ impl<'a> Site<'a> {
                     .iter()
                     .filter_map(|h| person(&h.value.id))
                     .map(|mut p| {
-                        let first = anchored.insert(p["id"].as_str().unwrap_or_default().to_string());
+                        let first =
+                            anchored.insert(p["id"].as_str().unwrap_or_default().to_string());
                         p["anchor"] = Value::Bool(first);
                         p
                     })
@@ -503,7 +764,13 @@ impl<'a> Site<'a> {
             })
             .collect();
         let title = self.t("nav_contacts");
-        self.render("contacts.html", "contacts.html", title, "contacts", json!({"roles": roles, "organisations": orgs}));
+        self.render(
+            "contacts.html",
+            "contacts.html",
+            title,
+            "contacts",
+            json!({"roles": roles, "organisations": orgs}),
+        );
     }
 
     fn roles(&mut self) {
@@ -527,7 +794,13 @@ impl<'a> Site<'a> {
             })
             .collect();
         let title = self.t("nav_roles");
-        self.render("roles.html", "roles.html", title, "roles", json!({"roles": roles}));
+        self.render(
+            "roles.html",
+            "roles.html",
+            title,
+            "roles",
+            json!({"roles": roles}),
+        );
     }
 
     fn systems(&mut self) {
@@ -537,7 +810,12 @@ impl<'a> Site<'a> {
             .iter()
             .map(|p| json!({"level": p.level.value, "meaning": p.meaning, "max_downtime": p.max_downtime.map(|d| d.to_string())}))
             .collect();
-        let mut systems: Vec<_> = self.corpus.systems.iter().filter(|s| self.audience.sees(s.visibility)).collect();
+        let mut systems: Vec<_> = self
+            .corpus
+            .systems
+            .iter()
+            .filter(|s| self.audience.sees(s.visibility))
+            .collect();
         systems.sort_by(|a, b| {
             let pa = a.priority.as_ref().map(|p| p.value);
             let pb = b.priority.as_ref().map(|p| p.value);
@@ -548,7 +826,12 @@ impl<'a> Site<'a> {
             .map(|s| {
                 let prio = s.priority.as_ref().map(|p| p.value);
                 let downtime = prio
-                    .and_then(|l| self.corpus.recovery_priorities.iter().find(|r| r.level.value == l))
+                    .and_then(|l| {
+                        self.corpus
+                            .recovery_priorities
+                            .iter()
+                            .find(|r| r.level.value == l)
+                    })
                     .and_then(|r| r.max_downtime.map(|d| d.to_string()));
                 json!({
                     "id": s.id.value,
@@ -562,7 +845,13 @@ impl<'a> Site<'a> {
             })
             .collect();
         let title = self.t("nav_systems");
-        self.render("systems.html", "systems.html", title, "systems", json!({"priorities": priorities, "systems": systems}));
+        self.render(
+            "systems.html",
+            "systems.html",
+            title,
+            "systems",
+            json!({"priorities": priorities, "systems": systems}),
+        );
     }
 
     fn severity(&mut self) {
@@ -581,7 +870,13 @@ impl<'a> Site<'a> {
             })
             .collect();
         let title = self.t("nav_severity");
-        self.render("severity.html", "severity.html", title, "severity", json!({"levels": levels}));
+        self.render(
+            "severity.html",
+            "severity.html",
+            title,
+            "severity",
+            json!({"levels": levels}),
+        );
     }
 
     fn incident_pages(&mut self) {
@@ -602,41 +897,50 @@ impl<'a> Site<'a> {
             })
             .collect();
         let title = self.t("nav_incidents");
-        self.render("incidents.html", "incidents.html", title, "incidents", json!({"incidents": rows}));
+        self.render(
+            "incidents.html",
+            "incidents.html",
+            title,
+            "incidents",
+            json!({"incidents": rows}),
+        );
         for inc in incidents {
             let page = self.incident_context(inc);
-            self.render("incident.html", &incident_url(&inc.id.value), &format!("{} {}", inc.id.value, inc.title), "incidents", page);
+            self.render(
+                "incident.html",
+                &incident_url(&inc.id.value),
+                &format!("{} {}", inc.id.value, inc.title),
+                "incidents",
+                page,
+            );
         }
     }
 
     fn incident_context(&self, i: &Incident) -> Value {
-        let opt_ts = |t: &Option<crate::model::At<Timestamp>>| t.as_ref().map(|t| self.ts(&t.value));
+        let opt_ts =
+            |t: &Option<crate::model::At<Timestamp>>| t.as_ref().map(|t| self.ts(&t.value));
+        let duties = notifications::dated_duties(&self.check, i);
+        // Each notification with the deadline of the duty it fulfils (the same list as the
+        // rules K0401–K0405 use).
         let notifications: Vec<Value> = i
             .notifications
             .iter()
             .map(|n| {
-                let org = n.to.as_ref().and_then(|r| self.corpus.organisation(&r.value.id));
-                let deadline = match (org, n.kind.value) {
-                    (Some(o), NotificationKind::Notice | NotificationKind::Preliminary) => o.notice_deadline.as_ref().map(|p| {
-                        let from = match o.deadline_from {
-                            DeadlineFrom::Detected => i.detected_at.value.0,
-                            DeadlineFrom::Known => i.known_at().value.0,
-                        };
-                        p.value.after(from)
-                    }),
-                    _ => None,
-                };
+                let duty = duties
+                    .iter()
+                    .find(|d| d.sent.is_some_and(|s| std::ptr::eq(s, n)));
                 json!({
                     "to": n.to.as_ref().map(|r| self.ref_json(&r.value)),
                     "kind": self.t(notification_key(n.kind.value)),
                     "at": self.ts(&n.at.value),
-                    "deadline": deadline.map(|d| self.ts(&Timestamp(d))),
-                    "on_time": deadline.map(|d| n.at.value.0 <= d),
+                    "deadline": duty.map(|d| self.due_text(d.due)),
+                    "on_time": duty.map(|d| d.status == DutyStatus::OnTime),
                     "reference": n.reference,
                     "note": n.note,
                 })
             })
             .collect();
+        let duties: Vec<Value> = duties.iter().map(|d| self.duty_json(d)).collect();
         let measures = |list: &[crate::model::incident::Measure]| -> Vec<Value> {
             list.iter()
                 .map(|m| {
@@ -697,6 +1001,7 @@ impl<'a> Site<'a> {
                 "by": e.by.as_ref().map(|b| self.ref_json(&b.value)),
             })).collect::<Vec<_>>(),
             "notifications": notifications,
+            "duties": duties,
             "root_cause": i.root_cause.as_deref().map(prose),
             "actions": i.actions.iter().map(|a| json!({
                 "what": a.what,
@@ -720,7 +1025,12 @@ pub fn prose(s: &str) -> String {
     let chars: Vec<char> = s.trim().chars().collect();
     let mut out = String::with_capacity(s.len());
     for (i, &c) in chars.iter().enumerate() {
-        if c == ' ' && i > 0 && i + 1 < chars.len() && !chars[i - 1].is_ascii() && !chars[i + 1].is_ascii() {
+        if c == ' '
+            && i > 0
+            && i + 1 < chars.len()
+            && !chars[i - 1].is_ascii()
+            && !chars[i + 1].is_ascii()
+        {
             continue;
         }
         out.push(c);
@@ -748,6 +1058,15 @@ fn status_key(s: Status) -> &'static str {
         Status::Open => "status_open",
         Status::Contained => "status_contained",
         Status::Closed => "status_closed",
+    }
+}
+
+fn duty_status_key(s: DutyStatus) -> &'static str {
+    match s {
+        DutyStatus::OnTime => "duty_on_time",
+        DutyStatus::Late => "duty_late",
+        DutyStatus::Pending => "duty_pending",
+        DutyStatus::Missing => "duty_missing",
     }
 }
 
@@ -779,7 +1098,10 @@ mod tests {
 
     #[test]
     fn folded_japanese_prose() {
-        assert_eq!(prose("開かれ、 マルウェアが EDR で"), "開かれ、マルウェアが EDR で");
+        assert_eq!(
+            prose("開かれ、 マルウェアが EDR で"),
+            "開かれ、マルウェアが EDR で"
+        );
     }
 
     #[test]

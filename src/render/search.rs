@@ -6,9 +6,9 @@
 //! Only pages that were rendered for the audience are indexed, from their `<main>` element,
 //! so the index can hold nothing a page does not show.
 
-use std::collections::{BTreeMap, HashMap};
 #[cfg(test)]
 use std::collections::BTreeSet;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::json;
 
@@ -23,7 +23,10 @@ pub struct Entry {
 /// The text of a page's `<main>` element: tags removed, entities decoded, spaces collapsed.
 pub fn main_text(html: &str) -> String {
     let start = html.find("<main").unwrap_or(0);
-    let end = html[start..].find("</main>").map(|e| start + e).unwrap_or(html.len());
+    let end = html[start..]
+        .find("</main>")
+        .map(|e| start + e)
+        .unwrap_or(html.len());
     let mut out = String::new();
     let mut in_tag = false;
     for c in html[start..end].chars() {
@@ -50,12 +53,18 @@ pub fn main_text(html: &str) -> String {
 
 /// Lowercased characters without whitespace: the form both sides search in.
 fn normalised(text: &str) -> Vec<char> {
-    text.chars().flat_map(char::to_lowercase).filter(|c| !c.is_whitespace()).collect()
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .filter(|c| !c.is_whitespace())
+        .collect()
 }
 
 #[cfg(test)]
 fn bigrams(text: &str) -> BTreeSet<String> {
-    normalised(text).windows(2).map(|w| w.iter().collect()).collect()
+    normalised(text)
+        .windows(2)
+        .map(|w| w.iter().collect())
+        .collect()
 }
 
 /// `assets/search-index.js`: `window.KITEI_SEARCH = {pages: [{u, t, x}], grams: {bigram: [page…]}}`.
@@ -74,10 +83,19 @@ pub fn index_js(entries: &[Entry]) -> String {
             }
         }
     }
-    let grams: BTreeMap<String, Vec<u32>> = grams.into_iter().map(|((a, b), v)| (format!("{a}{b}"), v)).collect();
-    let pages: Vec<_> = entries.iter().map(|e| json!({"u": e.url, "t": e.title, "x": e.text})).collect();
+    let grams: BTreeMap<String, Vec<u32>> = grams
+        .into_iter()
+        .map(|((a, b), v)| (format!("{a}{b}"), v))
+        .collect();
+    let pages: Vec<_> = entries
+        .iter()
+        .map(|e| json!({"u": e.url, "t": e.title, "x": e.text}))
+        .collect();
     let data = json!({"pages": pages, "grams": grams});
-    format!("window.KITEI_SEARCH = {};\n", serde_json::to_string(&data).expect("index serialises"))
+    format!(
+        "window.KITEI_SEARCH = {};\n",
+        serde_json::to_string(&data).expect("index serialises")
+    )
 }
 
 #[cfg(test)]

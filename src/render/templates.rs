@@ -11,20 +11,52 @@ use tera::Tera;
 pub const DEFAULTS: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("index.html", include_str!("../../templates/index.html")),
-    ("document.html", include_str!("../../templates/document.html")),
+    (
+        "document.html",
+        include_str!("../../templates/document.html"),
+    ),
     ("runbook.html", include_str!("../../templates/runbook.html")),
-    ("contacts.html", include_str!("../../templates/contacts.html")),
+    (
+        "contacts.html",
+        include_str!("../../templates/contacts.html"),
+    ),
     ("roles.html", include_str!("../../templates/roles.html")),
     ("systems.html", include_str!("../../templates/systems.html")),
-    ("severity.html", include_str!("../../templates/severity.html")),
-    ("incidents.html", include_str!("../../templates/incidents.html")),
-    ("incident.html", include_str!("../../templates/incident.html")),
+    (
+        "severity.html",
+        include_str!("../../templates/severity.html"),
+    ),
+    (
+        "incidents.html",
+        include_str!("../../templates/incidents.html"),
+    ),
+    (
+        "incident.html",
+        include_str!("../../templates/incident.html"),
+    ),
+    (
+        "dashboard.html",
+        include_str!("../../templates/dashboard.html"),
+    ),
+    ("records.html", include_str!("../../templates/records.html")),
+    ("drill.html", include_str!("../../templates/drill.html")),
+    ("review.html", include_str!("../../templates/review.html")),
+    (
+        "exception.html",
+        include_str!("../../templates/exception.html"),
+    ),
 ];
 
 /// Static assets copied into every site (no external origin is ever referenced).
 pub const ASSETS: &[(&str, &str)] = &[
-    ("assets/kitei.css", include_str!("../../templates/assets/kitei.css")),
-    ("assets/search.js", include_str!("../../templates/assets/search.js")),
+    (
+        "assets/kitei.css",
+        include_str!("../../templates/assets/kitei.css"),
+    ),
+    (
+        "assets/search.js",
+        include_str!("../../templates/assets/search.js"),
+    ),
 ];
 
 /// The engine with the defaults and the overrides found in `project_templates` (if it exists).
@@ -33,11 +65,17 @@ pub fn engine(project_templates: &Path) -> Result<Tera, String> {
     let mut tera = Tera::default();
     // Filters and functions would be registered here, before any template is added (tera 2
     // checks at add time that everything a template uses exists).
-    tera.set_fallback_prefixes(["default/"]).map_err(|e| e.to_string())?;
-    tera.add_raw_templates(DEFAULTS.iter().map(|(name, src)| (format!("default/{name}"), *src)))
-        .map_err(|e| describe(&e))?;
+    tera.set_fallback_prefixes(["default/"])
+        .map_err(|e| e.to_string())?;
+    tera.add_raw_templates(
+        DEFAULTS
+            .iter()
+            .map(|(name, src)| (format!("default/{name}"), *src)),
+    )
+    .map_err(|e| describe(&e))?;
     for (name, src) in overrides(project_templates)? {
-        tera.add_raw_template(&name, &src).map_err(|e| describe(&e))?;
+        tera.add_raw_template(&name, &src)
+            .map_err(|e| describe(&e))?;
     }
     Ok(tera)
 }
@@ -45,14 +83,23 @@ pub fn engine(project_templates: &Path) -> Result<Tera, String> {
 /// The project's template files, sorted by name (`.html` at the top level only).
 fn overrides(dir: &Path) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(out) };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(out);
+    };
     for entry in entries.flatten() {
         let path = entry.path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_string) else { continue };
+        let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_string)
+        else {
+            continue;
+        };
         if !path.is_file() || !name.ends_with(".html") {
             continue;
         }
-        let src = std::fs::read_to_string(&path).map_err(|e| format!("cannot read template {}: {e}", path.display()))?;
+        let src = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read template {}: {e}", path.display()))?;
         out.push((name, src));
     }
     out.sort();

@@ -130,10 +130,10 @@ pub fn load(project: &Project) -> Result<Loaded, Diagnostic> {
                 if e.path_is_symlink()
                     && let Err(d) =
                         check_symlink(e.path(), &canonical_root, &display_root.join(&rel))
-                    {
-                        diagnostics.push(d);
-                        continue;
-                    }
+                {
+                    diagnostics.push(d);
+                    continue;
+                }
                 entries.push(rel);
             }
             Err(err) => {
@@ -225,12 +225,7 @@ fn check_symlink(path: &Path, canonical_root: &Path, display: &Path) -> Result<(
 
 /// Reads and parses one file. The text is returned even when parsing fails, so that the
 /// diagnostic can quote the offending line.
-fn read_one(
-    path: &Path,
-    rel: &Path,
-    display: &Path,
-    class: FileClass,
-) -> ReadResult {
+fn read_one(path: &Path, rel: &Path, display: &Path, class: FileClass) -> ReadResult {
     if class == FileClass::Ignored {
         let file = SourceFile {
             display_path: display.into(),

@@ -1,0 +1,655 @@
+//! The compliance dashboard (`dashboard.html`): the check report, overdue duties, upcoming
+//! deadlines, open incidents, counts and mean response times drawn as inline SVG.
+//!
+//! Audience: everything here is computed from what the audience may see. Findings whose
+//! subject, file or text names a record the audience may not see are left out (and counted),
+//! deadlines and statistics cover visible records only. The restricted build shows all.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+
+use chrono::{Datelike, NaiveDate};
+use serde_json::{Value, json};
+
+use super::{Site, incident_url, status_key};
+use crate::check::notifications::{self, DutyStatus};
+use crate::check::{duties, exception_for, rule};
+use crate::diag::{Diagnostic, Level};
+use crate::model::incident::{Incident, MeasureStatus, Status};
+use crate::model::{At, DocKind, Ref, RefKind, Timestamp};
+use crate::render::Audience;
+use crate::render::charts::{self, Bar, Column, Marker};
+
+/// At most this many months in the incidents-by-month chart (the most recent ones).
+const MAX_MONTHS: usize = 36;
+
+/// What a finding must not mention to be shown to a lower audience.
+pub(super) struct Hidden {
+    /// Files that hold a single record this audience may not see.
+    files: HashSet<PathBuf>,
+    /// Ids of hidden records (matched as whole tokens).
+    ids: Vec<String>,
+    /// Titles and names of hidden records (matched as substrings).
+    names: Vec<String>,
+}
+
+/// A deadline row before sorting: (due day or `None` for "never done", tie-breaker, row).
+type Row = (Option<NaiveDate>, String, Value);
+
+impl<'a> Site<'a> {
+    /// Records of every kind this audience may not see, as file paths, ids and names.
+    pub(super) fn hidden_records(&self) -> Hidden {
+        let c = self.corpus;
+        let mut h = Hidden {
+            files: HashSet::new(),
+            ids: Vec::new(),
+            names: Vec::new(),
+        };
+        if self.audience == Audience::Restricted {
+            return h;
+        }
+        let mut add = |kind: RefKind, id: &At<String>, name: Option<&str>, file: Option<usize>| {
+            if self.hidden(&Ref::new(kind, id.value.clone())) {
+                h.ids.push(id.value.clone());
+                h.names
+                    .extend(name.filter(|n| n.chars().count() >= 2).map(str::to_string));
+                if let Some(f) = file {
+                    h.files.insert(c.files[f].display_path.clone());
+                }
+            }
+        };
+        for d in &c.documents {
+            let kind = if d.kind() == DocKind::Runbook {
+                RefKind::Runbook
+            } else {
+                RefKind::Doc
+            };
+            add(kind, &d.meta.id, Some(&d.meta.title), Some(d.file));
+        }
+        for i in &c.incidents {
+            add(RefKind::Incident, &i.id, Some(&i.title), Some(i.file));
+        }
+        for d in &c.drills {
+            add(RefKind::Drill, &d.id, Some(&d.title), Some(d.file));
+        }
+        for r in &c.reviews {
+            add(RefKind::Review, &r.id, None, Some(r.file));
+        }
+        for e in &c.exceptions {
+            add(RefKind::Exception, &e.id, None, Some(e.file));
+        }
+        for r in &c.roles {
+            add(RefKind::Role, &r.id, Some(&r.name), None);
+        }
+        for p in &c.people {
+            add(RefKind::Contact, &p.id, Some(&p.name), None);
+        }
+        for o in &c.organisations {
+            add(RefKind::Contact, &o.id, Some(&o.name), None);
+        }
+        for s in &c.systems {
+            add(RefKind::System, &s.id, Some(&s.name), None);
+        }
+        h
+    }
+
+    /// True when `d` may be shown: its subject is visible, it does not point into a hidden
+    /// record's file, and its text names no hidden record.
+    pub(super) fn finding_visible(&self, d: &Diagnostic, hidden: &Hidden) -> bool {
+        if self.audience == Audience::Restricted {
+            return true;
+        }
+        if let Some(subject) = &d.subject {
+            match subject.parse::<Ref>() {
+                Ok(r) if self.hidden(&r) => return false,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+        if d.location
+            .as_ref()
+            .is_some_and(|l| hidden.files.contains(&l.path))
+        {
+            return false;
+        }
+        let texts = [
+            Some(d.message.as_str()),
+            d.help.as_deref(),
+            d.subject.as_deref(),
+        ];
+        let location = d
+            .location
+            .as_ref()
+            .map(|l| l.path.to_string_lossy().into_owned());
+        let texts = texts.into_iter().flatten().chain(location.as_deref());
+        !texts.into_iter().any(|t| {
+            hidden.ids.iter().any(|id| contains_token(t, id))
+                || hidden.names.iter().any(|n| t.contains(n.as_str()))
+        })
+    }
+
+    fn finding_json(&self, d: &Diagnostic) -> Value {
+        let subject = d
+            .subject
+            .as_ref()
+            .and_then(|s| s.parse::<Ref>().ok())
+            .map(|r| self.ref_json(&r));
+        json!({
+            "level": d.level.as_str(),
+            "level_label": self.t(if d.level == Level::Error { "level_error" } else { "level_warning" }),
+            "code": d.code,
+            "rule": rule(&d.code).map(|r| r.name),
+            "message": d.message,
+            "help": d.help,
+            "location": d.location.as_ref().map(|l| l.to_string()),
+            "subject": subject,
+        })
+    }
+
+    pub(super) fn dashboard(&mut self) {
+        let report = &self.info.report;
+        let hidden = self.hidden_records();
+        let mut not_shown = 0usize;
+        let mut findings = Vec::new();
+        for d in &report.diagnostics {
+            if self.finding_visible(d, &hidden) {
+                findings.push(self.finding_json(d));
+            } else {
+                not_shown += 1;
+            }
+        }
+        let mut waived = Vec::new();
+        for w in &report.waived {
+            if self.finding_visible(&w.diagnostic, &hidden) {
+                let mut row = self.finding_json(&w.diagnostic);
+                row["exception"] =
+                    self.ref_json(&Ref::new(RefKind::Exception, w.exception.clone()));
+                row["expires_on"] = json!(w.expires_on);
+                waived.push(row);
+            } else {
+                not_shown += 1;
+            }
+        }
+        let (overdue, upcoming) = self.deadlines();
+        let incidents = self.incidents();
+        let open: Vec<Value> = incidents
+            .iter()
+            .filter(|i| i.status.value != Status::Closed)
+            .map(|i| self.open_incident_json(i))
+            .collect();
+        let page = json!({
+            "as_of": self.info.as_of.to_string(),
+            "summary": {
+                "errors": report.errors(),
+                "warnings": report.warnings(),
+                "waived": report.waived.len(),
+                "not_shown": not_shown,
+                "overdue": overdue.iter().filter(|r| r["waived"].is_null()).count(),
+                "overdue_waived": overdue.iter().filter(|r| !r["waived"].is_null()).count(),
+                "open": open.len(),
+            },
+            "findings": findings,
+            "waived": waived,
+            "deadlines": [
+                {"id": "overdue", "title": self.t("overdue_duties"), "late": true, "rows": overdue, "empty": self.t("no_overdue")},
+                {"id": "upcoming", "title": self.t("upcoming_deadlines"), "late": false, "rows": upcoming, "empty": self.t("none")},
+            ],
+            "open_incidents": open,
+            "stats": self.statistics(&incidents),
+            "records": self.record_counts(),
+        });
+        let title = self.t("nav_dashboard");
+        self.render("dashboard.html", "dashboard.html", title, "dashboard", page);
+    }
+
+    fn open_incident_json(&self, i: &Incident) -> Value {
+        let as_of = self.info.as_of;
+        let detected = i.detected_at.value.date_in(self.tz);
+        let next = notifications::dated_duties(&self.check, i)
+            .into_iter()
+            .filter(|d| d.status == DutyStatus::Pending)
+            .min_by_key(|d| d.due)
+            .map(|d| self.duty_json(&d));
+        json!({
+            "id": i.id.value,
+            "url": incident_url(&i.id.value),
+            "title": i.title,
+            "severity": i.severity.value,
+            "status": self.t(status_key(i.status.value)),
+            "status_key": status_key(i.status.value),
+            "detected_at": self.ts(&i.detected_at.value),
+            "days_open": (as_of - detected).num_days() + 1,
+            "next_duty": next,
+        })
+    }
+
+    /// Overdue duties and upcoming deadlines of what this audience may see, each sorted by
+    /// due day: incidents' dated reports and notices (the same list the rules check),
+    /// prevention measures, contact re-verification, the regulation's review, the next drill
+    /// and the expiry of exceptions.
+    fn deadlines(&self) -> (Vec<Value>, Vec<Value>) {
+        let as_of = self.info.as_of;
+        let ctx = &self.check;
+        let mut overdue: Vec<Row> = Vec::new();
+        let mut upcoming: Vec<Row> = Vec::new();
+        let row = |due: Option<NaiveDate>,
+                   due_text: String,
+                   what: &str,
+                   subjects: Vec<Value>,
+                   detail: Option<String>|
+         -> Value {
+            json!({
+                "due": due_text,
+                "date": due.map(|d| d.to_string()),
+                "days": due.map(|d| (d - as_of).num_days().abs()),
+                "what": what,
+                "subjects": subjects,
+                "detail": detail,
+                "waived": Value::Null,
+            })
+        };
+        let mut push = |due: Option<NaiveDate>, key: String, late: bool, v: Value| {
+            if late {
+                overdue.push((due, key, v))
+            } else {
+                upcoming.push((due, key, v))
+            }
+        };
+
+        for i in self.incidents() {
+            let subject = self.ref_json(&i.reference().parse().expect("incident reference"));
+            for d in notifications::dated_duties(ctx, i) {
+                let late = match d.status {
+                    DutyStatus::Missing => true,
+                    DutyStatus::Pending => false,
+                    DutyStatus::OnTime | DutyStatus::Late => continue,
+                };
+                let duty = self.duty_json(&d);
+                let what = format!(
+                    "{}{}{}{}",
+                    duty["kind"].as_str().unwrap_or(""),
+                    self.t("paren_open"),
+                    duty["law"].as_str().unwrap_or(""),
+                    self.t("paren_close")
+                );
+                let detail = format!(
+                    "{}: {}",
+                    self.t("to"),
+                    duty["to"]["name"].as_str().unwrap_or("")
+                );
+                let due = d.due.date(self.tz);
+                let mut r = row(
+                    Some(due),
+                    duty["due"].as_str().unwrap_or("").to_string(),
+                    &what,
+                    vec![subject.clone()],
+                    Some(detail),
+                );
+                r["waived"] = self.waiver_json(d.code, &i.reference());
+                push(Some(due), format!("1{}{}", i.id.value, d.code), late, r);
+            }
+            let Some(plan) = &i.prevention_plan else {
+                continue;
+            };
+            for m in plan
+                .value
+                .technical
+                .iter()
+                .chain(&plan.value.organizational)
+            {
+                let (MeasureStatus::Planned | MeasureStatus::InProgress, Some(due)) =
+                    (m.status, &m.due)
+                else {
+                    continue;
+                };
+                let due = due.value.0;
+                let mut r = row(
+                    Some(due),
+                    due.to_string(),
+                    self.t("deadline_measure"),
+                    vec![subject.clone()],
+                    Some(m.measure.value.clone()),
+                );
+                r["waived"] = self.waiver_json("K0505", &i.reference());
+                push(
+                    Some(due),
+                    format!("2{}{}", i.id.value, m.measure.value),
+                    due < as_of,
+                    r,
+                );
+            }
+        }
+
+        // Contacts: one row per re-verification day, naming every contact due that day.
+        let mut contacts: BTreeMap<Option<NaiveDate>, Vec<Value>> = BTreeMap::new();
+        let people = self
+            .corpus
+            .people
+            .iter()
+            .map(|p| (&p.id, &p.last_verified, p.visibility));
+        let orgs = self
+            .corpus
+            .organisations
+            .iter()
+            .map(|o| (&o.id, &o.last_verified, o.visibility));
+        for (id, verified, vis) in people.chain(orgs) {
+            if !self.audience.sees(vis) {
+                continue;
+            }
+            let due = verified
+                .as_ref()
+                .map(|v| duties::contact_due(ctx, v.value.0));
+            contacts
+                .entry(due)
+                .or_default()
+                .push(self.ref_json(&Ref::new(RefKind::Contact, id.value.clone())));
+        }
+        for (due, subjects) in contacts {
+            let text = match due {
+                Some(d) => d.to_string(),
+                None => self.t("never_verified").to_string(),
+            };
+            let r = row(due, text, self.t("deadline_contact"), subjects, None);
+            push(due, "3".into(), due.is_none_or(|d| as_of > d), r);
+        }
+
+        // The regulation's periodic review.
+        for d in self.docs().filter(|d| d.kind() == DocKind::Regulation) {
+            let Some((last, due)) = duties::review_due(ctx, d) else {
+                continue;
+            };
+            let subject = self.ref_json(&Ref::new(RefKind::Doc, d.id()));
+            let detail = format!("{} {last}", self.t("last_time"));
+            let r = row(
+                Some(due),
+                due.to_string(),
+                self.t("deadline_review"),
+                vec![subject],
+                Some(detail),
+            );
+            push(Some(due), format!("4{}", d.id()), as_of > due, r);
+        }
+
+        // The next drill (a duty of the whole company: computed from every drill, linked
+        // only when the latest one is visible).
+        match duties::drill_due(ctx) {
+            Some((drill, due)) => {
+                let r_drill = Ref::new(RefKind::Drill, drill.id.value.clone());
+                let (subjects, detail) = if self.hidden(&r_drill) {
+                    (Vec::new(), None)
+                } else {
+                    (
+                        vec![self.ref_json(&r_drill)],
+                        Some(format!("{} {}", self.t("last_time"), drill.held_on.value)),
+                    )
+                };
+                let r = row(
+                    Some(due),
+                    due.to_string(),
+                    self.t("deadline_drill"),
+                    subjects,
+                    detail,
+                );
+                push(Some(due), "5".into(), as_of > due, r);
+            }
+            None => {
+                let r = row(
+                    None,
+                    self.t("no_drill").to_string(),
+                    self.t("deadline_drill"),
+                    Vec::new(),
+                    None,
+                );
+                push(None, "5".into(), true, r);
+            }
+        }
+
+        // Exceptions in force run out: the waived duty is due again.
+        for e in &self.corpus.exceptions {
+            let due = e.expires_on.value.0;
+            if self.record_visible(RefKind::Exception, &e.id.value) != Some(true)
+                || due < as_of
+                || e.approved_on.value.0 > as_of
+            {
+                continue;
+            }
+            let subject = self.ref_json(&Ref::new(RefKind::Exception, e.id.value.clone()));
+            let detail = format!(
+                "{} {}",
+                e.rule.value,
+                self.ref_json(&e.record.value)["name"]
+                    .as_str()
+                    .unwrap_or("")
+            );
+            let r = row(
+                Some(due),
+                due.to_string(),
+                self.t("deadline_exception"),
+                vec![subject],
+                Some(detail),
+            );
+            push(Some(due), format!("6{}", e.id.value), false, r);
+        }
+
+        let sorted = |mut v: Vec<Row>| -> Vec<Value> {
+            v.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+            v.into_iter().map(|(_, _, v)| v).collect()
+        };
+        (sorted(overdue), sorted(upcoming))
+    }
+
+    /// `{name, url, until}` of the exception that waives rule `code` for `subject`, or null.
+    fn waiver_json(&self, code: &str, subject: &str) -> Value {
+        match exception_for(&self.check, code, subject) {
+            Some(e) => {
+                let mut v = self.ref_json(&Ref::new(RefKind::Exception, e.id.value.clone()));
+                v["until"] = json!(e.expires_on.value.to_string());
+                v
+            }
+            None => Value::Null,
+        }
+    }
+
+    /// Counts by month, type and severity, and mean times to detect, contain and close, over
+    /// the incidents this audience may see; each chart as inline SVG.
+    fn statistics(&self, incidents: &[&Incident]) -> Value {
+        if incidents.is_empty() {
+            return Value::Null;
+        }
+        let tz = self.tz;
+        let severity_name = |level: u8| {
+            self.corpus
+                .severity_levels
+                .iter()
+                .find(|l| l.level.value == level)
+                .map(|l| format!("{level} {}", l.name))
+                .unwrap_or_else(|| level.to_string())
+        };
+        // By month of detection, stacked by severity.
+        let month = |d: NaiveDate| d.year() * 12 + d.month0() as i32;
+        let last = month(self.info.as_of);
+        let first = incidents
+            .iter()
+            .map(|i| month(i.detected_at.value.date_in(tz)))
+            .min()
+            .unwrap_or(last)
+            .min(last);
+        let first = first.max(last - MAX_MONTHS as i32 + 1);
+        let n = (last - first + 1) as usize;
+        let step = [1, 2, 3, 6, 12]
+            .into_iter()
+            .find(|s| n.div_ceil(*s) <= 8)
+            .unwrap_or(12);
+        let mut cols: Vec<Column> = (0..n)
+            .map(|k| {
+                let m = first + k as i32;
+                Column {
+                    label: format!("{}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1),
+                    values: vec![0; 4],
+                    show_label: (m.rem_euclid(12) as usize).is_multiple_of(step),
+                }
+            })
+            .collect();
+        for i in incidents {
+            let m = month(i.detected_at.value.date_in(tz));
+            if (first..=last).contains(&m) {
+                cols[(m - first) as usize].values[usize::from(i.severity.value.min(3))] += 1;
+            }
+        }
+        let series: Vec<String> = (0..4).map(|l| severity_name(l as u8)).collect();
+        let months_svg = charts::columns("chart-months", self.t("chart_by_month"), &series, &cols);
+
+        // By type, most frequent first.
+        let mut by_type: BTreeMap<&str, u32> = BTreeMap::new();
+        for i in incidents {
+            *by_type.entry(i.kind.value.as_str()).or_default() += 1;
+        }
+        let mut types: Vec<(&str, u32)> = by_type.into_iter().collect();
+        types.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let bars: Vec<Bar> = types
+            .iter()
+            .map(|(t, n)| Bar {
+                label: t.to_string(),
+                value: f64::from(*n),
+                text: n.to_string(),
+            })
+            .collect();
+        let types_svg = charts::bars("chart-types", self.t("chart_by_type"), &bars, None);
+
+        // By severity, highest first, every defined level shown.
+        let mut levels: Vec<u8> = self
+            .corpus
+            .severity_levels
+            .iter()
+            .map(|l| l.level.value)
+            .collect();
+        levels.extend(incidents.iter().map(|i| i.severity.value));
+        levels.sort_unstable_by(|a, b| b.cmp(a));
+        levels.dedup();
+        let bars: Vec<Bar> = levels
+            .iter()
+            .map(|&l| {
+                let n = incidents.iter().filter(|i| i.severity.value == l).count() as u32;
+                Bar {
+                    label: severity_name(l),
+                    value: f64::from(n),
+                    text: n.to_string(),
+                }
+            })
+            .collect();
+        let severity_svg = charts::bars("chart-severity", self.t("chart_by_severity"), &bars, None);
+
+        // Mean times, each with one bar per incident (oldest first) and the mean marked.
+        type Span = fn(&Incident) -> Option<(&At<Timestamp>, &At<Timestamp>)>;
+        let metrics: [(&str, &str, Span); 3] = [
+            ("mttd", "mean_to_detect", |i| {
+                i.occurred_at.as_ref().map(|o| (o, &i.detected_at))
+            }),
+            ("mttc", "mean_to_contain", |i| {
+                i.contained_at.as_ref().map(|c| (&i.detected_at, c))
+            }),
+            ("mttclose", "mean_to_close", |i| {
+                i.closed_at.as_ref().map(|c| (&i.detected_at, c))
+            }),
+        ];
+        let mut chronological: Vec<&&Incident> = incidents.iter().collect();
+        chronological.sort_by(|a, b| {
+            a.detected_at
+                .value
+                .cmp(&b.detected_at.value)
+                .then(a.id.value.cmp(&b.id.value))
+        });
+        let times: Vec<Value> = metrics
+            .iter()
+            .map(|(id, key, span)| {
+                let rows: Vec<(String, i64)> = chronological
+                    .iter()
+                    .filter_map(|i| span(i).map(|(from, to)| (i.id.value.clone(), (to.value.0 - from.value.0).num_minutes().max(0))))
+                    .collect();
+                if rows.is_empty() {
+                    return json!({"id": id, "label": self.t(key), "mean": null, "n": 0, "svg": null});
+                }
+                let mean = rows.iter().map(|(_, m)| *m as f64).sum::<f64>() / rows.len() as f64;
+                let mean_text = self.duration_text(mean.round() as i64);
+                let bars: Vec<Bar> = rows
+                    .iter()
+                    .map(|(label, m)| Bar { label: label.clone(), value: *m as f64, text: self.duration_text(*m) })
+                    .collect();
+                let marker = Marker { value: mean, text: format!("{} {mean_text}", self.t("mean")) };
+                let svg = charts::bars(&format!("chart-{id}"), self.t(key), &bars, Some(&marker));
+                json!({"id": id, "label": self.t(key), "mean": mean_text, "n": rows.len(), "svg": svg})
+            })
+            .collect();
+        json!({
+            "count": incidents.len(),
+            "months": {"svg": months_svg, "from": cols.first().map(|c| c.label.clone()), "to": cols.last().map(|c| c.label.clone())},
+            "types": types_svg,
+            "severity": severity_svg,
+            "times": times,
+        })
+    }
+
+    /// A duration in minutes as people read it: `45分`, `3時間20分`, `12.5日`.
+    fn duration_text(&self, minutes: i64) -> String {
+        let text = if minutes < 60 {
+            format!("{minutes}{}", self.t("unit_min"))
+        } else if minutes < 48 * 60 {
+            let m = minutes % 60;
+            if m == 0 {
+                format!("{}{}", minutes / 60, self.t("unit_hour"))
+            } else {
+                format!(
+                    "{}{}{m}{}",
+                    minutes / 60,
+                    self.t("unit_hour"),
+                    self.t("unit_min")
+                )
+            }
+        } else {
+            format!("{:.1}{}", minutes as f64 / 1440.0, self.t("days_unit"))
+        };
+        text.trim().to_string()
+    }
+
+    /// How many drills, reviews and exceptions this audience may see (the records page).
+    fn record_counts(&self) -> Value {
+        let count = |kind: RefKind, ids: Vec<&str>| {
+            ids.into_iter()
+                .filter(|id| self.record_visible(kind, id) == Some(true))
+                .count()
+        };
+        let c = self.corpus;
+        json!({
+            "drills": count(RefKind::Drill, c.drills.iter().map(|d| d.id.value.as_str()).collect()),
+            "reviews": count(RefKind::Review, c.reviews.iter().map(|d| d.id.value.as_str()).collect()),
+            "exceptions": count(RefKind::Exception, c.exceptions.iter().map(|d| d.id.value.as_str()).collect()),
+        })
+    }
+}
+
+/// True when `id` occurs in `text` as a whole token (not inside a longer id).
+fn contains_token(text: &str, id: &str) -> bool {
+    let part = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    text.match_indices(id).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + id.len()..].chars().next();
+        !before.is_some_and(part) && !after.is_some_and(part)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_token;
+
+    #[test]
+    fn tokens() {
+        assert!(contains_token(
+            "incident:INC-2026-003 is late",
+            "INC-2026-003"
+        ));
+        assert!(contains_token("see INC-1.", "INC-1"));
+        assert!(!contains_token("see INC-12", "INC-1"));
+        assert!(!contains_token("website", "web"));
+        assert!(contains_token("system:web.", "web"));
+    }
+}

@@ -1,0 +1,200 @@
+//! Pages for the records that accumulate beside incidents: drills (`drill-ID.html`), reviews
+//! (`review-ID.html`) and exceptions (`exception-ID.html`), and their list (`records.html`).
+//! Only records the audience may see get a page; a review or exception is shown only when the
+//! record it is about is visible too (see `Site::record_visible`).
+
+use serde_json::{Value, json};
+
+use super::{Site, prose, record_url};
+use crate::check::rule;
+use crate::check::structure::is_committee;
+use crate::model::records::ReviewOutcome;
+use crate::model::{Drill, Exception, RefKind, Review};
+
+impl<'a> Site<'a> {
+    fn visible<T>(
+        &self,
+        kind: RefKind,
+        list: &'a [crate::model::Sourced<T>],
+        id: impl Fn(&T) -> &str,
+    ) -> Vec<&'a T> {
+        list.iter()
+            .map(|x| &x.item)
+            .filter(|x| self.record_visible(kind, id(x)) == Some(true))
+            .collect()
+    }
+
+    fn drills_visible(&self) -> Vec<&'a Drill> {
+        let mut v = self.visible(RefKind::Drill, &self.corpus.drills, |d: &Drill| &d.id.value);
+        v.sort_by(|a, b| {
+            b.held_on
+                .value
+                .cmp(&a.held_on.value)
+                .then(a.id.value.cmp(&b.id.value))
+        });
+        v
+    }
+
+    fn reviews_visible(&self) -> Vec<&'a Review> {
+        let mut v = self.visible(RefKind::Review, &self.corpus.reviews, |r: &Review| {
+            &r.id.value
+        });
+        v.sort_by(|a, b| {
+            b.reviewed_on
+                .value
+                .cmp(&a.reviewed_on.value)
+                .then(a.id.value.cmp(&b.id.value))
+        });
+        v
+    }
+
+    fn exceptions_visible(&self) -> Vec<&'a Exception> {
+        let mut v = self.visible(
+            RefKind::Exception,
+            &self.corpus.exceptions,
+            |e: &Exception| &e.id.value,
+        );
+        v.sort_by(|a, b| {
+            b.approved_on
+                .value
+                .cmp(&a.approved_on.value)
+                .then(a.id.value.cmp(&b.id.value))
+        });
+        v
+    }
+
+    fn drill_json(&self, d: &Drill) -> Value {
+        json!({
+            "id": d.id.value,
+            "url": record_url(RefKind::Drill, &d.id.value),
+            "title": d.title,
+            "held_on": d.held_on.value.to_string(),
+            "runbooks": d.runbooks.iter().map(|r| self.ref_json(&r.value)).collect::<Vec<_>>(),
+            "participants": d.participants.iter().map(|r| self.ref_json(&r.value)).collect::<Vec<_>>(),
+            "scenario": d.scenario.as_deref().map(prose),
+            "findings": d.findings.iter().map(|x| prose(x)).collect::<Vec<_>>(),
+            "follow_up": d.follow_up.iter().map(|x| prose(x)).collect::<Vec<_>>(),
+        })
+    }
+
+    fn review_json(&self, r: &Review) -> Value {
+        json!({
+            "id": r.id.value,
+            "url": record_url(RefKind::Review, &r.id.value),
+            "document": self.ref_json(&r.document.value),
+            "reviewed_on": r.reviewed_on.value.to_string(),
+            "reviewer": self.ref_json(&r.reviewer.value),
+            "outcome": self.t(match r.outcome { ReviewOutcome::NoChange => "outcome_no_change", ReviewOutcome::Amended => "outcome_amended" }),
+            "notes": r.notes.as_deref().map(prose),
+        })
+    }
+
+    fn exception_json(&self, e: &Exception) -> Value {
+        let as_of = self.info.as_of;
+        let state = if !is_committee(&self.check, &e.approved_by.value) {
+            "exception_invalid"
+        } else if e.approved_on.value.0 > as_of {
+            "exception_not_yet"
+        } else if e.expires_on.value.0 < as_of {
+            "exception_expired"
+        } else {
+            "exception_active"
+        };
+        // The findings it waives now (the check report's `waived` list).
+        let hidden = self.hidden_records();
+        let waived: Vec<Value> = self
+            .info
+            .report
+            .waived
+            .iter()
+            .filter(|w| w.exception == e.id.value && self.finding_visible(&w.diagnostic, &hidden))
+            .map(|w| json!({"code": w.diagnostic.code, "message": w.diagnostic.message}))
+            .collect();
+        let info = rule(&e.rule.value);
+        json!({
+            "id": e.id.value,
+            "url": record_url(RefKind::Exception, &e.id.value),
+            "rule": {"code": e.rule.value, "name": info.map(|r| r.name), "summary": info.map(|r| r.summary)},
+            "record": self.ref_json(&e.record.value),
+            "reason": prose(&e.reason),
+            "approved_by": self.ref_json(&e.approved_by.value),
+            "approved_on": e.approved_on.value.to_string(),
+            "expires_on": e.expires_on.value.to_string(),
+            "state_key": state,
+            "state": self.t(state),
+            "waived": waived,
+            "dashboard": self.has_dashboard(),
+        })
+    }
+
+    /// One page per visible drill, review and exception, and their list `records.html`.
+    pub(super) fn records(&mut self) {
+        let drills: Vec<Value> = self
+            .drills_visible()
+            .into_iter()
+            .map(|d| self.drill_json(d))
+            .collect();
+        let reviews: Vec<Value> = self
+            .reviews_visible()
+            .into_iter()
+            .map(|r| self.review_json(r))
+            .collect();
+        let exceptions: Vec<Value> = self
+            .exceptions_visible()
+            .into_iter()
+            .map(|e| self.exception_json(e))
+            .collect();
+        for d in &drills {
+            let title = format!(
+                "{} {}",
+                d["id"].as_str().unwrap_or(""),
+                d["title"].as_str().unwrap_or("")
+            );
+            self.render(
+                "drill.html",
+                d["url"].as_str().unwrap_or(""),
+                &title,
+                "dashboard",
+                d.clone(),
+            );
+        }
+        for r in &reviews {
+            let title = format!(
+                "{}{} {}",
+                self.t("review"),
+                self.t("paren_open"),
+                r["id"].as_str().unwrap_or("")
+            ) + self.t("paren_close");
+            self.render(
+                "review.html",
+                r["url"].as_str().unwrap_or(""),
+                &title,
+                "dashboard",
+                r.clone(),
+            );
+        }
+        for e in &exceptions {
+            let title = format!(
+                "{}{}{}",
+                self.t("exception"),
+                self.t("paren_open"),
+                e["id"].as_str().unwrap_or("")
+            ) + self.t("paren_close");
+            self.render(
+                "exception.html",
+                e["url"].as_str().unwrap_or(""),
+                &title,
+                "dashboard",
+                e.clone(),
+            );
+        }
+        let title = self.t("nav_records");
+        self.render(
+            "records.html",
+            "records.html",
+            title,
+            "dashboard",
+            json!({"drills": drills, "reviews": reviews, "exceptions": exceptions}),
+        );
+    }
+}

@@ -1,0 +1,510 @@
+//! `kitei serve`: starts the server on a copy of the example policy, talks HTTP to it over a
+//! plain TcpStream and checks reload injection, rebuilds on change, the last good build being
+//! kept on errors, path traversal and a clean stop. Every wait is bounded.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+const EPOCH: &str = "1762000000";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A copy of the example project (kitei.toml and policy-src/) in a temporary folder.
+fn example() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(root().join("kitei.toml"), dir.path().join("kitei.toml")).unwrap();
+    copy_tree(&root().join("policy-src"), &dir.path().join("policy-src"));
+    dir
+}
+
+fn kitei() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kitei"));
+    c.env("SOURCE_DATE_EPOCH", EPOCH)
+        .env("KITEI_SOURCE_COMMIT", "0123456789ab")
+        .env("NO_COLOR", "1");
+    c
+}
+
+/// A running `kitei serve`; killed when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(project: &Path, extra: &[&str]) -> Server {
+        let mut child = kitei()
+            .arg("-C")
+            .arg(project)
+            .args(["serve", "--port", "0"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("kitei serve starts");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (log, mut err) = (stderr.clone(), child.stderr.take().unwrap());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = err.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                log.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        let (tx, rx) = mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let _ = tx.send(line);
+            }
+        });
+        let mut server = Server {
+            child,
+            port: 0,
+            stderr,
+        };
+        let line = rx
+            .recv_timeout(Duration::from_secs(15))
+            .unwrap_or_else(|_| panic!("no URL on stdout; stderr:\n{}", server.log()));
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in `{line}`"));
+        let port = url
+            .trim_start_matches("http://127.0.0.1:")
+            .trim_end_matches('/');
+        server.port = port
+            .parse()
+            .unwrap_or_else(|_| panic!("no port in `{url}`"));
+        server
+    }
+
+    fn log(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    fn get(&self, target: &str) -> Response {
+        get(self.port, target)
+    }
+
+    /// Waits (at most `secs`) until `f` holds for the response to `target`.
+    fn wait_for(&self, target: &str, secs: u64, f: impl Fn(&Response) -> bool) -> Response {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let r = self.get(target);
+            if f(&r) {
+                return r;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "{target} did not change as expected within {secs} s (status {}); stderr:\n{}",
+                    r.status,
+                    self.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits (at most `secs`) until stderr contains `text` `n` times.
+    fn wait_log(&self, text: &str, n: usize, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while self.log().matches(text).count() < n {
+            assert!(
+                Instant::now() < deadline,
+                "`{text}` did not appear {n} time(s) within {secs} s; stderr:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// One HTTP/1.0 GET (no keep-alive, no chunking), `target` sent exactly as given.
+fn get(port: u16, target: &str) -> Response {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    stream
+        .set_write_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {target} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("reads the response");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete header");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Response {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
+    }
+}
+
+/// Every file of a folder: relative path → bytes.
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn serves_the_site_with_a_reload_script_that_is_not_on_disk() {
+    let project = example();
+    let server = Server::start(project.path(), &[]);
+    let site = project.path().join("site");
+
+    let home = server.get("/");
+    assert_eq!(home.status, 200);
+    assert_eq!(
+        home.header("Content-Type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(
+        home.text().contains("/__kitei/reload.js?v="),
+        "{}",
+        home.text()
+    );
+    let on_disk = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(!on_disk.contains("__kitei"));
+    // The served page is the file plus the one script tag.
+    let tag_start = home
+        .text()
+        .find("<script src=\"/__kitei/reload.js")
+        .unwrap();
+    let tag_end =
+        tag_start + home.text()[tag_start..].find("</script>").unwrap() + "</script>".len();
+    assert_eq!(
+        format!("{}{}", &home.text()[..tag_start], &home.text()[tag_end..]),
+        on_disk
+    );
+
+    let runbook = server.get("/runbook-malware.html");
+    assert_eq!(runbook.status, 200);
+    assert!(runbook.text().contains("マルウェア感染対応手順"));
+    assert!(runbook.text().contains("/__kitei/reload.js"));
+
+    let css = server.get("/assets/kitei.css");
+    assert_eq!(
+        (css.status, css.header("Content-Type")),
+        (200, Some("text/css; charset=utf-8"))
+    );
+    assert!(!css.text().contains("__kitei"));
+    let js = server.get("/assets/search.js");
+    assert_eq!(
+        (js.status, js.header("Content-Type")),
+        (200, Some("text/javascript; charset=utf-8"))
+    );
+    let script = server.get("/__kitei/reload.js?v=1");
+    assert!(script.text().contains("/__kitei/version"));
+    assert_eq!(server.get("/__kitei/version").text(), "1");
+
+    // The same files as `kitei build` writes.
+    let other = tempfile::tempdir().unwrap();
+    let out = kitei()
+        .arg("-C")
+        .arg(project.path())
+        .args(["build", "--out"])
+        .arg(other.path().join("site"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        tree(&site) == tree(&other.path().join("site")),
+        "serve and build wrote different files"
+    );
+
+    let missing = server.get("/no-such-page.html");
+    assert_eq!(missing.status, 404);
+    assert!(missing.text().contains("404"));
+
+    // Nothing outside the output folder, however the path is spelt.
+    std::fs::write(project.path().join("secret.txt"), "SECRET-OUTSIDE-THE-SITE").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(project.path().join("secret.txt"), site.join("leak.txt")).unwrap();
+    for target in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/assets/..%2f..%2fsecret.txt",
+        "/assets/%2E%2E/%2E%2E/secret.txt",
+        "/..%5csecret.txt",
+        "/../kitei.toml",
+        "/.%2e/kitei.toml",
+        "/leak.txt",
+    ] {
+        let r = server.get(target);
+        assert!(matches!(r.status, 400 | 404), "{target}: {}", r.status);
+        assert!(
+            !r.text().contains("SECRET-OUTSIDE") && !r.text().contains("organisation ="),
+            "{target} leaked"
+        );
+    }
+}
+
+#[test]
+fn rebuilds_on_change_and_keeps_the_last_good_build_on_errors() {
+    let project = example();
+    let server = Server::start(project.path(), &[]);
+    let runbook = project.path().join("policy-src/runbooks/malware.md");
+    let original = std::fs::read_to_string(&runbook).unwrap();
+    let before = server.get("/runbook-malware.html").text();
+    let version = server.get("/__kitei/version").text();
+
+    let edited = original.replacen(
+        "端末名、利用者、症状",
+        "KITEI-SERVE-EDIT 端末名、利用者、症状",
+        1,
+    );
+    assert_ne!(
+        edited, original,
+        "the example runbook changed; update this test"
+    );
+    std::fs::write(&runbook, &edited).unwrap();
+    let page = server.wait_for("/runbook-malware.html", 10, |r| {
+        r.text().contains("KITEI-SERVE-EDIT")
+    });
+    assert!(page.text().contains("/__kitei/reload.js"));
+    assert_ne!(
+        server.get("/__kitei/version").text(),
+        version,
+        "a new build must change the version pages poll"
+    );
+    assert_ne!(page.text(), before);
+
+    // An error: the build refuses to publish, the last good site stays and is still served.
+    let version = server.get("/__kitei/version").text();
+    std::fs::write(
+        &runbook,
+        edited.replacen("id: malware", "id: malware\nno_such_field: 1", 1),
+    )
+    .unwrap();
+    server.wait_log("the build failed", 1, 10);
+    assert!(
+        server.log().contains("no_such_field"),
+        "the errors are shown on the terminal"
+    );
+    let kept = server.get("/runbook-malware.html");
+    assert_eq!(kept.status, 200);
+    assert!(kept.text().contains("KITEI-SERVE-EDIT"));
+    assert_eq!(
+        server.get("/__kitei/version").text(),
+        version,
+        "no reload for a failed build"
+    );
+
+    // Fixed again: served once more.
+    std::fs::write(
+        &runbook,
+        original.replacen(
+            "端末名、利用者、症状",
+            "KITEI-SERVE-FIXED 端末名、利用者、症状",
+            1,
+        ),
+    )
+    .unwrap();
+    server.wait_for("/runbook-malware.html", 10, |r| {
+        r.text().contains("KITEI-SERVE-FIXED")
+    });
+
+    // A template added to the project's templates/ is picked up too.
+    std::fs::create_dir_all(project.path().join("templates")).unwrap();
+    let base = kitei::render::templates::DEFAULTS
+        .iter()
+        .find(|(n, _)| *n == "base.html")
+        .unwrap()
+        .1;
+    std::fs::write(
+        project.path().join("templates/base.html"),
+        base.replacen("</body>", "<p>KITEI-SERVE-TEMPLATE</p></body>", 1),
+    )
+    .unwrap();
+    server.wait_for("/", 10, |r| r.text().contains("KITEI-SERVE-TEMPLATE"));
+}
+
+#[test]
+fn a_failed_first_build_serves_a_404_that_explains_and_recovers() {
+    let project = example();
+    let regulation = project
+        .path()
+        .join("policy-src/regulation/incident-response-regulation.md");
+    let original = std::fs::read_to_string(&regulation).unwrap();
+    std::fs::write(
+        &regulation,
+        original.replacen("---\n", "---\nno_such_field: 1\n", 1),
+    )
+    .unwrap();
+    let server = Server::start(project.path(), &[]);
+    let r = server.get("/");
+    assert_eq!(r.status, 404);
+    assert!(
+        r.text().contains("build failed") && r.text().contains("/__kitei/reload.js"),
+        "{}",
+        r.text()
+    );
+    std::fs::write(&regulation, &original).unwrap();
+    server.wait_for("/", 10, |r| r.status == 200);
+}
+
+#[cfg(unix)]
+#[test]
+fn stops_cleanly_on_ctrl_c() {
+    let project = example();
+    let mut server = Server::start(project.path(), &[]);
+    assert_eq!(server.get("/").status, 200);
+    let killed = Command::new("kill")
+        .args(["-INT", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = server.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "kitei serve did not stop; stderr:\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        status.success(),
+        "exit status {status:?}; stderr:\n{}",
+        server.log()
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(project.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".kitei-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert!(
+        TcpStream::connect(("127.0.0.1", server.port)).is_err(),
+        "the port is closed"
+    );
+}
+
+#[test]
+fn a_port_in_use_is_a_usage_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let project = example();
+    let out = kitei()
+        .arg("-C")
+        .arg(project.path())
+        .args(["serve", "--port", &port.to_string()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--port"));
+}
+
+#[test]
+fn polling_notices_changes_too() {
+    let project = example();
+    let server = Server::start(project.path(), &["--poll"]);
+    let runbook = project.path().join("policy-src/runbooks/malware.md");
+    let original = std::fs::read_to_string(&runbook).unwrap();
+    std::fs::write(
+        &runbook,
+        original.replacen(
+            "端末名、利用者、症状",
+            "KITEI-SERVE-POLL 端末名、利用者、症状",
+            1,
+        ),
+    )
+    .unwrap();
+    server.wait_for("/runbook-malware.html", 10, |r| {
+        r.text().contains("KITEI-SERVE-POLL")
+    });
+}
