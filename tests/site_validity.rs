@@ -123,13 +123,13 @@ fn every_internal_link_and_fragment_resolves() {
                     broken.push(format!("{}: {link} (no such file)", page.display()));
                     continue;
                 }
-                if let Some(fragment) = fragment.filter(|f| !f.is_empty()) {
-                    if ids.get(&target).is_some_and(|set| !set.contains(&fragment)) {
-                        broken.push(format!(
-                            "{}: {link} (no element with that id)",
-                            page.display()
-                        ));
-                    }
+                if let Some(fragment) = fragment.filter(|f| !f.is_empty())
+                    && ids.get(&target).is_some_and(|set| !set.contains(&fragment))
+                {
+                    broken.push(format!(
+                        "{}: {link} (no element with that id)",
+                        page.display()
+                    ));
                 }
             }
         }
