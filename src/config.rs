@@ -217,17 +217,10 @@ impl Project {
             let date = parse_date(pinned).map_err(|m| Diagnostic::error("K0110", m))?;
             return Ok((date, "pinned by as_of in kitei.toml"));
         }
-        if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
-            let secs: i64 = epoch.trim().parse().map_err(|_| {
-                Diagnostic::error(
-                    "K0110",
-                    format!("SOURCE_DATE_EPOCH=`{epoch}` is not a number of seconds"),
-                )
-                .help("set it to a Unix time, e.g. `git log -1 --format=%ct`")
-            })?;
-            let when = chrono::DateTime::from_timestamp(secs, 0).ok_or_else(|| {
-                Diagnostic::error("K0110", format!("SOURCE_DATE_EPOCH={secs} is out of range"))
-            })?;
+        if let Some(when) = source_date_epoch().map_err(|m| {
+            Diagnostic::error("K0110", m)
+                .help("set it to a Unix time, e.g. `git log -1 --format=%ct`, or unset it")
+        })? {
             return Ok((
                 when.with_timezone(&self.tz).date_naive(),
                 "SOURCE_DATE_EPOCH",
@@ -262,6 +255,22 @@ fn toml_diagnostic(e: &toml::de::Error, text: &str, display: &Path) -> Diagnosti
     Diagnostic::error("K0110", e.message().to_string())
         .at(Loc::new(display, line, column))
         .help("see the README's kitei.toml section for the allowed keys")
+}
+
+/// `SOURCE_DATE_EPOCH` (reproducible builds) as an instant, `None` when unset. The one place
+/// that reads it: the evaluation date, the build date, the scaffold's date and the seal's
+/// timestamps all come from here.
+pub fn source_date_epoch() -> Result<Option<chrono::DateTime<chrono::Utc>>, String> {
+    let Ok(v) = std::env::var("SOURCE_DATE_EPOCH") else {
+        return Ok(None);
+    };
+    let secs: i64 = v
+        .trim()
+        .parse()
+        .map_err(|_| format!("SOURCE_DATE_EPOCH=`{v}` is not a number of seconds"))?;
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map(Some)
+        .ok_or_else(|| format!("SOURCE_DATE_EPOCH=`{v}` is out of range"))
 }
 
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {

@@ -5,6 +5,8 @@
 //! level, file and line that must be reported and the exit code. Errors other than the
 //! expected code fail the test, so each fixture pins down exactly one rule.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -23,25 +25,6 @@ struct Expect {
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-/// A temporary copy of the base policy.
-fn base_project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixtures().join("base"), dir.path());
-    dir
 }
 
 fn kitei(project: &Path, args: &[&str]) -> std::process::Output {
@@ -66,7 +49,7 @@ fn json_report(out: &std::process::Output) -> serde_json::Value {
 
 #[test]
 fn base_fixture_checks_clean() {
-    let dir = base_project();
+    let dir = common::base_fixture();
     let out = kitei(dir.path(), &["check", "--format", "json"]);
     let report = json_report(&out);
     assert_eq!(report["diagnostics"], serde_json::json!([]), "{report:#}");
@@ -87,9 +70,9 @@ fn every_fixture_reports_its_code_file_and_line() {
         let name = fixture.file_name().unwrap().to_string_lossy().to_string();
         let expect: Expect =
             toml::from_str(&std::fs::read_to_string(fixture.join("expect.toml")).unwrap()).unwrap();
-        let dir = base_project();
+        let dir = common::base_fixture();
         if fixture.join("overlay").is_dir() {
-            copy_tree(&fixture.join("overlay"), dir.path());
+            common::copy_tree(&fixture.join("overlay"), dir.path());
         }
         for r in &expect.remove {
             std::fs::remove_file(dir.path().join(r)).unwrap();
@@ -158,7 +141,7 @@ fn run_fixture(project: &Path, expect: &Expect) -> Result<(), String> {
 
 #[test]
 fn shift_jis_file_is_refused_with_the_conversion_command() {
-    let dir = base_project();
+    let dir = common::base_fixture();
     let (bytes, _, _) =
         encoding_rs::SHIFT_JIS.encode("id: DRL-2\ntitle: 机上訓練\nheld_on: 2025-11-02\n");
     std::fs::write(dir.path().join("policy-src/drills/DRL-2.yaml"), bytes).unwrap();
@@ -175,7 +158,7 @@ fn shift_jis_file_is_refused_with_the_conversion_command() {
 #[cfg(unix)]
 #[test]
 fn symlinks_out_of_the_tree_are_refused() {
-    let dir = base_project();
+    let dir = common::base_fixture();
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("secret.yaml"), "id: X\n").unwrap();
     std::os::unix::fs::symlink(
@@ -228,7 +211,7 @@ fn missing_source_folder_is_a_usage_failure() {
 
 #[test]
 fn every_problem_is_reported_in_one_run() {
-    let dir = base_project();
+    let dir = common::base_fixture();
     let p = dir.path().join("policy-src");
     std::fs::write(
         p.join("drills/DRL-2.yaml"),

@@ -1,26 +1,13 @@
 //! Rule behaviour at its boundaries, through the library: thresholds, day counting, warning
 //! windows, exceptions and configured levels. Each test starts from the clean base fixture.
 
+mod common;
+
 use std::path::Path;
 
 use kitei::check::{self, Ctx, Report};
 use kitei::config::{Project, parse_date};
 use kitei::diag::Level;
-
-fn base() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base");
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.unwrap();
-        let target = dir.path().join(entry.path().strip_prefix(&from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-    dir
-}
 
 fn edit(dir: &Path, file: &str, from: &str, to: &str) {
     let path = dir.join("policy-src").join(file);
@@ -62,7 +49,7 @@ const NONE: &str = "  []\n";
 
 #[test]
 fn appi_threshold_is_more_than_1000_people() {
-    let dir = base();
+    let dir = common::base_fixture();
     leak(dir.path(), "affected_people: 1000", NONE);
     let r = check_as_of(dir.path(), "2026-01-15", false);
     assert!(
@@ -71,7 +58,7 @@ fn appi_threshold_is_more_than_1000_people() {
             && findings(&r, "K0403").is_empty()
     );
 
-    let dir = base();
+    let dir = common::base_fixture();
     leak(dir.path(), "affected_people: 1001", NONE);
     let r = check_as_of(dir.path(), "2026-01-15", false);
     for code in ["K0401", "K0402", "K0403"] {
@@ -82,7 +69,7 @@ fn appi_threshold_is_more_than_1000_people() {
 
 #[test]
 fn high_encryption_exempts_and_each_criterion_triggers() {
-    let dir = base();
+    let dir = common::base_fixture();
     leak(
         dir.path(),
         "affected_people: 50000, highly_encrypted: true, malicious: true",
@@ -90,7 +77,7 @@ fn high_encryption_exempts_and_each_criterion_triggers() {
     );
     assert!(findings(&check_as_of(dir.path(), "2026-01-15", false), "K0401").is_empty());
     for flag in ["sensitive: true", "financial_risk: true", "malicious: true"] {
-        let dir = base();
+        let dir = common::base_fixture();
         leak(dir.path(), &format!("affected_people: 1, {flag}"), NONE);
         assert_eq!(
             findings(&check_as_of(dir.path(), "2026-01-15", false), "K0401").len(),
@@ -102,10 +89,10 @@ fn high_encryption_exempts_and_each_criterion_triggers() {
 
 #[test]
 fn my_number_threshold_is_more_than_100_and_warns_by_default() {
-    let dir = base();
+    let dir = common::base_fixture();
     leak(dir.path(), "affected_people: 100, my_number: true", NONE);
     assert!(findings(&check_as_of(dir.path(), "2026-01-15", false), "K0404").is_empty());
-    let dir = base();
+    let dir = common::base_fixture();
     leak(dir.path(), "affected_people: 101, my_number: true", NONE);
     let f = findings(&check_as_of(dir.path(), "2026-01-15", false), "K0404");
     assert!(!f.is_empty());
@@ -129,7 +116,7 @@ fn preliminary_report_window_on_an_open_incident() {
             "",
         );
     };
-    let dir = base();
+    let dir = common::base_fixture();
     leak(dir.path(), "affected_people: 5, financial_risk: true", NONE);
     open(dir.path());
     assert!(
@@ -157,7 +144,7 @@ fn preliminary_sent_on_day_5_is_in_time_and_day_6_is_late() {
         ("2025-09-05T23:59:00+09:00", false),
         ("2025-09-06T00:01:00+09:00", true),
     ] {
-        let dir = base();
+        let dir = common::base_fixture();
         let notes = format!(
             "  - {{ to: contact:ppc, kind: preliminary, at: {sent} }}\n  - {{ to: contact:ppc, kind: final, at: 2025-09-20T10:00:00+09:00 }}\n  - {{ kind: individuals, at: 2025-09-04T10:00:00+09:00 }}\n"
         );
@@ -178,7 +165,7 @@ fn final_report_has_60_days_when_malicious() {
         ("affected_people: 5, financial_risk: true", true),
         ("affected_people: 5, malicious: true", false),
     ] {
-        let dir = base();
+        let dir = common::base_fixture();
         let notes = "  - { to: contact:ppc, kind: preliminary, at: 2025-09-02T10:00:00+09:00 }\n  - { to: contact:ppc, kind: final, at: 2025-10-15T10:00:00+09:00 }\n  - { kind: individuals, at: 2025-09-04T10:00:00+09:00 }\n";
         leak(dir.path(), facts, notes);
         let f = findings(&check_as_of(dir.path(), "2026-01-15", false), "K0402");
@@ -193,7 +180,7 @@ fn notice_deadline_runs_from_detection_by_default() {
         ("2025-09-02T09:59:00+09:00", false),
         ("2025-09-02T10:01:00+09:00", true),
     ] {
-        let dir = base();
+        let dir = common::base_fixture();
         edit(
             dir.path(),
             "incidents/INC-1.yaml",
@@ -206,7 +193,7 @@ fn notice_deadline_runs_from_detection_by_default() {
         assert_eq!(!f.is_empty(), late, "{at}: {f:?}");
     }
     // Named in must_notify but never notified: an error on a closed incident.
-    let dir = base();
+    let dir = common::base_fixture();
     edit(
         dir.path(),
         "incidents/INC-1.yaml",
@@ -238,7 +225,7 @@ fn exception(dir: &Path, approver: &str, record: &str, expires: &str) {
 
 #[test]
 fn an_approved_exception_waives_one_rule_for_one_record_until_expiry() {
-    let dir = base();
+    let dir = common::base_fixture();
     overdue_measure(dir.path());
     exception(dir.path(), "role:committee", "incident:INC-1", "2026-03-31");
     let r = check_as_of(dir.path(), "2026-01-15", false);
@@ -252,14 +239,14 @@ fn an_approved_exception_waives_one_rule_for_one_record_until_expiry() {
     assert_eq!(findings(&r, "K0504")[0].0, Level::Warning);
 
     // A different record, or an approver that is not a committee, waives nothing.
-    let dir = base();
+    let dir = common::base_fixture();
     overdue_measure(dir.path());
     exception(dir.path(), "role:committee", "incident:INC-2", "2026-03-31");
     assert_eq!(
         findings(&check_as_of(dir.path(), "2026-01-15", false), "K0505").len(),
         1
     );
-    let dir = base();
+    let dir = common::base_fixture();
     overdue_measure(dir.path());
     exception(dir.path(), "role:ciso", "incident:INC-1", "2026-03-31");
     let r = check_as_of(dir.path(), "2026-01-15", false);
@@ -269,7 +256,7 @@ fn an_approved_exception_waives_one_rule_for_one_record_until_expiry() {
 
 #[test]
 fn rule_levels_from_config_and_deny_warnings() {
-    let dir = base();
+    let dir = common::base_fixture();
     overdue_measure(dir.path());
     let toml = dir.path().join("kitei.toml");
     let original = std::fs::read_to_string(&toml).unwrap();
@@ -288,7 +275,7 @@ fn rule_levels_from_config_and_deny_warnings() {
 
 #[test]
 fn duties_fall_due_with_the_evaluation_date() {
-    let dir = base();
+    let dir = common::base_fixture();
     // Drill 2025-11-01 + 12 months; review 2025-12-01 + 12 months; contacts 2025-12-01 + 6 months.
     let r = check_as_of(dir.path(), "2026-06-01", false);
     assert!(findings(&r, "K0503").is_empty());
@@ -303,7 +290,7 @@ fn duties_fall_due_with_the_evaluation_date() {
 
 #[test]
 fn placeholders_only_in_dates_and_whole_words() {
-    let dir = base();
+    let dir = common::base_fixture();
     edit(
         dir.path(),
         "regulation/reg.md",
@@ -312,7 +299,7 @@ fn placeholders_only_in_dates_and_whole_words() {
     );
     assert!(findings(&check_as_of(dir.path(), "2026-01-15", false), "K0604").is_empty());
     for text in ["20xx年に見直す。", "○○部長", "TODO: 記入"] {
-        let dir = base();
+        let dir = common::base_fixture();
         edit(dir.path(), "regulation/reg.md", "全従業員。", text);
         assert_eq!(
             findings(&check_as_of(dir.path(), "2026-01-15", false), "K0604").len(),
@@ -345,7 +332,7 @@ fn the_shipped_example_checks_without_errors() {
 fn dated_duties_are_the_rules_deadlines() {
     use kitei::check::notifications::{DutyStatus, dated_duties};
     use kitei::model::incident::NotificationKind;
-    let dir = base();
+    let dir = common::base_fixture();
     leak(
         dir.path(),
         "affected_people: 1001",

@@ -2,38 +2,16 @@
 //! plain TcpStream and checks reload injection, rebuilds on change, the last good build being
 //! kept on errors, path traversal and a clean stop. Every wait is bounded.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 const EPOCH: &str = "1762000000";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-/// A copy of the example project (kitei.toml and policy-src/) in a temporary folder.
-fn example() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(root().join("kitei.toml"), dir.path().join("kitei.toml")).unwrap();
-    copy_tree(&root().join("policy-src"), &dir.path().join("policy-src"));
-    dir
-}
 
 fn kitei() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_kitei"));
@@ -234,7 +212,7 @@ fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn serves_the_site_with_a_reload_script_that_is_not_on_disk() {
-    let project = example();
+    let project = common::example();
     let server = Server::start(project.path(), &[]);
     let site = project.path().join("site");
 
@@ -331,7 +309,7 @@ fn serves_the_site_with_a_reload_script_that_is_not_on_disk() {
 
 #[test]
 fn rebuilds_on_change_and_keeps_the_last_good_build_on_errors() {
-    let project = example();
+    let project = common::example();
     let server = Server::start(project.path(), &[]);
     let runbook = project.path().join("policy-src/runbooks/malware.md");
     let original = std::fs::read_to_string(&runbook).unwrap();
@@ -411,7 +389,7 @@ fn rebuilds_on_change_and_keeps_the_last_good_build_on_errors() {
 
 #[test]
 fn a_failed_first_build_serves_a_404_that_explains_and_recovers() {
-    let project = example();
+    let project = common::example();
     let regulation = project
         .path()
         .join("policy-src/regulation/incident-response-regulation.md");
@@ -436,7 +414,7 @@ fn a_failed_first_build_serves_a_404_that_explains_and_recovers() {
 #[cfg(unix)]
 #[test]
 fn stops_cleanly_on_ctrl_c() {
-    let project = example();
+    let project = common::example();
     let mut server = Server::start(project.path(), &[]);
     assert_eq!(server.get("/").status, 200);
     let killed = Command::new("kill")
@@ -478,7 +456,7 @@ fn stops_cleanly_on_ctrl_c() {
 fn a_port_in_use_is_a_usage_error() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let project = example();
+    let project = common::example();
     let out = kitei()
         .arg("-C")
         .arg(project.path())
@@ -491,7 +469,7 @@ fn a_port_in_use_is_a_usage_error() {
 
 #[test]
 fn polling_notices_changes_too() {
-    let project = example();
+    let project = common::example();
     let server = Server::start(project.path(), &["--poll"]);
     let runbook = project.path().join("policy-src/runbooks/malware.md");
     let original = std::fs::read_to_string(&runbook).unwrap();

@@ -1,6 +1,8 @@
 //! `kitei build`: builds the example policy into temporary folders and asserts on the pages,
 //! the audience filter, sanitising of raw HTML and byte-identical rebuilds.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -67,26 +69,6 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 fn page(out: &Path, name: &str) -> String {
     std::fs::read_to_string(out.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-/// A temporary copy of the example project (kitei.toml + policy-src, default templates).
-fn example_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(root().join("kitei.toml"), dir.path().join("kitei.toml")).unwrap();
-    copy_tree(&root().join("policy-src"), &dir.path().join("policy-src"));
-    dir
 }
 
 #[test]
@@ -274,7 +256,7 @@ fn public_build_shows_only_public_documents() {
 
 #[test]
 fn raw_html_from_sources_is_sanitised() {
-    let project = example_copy();
+    let project = common::example();
     let runbook = project.path().join("policy-src/runbooks/malware.md");
     let mut text = std::fs::read_to_string(&runbook).unwrap();
     text.push_str(
@@ -314,7 +296,7 @@ fn builds_are_byte_identical() {
 
 #[test]
 fn errors_refuse_to_publish_and_keep_the_old_site() {
-    let project = example_copy();
+    let project = common::example();
     let out = project.path().join("site");
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("index.html"), "old site").unwrap();
@@ -366,7 +348,7 @@ fn search_index_holds_japanese_bigrams() {
 
 #[test]
 fn project_templates_override_defaults_and_errors_name_the_variable() {
-    let project = example_copy();
+    let project = common::example();
     let templates = project.path().join("templates");
     std::fs::create_dir_all(&templates).unwrap();
     std::fs::write(
@@ -398,7 +380,7 @@ fn project_templates_override_defaults_and_errors_name_the_variable() {
 
 #[test]
 fn english_ui() {
-    let project = example_copy();
+    let project = common::example();
     let toml = project.path().join("kitei.toml");
     let text = std::fs::read_to_string(&toml)
         .unwrap()
@@ -412,7 +394,7 @@ fn english_ui() {
 
 #[test]
 fn links_to_records_the_audience_cannot_see_are_removed() {
-    let project = example_copy();
+    let project = common::example();
     let roles = project.path().join("policy-src/roles.yaml");
     let text = std::fs::read_to_string(&roles).unwrap().replace(
         "  - id: legal\n    name: 法務担当\n",
@@ -448,7 +430,7 @@ const REGULATION: &str = "policy-src/regulation/incident-response-regulation.md"
 
 #[test]
 fn incident_now_comes_from_the_regulation() {
-    let project = example_copy();
+    let project = common::example();
     let text = std::fs::read_to_string(project.path().join(REGULATION)).unwrap();
     let start = text.find("incident_now:").unwrap();
     let end = start + text[start..].find("\n---").unwrap();
@@ -550,7 +532,7 @@ fn dashboard_shows_report_deadlines_and_charts() {
 #[test]
 fn employees_dashboard_names_no_restricted_record() {
     // A restricted drill as well: its page, list entry and dashboard link must go.
-    let project = example_copy();
+    let project = common::example();
     edit(
         project.path(),
         "policy-src/drills/DRL-2026-01.yaml",
@@ -601,7 +583,7 @@ fn employees_dashboard_names_no_restricted_record() {
 
 #[test]
 fn drills_reviews_exceptions_and_incident_deadlines_have_pages() {
-    let project = example_copy();
+    let project = common::example();
     // A typed link to a drill in a runbook becomes a link to its page.
     let runbook = project.path().join("policy-src/runbooks/malware.md");
     let text = std::fs::read_to_string(&runbook).unwrap()
@@ -664,7 +646,7 @@ fn drills_reviews_exceptions_and_incident_deadlines_have_pages() {
 
 #[test]
 fn footnote_ids_do_not_clash_with_heading_ids() {
-    let project = example_copy();
+    let project = common::example();
     // `reporting` is also the anchor of 第8条.
     let text = std::fs::read_to_string(project.path().join(REGULATION)).unwrap()
         + "\n報告の期限は別表による[^reporting]。\n\n[^reporting]: 個人情報保護委員会への報告を含む。\n";

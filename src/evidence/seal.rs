@@ -133,15 +133,15 @@ fn git(root: &Path, args: &[&str]) -> Option<String> {
 
 /// `SOURCE_DATE_EPOCH`, else the git HEAD commit time, else 1980-01-01 (never the clock).
 pub fn seal_time(root: &Path) -> Result<SealTime, Error> {
-    if let Ok(v) = std::env::var("SOURCE_DATE_EPOCH") {
-        let epoch: i64 = v.trim().parse().map_err(|_| {
-            Error::new(
-                format!("SOURCE_DATE_EPOCH=`{v}` is not a number of seconds"),
-                "set it to a Unix time, e.g. `export SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)`, or unset it",
-            )
-        })?;
+    let from_env = crate::config::source_date_epoch().map_err(|m| {
+        Error::new(
+            m,
+            "set it to a Unix time, e.g. `export SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)`, or unset it",
+        )
+    })?;
+    if let Some(when) = from_env {
         return Ok(SealTime {
-            epoch: epoch.max(archive::ZIP_EPOCH_MIN),
+            epoch: when.timestamp().max(archive::ZIP_EPOCH_MIN),
             source: "SOURCE_DATE_EPOCH",
         });
     }

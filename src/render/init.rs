@@ -183,17 +183,7 @@ pub fn today(as_of: Option<NaiveDate>) -> Result<NaiveDate, String> {
     if let Some(d) = as_of {
         return Ok(d);
     }
-    let now = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => {
-            let secs: i64 = v
-                .trim()
-                .parse()
-                .map_err(|_| format!("SOURCE_DATE_EPOCH `{v}` is not a number of seconds"))?;
-            chrono::DateTime::from_timestamp(secs, 0)
-                .ok_or_else(|| format!("SOURCE_DATE_EPOCH `{v}` is out of range"))?
-        }
-        Err(_) => chrono::Utc::now(),
-    };
+    let now = crate::config::source_date_epoch()?.unwrap_or_else(chrono::Utc::now);
     let jst = chrono::FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset");
     Ok(now.with_timezone(&jst).date_naive())
 }

@@ -107,17 +107,7 @@ pub fn render_site(
 /// The build date: `SOURCE_DATE_EPOCH` when set (reproducible builds), otherwise today, in
 /// the project's time zone.
 pub fn build_date(project: &Project) -> Result<String, String> {
-    let now = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => {
-            let secs: i64 = v
-                .trim()
-                .parse()
-                .map_err(|_| format!("SOURCE_DATE_EPOCH `{v}` is not a number of seconds"))?;
-            chrono::DateTime::from_timestamp(secs, 0)
-                .ok_or_else(|| format!("SOURCE_DATE_EPOCH `{v}` is out of range"))?
-        }
-        Err(_) => chrono::Utc::now(),
-    };
+    let now = crate::config::source_date_epoch()?.unwrap_or_else(chrono::Utc::now);
     Ok(now
         .with_timezone(&project.tz)
         .format("%Y-%m-%d")
