@@ -78,3 +78,70 @@ fn home_runbook_and_japanese_search_in_chromium() {
         assert!(len > 1000, "{shot} was not saved");
     }
 }
+
+/// The example's runbooks are printable on one A4 sheet each (Chromium's print to PDF with
+/// the print stylesheet; pages counted in the PDF).
+#[test]
+fn runbooks_print_on_one_a4_sheet() {
+    if let Err(missing) = tools_present() {
+        assert!(
+            std::env::var("KITEI_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "{missing}"
+        );
+        eprintln!("skipped: {missing}");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let build = Command::new(env!("CARGO_BIN_EXE_kitei"))
+        .current_dir(root)
+        .args(["build", "--no-seal", "--out"])
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert!(
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    let mut runbooks: Vec<_> = std::fs::read_dir(&site)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("runbook-")
+        })
+        .collect();
+    runbooks.sort();
+    assert!(runbooks.len() >= 6);
+    for page in runbooks {
+        let pdf = out.path().join("page.pdf");
+        let profile = tempfile::tempdir().unwrap();
+        let o = Command::new("/usr/bin/chromium")
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-pdf-header-footer",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(format!("--print-to-pdf={}", pdf.display()))
+            .arg(format!("file://{}", page.display()))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "chromium failed on {}", page.display());
+        let bytes = std::fs::read(&pdf).unwrap();
+        // Page objects are `/Type /Page` (the page tree is `/Type /Pages`).
+        let text = String::from_utf8_lossy(&bytes);
+        let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+        assert_eq!(pages, 1, "{} prints on {pages} A4 pages", page.display());
+    }
+}
