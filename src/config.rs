@@ -56,6 +56,7 @@ pub struct Config {
     pub regulation: RegulationConfig,
     pub duties: DutiesConfig,
     pub appi: AppiConfig,
+    pub versions: VersionsConfig,
 }
 
 impl Default for Config {
@@ -70,6 +71,7 @@ impl Default for Config {
             regulation: RegulationConfig::default(),
             duties: DutiesConfig::default(),
             appi: AppiConfig::default(),
+            versions: VersionsConfig::default(),
         }
     }
 }
@@ -103,6 +105,27 @@ impl Default for DutiesConfig {
         DutiesConfig {
             drill_every: "12 months".into(),
             contact_verify_every: "6 months".into(),
+        }
+    }
+}
+
+/// Released versions: git tags that `kitei build` renders as archived versions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VersionsConfig {
+    /// Tags that are releases of the policy (a glob; the part matched by `*` names the
+    /// version: `policy-v2026.1` → `2026.1`).
+    pub tag_pattern: String,
+    /// Where the site is published (`https://intranet.example.jp/policy/`): makes the links
+    /// of the Atom feed absolute. Optional; without it they are relative to the feed.
+    pub site_url: Option<String>,
+}
+
+impl Default for VersionsConfig {
+    fn default() -> Self {
+        VersionsConfig {
+            tag_pattern: "policy-v*".into(),
+            site_url: None,
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod dates;
 pub mod diag;
 pub mod digest;
 pub mod evidence;
+pub mod history;
 pub mod model;
 pub mod render;
 pub mod serve;

@@ -1,13 +1,33 @@
 //! Evidence files named by incidents exist and still match the SHA-256 recorded when they
-//! were collected. Files are hashed in parallel and streamed, never held in memory.
+//! were collected. The loader hashed every file of the source folder already (in parallel,
+//! streaming); only files it did not read are hashed here, in parallel and streamed.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
 use super::Ctx;
 use crate::diag::Diagnostic;
-use crate::source::resolve_evidence_path;
+use crate::source::resolve_evidence_path_in;
+
+/// A written evidence path as a path relative to the source folder (`./a/b` → `a/b`).
+fn normalised(written: &str) -> PathBuf {
+    Path::new(written)
+        .components()
+        .filter(|c| matches!(c, Component::Normal(_)))
+        .collect()
+}
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let canonical_root = ctx.corpus.root.canonicalize().ok();
+    let hashed: HashMap<&Path, &str> = ctx
+        .corpus
+        .files
+        .iter()
+        .filter(|f| !f.sha256.is_empty())
+        .map(|f| (f.rel_path.as_path(), f.sha256.as_str()))
+        .collect();
     let items: Vec<_> = ctx
         .corpus
         .incidents
@@ -18,7 +38,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .par_iter()
         .map(|(i, e)| {
             // Paths that leave the source folder are reported by the loader (K0106).
-            let path = resolve_evidence_path(&ctx.corpus.root, &e.path.value).ok()?;
+            let path =
+                resolve_evidence_path_in(&ctx.corpus.root, canonical_root.as_deref(), &e.path.value)
+                    .ok()?;
             let subject = i.reference();
             if !path.is_file() {
                 return Some(
@@ -37,7 +59,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         .subject(subject),
                 );
             }
-            match crate::digest::sha256_file(&path) {
+            let digest = match hashed.get(normalised(&e.path.value).as_path()) {
+                Some(known) => Ok(known.to_string()),
+                None => crate::digest::sha256_file(&path),
+            };
+            match digest {
                 Ok(actual) if actual == recorded => None,
                 Ok(actual) => Some(
                     ctx.diag("K0702", format!("evidence file `{}` does not match its recorded SHA-256 (file has {actual})", e.path.value))

@@ -110,15 +110,27 @@ impl Report {
 }
 
 /// Runs every rule family over the corpus.
+/// The families run in parallel; their findings are concatenated in this fixed order.
 pub fn rule_diagnostics(ctx: &Ctx) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    structure::check(ctx, &mut out);
-    incidents::check(ctx, &mut out);
-    notifications::check(ctx, &mut out);
-    duties::check(ctx, &mut out);
-    text::check(ctx, &mut out);
-    evidence::check(ctx, &mut out);
-    out
+    type Family = fn(&Ctx, &mut Vec<Diagnostic>);
+    const FAMILIES: [Family; 6] = [
+        structure::check,
+        incidents::check,
+        notifications::check,
+        duties::check,
+        text::check,
+        evidence::check,
+    ];
+    use rayon::prelude::*;
+    FAMILIES
+        .par_iter()
+        .map(|family| {
+            let mut out = Vec::new();
+            family(ctx, &mut out);
+            out
+        })
+        .collect::<Vec<_>>()
+        .concat()
 }
 
 /// Runs the rules, then applies levels from kitei.toml (`deny_warnings` turns every
@@ -127,6 +139,7 @@ pub fn rule_diagnostics(ctx: &Ctx) -> Vec<Diagnostic> {
 pub fn run(ctx: &Ctx, loader: Vec<Diagnostic>, deny_warnings: bool) -> Report {
     let mut all = loader;
     all.extend(rule_diagnostics(ctx));
+    let waivers = Waivers::new(ctx);
     let mut diagnostics = Vec::new();
     let mut waived = Vec::new();
     for mut d in all {
@@ -137,7 +150,7 @@ pub fn run(ctx: &Ctx, loader: Vec<Diagnostic>, deny_warnings: bool) -> Report {
         if deny_warnings && d.level == Level::Warning {
             d.level = Level::Error;
         }
-        if let Some(exception) = waiver_for(ctx, &d) {
+        if let Some(exception) = waivers.waiver_for(&d) {
             waived.push(Waived {
                 exception: exception.id.value.clone(),
                 expires_on: exception.expires_on.value.to_string(),
@@ -175,9 +188,43 @@ fn resolve_level(project: &Project, code: &str, emitted: Level) -> Level {
     }
 }
 
-/// An approved, unexpired exception for this diagnostic's rule and record.
-fn waiver_for<'c>(ctx: &Ctx<'c>, d: &Diagnostic) -> Option<&'c crate::model::Exception> {
-    exception_for(ctx, &d.code, d.subject.as_deref()?)
+/// The exceptions in force as of the evaluation date, by rule code and record, so that
+/// looking up a waiver per finding does not scan every exception.
+struct Waivers<'c> {
+    by_rule_and_record: HashMap<(&'c str, String), &'c crate::model::Exception>,
+}
+
+impl<'c> Waivers<'c> {
+    fn new(ctx: &Ctx<'c>) -> Self {
+        let mut by_rule_and_record = HashMap::new();
+        for e in ctx.corpus.exceptions.iter().map(|e| &e.item) {
+            if in_force(ctx, e) {
+                by_rule_and_record
+                    .entry((e.rule.value.as_str(), e.record.value.to_string()))
+                    .or_insert(e);
+            }
+        }
+        Waivers { by_rule_and_record }
+    }
+
+    /// An approved, unexpired exception for this diagnostic's rule and record (the first in
+    /// corpus order, as [`exception_for`] finds).
+    fn waiver_for(&self, d: &Diagnostic) -> Option<&'c crate::model::Exception> {
+        if self.by_rule_and_record.is_empty() {
+            return None;
+        }
+        let subject = d.subject.as_deref()?;
+        self.by_rule_and_record
+            .get(&(d.code.as_ref(), subject.to_string()))
+            .copied()
+    }
+}
+
+/// Approved by a committee, approved on or before the evaluation date, not yet expired.
+fn in_force(ctx: &Ctx, e: &crate::model::Exception) -> bool {
+    e.approved_on.value.0 <= ctx.as_of
+        && ctx.as_of <= e.expires_on.value.0
+        && structure::is_committee(ctx, &e.approved_by.value)
 }
 
 /// The exception that waives rule `code` for the record `subject` (`incident:INC-1`) as of
@@ -187,11 +234,9 @@ pub fn exception_for<'c>(
     code: &str,
     subject: &str,
 ) -> Option<&'c crate::model::Exception> {
-    ctx.corpus.exceptions.iter().map(|e| &e.item).find(|e| {
-        e.rule.value == code
-            && e.record.value.to_string() == subject
-            && e.approved_on.value.0 <= ctx.as_of
-            && ctx.as_of <= e.expires_on.value.0
-            && structure::is_committee(ctx, &e.approved_by.value)
-    })
+    ctx.corpus
+        .exceptions
+        .iter()
+        .map(|e| &e.item)
+        .find(|e| e.rule.value == code && e.record.value.to_string() == subject && in_force(ctx, e))
 }

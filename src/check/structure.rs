@@ -2,7 +2,7 @@
 //! kind, runbooks for every incident type, five phases per runbook, the system inventory, roles
 //! held by someone, the tables, and the regulation's own metadata.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 
 use super::{Ctx, Defined};
 use crate::diag::Diagnostic;
@@ -82,8 +82,9 @@ pub fn collect_ids(c: &Corpus) -> Vec<(String, Defined)> {
 }
 
 fn duplicate_ids(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    let mut seen: BTreeMap<String, Defined> = BTreeMap::new();
-    for (id, def) in collect_ids(ctx.corpus) {
+    let ids = collect_ids(ctx.corpus);
+    let mut seen: HashMap<&str, &Defined> = HashMap::with_capacity(ids.len());
+    for (id, def) in &ids {
         if id.is_empty() || id.chars().any(|c| !crate::model::values::is_id_char(c)) {
             out.push(
                 ctx.diag("K0202", format!("`{id}` is not a valid id"))
@@ -91,7 +92,7 @@ fn duplicate_ids(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     .help("ids use letters, digits, `-`, `_` and `.`"),
             );
         }
-        if let Some(first) = seen.get(&id) {
+        if let Some(first) = seen.get(id.as_str()) {
             let first_loc = ctx.corpus.loc_line(first.file, first.line);
             out.push(
                 ctx.diag(
@@ -106,7 +107,7 @@ fn duplicate_ids(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .help("give this record an id of its own; ids are unique across the whole corpus"),
             );
         } else {
-            seen.insert(id, def);
+            seen.insert(id.as_str(), def);
         }
     }
 }
@@ -117,7 +118,9 @@ pub struct RefUse<'a> {
     pub at: &'a At<Ref>,
     pub field: &'static str,
     pub allowed: &'static [RefKind],
-    pub subject: Option<String>,
+    /// The record the reference is written in (`incident`, `INC-1`): formatted only when a
+    /// finding needs it, so that listing a million references allocates no subjects.
+    pub subject: Option<(&'static str, &'a str)>,
 }
 
 const ROLE: &[RefKind] = &[RefKind::Role];
@@ -126,9 +129,9 @@ const ROLE_OR_CONTACT: &[RefKind] = &[RefKind::Role, RefKind::Contact];
 const ANY: &[RefKind] = &RefKind::ALL;
 
 /// Every typed reference in the YAML of the corpus.
-pub fn reference_uses(c: &Corpus) -> Vec<RefUse<'_>> {
+pub fn reference_uses<'a>(c: &'a Corpus) -> Vec<RefUse<'a>> {
     let mut uses = Vec::new();
-    let mut push = |file, at, field, allowed, subject: Option<String>| {
+    let mut push = |file, at, field, allowed, subject: Option<(&'static str, &'a str)>| {
         uses.push(RefUse {
             file,
             at,
@@ -139,15 +142,15 @@ pub fn reference_uses(c: &Corpus) -> Vec<RefUse<'_>> {
     };
     for d in &c.documents {
         let m = &d.meta;
-        let s = Some(format!("doc:{}", m.id.value));
+        let s = Some(("doc", m.id.value.as_str()));
         for (field, r) in [("owner", &m.owner), ("approved_by", &m.approved_by)] {
             if let Some(r) = r {
-                push(d.file, r, field, ROLE, s.clone());
+                push(d.file, r, field, ROLE, s);
             }
         }
         for ch in &m.changes {
             if let Some(r) = &ch.approved_by {
-                push(d.file, r, "changes.approved_by", ROLE, s.clone());
+                push(d.file, r, "changes.approved_by", ROLE, s);
             }
         }
         if let Some(now) = &m.incident_now {
@@ -156,23 +159,23 @@ pub fn reference_uses(c: &Corpus) -> Vec<RefUse<'_>> {
                 &now.value.call,
                 "incident_now.call",
                 ROLE_OR_CONTACT,
-                s.clone(),
+                s,
             );
         }
     }
     for r in &c.roles {
-        let s = Some(format!("role:{}", r.id.value));
+        let s = Some(("role", r.id.value.as_str()));
         r.held_by
             .iter()
-            .for_each(|h| push(r.file, h, "held_by", CONTACT, s.clone()));
+            .for_each(|h| push(r.file, h, "held_by", CONTACT, s));
         r.members
             .iter()
-            .for_each(|m| push(r.file, m, "members", ROLE, s.clone()));
+            .for_each(|m| push(r.file, m, "members", ROLE, s));
         if let Some(x) = &r.chair {
-            push(r.file, x, "chair", ROLE, s.clone());
+            push(r.file, x, "chair", ROLE, s);
         }
         if let Some(x) = &r.deputy {
-            push(r.file, x, "deputy", CONTACT, s.clone());
+            push(r.file, x, "deputy", CONTACT, s);
         }
     }
     for sys in &c.systems {
@@ -182,7 +185,7 @@ pub fn reference_uses(c: &Corpus) -> Vec<RefUse<'_>> {
                 o,
                 "owner",
                 ROLE,
-                Some(format!("system:{}", sys.id.value)),
+                Some(("system", sys.id.value.as_str())),
             );
         }
     }
@@ -190,52 +193,52 @@ pub fn reference_uses(c: &Corpus) -> Vec<RefUse<'_>> {
         push(lvl.file, &lvl.responsible, "responsible", ROLE, None);
     }
     for i in &c.incidents {
-        let s = Some(i.reference());
+        let s = Some(("incident", i.id.value.as_str()));
         i.systems
             .iter()
-            .for_each(|r| push(i.file, r, "systems", &[RefKind::System], s.clone()));
+            .for_each(|r| push(i.file, r, "systems", &[RefKind::System], s));
         i.must_notify
             .iter()
-            .for_each(|r| push(i.file, r, "must_notify", CONTACT, s.clone()));
+            .for_each(|r| push(i.file, r, "must_notify", CONTACT, s));
         i.notifications
             .iter()
             .filter_map(|n| n.to.as_ref())
-            .for_each(|to| push(i.file, to, "notifications.to", CONTACT, s.clone()));
+            .for_each(|to| push(i.file, to, "notifications.to", CONTACT, s));
         for t in &i.timeline {
             if let Some(by) = &t.by {
-                push(i.file, by, "timeline.by", ROLE_OR_CONTACT, s.clone());
+                push(i.file, by, "timeline.by", ROLE_OR_CONTACT, s);
             }
         }
         for a in &i.actions {
             if let Some(by) = &a.by {
-                push(i.file, by, "actions.by", ROLE_OR_CONTACT, s.clone());
+                push(i.file, by, "actions.by", ROLE_OR_CONTACT, s);
             }
         }
         if let Some(plan) = &i.prevention_plan {
             for m in plan.technical.iter().chain(&plan.organizational) {
                 if let Some(o) = &m.owner {
-                    push(i.file, o, "prevention_plan.owner", ROLE, s.clone());
+                    push(i.file, o, "prevention_plan.owner", ROLE, s);
                 }
             }
         }
     }
     for d in &c.drills {
-        let s = Some(format!("drill:{}", d.id.value));
+        let s = Some(("drill", d.id.value.as_str()));
         d.runbooks
             .iter()
-            .for_each(|r| push(d.file, r, "runbooks", &[RefKind::Runbook], s.clone()));
+            .for_each(|r| push(d.file, r, "runbooks", &[RefKind::Runbook], s));
         d.participants
             .iter()
-            .for_each(|r| push(d.file, r, "participants", ROLE_OR_CONTACT, s.clone()));
+            .for_each(|r| push(d.file, r, "participants", ROLE_OR_CONTACT, s));
     }
     for r in &c.reviews {
-        let s = Some(format!("review:{}", r.id.value));
-        push(r.file, &r.document, "document", &[RefKind::Doc], s.clone());
+        let s = Some(("review", r.id.value.as_str()));
+        push(r.file, &r.document, "document", &[RefKind::Doc], s);
         push(r.file, &r.reviewer, "reviewer", ROLE, s);
     }
     for e in &c.exceptions {
-        let s = Some(format!("exception:{}", e.id.value));
-        push(e.file, &e.record, "record", ANY, s.clone());
+        let s = Some(("exception", e.id.value.as_str()));
+        push(e.file, &e.record, "record", ANY, s);
         push(e.file, &e.approved_by, "approved_by", ROLE, s);
     }
     uses
@@ -245,8 +248,8 @@ fn references(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for u in reference_uses(ctx.corpus) {
         let r = &u.at.value;
         let loc = ctx.loc(u.file, u.at);
-        let with_subject = |d: Diagnostic| match &u.subject {
-            Some(s) => d.subject(s.clone()),
+        let with_subject = |d: Diagnostic| match u.subject {
+            Some((kind, id)) => d.subject(format!("{kind}:{id}")),
             None => d,
         };
         if !u.allowed.contains(&r.kind) {
@@ -682,11 +685,7 @@ pub fn call_phones<'c>(ctx: &Ctx<'c>, call: &Ref) -> Vec<&'c crate::model::table
     use crate::model::tables::ChannelKind;
     let c = ctx.corpus;
     let channels_of = |id: &str| -> Vec<&'c crate::model::tables::Channel> {
-        let person = c
-            .people
-            .iter()
-            .find(|p| p.id.value == id)
-            .map(|p| &p.item.channels);
+        let person = c.person(id).map(|p| &p.item.channels);
         let org = || c.organisation(id).map(|o| &o.item.channels);
         person
             .or_else(org)

@@ -40,6 +40,9 @@ pub enum Scope {
     /// Incidents open at any time in the period (both ends inclusive), their evidence, the
     /// regulation and the runbooks for their types.
     Period { from: NaiveDate, to: NaiveDate },
+    /// A release (tag or version name): its regulation documents as tagged, read from git,
+    /// with its comparison tables and change notice.
+    Release(String),
 }
 
 impl Scope {
@@ -66,6 +69,7 @@ impl Scope {
                 )
             }
             Scope::Period { from, to } => format!("period {from}..{to}"),
+            Scope::Release(v) => format!("release {v}"),
         }
     }
 }
@@ -199,6 +203,17 @@ fn select(corpus: &Corpus, project: &Project, scope: &Scope) -> Result<Selection
             out.dedup();
             out
         }
+        Scope::Release(_) => {
+            return Ok(Selection {
+                incidents: Vec::new(),
+                files: corpus
+                    .documents
+                    .iter()
+                    .filter(|d| d.kind() != DocKind::Runbook)
+                    .map(|d| d.file)
+                    .collect(),
+            });
+        }
         Scope::Period { from, to } => (0..corpus.incidents.len())
             .filter(|&i| {
                 let inc = &corpus.incidents[i];
@@ -264,6 +279,8 @@ enum Found {
 /// The restricted-audience site, rendered in memory with the seal's time as its build date.
 /// A scoped bundle keeps only the pages of what it holds: incident pages of other incidents,
 /// and pages that list every incident (register, dashboard, search index), are left out.
+/// With `history`, the pages include the comparison tables and change notices.
+#[allow(clippy::too_many_arguments)]
 fn rendered_pages(
     project: &Project,
     corpus: &Corpus,
@@ -272,6 +289,7 @@ fn rendered_pages(
     report: &check::Report,
     as_of: chrono::NaiveDate,
     time: SealTime,
+    history: &SealHistory,
 ) -> Result<Vec<Planned>, Vec<String>> {
     use crate::render::{Audience, BuildInfo, render_site, source_commit};
     let build_date = chrono::DateTime::from_timestamp(time.epoch, 0)
@@ -283,9 +301,19 @@ fn rendered_pages(
         audience: Audience::Restricted,
         preview: report.errors() > 0,
         build_date,
-        commit: source_commit(&project.root),
+        commit: match history.release {
+            Some(i) => Some(history.history.releases[i].short_commit()),
+            None => source_commit(&project.root),
+        },
         as_of,
         report: report.clone(),
+        versions: crate::history::site::for_bundle(
+            &history.history,
+            project,
+            corpus,
+            Audience::Restricted,
+            history.release,
+        ),
     };
     let pages = render_site(project, corpus, &info)?;
     let in_scope: BTreeSet<String> = sel
@@ -293,10 +321,19 @@ fn rendered_pages(
         .iter()
         .map(|&i| format!("incident-{}.html", corpus.incidents[i].id.value))
         .collect();
-    let keep = |path: &str| {
-        *scope == Scope::All
-            || !(path.starts_with("incident-") && !in_scope.contains(path)
+    let keep = |path: &str| match scope {
+        Scope::All => true,
+        // A release: its documents, tables and notice, and the stylesheet they use.
+        Scope::Release(_) => {
+            path.starts_with("doc-")
+                || path.starts_with("compare-")
+                || path.starts_with("changes-")
+                || path == "assets/kitei.css"
+        }
+        _ => {
+            !(path.starts_with("incident-") && !in_scope.contains(path)
                 || ["incidents.html", "dashboard.html", "assets/search-index.js"].contains(&path))
+        }
     };
     Ok(pages
         .into_iter()
@@ -311,19 +348,96 @@ fn rendered_pages(
         .collect())
 }
 
+/// The versions known when sealing: every release and the draft, or (`release`) the one
+/// release a `--release` bundle holds.
+struct SealHistory {
+    history: crate::history::History,
+    release: Option<usize>,
+}
+
 /// Seals a bundle for the project at `root`.
 pub fn seal(root: &Path, req: &SealRequest) -> Result<SealResult, Error> {
     let project = Project::open(root)?;
-    let time = seal_time(root)?;
+    let mut time = seal_time(root)?;
     let (as_of, as_of_source) = project.as_of(req.as_of)?;
     let loaded = crate::source::load(&project)?;
+    let mut warnings = Vec::new();
+    let history = crate::history::load(&project, &loaded.corpus);
+    // `--release V`: the release's own files, from git, replace the working tree's.
+    let (project, loaded, as_of, as_of_source, seal_history, _release_dir) = match &req.scope {
+        Scope::Release(name) => {
+            let Some(crate::history::Target::Release(i)) = history.resolve(name) else {
+                let known: Vec<&str> = history
+                    .releases
+                    .iter()
+                    .map(|r| r.version.as_str())
+                    .collect();
+                let why = history
+                    .status_message()
+                    .map(|(_, m)| format!("; {m}"))
+                    .unwrap_or_default();
+                return Err(Error::new(
+                    format!("there is no release `{name}`{why}"),
+                    if known.is_empty() {
+                        "releases are git tags matching `[versions] tag_pattern` (default policy-v*)".to_string()
+                    } else {
+                        format!("use a release tag or version name ({})", known.join(", "))
+                    },
+                ));
+            };
+            let open = crate::history::site::open_release(&history, i).map_err(|e| {
+                Error::new(
+                    format!("cannot read release `{name}` from git: {e}"),
+                    "check the tag with `git show --stat TAG`",
+                )
+            })?;
+            if crate::config::source_date_epoch().ok().flatten().is_none() {
+                time = SealTime {
+                    epoch: history.releases[i]
+                        .tag
+                        .date
+                        .timestamp()
+                        .max(archive::ZIP_EPOCH_MIN),
+                    source: "the release's tag date",
+                };
+            }
+            let mut release_project = open.project;
+            // Templates and the bundle folder are the project's.
+            release_project.root = project.root.clone();
+            (
+                release_project,
+                open.loaded,
+                open.as_of,
+                open.as_of_source,
+                SealHistory {
+                    history,
+                    release: Some(i),
+                },
+                Some(open.dir),
+            )
+        }
+        _ => {
+            // Without releases (outside git, no tags) the bundle simply has no comparison
+            // tables; `kitei build` says why.
+            (
+                project,
+                loaded,
+                as_of,
+                as_of_source,
+                SealHistory {
+                    history,
+                    release: None,
+                },
+                None,
+            )
+        }
+    };
     let corpus = loaded.corpus;
     let ctx = Ctx::new(&corpus, &project, as_of);
     let report = check::run(&ctx, loaded.diagnostics, false);
-    let mut warnings = Vec::new();
 
     let sel = select(&corpus, &project, &req.scope)?;
-    if sel.incidents.is_empty() && req.scope != Scope::All {
+    if sel.incidents.is_empty() && !matches!(req.scope, Scope::All | Scope::Release(_)) {
         warnings.push(format!(
             "no incident falls in the scope `{}`; the bundle holds the regulation only",
             req.scope.describe()
@@ -463,7 +577,16 @@ pub fn seal(root: &Path, req: &SealRequest) -> Result<SealResult, Error> {
         });
     }
     // The pages as the security team reads them (restricted audience: the full records).
-    match rendered_pages(&project, &corpus, &sel, &req.scope, &report, as_of, time) {
+    match rendered_pages(
+        &project,
+        &corpus,
+        &sel,
+        &req.scope,
+        &report,
+        as_of,
+        time,
+        &seal_history,
+    ) {
         Ok(pages) => planned.extend(pages),
         Err(problems) => warnings.push(format!(
             "the rendered pages are not included: {}",
@@ -536,7 +659,10 @@ pub fn seal(root: &Path, req: &SealRequest) -> Result<SealResult, Error> {
         .unwrap_or_else(|| "none".into());
     let sealed_at = chrono::DateTime::from_timestamp(time.epoch, 0).unwrap_or_default();
     let bagging_date = sealed_at.format("%Y-%m-%d").to_string();
-    let commit = git(root, &["rev-parse", "HEAD"]).unwrap_or_else(|| "none".into());
+    let commit = match seal_history.release {
+        Some(i) => seal_history.history.releases[i].tag.commit.clone(),
+        None => git(root, &["rev-parse", "HEAD"]).unwrap_or_else(|| "none".into()),
+    };
     let policy_version = policy_version(&corpus, &sel);
     let merkle = format!("sha256:{}", hex(&bag::merkle_root(&manifest_text)));
     if project.config.organisation.trim().is_empty() {
@@ -565,6 +691,12 @@ pub fn seal(root: &Path, req: &SealRequest) -> Result<SealResult, Error> {
     info.push("Kitei-Source-Commit", commit.as_str());
     info.push("Kitei-Policy-Version", policy_version.as_str());
     info.push("Kitei-Scope", req.scope.describe());
+    if let Some(i) = seal_history.release {
+        info.push(
+            "Kitei-Release",
+            seal_history.history.releases[i].tag.name.as_str(),
+        );
+    }
     info.push("Kitei-Check-As-Of", as_of.to_string());
     info.push(
         "Evidence-Sealed-At",
@@ -666,12 +798,18 @@ pub fn seal(root: &Path, req: &SealRequest) -> Result<SealResult, Error> {
     let mut writer = archive::write_zip(writer, entries, time.epoch, &bar)?;
     bar.finish_and_clear();
     writer.flush().map_err(fail)?;
-    writer.get_ref().sync_all().map_err(fail)?;
+    // Hash the finished zip (from the page cache) while the disk catches up with sync_all.
+    // The BLAKE2b prehash is only needed for the signature (it costs more than the SHA-256).
+    let (synced, digests) = rayon::join(
+        || writer.get_ref().sync_all(),
+        || super::verify::digest_file_with(tmp.path(), key.is_some()),
+    );
+    synced.map_err(fail)?;
     drop(writer);
-    let (zip_sha256, zip_prehash) = super::verify::digest_file(tmp.path()).map_err(fail)?;
-    let signature = key.as_ref().map(|k| {
+    let (zip_sha256, zip_prehash) = digests.map_err(fail)?;
+    let signature = key.as_ref().zip(zip_prehash.as_ref()).map(|(k, prehash)| {
         k.sign(
-            &zip_prehash,
+            prehash,
             &format!("{name}.zip seq={sequence} bag={bag_digest}"),
         )
     });

@@ -7,8 +7,9 @@ pub mod records;
 pub mod tables;
 pub mod values;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 pub use document::{DocKind, Document};
 pub use incident::Incident;
@@ -64,6 +65,26 @@ pub struct Corpus {
     pub exceptions: Vec<Sourced<Exception>>,
     /// Which table files were present (a missing `contacts.yaml` is itself a finding).
     pub tables_present: BTreeMap<&'static str, FileId>,
+    /// Lookup tables by id, built on the first lookup (the corpus is not changed after
+    /// loading): rules look records up once per reference, which must not scan every record.
+    pub index: OnceLock<Index>,
+}
+
+/// Positions in [`Corpus`]'s vectors by id; the first record wins, as a linear search would.
+#[derive(Debug, Default)]
+pub struct Index {
+    documents: HashMap<String, usize>,
+    roles: HashMap<String, usize>,
+    people: HashMap<String, usize>,
+    organisations: HashMap<String, usize>,
+}
+
+fn first_by_id<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<String, usize> {
+    let mut map = HashMap::new();
+    for (i, id) in ids.enumerate() {
+        map.entry(id.to_string()).or_insert(i);
+    }
+    map
 }
 
 impl Corpus {
@@ -86,15 +107,40 @@ impl Corpus {
             .filter(|d| d.kind() == DocKind::Runbook)
     }
 
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| Index {
+            documents: first_by_id(self.documents.iter().map(|d| d.id())),
+            roles: first_by_id(self.roles.iter().map(|r| r.id.value.as_str())),
+            people: first_by_id(self.people.iter().map(|p| p.id.value.as_str())),
+            organisations: first_by_id(self.organisations.iter().map(|o| o.id.value.as_str())),
+        })
+    }
+
     pub fn document(&self, id: &str) -> Option<&Sourced<Document>> {
-        self.documents.iter().find(|d| d.id() == id)
+        let found = self.index().documents.get(id).map(|&i| &self.documents[i]);
+        debug_assert!(found.is_none_or(|d| d.id() == id), "stale corpus index");
+        found
     }
 
     pub fn role(&self, id: &str) -> Option<&Sourced<Role>> {
-        self.roles.iter().find(|r| r.id.value == id)
+        let found = self.index().roles.get(id).map(|&i| &self.roles[i]);
+        debug_assert!(found.is_none_or(|r| r.id.value == id), "stale corpus index");
+        found
+    }
+
+    pub fn person(&self, id: &str) -> Option<&Sourced<Person>> {
+        let found = self.index().people.get(id).map(|&i| &self.people[i]);
+        debug_assert!(found.is_none_or(|p| p.id.value == id), "stale corpus index");
+        found
     }
 
     pub fn organisation(&self, id: &str) -> Option<&Sourced<Organisation>> {
-        self.organisations.iter().find(|o| o.id.value == id)
+        let found = self
+            .index()
+            .organisations
+            .get(id)
+            .map(|&i| &self.organisations[i]);
+        debug_assert!(found.is_none_or(|o| o.id.value == id), "stale corpus index");
+        found
     }
 }

@@ -157,16 +157,23 @@ impl fmt::Display for Ref {
 impl FromStr for Ref {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let known = RefKind::ALL
-            .map(|k| format!("`{}:`", k.prefix()))
-            .join(", ");
+        // Only built for a message: references are parsed once per YAML value.
+        let known = || {
+            RefKind::ALL
+                .map(|k| format!("`{}:`", k.prefix()))
+                .join(", ")
+        };
         let Some((prefix, rest)) = s.split_once(':') else {
             return Err(format!(
-                "`{s}` is not a typed reference; write it with a prefix such as `role:{s}` (known prefixes: {known})"
+                "`{s}` is not a typed reference; write it with a prefix such as `role:{s}` (known prefixes: {})",
+                known()
             ));
         };
         let kind = RefKind::from_prefix(prefix).ok_or_else(|| {
-            format!("unknown reference prefix `{prefix}:` in `{s}`; known prefixes: {known}")
+            format!(
+                "unknown reference prefix `{prefix}:` in `{s}`; known prefixes: {}",
+                known()
+            )
         })?;
         let (id, fragment) = match rest.split_once('#') {
             Some((id, frag)) => (id, Some(frag.to_string())),

@@ -90,6 +90,9 @@ pub struct BuildInfo {
     pub as_of: NaiveDate,
     /// The check report the dashboard shows (filtered by audience there).
     pub report: check::Report,
+    /// Released versions: the switcher, banners, revision histories and the history pages
+    /// (empty without releases).
+    pub versions: crate::history::site::SiteVersions,
 }
 
 /// Renders every page and asset into memory: relative path → bytes. Errors (broken links,
@@ -180,6 +183,14 @@ pub fn build_command(root: &Path, as_of: Option<NaiveDate>, args: &BuildArgs) ->
             return 2;
         }
     };
+    let history = crate::history::load(&project, &loaded.corpus);
+    if let Some((warning, message)) = history.status_message() {
+        eprintln!("{}: {message}", if warning { "warning" } else { "note" });
+    }
+    for w in &history.warnings {
+        eprintln!("warning: {w}");
+    }
+    let versions = crate::history::site::current(&history, &project, &loaded.corpus, args.audience);
     let info = BuildInfo {
         audience: args.audience,
         preview: errors > 0,
@@ -187,6 +198,7 @@ pub fn build_command(root: &Path, as_of: Option<NaiveDate>, args: &BuildArgs) ->
         commit: source_commit(&project.root),
         as_of,
         report,
+        versions,
     };
     let render = |info: &BuildInfo| match pages::Site::new(&project, &loaded.corpus, info) {
         Ok(site) => site.render_lenient(),
@@ -215,6 +227,26 @@ pub fn build_command(root: &Path, as_of: Option<NaiveDate>, args: &BuildArgs) ->
         // A preview with broken links: render again so that every page carries the banner.
         info.preview = true;
         files = render(&info).0;
+    }
+    let archives = crate::history::site::add_archives(
+        &history,
+        &project,
+        &loaded.corpus,
+        args.audience,
+        info.commit.as_deref(),
+        &mut files,
+    );
+    for w in &archives.warnings {
+        eprintln!("warning: {w}");
+    }
+    if !history.releases.is_empty() {
+        eprintln!(
+            "kitei build: {} archived version(s) under v/ ({} rendered, {} from the cache) in {:.2} s",
+            history.releases.len(),
+            archives.rendered,
+            archives.cached,
+            archives.seconds
+        );
     }
     let out = match &args.out {
         Some(o) if o.is_absolute() => o.clone(),

@@ -485,6 +485,7 @@ impl<'a> Site<'a> {
         ctx.insert("title", title);
         ctx.insert("current", nav);
         ctx.insert("page", &page);
+        ctx.insert("versions", &self.info.versions.page_context(url));
         match self.tera.render(template, &ctx) {
             Ok(html) => {
                 self.index.push(search::Entry {
@@ -528,6 +529,15 @@ impl<'a> Site<'a> {
             self.dashboard();
         }
         self.records();
+        for extra in &self.info.versions.pages {
+            self.render(
+                extra.template,
+                &extra.url,
+                &extra.title,
+                "versions",
+                extra.page.clone(),
+            );
+        }
         let templates_dir = self.project.root.join("templates");
         for (name, default) in templates::ASSETS {
             match templates::asset(&templates_dir, name, default) {
@@ -683,6 +693,7 @@ impl<'a> Site<'a> {
                 "effective_on": c.effective_on.as_ref().map(|v| v.value.to_string()),
                 "summary": c.summary,
             })).collect::<Vec<_>>(),
+            "revisions": self.revisions(doc),
             "incident_types": m.incident_types.iter().map(|t| t.value.clone()).collect::<Vec<_>>(),
             "severity_min": m.severity_min,
             "phases": phases,
@@ -700,6 +711,34 @@ impl<'a> Site<'a> {
             "regulation"
         };
         self.render(template, &doc_url(doc), &m.title, nav, page);
+    }
+
+    /// The document's revision history (改訂履歴) from the releases and its front matter,
+    /// with the approver resolved to a name and link.
+    fn revisions(&self, doc: &Document) -> Vec<Value> {
+        let Some(rows) = self.info.versions.revisions.get(doc.id()) else {
+            return Vec::new();
+        };
+        rows.iter()
+            .map(|r| {
+                let approved_by = r
+                    .approved_by
+                    .as_deref()
+                    .and_then(|a| a.parse::<Ref>().ok())
+                    .map(|a| self.ref_json(&a));
+                json!({
+                    "version": r.version,
+                    "release": r.release,
+                    "approved_on": r.approved_on,
+                    "effective_on": r.effective_on,
+                    "approved_by": approved_by,
+                    "summary": r.summary,
+                    "compare_href": r.compare_href,
+                    "notice_href": r.notice_href,
+                    "draft": r.draft,
+                })
+            })
+            .collect()
     }
 
     fn contacts(&mut self) {

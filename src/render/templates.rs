@@ -45,6 +45,12 @@ pub const DEFAULTS: &[(&str, &str)] = &[
         "exception.html",
         include_str!("../../templates/exception.html"),
     ),
+    ("compare.html", include_str!("../../templates/compare.html")),
+    ("changes.html", include_str!("../../templates/changes.html")),
+    (
+        "versions.html",
+        include_str!("../../templates/versions.html"),
+    ),
 ];
 
 /// Static assets copied into every site (no external origin is ever referenced).

@@ -368,6 +368,16 @@ fn add_parsed(corpus: &mut Corpus, file: FileId, parsed: Parsed) {
 /// Resolves an evidence path written in a record to a file inside the source folder.
 /// Refuses absolute paths, `..` and links that lead outside.
 pub fn resolve_evidence_path(root: &Path, written: &str) -> Result<PathBuf, String> {
+    resolve_evidence_path_in(root, None, written)
+}
+
+/// [`resolve_evidence_path`] with the source folder's canonical path already known, for
+/// callers that resolve many paths (canonicalising the root once instead of per path).
+pub fn resolve_evidence_path_in(
+    root: &Path,
+    canonical_root: Option<&Path>,
+    written: &str,
+) -> Result<PathBuf, String> {
     let rel = Path::new(written);
     if written.is_empty() {
         return Err("evidence path is empty".into());
@@ -386,8 +396,15 @@ pub fn resolve_evidence_path(root: &Path, written: &str) -> Result<PathBuf, Stri
     let full = root.join(rel);
     match full.canonicalize() {
         Ok(real) => {
-            let canonical_root = root.canonicalize().map_err(|e| e.to_string())?;
-            if real.starts_with(&canonical_root) {
+            let owned;
+            let canonical_root = match canonical_root {
+                Some(c) => c,
+                None => {
+                    owned = root.canonicalize().map_err(|e| e.to_string())?;
+                    owned.as_path()
+                }
+            };
+            if real.starts_with(canonical_root) {
                 Ok(full)
             } else {
                 Err(format!(
@@ -401,14 +418,12 @@ pub fn resolve_evidence_path(root: &Path, written: &str) -> Result<PathBuf, Stri
     }
 }
 
-fn check_evidence_paths(
-    corpus: &Corpus,
-    _canonical_root: &Path,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
+fn check_evidence_paths(corpus: &Corpus, canonical_root: &Path, diagnostics: &mut Vec<Diagnostic>) {
     for incident in &corpus.incidents {
         for ev in &incident.evidence {
-            if let Err(message) = resolve_evidence_path(&corpus.root, &ev.path.value) {
+            if let Err(message) =
+                resolve_evidence_path_in(&corpus.root, Some(canonical_root), &ev.path.value)
+            {
                 diagnostics.push(
                     Diagnostic::error("K0106", message)
                         .at(corpus.loc(incident.file, &ev.path))

@@ -19,7 +19,10 @@ pub fn parse<T: DeserializeOwned>(
     first_line: u32,
 ) -> Result<T, Diagnostic> {
     let offset = first_line.saturating_sub(1);
-    with_line_offset(offset, || serde_saphyr::from_str::<T>(yaml)).map_err(|err| {
+    with_line_offset(offset, || {
+        serde_saphyr::from_str_with_options::<T>(yaml, options())
+    })
+    .map_err(|err| {
         let (line, column) = err
             .location()
             .map(|l| (l.line() as u32 + offset, l.column() as u32))
@@ -43,6 +46,15 @@ pub fn parse<T: DeserializeOwned>(
         }
         diag
     })
+}
+
+/// Parser options: serde-saphyr's defaults (duplicate keys are errors, alias limits), but
+/// comments are not captured (nothing reads them) and the pre-parse budget is off.
+fn options() -> serde_saphyr::Options {
+    let mut o = serde_saphyr::Options::default();
+    o.budget = None;
+    o.emit_comments = false;
+    o
 }
 
 /// The error text without serde-saphyr's own position suffix and snippet (we print those).
