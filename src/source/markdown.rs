@@ -37,8 +37,9 @@ pub fn scan(body: &str, body_line: u32) -> Scanned {
     let mut in_code_block = false;
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
-        let (line, column) = lines.position(range.start);
-        let line = line + body_line - 1;
+        // Columns are only reported for links: counting characters up to every event would
+        // cost O(line length) per event on long Japanese paragraphs.
+        let line = lines.line(range.start) + body_line - 1;
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 heading = Some((
@@ -67,6 +68,7 @@ pub fn scan(body: &str, body_line: u32) -> Scanned {
                 }
             }
             Event::Start(Tag::Link { dest_url, .. }) => {
+                let (_, column) = lines.position(range.start);
                 link = Some((dest_url.to_string(), line, column, String::new()));
             }
             Event::End(TagEnd::Link) => {
@@ -254,6 +256,10 @@ impl<'a> LineIndex<'a> {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         LineIndex { text, starts }
+    }
+
+    fn line(&self, offset: usize) -> u32 {
+        self.starts.partition_point(|s| *s <= offset) as u32
     }
 
     fn position(&self, offset: usize) -> (u32, u32) {

@@ -48,11 +48,10 @@ pub fn parse<T: DeserializeOwned>(
     })
 }
 
-/// Parser options: serde-saphyr's defaults (duplicate keys are errors, alias limits), but
-/// comments are not captured (nothing reads them) and the pre-parse budget is off.
+/// Parser options: serde-saphyr's defaults (duplicate keys are errors, the resource budget
+/// and alias limits stay on), but comments are not captured: nothing reads them.
 fn options() -> serde_saphyr::Options {
     let mut o = serde_saphyr::Options::default();
-    o.budget = None;
     o.emit_comments = false;
     o
 }
