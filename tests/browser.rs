@@ -6,7 +6,7 @@
 //! Without them the test is skipped with a note, unless KITEI_REQUIRE_TOOLS=1 (CI), where a
 //! missing tool fails it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn tools_present() -> Result<(), String> {
