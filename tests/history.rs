@@ -249,25 +249,6 @@ fn underlined(cell: &str) -> Vec<String> {
         .collect()
 }
 
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path()
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn releases_become_archived_versions_with_switcher_and_banners() {
     let repo = repo();
@@ -414,7 +395,7 @@ fn releases_become_archived_versions_with_switcher_and_banners() {
         stderr(&o)
     );
     assert!(
-        tree(&site) == tree(&second.path().join("site")),
+        common::tree(&site) == common::tree(&second.path().join("site")),
         "cached output differs"
     );
     assert!(p.join(".kitei-cache/archive/employees/2025.1").is_dir());

@@ -190,26 +190,6 @@ fn get(port: u16, target: &str) -> Response {
     }
 }
 
-/// Every file of a folder: relative path → bytes.
-fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path()
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn serves_the_site_with_a_reload_script_that_is_not_on_disk() {
     let project = common::example();
@@ -276,7 +256,7 @@ fn serves_the_site_with_a_reload_script_that_is_not_on_disk() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        tree(&site) == tree(&other.path().join("site")),
+        common::tree(&site) == common::tree(&other.path().join("site")),
         "serve and build wrote different files"
     );
 

@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -45,26 +44,6 @@ fn build(project: &Path, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
         String::from_utf8_lossy(&o.stderr)
     );
     (dir, out)
-}
-
-/// Every output file: relative path → bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path()
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
 }
 
 fn page(out: &Path, name: &str) -> String {
@@ -158,7 +137,7 @@ fn example_builds_the_main_pages() {
     assert!(regulation.contains("<h2 id=\"reporting\">"));
 
     // Nothing loads from another origin.
-    for (name, bytes) in tree(&out) {
+    for (name, bytes) in common::tree(&out) {
         let text = String::from_utf8_lossy(&bytes);
         for bad in [
             "src=\"http",
@@ -228,7 +207,7 @@ fn employees_build_contains_nothing_restricted() {
         "affected individuals are probed"
     );
     let (_dir, out) = build(&root(), &["--audience", "employees"]);
-    for (name, bytes) in tree(&out) {
+    for (name, bytes) in common::tree(&out) {
         let text = String::from_utf8_lossy(&bytes);
         for s in &secrets {
             assert!(
@@ -268,7 +247,7 @@ fn raw_html_from_sources_is_sanitised() {
     let (_dir, out) = build(project.path(), &["--allow-errors"]);
     let page = page(&out, "runbook-malware.html");
     assert!(page.contains("hover"), "the harmless text stays");
-    for (name, bytes) in tree(&out) {
+    for (name, bytes) in common::tree(&out) {
         let text = String::from_utf8_lossy(&bytes).to_lowercase();
         for bad in [
             "<script>alert",
@@ -287,7 +266,7 @@ fn raw_html_from_sources_is_sanitised() {
 fn builds_are_byte_identical() {
     let (_a, first) = build(&root(), &[]);
     let (_b, second) = build(&root(), &[]);
-    let (a, b) = (tree(&first), tree(&second));
+    let (a, b) = (common::tree(&first), common::tree(&second));
     assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
     for (name, bytes) in &a {
         assert!(bytes == &b[name], "{name} differs between two builds");
@@ -338,7 +317,7 @@ fn search_index_holds_japanese_bigrams() {
     let js = page(&out, "assets/search-index.js");
     assert!(js.starts_with("window.KITEI_SEARCH = {"));
     assert!(js.contains("\"個人\":["), "bigram of 個人情報");
-    for name in tree(&out).keys().filter(|k| k.ends_with(".html")) {
+    for name in common::tree(&out).keys().filter(|k| k.ends_with(".html")) {
         assert!(
             page(&out, name).contains("<script src=\"assets/search.js\"></script>"),
             "{name}"
@@ -403,7 +382,7 @@ fn links_to_records_the_audience_cannot_see_are_removed() {
     assert!(text.contains("visibility: restricted"));
     std::fs::write(&roles, text).unwrap();
     let (_dir, out) = build(project.path(), &["--allow-errors"]);
-    for (name, bytes) in tree(&out) {
+    for (name, bytes) in common::tree(&out) {
         let text = String::from_utf8_lossy(&bytes);
         assert!(
             !text.contains("role-legal"),
@@ -688,7 +667,7 @@ fn pages_are_valid_html() {
     }
     for audience in ["employees", "restricted"] {
         let (_dir, out) = build(&root(), &["--audience", audience]);
-        for name in tree(&out).keys().filter(|k| k.ends_with(".html")) {
+        for name in common::tree(&out).keys().filter(|k| k.ends_with(".html")) {
             let o = Command::new("tidy")
                 .args(["-q", "-e", "--show-warnings", "no"])
                 .arg(out.join(name))

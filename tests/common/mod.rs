@@ -36,3 +36,22 @@ pub fn base_fixture() -> tempfile::TempDir {
     copy_tree(&root().join("tests/fixtures/base"), dir.path());
     dir
 }
+
+/// Every file of a folder: relative path → bytes (to compare whole output trees).
+pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
