@@ -197,9 +197,12 @@ if ratios:
         lines.append(f"| {k} | {val} |")
 chk = [(t, n) for t in ("kitei", "baseline") for n, ph in summary.get(t, {}).items() if "check-incidents" in ph]
 if chk:
-    lines += ["", "## `check` of many incident records", "", "| tool | incidents | median | peak RSS |", "|---|---:|---:|---:|"]
+    lines += ["", "## `check` of many incident records", "",
+              "Warm: with the parse cache of the previous run (`.kitei-cache/`); cold: without it.", "",
+              "| tool | incidents | warm (cache) | cold (no cache) | peak RSS warm / cold |", "|---|---:|---:|---:|---:|"]
     for t, n in chk:
-        lines.append(f"| {t} | {n} | {fmt(t, n, 'check-incidents')} | {rss(t, n, ['check-incidents'])} |")
+        lines.append(f"| {t} | {n} | {fmt(t, n, 'check-incidents')} | {fmt(t, n, 'check-incidents-cold')} | "
+                     f"{rss(t, n, ['check-incidents'])} / {rss(t, n, ['check-incidents-cold'])} |")
 if seal:
     lines += ["", f"## Sealing {mib} MiB of evidence", "",
               "| what | median | MB/s | throughput ÷ sha256sum's | peak RSS |", "|---|---:|---:|---:|---:|"]
@@ -211,6 +214,50 @@ mem = summary.get("kitei", {}).get("2048", {}).get("seal-2gib")
 if mem:
     lines += ["", f"Sealing with one 2 GiB evidence file (`benches/seal-memory.sh`): peak RSS "
               f"{mem['peak_rss_mib']:.0f} MiB, {mem['median_s']:.1f} s."]
+
+
+def target_rows():
+    """The issue's targets against this run: (target, measured, met?)."""
+    out = []
+    big = max(sizes) if sizes else None
+    if big:
+        for other, limit in (("hugo", 0.5), ("mdbook", 0.2)):
+            r = ratios.get(f"kitei/{other} cold N={big}")
+            if r:
+                v = r.get("ratio", r.get("ratio_below"))
+                out.append((f"cold build N={big}: kitei/{other} ≤ {limit}", f"{v:.3f}", v <= limit))
+        for phase, limit in (("noop", 0.05), ("change", 0.15)):
+            t, _ = med("kitei", big, phase)
+            if t is not None:
+                out.append((f"{phase} rebuild N={big} ≤ {limit * 1000:.0f} ms", f"{t * 1000:.0f} ms", t <= limit))
+        peak = summary.get("kitei", {}).get(str(big), {})
+        vals = [peak.get(p, {}).get("peak_rss_mib") for p in ("cold", "noop", "change", "check")]
+        vals = [v for v in vals if v]
+        if vals:
+            out.append((f"peak RSS N={big} ≤ 300 MiB", f"{max(vals):.0f} MiB", max(vals) <= 300))
+    for t, n in chk:
+        if t != "kitei":
+            continue
+        for phase, label in (("check-incidents", "warm"), ("check-incidents-cold", "cold")):
+            v, _ = med(t, n, phase)
+            if v is not None:
+                out.append((f"check of {n} incidents ({label}) ≤ 2 s", f"{v:.2f} s", v <= 2))
+    sv = seal.get("kitei seal", {}).get("throughput_vs_sha256sum")
+    if sv:
+        out.append(("sealing throughput ≥ 1.5× sha256sum", f"{sv:.2f}×", sv >= 1.5))
+    if mem:
+        one = summary.get("kitei", {}).get(str(mib), {}).get("seal", {}).get("peak_rss_mib") if seal else None
+        out.append(("sealing RSS does not grow with file size",
+                    f"{mem['peak_rss_mib']:.0f} MiB with a 2 GiB file" + (f" vs {one:.0f} MiB for 64 × 16 MiB" if one else ""),
+                    one is None or mem["peak_rss_mib"] <= one * 1.5))
+    return out
+
+
+rows_t = target_rows()
+if rows_t:
+    lines += ["", "## Targets (issue 6)", "", "| target | this run | met |", "|---|---:|:---:|"]
+    for name_t, val, ok in rows_t:
+        lines.append(f"| {name_t} | {val} | {'yes' if ok else 'no'} |")
 lines.append("")
 with open("benches/results/RESULTS.md", "w", encoding="utf-8") as f:
     f.write("\n".join(lines))

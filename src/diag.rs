@@ -1,9 +1,10 @@
 //! Diagnostics: what every loader error and rule finding becomes, and how they are printed
 //! (rustc-style for people, JSON for tools, GitHub annotations for CI).
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Serialize;
 
@@ -131,19 +132,72 @@ impl Diagnostic {
     }
 }
 
-/// The text of source files, so that human output can quote the offending line.
-#[derive(Debug, Default)]
+/// Which paths may be read from disk, see [`SourceMap::on_disk`].
+type Readable = Box<dyn Fn(&Path) -> bool + Send + Sync>;
+
+/// The text of source files, so that human output can quote the offending line. Texts are
+/// either given ([`SourceMap::insert`]) or read from disk the first time a diagnostic quotes
+/// them ([`SourceMap::on_disk`]): the loader keeps no file's text in memory once it is parsed.
+#[derive(Default)]
 pub struct SourceMap {
-    texts: BTreeMap<PathBuf, String>,
+    /// Folder that the paths read from disk are relative to.
+    root: PathBuf,
+    /// Which paths may be read from `root` when asked for.
+    readable: Option<Readable>,
+    /// Texts given or already read (`None`: could not be read or is not UTF-8).
+    texts: Mutex<HashMap<PathBuf, Option<Arc<str>>>>,
+}
+
+impl std::fmt::Debug for SourceMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceMap")
+            .field("root", &self.root)
+            .field("texts", &self.texts)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SourceMap {
-    pub fn insert(&mut self, path: impl Into<PathBuf>, text: String) {
-        self.texts.insert(path.into(), text);
+    /// A map that reads the text of a path (relative to `root`) from disk when a diagnostic
+    /// first quotes it, if `readable` says so: as UTF-8 without a BOM, the way the loader reads.
+    pub fn on_disk(
+        root: impl Into<PathBuf>,
+        readable: impl Fn(&Path) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        SourceMap {
+            root: root.into(),
+            readable: Some(Box::new(readable)),
+            texts: Mutex::default(),
+        }
     }
 
-    pub fn get(&self, path: &Path) -> Option<&str> {
-        self.texts.get(path).map(String::as_str)
+    /// The text of `path`, already in memory.
+    pub fn insert(&mut self, path: impl Into<PathBuf>, text: String) {
+        self.texts
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(path.into(), Some(Arc::from(text)));
+    }
+
+    /// The text of `path`, if it is known or readable.
+    pub fn get(&self, path: &Path) -> Option<Arc<str>> {
+        let mut texts = self.texts.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(text) = texts.get(path) {
+            return text.clone();
+        }
+        if !self.readable.as_ref().is_some_and(|r| r(path)) {
+            return None;
+        }
+        let text = std::fs::read(self.root.join(path))
+            .ok()
+            .and_then(|mut bytes| {
+                if bytes.starts_with(b"\xEF\xBB\xBF") {
+                    bytes.drain(..3);
+                }
+                String::from_utf8(bytes).ok().map(Arc::from)
+            });
+        texts.insert(path.to_path_buf(), text.clone());
+        text
     }
 }
 
@@ -160,11 +214,13 @@ pub fn render_human(diag: &Diagnostic, sources: &SourceMap, color: bool) -> Stri
         .id(diag.code.as_str());
     let mut groups = Vec::new();
     let path_text = diag.location.as_ref().map(|l| l.path.display().to_string());
+    let text = diag
+        .location
+        .as_ref()
+        .filter(|loc| loc.line > 0)
+        .and_then(|loc| sources.get(&loc.path));
     let snippet_line = diag.location.as_ref().and_then(|loc| {
-        let text = sources.get(&loc.path)?;
-        if loc.line == 0 {
-            return None;
-        }
+        let text = text.as_deref()?;
         text.lines().nth(loc.line as usize - 1).map(|l| (loc, l))
     });
     let main = match (&diag.location, snippet_line, &path_text) {
@@ -289,6 +345,31 @@ mod tests {
         assert!(out.contains("x.yaml:2:9"), "{out}");
         assert!(out.contains("status: clsoed"), "{out}");
         assert!(out.contains("did you mean `closed`?"), "{out}");
+    }
+
+    #[test]
+    fn texts_on_disk_are_read_when_quoted() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("src")).unwrap();
+        std::fs::write(
+            dir.path().join("src/x.yaml"),
+            "\u{feff}id: A\nstatus: clsoed\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("src/y.yaml"), "id: B\n").unwrap();
+        let mut map = SourceMap::on_disk(dir.path(), |p| p.ends_with("x.yaml"));
+        map.insert("given.yaml", "a: b\n".into());
+        assert_eq!(map.get(Path::new("given.yaml")).as_deref(), Some("a: b\n"));
+        assert_eq!(map.get(Path::new("src/y.yaml")), None, "not registered");
+        assert_eq!(
+            map.get(Path::new("src/x.yaml")).as_deref(),
+            Some("id: A\nstatus: clsoed\n")
+        );
+        let d = Diagnostic::error("K0103", "unknown variant").at(Loc::new("src/x.yaml", 2, 9));
+        assert!(render_human(&d, &map, false).contains("status: clsoed"));
+        // Read once: later changes on disk do not change what is quoted.
+        std::fs::write(dir.path().join("src/x.yaml"), "changed\n").unwrap();
+        assert!(render_human(&d, &map, false).contains("status: clsoed"));
     }
 
     #[test]

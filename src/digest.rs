@@ -20,6 +20,11 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// Streams a file through SHA-256 without holding it in memory.
 pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
+    sha256_file_raw(path).map(|d| hex(&d))
+}
+
+/// [`sha256_file`] as bytes.
+pub fn sha256_file_raw(path: &std::path::Path) -> std::io::Result<[u8; 32]> {
     use std::io::Read;
     let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
@@ -31,7 +36,7 @@ pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hex(&hasher.finalize()))
+    Ok(hasher.finalize().into())
 }
 
 #[cfg(test)]

@@ -321,7 +321,7 @@ fn releases_become_archived_versions_with_switcher_and_banners() {
             "index.html",
             "contacts.html",
             "assets/kitei.css",
-            "assets/search-index.js",
+            "assets/search/pages.js",
         ] {
             assert!(
                 site.join("v").join(ver).join(page).is_file(),

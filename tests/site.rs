@@ -303,7 +303,7 @@ fn errors_refuse_to_publish_and_keep_the_old_site() {
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".kitei-"))
+        .filter(|n| n.starts_with(".kitei-") && n != ".kitei-cache")
         .collect();
     assert!(
         leftovers.is_empty(),
@@ -311,13 +311,88 @@ fn errors_refuse_to_publish_and_keep_the_old_site() {
     );
 }
 
+/// The data of a search index file: `KITEI_SEARCH_DATA("name", data);`.
+fn search_data(out: &Path, name: &str) -> serde_json::Value {
+    let js = page(out, &format!("assets/search/{name}.js"));
+    let json = js
+        .strip_prefix(&format!("KITEI_SEARCH_DATA(\"{name}\","))
+        .and_then(|s| s.strip_suffix(");\n"))
+        .unwrap_or_else(|| panic!("{name}.js: {}", js.chars().take(80).collect::<String>()));
+    serde_json::from_str(json).unwrap()
+}
+
 #[test]
 fn search_index_holds_japanese_bigrams() {
+    use kitei::render::search;
     let (_dir, out) = build(&root(), &[]);
-    let js = page(&out, "assets/search-index.js");
-    assert!(js.starts_with("window.KITEI_SEARCH = {"));
-    assert!(js.contains("\"個人\":["), "bigram of 個人情報");
-    for name in common::tree(&out).keys().filter(|k| k.ends_with(".html")) {
+    let pages = search_data(&out, "pages");
+    let shards = pages["shards"].as_u64().unwrap() as u32;
+    let starts: Vec<usize> = serde_json::from_value(pages["chunks"].clone()).unwrap();
+    let urls: Vec<String> = serde_json::from_value(pages["u"].clone()).unwrap();
+    let titles: Vec<String> = serde_json::from_value(pages["t"].clone()).unwrap();
+    assert!(shards.is_power_of_two());
+
+    // pages.js, one file a shard and one a text chunk: nothing else.
+    let tree = common::tree(&out);
+    let files: Vec<&String> = tree.keys().filter(|k| k.starts_with(search::DIR)).collect();
+    assert_eq!(files.len(), 1 + shards as usize + starts.len(), "{files:?}");
+
+    // Only rendered pages are indexed, each once.
+    let mut texts = Vec::new();
+    for (c, &start) in starts.iter().enumerate() {
+        let chunk = search_data(&out, &format!("t/{c}"));
+        assert_eq!(start, texts.len(), "chunk {c} starts at its page");
+        texts.extend(
+            chunk
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap().to_string()),
+        );
+    }
+    assert_eq!(texts.len(), urls.len());
+    assert!(urls.iter().all(|u| tree.contains_key(u)), "{urls:?}");
+    let html = tree.keys().filter(|k| k.ends_with(".html")).count();
+    assert_eq!(urls.len(), html, "every page is indexed");
+
+    // Every posting list, read back without a browser: exactly the pages (title or text)
+    // that hold the bigram, in the shard the bigram hashes to.
+    let mut expected: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
+    for (i, (title, text)) in titles.iter().zip(&texts).enumerate() {
+        let grams: std::collections::BTreeSet<String> = search::bigrams(title)
+            .into_iter()
+            .chain(search::bigrams(text))
+            .collect();
+        for g in grams {
+            expected.entry(g).or_default().push(i as u32);
+        }
+    }
+    let mut found = std::collections::BTreeMap::new();
+    for shard in 0..shards {
+        let data = search_data(&out, &search::shard_name(shard));
+        for (gram, code) in data.as_object().unwrap() {
+            let mut c = gram.chars();
+            let (a, b) = (c.next().unwrap(), c.next().unwrap());
+            assert_eq!(search::shard_of(a, b, shards), shard, "{gram}");
+            found.insert(
+                gram.clone(),
+                search::decode(code.as_str().unwrap().as_bytes()),
+            );
+        }
+    }
+    assert_eq!(found, expected);
+
+    // 個人情報: in the regulation, whose text holds it.
+    let reg = urls
+        .iter()
+        .position(|u| u == "doc-incident-response-regulation.html")
+        .unwrap() as u32;
+    assert!(texts[reg as usize].contains("個人情報"));
+    for gram in ["個人", "人情", "情報"] {
+        assert!(found[gram].contains(&reg), "{gram}");
+    }
+
+    for name in tree.keys().filter(|k| k.ends_with(".html")) {
         assert!(
             page(&out, name).contains("<script src=\"assets/search.js\"></script>"),
             "{name}"
@@ -680,4 +755,55 @@ fn pages_are_valid_html() {
             );
         }
     }
+}
+
+#[test]
+fn unchanged_inputs_make_a_no_op_build_and_any_change_rebuilds() {
+    let project = common::example();
+    let out = project.path().join("site");
+    let stderr = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    let build = |extra: &[&str]| {
+        let mut args = vec!["build", "--out", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let o = kitei(project.path(), &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stderr(&o)
+    };
+    // Files changed in the file-system clock tick of a build are not trusted by their
+    // timestamps (racy); let the copies age by a tick.
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let first = build(&[]);
+    assert!(!first.contains("up to date"), "{first}");
+    let built = common::tree(&out);
+
+    let again = build(&[]);
+    assert!(again.contains("kitei build: up to date"), "{again}");
+    assert!(
+        again.contains("warning[K"),
+        "a no-op repeats the build's warnings: {again}"
+    );
+    assert_eq!(common::tree(&out), built, "a no-op writes nothing");
+
+    // Another audience into the same folder is another build.
+    let public = build(&["--audience", "public"]);
+    assert!(!public.contains("up to date"), "{public}");
+    assert!(!build(&[]).contains("up to date"), "back to employees");
+
+    // An edited source is rebuilt (and, being racy, again on the next build).
+    let runbook = project.path().join("policy-src/runbooks/malware.md");
+    let text = std::fs::read_to_string(&runbook).unwrap() + "\n追記：無停止で確認する。\n";
+    std::fs::write(&runbook, text).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let edited = build(&[]);
+    assert!(!edited.contains("up to date"), "{edited}");
+    assert!(page(&out, "runbook-malware.html").contains("無停止で確認する"));
+
+    // A site deleted by hand is rebuilt.
+    assert!(
+        build(&[]).contains("up to date"),
+        "the edit is older than the last build"
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+    assert!(!build(&[]).contains("up to date"));
+    assert!(out.join("index.html").is_file());
 }

@@ -3,13 +3,14 @@
 //! streaming); only files it did not read are hashed here, in parallel and streamed.
 
 use std::collections::HashMap;
+use std::ffi::OsStr;
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
 use super::Ctx;
 use crate::diag::Diagnostic;
-use crate::source::resolve_evidence_path_in;
+use crate::source::{loaded_key, resolve_evidence_path_in};
 
 /// A written evidence path as a path relative to the source folder (`./a/b` → `a/b`).
 fn normalised(written: &str) -> PathBuf {
@@ -20,35 +21,48 @@ fn normalised(written: &str) -> PathBuf {
 }
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    let canonical_root = ctx.corpus.root.canonicalize().ok();
-    let hashed: HashMap<&Path, &str> = ctx
-        .corpus
-        .files
-        .iter()
-        .filter(|f| !f.sha256.is_empty())
-        .map(|f| (f.rel_path.as_path(), f.sha256.as_str()))
-        .collect();
     let items: Vec<_> = ctx
         .corpus
         .incidents
         .iter()
         .flat_map(|i| i.evidence.iter().map(move |e| (i, e)))
         .collect();
+    if items.is_empty() {
+        return;
+    }
+    let canonical_root = ctx.corpus.root.canonicalize().ok();
+    // Keyed by the path's bytes: hashing a `Path` goes component by component.
+    let hashed: HashMap<&OsStr, &str> = ctx
+        .corpus
+        .files
+        .iter()
+        .filter(|f| !f.sha256.is_empty())
+        .map(|f| (f.rel_path.as_os_str(), f.sha256.as_str()))
+        .collect();
     let found: Vec<Option<Diagnostic>> = items
         .par_iter()
         .map(|(i, e)| {
-            // Paths that leave the source folder are reported by the loader (K0106).
-            let path =
-                resolve_evidence_path_in(&ctx.corpus.root, canonical_root.as_deref(), &e.path.value)
-                    .ok()?;
+            // A file the loader read, named exactly by its path, exists inside the folder.
+            let known = loaded_key(&e.path.value).and_then(|k| hashed.get(k).copied());
             let subject = i.reference();
-            if !path.is_file() {
-                return Some(
-                    ctx.diag("K0701", format!("evidence file `{}` does not exist", e.path.value))
-                        .at(ctx.loc(i.file, &e.path))
-                        .help("add the file at this path inside the source folder, or correct the path")
-                        .subject(subject),
-                );
+            let mut path = None;
+            if known.is_none() {
+                // Paths that leave the source folder are reported by the loader (K0106).
+                let resolved = resolve_evidence_path_in(
+                    &ctx.corpus.root,
+                    canonical_root.as_deref(),
+                    &e.path.value,
+                )
+                .ok()?;
+                if !resolved.is_file() {
+                    return Some(
+                        ctx.diag("K0701", format!("evidence file `{}` does not exist", e.path.value))
+                            .at(ctx.loc(i.file, &e.path))
+                            .help("add the file at this path inside the source folder, or correct the path")
+                            .subject(subject),
+                    );
+                }
+                path = Some(resolved);
             }
             let recorded = e.sha256.value.trim().to_ascii_lowercase();
             if recorded.len() != 64 || !recorded.chars().all(|c| c.is_ascii_hexdigit()) {
@@ -59,9 +73,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         .subject(subject),
                 );
             }
-            let digest = match hashed.get(normalised(&e.path.value).as_path()) {
-                Some(known) => Ok(known.to_string()),
-                None => crate::digest::sha256_file(&path),
+            let known = known.or_else(|| hashed.get(normalised(&e.path.value).as_os_str()).copied());
+            let digest = match (known, &path) {
+                (Some(known), _) => Ok(known.to_string()),
+                (None, Some(path)) => crate::digest::sha256_file(path),
+                (None, None) => unreachable!("a file the loader read has a digest"),
             };
             match digest {
                 Ok(actual) if actual == recorded => None,

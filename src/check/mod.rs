@@ -14,6 +14,7 @@ mod text;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 pub use registry::{RULES, RuleInfo, rule};
@@ -37,13 +38,15 @@ pub struct Ctx<'a> {
     pub project: &'a Project,
     pub as_of: NaiveDate,
     /// Every id in the corpus with where it was first defined (ids are unique corpus-wide).
-    pub ids: HashMap<String, Defined>,
+    /// Fx-hashed: rules look up every reference of every record (ids are the repository's own,
+    /// no denial-of-service concern).
+    pub ids: FxHashMap<&'a str, Defined>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(corpus: &'a Corpus, project: &'a Project, as_of: NaiveDate) -> Self {
         let ids = structure::collect_ids(corpus).into_iter().fold(
-            HashMap::new(),
+            FxHashMap::default(),
             |mut map, (id, def)| {
                 map.entry(id).or_insert(def);
                 map

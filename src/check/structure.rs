@@ -2,7 +2,9 @@
 //! kind, runbooks for every incident type, five phases per runbook, the system inventory, roles
 //! held by someone, the tables, and the regulation's own metadata.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap;
 
 use super::{Ctx, Defined};
 use crate::diag::Diagnostic;
@@ -33,11 +35,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 }
 
 /// Every record id with its kind and position, in corpus order.
-pub fn collect_ids(c: &Corpus) -> Vec<(String, Defined)> {
+pub fn collect_ids<'a>(c: &'a Corpus) -> Vec<(&'a str, Defined)> {
     let mut ids = Vec::new();
-    let mut add = |kind, file: FileId, id: &At<String>| {
+    let mut add = |kind, file: FileId, id: &'a At<String>| {
         ids.push((
-            id.value.clone(),
+            id.value.as_str(),
             Defined {
                 kind,
                 file,
@@ -83,8 +85,10 @@ pub fn collect_ids(c: &Corpus) -> Vec<(String, Defined)> {
 
 fn duplicate_ids(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let ids = collect_ids(ctx.corpus);
-    let mut seen: HashMap<&str, &Defined> = HashMap::with_capacity(ids.len());
+    let mut seen: FxHashMap<&str, &Defined> =
+        FxHashMap::with_capacity_and_hasher(ids.len(), Default::default());
     for (id, def) in &ids {
+        let id = *id;
         if id.is_empty() || id.chars().any(|c| !crate::model::values::is_id_char(c)) {
             out.push(
                 ctx.diag("K0202", format!("`{id}` is not a valid id"))
@@ -92,7 +96,7 @@ fn duplicate_ids(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     .help("ids use letters, digits, `-`, `_` and `.`"),
             );
         }
-        if let Some(first) = seen.get(id.as_str()) {
+        if let Some(first) = seen.get(id) {
             let first_loc = ctx.corpus.loc_line(first.file, first.line);
             out.push(
                 ctx.diag(
@@ -107,7 +111,7 @@ fn duplicate_ids(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .help("give this record an id of its own; ids are unique across the whole corpus"),
             );
         } else {
-            seen.insert(id.as_str(), def);
+            seen.insert(id, def);
         }
     }
 }
@@ -247,7 +251,8 @@ pub fn reference_uses<'a>(c: &'a Corpus) -> Vec<RefUse<'a>> {
 fn references(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for u in reference_uses(ctx.corpus) {
         let r = &u.at.value;
-        let loc = ctx.loc(u.file, u.at);
+        // Built only for a finding: most references resolve.
+        let loc = || ctx.loc(u.file, u.at);
         let with_subject = |d: Diagnostic| match u.subject {
             Some((kind, id)) => d.subject(format!("{kind}:{id}")),
             None => d,
@@ -264,7 +269,7 @@ fn references(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     "K0203",
                     format!("`{}` takes a {allowed} reference, not `{r}`", u.field),
                 )
-                .at(loc)
+                .at(loc())
                 .help(format!("write a {allowed} reference here")),
             ));
             continue;
@@ -273,7 +278,7 @@ fn references(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             continue; // Clauses are anchors in documents: checked by the text rules.
         }
         if !ctx.exists(r.kind, &r.id) {
-            out.push(with_subject(unresolved(ctx, r).at(loc)));
+            out.push(with_subject(unresolved(ctx, r).at(loc())));
         }
     }
 }
@@ -284,7 +289,7 @@ fn unresolved(ctx: &Ctx, r: &Ref) -> Diagnostic {
         .ids
         .iter()
         .filter(|(_, d)| d.kind == r.kind || (r.kind == RefKind::Doc && d.kind == RefKind::Runbook))
-        .map(|(id, _)| id.as_str());
+        .map(|(id, _)| *id);
     let help = match closest(&r.id, candidates) {
         Some(best) => format!("did you mean `{}:{best}`?", r.kind.prefix()),
         None => format!(

@@ -332,7 +332,8 @@ fn rendered_pages(
         }
         _ => {
             !(path.starts_with("incident-") && !in_scope.contains(path)
-                || ["incidents.html", "dashboard.html", "assets/search-index.js"].contains(&path))
+                || ["incidents.html", "dashboard.html"].contains(&path)
+                || path.starts_with(crate::render::search::DIR))
         }
     };
     Ok(pages

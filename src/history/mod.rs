@@ -665,7 +665,9 @@ pub fn load(project: &Project, current: &Corpus) -> History {
         pattern: pattern.clone(),
         repo: None,
         releases: Vec::new(),
-        worktree: corpus_docs(current),
+        // Filled once releases are found: a copy of every regulation is only worth making
+        // when there is something to compare it with.
+        worktree: Vec::new(),
         steps: Vec::new(),
         draft: None,
         missing: None,
@@ -710,6 +712,9 @@ pub fn load(project: &Project, current: &Corpus) -> History {
         });
     } else if history.releases.is_empty() {
         history.missing = Some(Missing::NoTags);
+    }
+    if !history.releases.is_empty() {
+        history.worktree = corpus_docs(current);
     }
     for i in 0..history.releases.len() {
         let old: &[DocVersion] = match i {

@@ -1023,8 +1023,11 @@ fn render_release(
         report,
         versions,
     };
-    let site = crate::render::pages::Site::new(&release_project, &open.loaded.corpus, &info)?;
-    let (files, errors) = site.render_lenient();
+    let sink = crate::render::output::MemorySink::default();
+    let site =
+        crate::render::pages::Site::new(&release_project, &open.loaded.corpus, &info, &sink)?;
+    let errors = site.render_into_sink();
+    let files = sink.into_files();
     drop(open.dir);
     Ok((files, errors))
 }

@@ -76,7 +76,7 @@ pub struct IncidentNow {
 }
 
 /// A heading of the body. `anchor` is the explicit `{#id}` or one derived from the text.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Heading {
     pub level: u8,
     pub text: String,
@@ -89,7 +89,7 @@ pub struct Heading {
 
 /// A link in the body whose destination is a typed reference (`role:ciso`, `clause:report`)
 /// or an ordinary URL / relative path.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Link {
     pub dest: String,
     pub text: String,
@@ -98,13 +98,14 @@ pub struct Link {
 }
 
 /// A run of body text with its first line, for text rules (placeholders, era dates).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TextRun {
     pub text: String,
     pub line: u32,
 }
 
-#[derive(Debug, Clone)]
+/// Serialize/Deserialize are for the loader's cache (`source::cache`), a binary format.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Document {
     pub meta: FrontMatter,
     /// The Markdown body without the front matter.

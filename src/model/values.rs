@@ -56,8 +56,20 @@ impl<T> std::ops::Deref for At<T> {
     }
 }
 
+/// From YAML (human-readable formats), the value with its position from serde-saphyr, shifted
+/// by [`with_line_offset`]. From a binary format (the loader's cache, see
+/// `source::cache`), the stored `(value, line, column)` as it is: the offset was applied when
+/// the value was first parsed and must not be applied again.
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for At<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if !d.is_human_readable() {
+            let (value, line, column) = <(T, u32, u32)>::deserialize(d)?;
+            return Ok(At {
+                value,
+                line,
+                column,
+            });
+        }
         let spanned = serde_saphyr::Spanned::<T>::deserialize(d)?;
         let offset = LINE_OFFSET.with(Cell::get);
         let line = spanned.referenced.line() as u32;
@@ -69,14 +81,20 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for At<T> {
     }
 }
 
+/// Human-readable formats (the JSON of `check --format json` and of evidence bundles) get the
+/// value alone; binary formats (the loader's cache) get `(value, line, column)`.
 impl<T: Serialize> Serialize for At<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.value.serialize(s)
+        if s.is_human_readable() {
+            self.value.serialize(s)
+        } else {
+            (&self.value, self.line, self.column).serialize(s)
+        }
     }
 }
 
 /// What a typed reference points at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RefKind {
     Role,
@@ -200,6 +218,16 @@ pub fn is_id_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
 }
 
+/// How a value parsed from text is stored in a binary format (the loader's cache): exactly,
+/// without going through its text form and the parser's checks again.
+trait BinaryForm: Sized {
+    type Form: Serialize + de::DeserializeOwned;
+    fn to_form(&self) -> Self::Form;
+    fn from_form(form: Self::Form) -> Option<Self>;
+}
+
+/// `Deserialize` from the text form (with its helpful message) in human-readable formats and
+/// from [`BinaryForm`] in binary ones; `Serialize` the same way round.
 macro_rules! from_str_deserialize {
     ($ty:ty, $expecting:expr) => {
         impl<'de> Deserialize<'de> for $ty {
@@ -220,16 +248,83 @@ macro_rules! from_str_deserialize {
                         v.to_string().parse().map_err(E::custom)
                     }
                 }
-                d.deserialize_str(V)
+                if d.is_human_readable() {
+                    d.deserialize_str(V)
+                } else {
+                    let form = <$ty as BinaryForm>::Form::deserialize(d)?;
+                    <$ty as BinaryForm>::from_form(form)
+                        .ok_or_else(|| de::Error::custom(concat!("invalid ", $expecting)))
+                }
             }
         }
 
         impl Serialize for $ty {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_str(self)
+                if s.is_human_readable() {
+                    s.collect_str(self)
+                } else {
+                    self.to_form().serialize(s)
+                }
             }
         }
     };
+}
+
+impl BinaryForm for Ref {
+    type Form = (RefKind, String, Option<String>);
+    fn to_form(&self) -> Self::Form {
+        (self.kind, self.id.clone(), self.fragment.clone())
+    }
+    fn from_form((kind, id, fragment): Self::Form) -> Option<Self> {
+        Some(Ref { kind, id, fragment })
+    }
+}
+
+impl BinaryForm for Date {
+    /// Days from 0001-01-01 (day 1).
+    type Form = i32;
+    fn to_form(&self) -> i32 {
+        self.0.num_days_from_ce()
+    }
+    fn from_form(days: i32) -> Option<Self> {
+        NaiveDate::from_num_days_from_ce_opt(days).map(Date)
+    }
+}
+
+impl BinaryForm for Timestamp {
+    /// Seconds and nanoseconds since the Unix epoch, and the UTC offset in seconds.
+    type Form = (i64, u32, i32);
+    fn to_form(&self) -> Self::Form {
+        (
+            self.0.timestamp(),
+            self.0.timestamp_subsec_nanos(),
+            self.0.offset().local_minus_utc(),
+        )
+    }
+    fn from_form((secs, nanos, offset): Self::Form) -> Option<Self> {
+        let offset = FixedOffset::east_opt(offset)?;
+        DateTime::from_timestamp(secs, nanos).map(|t| Timestamp(t.with_timezone(&offset)))
+    }
+}
+
+impl BinaryForm for Period {
+    /// 0 = hours, 1 = days, 2 = months; and the count.
+    type Form = (u8, u32);
+    fn to_form(&self) -> Self::Form {
+        match *self {
+            Period::Hours(n) => (0, n),
+            Period::Days(n) => (1, n),
+            Period::Months(n) => (2, n),
+        }
+    }
+    fn from_form((unit, n): Self::Form) -> Option<Self> {
+        match unit {
+            0 => Some(Period::Hours(n)),
+            1 => Some(Period::Days(n)),
+            2 => Some(Period::Months(n)),
+            _ => None,
+        }
+    }
 }
 
 from_str_deserialize!(Ref, "a typed reference such as `role:ciso`");

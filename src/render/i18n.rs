@@ -69,6 +69,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "No page matches.",
     ),
     (
+        "search_more",
+        "ほかに最大 {n} 件が該当する可能性があります。語を加えると絞り込めます。",
+        "Up to {n} more pages may match: add a word to narrow the search.",
+    ),
+    (
         "search_needs_js",
         "検索にはJavaScriptが必要です。",
         "Search needs JavaScript.",
@@ -81,6 +86,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("hours", "受付時間", "Hours"),
     ("latest_changes", "最新の改訂", "Latest revision"),
     ("documents", "規程類", "Regulations and guidelines"),
+    ("show_all", "すべて表示", "Show all"),
+    ("items_suffix", "件", " items"),
+    ("pages", "ページ", "Pages"),
+    ("prev_page", "前へ", "Previous"),
+    ("next_page", "次へ", "Next"),
     ("organisation", "組織", "Organisation"),
     // Documents
     ("toc", "目次", "Contents"),

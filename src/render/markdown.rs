@@ -43,6 +43,10 @@ pub fn render(
     let mut link_kept: Vec<bool> = Vec::new();
     let mut text = String::new();
     let mut events = Vec::new();
+    // pulldown-cmark escapes text and attributes; only what the author wrote as HTML, heading
+    // attributes and link schemes can carry script. Without them the sanitiser is skipped (it
+    // re-parses the whole page: a sixth of a build's CPU).
+    let mut needs_sanitizer = false;
     for event in Parser::new_ext(&doc.body, options()) {
         let event = match event {
             Event::Start(Tag::Heading {
@@ -51,6 +55,7 @@ pub fn render(
                 classes,
                 attrs,
             }) => {
+                needs_sanitizer |= !attrs.is_empty();
                 let id = anchors.next().map(CowStr::from);
                 Event::Start(Tag::Heading {
                     level,
@@ -75,6 +80,7 @@ pub fn render(
                     })
                 }
                 Target::External => {
+                    needs_sanitizer |= !safe_url(&dest_url);
                     link_kept.push(true);
                     Event::Start(Tag::Link {
                         link_type,
@@ -133,6 +139,14 @@ pub fn render(
                 text.push(' ');
                 event
             }
+            Event::Html(_) | Event::InlineHtml(_) => {
+                needs_sanitizer = true;
+                event
+            }
+            Event::Start(Tag::Image { ref dest_url, .. }) => {
+                needs_sanitizer |= !safe_url(dest_url);
+                event
+            }
             other => other,
         };
         events.push(event);
@@ -149,8 +163,20 @@ pub fn render(
     let mut raw = String::new();
     pulldown_cmark::html::push_html(&mut raw, events.into_iter());
     Rendered {
-        html: sanitize(&raw),
+        html: if needs_sanitizer { sanitize(&raw) } else { raw },
         text: collapse_spaces(&text),
+    }
+}
+
+/// A URL the sanitiser would keep as it is: relative (no scheme) or http, https, mailto, tel.
+fn safe_url(url: &str) -> bool {
+    let scheme_end = url.find(|c: char| matches!(c, ':' | '/' | '?' | '#'));
+    match scheme_end {
+        Some(i) if url.as_bytes()[i] == b':' => {
+            let scheme = url[..i].to_ascii_lowercase();
+            matches!(scheme.as_str(), "http" | "https" | "mailto" | "tel")
+        }
+        _ => !url.chars().any(|c| c.is_control() || c.is_whitespace()),
     }
 }
 
@@ -308,12 +334,59 @@ mod tests {
     }
 
     #[test]
+    fn hostile_markdown_is_sanitised_and_plain_markdown_is_not_changed() {
+        let mut errors = Vec::new();
+        for body in [
+            "x <script>alert(1)</script> y\n",
+            "<img src=x onerror=alert(1)>\n",
+            "[j](javascript:alert(1))\n",
+            "![i](javascript:alert(1))\n",
+            "## h {#a onclick=alert(1)}\n",
+        ] {
+            let html = render(&doc(body), &|_| Target::External, &mut errors).html;
+            for bad in ["<script", "onerror", "javascript", "onclick"] {
+                assert!(!html.contains(bad), "{body:?} → {html}");
+            }
+        }
+        let plain = "## 第1条 目的 {#purpose}\n\n本規程は[手順](https://example.jp/a?b=1&c=2)を定める。<>&\"\n\n- [x] 済\n";
+        let html = render(&doc(plain), &|_| Target::External, &mut errors).html;
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            html,
+            "<h2 id=\"purpose\">第1条 目的</h2>\n<p>本規程は<a href=\"https://example.jp/a?b=1&amp;c=2\">手順</a>を定める。&lt;&gt;&amp;\"</p>\n<ul>\n<li><input type=\"checkbox\" checked=\"\"> 済</li>\n</ul>\n"
+        );
+    }
+
+    #[test]
     fn a_heading_named_like_a_footnote_is_an_error() {
         let d = doc("## x {#fn-a}\n\nA[^a]\n\n[^a]: n\n");
         let mut errors = Vec::new();
         render(&d, &|_| Target::External, &mut errors);
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(errors[0].contains("fn-a"));
+    }
+
+    #[test]
+    fn safe_urls_skip_the_sanitiser_and_others_do_not() {
+        for ok in [
+            "doc.html#a",
+            "https://example.jp/x",
+            "MAILTO:a@example.jp",
+            "tel:0300",
+            "#top",
+            "a/b:c",
+        ] {
+            assert!(safe_url(ok), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:x",
+            "data:text/html,x",
+            "vbscript:x",
+            "java\tscript:x",
+        ] {
+            assert!(!safe_url(bad), "{bad}");
+        }
     }
 
     #[test]

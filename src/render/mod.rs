@@ -17,6 +17,7 @@ pub mod markdown;
 pub mod output;
 pub mod pages;
 pub mod search;
+pub mod stamp;
 pub mod templates;
 
 use std::collections::BTreeMap;
@@ -29,6 +30,7 @@ use crate::check::{self, Ctx};
 use crate::config::Project;
 use crate::diag::{Diagnostic, SourceMap, render_human};
 use crate::model::{Corpus, Visibility};
+use output::Sink;
 
 /// Who the site is built for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -102,9 +104,15 @@ pub fn render_site(
     corpus: &Corpus,
     info: &BuildInfo,
 ) -> Result<BTreeMap<String, Vec<u8>>, Vec<String>> {
-    pages::Site::new(project, corpus, info)
+    let sink = output::MemorySink::default();
+    let errors = pages::Site::new(project, corpus, info, &sink)
         .map_err(|e| vec![e])?
-        .render_all()
+        .render_into_sink();
+    if errors.is_empty() {
+        Ok(sink.into_files())
+    } else {
+        Err(errors)
+    }
 }
 
 /// The build date: `SOURCE_DATE_EPOCH` when set (reproducible builds), otherwise today, in
@@ -134,6 +142,31 @@ pub fn source_commit(root: &Path) -> Option<String> {
     (out.status.success() && !s.is_empty()).then_some(s)
 }
 
+/// `KITEI_TIMINGS=1`: how long each phase of a build took, on stderr (for profiling).
+struct Timings {
+    last: Option<std::cell::Cell<std::time::Instant>>,
+}
+
+impl Timings {
+    fn from_env() -> Timings {
+        let on = std::env::var_os("KITEI_TIMINGS").is_some_and(|v| v != "0" && !v.is_empty());
+        Timings {
+            last: on.then(|| std::cell::Cell::new(std::time::Instant::now())),
+        }
+    }
+
+    fn lap(&self, phase: &str) {
+        if let Some(last) = &self.last {
+            let now = std::time::Instant::now();
+            eprintln!(
+                "timing: {phase:<10} {:>8.1} ms",
+                (now - last.get()).as_secs_f64() * 1e3
+            );
+            last.set(now);
+        }
+    }
+}
+
 /// Options of `kitei build`.
 #[derive(Debug, Clone, Default)]
 pub struct BuildArgs {
@@ -143,8 +176,25 @@ pub struct BuildArgs {
     pub out: Option<PathBuf>,
 }
 
+/// What `kitei build` printed, kept so that a no-op build can say it again.
+#[derive(Default)]
+struct Messages(Vec<String>);
+
+impl Messages {
+    /// Prints `shown` and keeps `plain` (the same without colour).
+    fn say(&mut self, shown: String, plain: String) {
+        eprintln!("{shown}");
+        self.0.push(plain);
+    }
+
+    fn line(&mut self, text: String) {
+        self.say(text.clone(), text);
+    }
+}
+
 /// `kitei build`: check, then render and publish. Returns the exit code (0 built, 1 policy
-/// errors or broken links, 2 usage/I/O failure).
+/// errors or broken links, 2 usage/I/O failure). When nothing the build reads has changed
+/// since the last build into the same folder (see [`stamp`]), it says so and stops.
 pub fn build_command(root: &Path, as_of: Option<NaiveDate>, args: &BuildArgs) -> u8 {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let fail = |d: Diagnostic| {
@@ -159,14 +209,61 @@ pub fn build_command(root: &Path, as_of: Option<NaiveDate>, args: &BuildArgs) ->
         Ok(v) => v,
         Err(d) => return fail(d),
     };
+    let build_date = match build_date(&project) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let out = match &args.out {
+        Some(o) if o.is_absolute() => o.clone(),
+        Some(o) => std::env::current_dir()
+            .map(|d| d.join(o))
+            .unwrap_or_else(|_| o.clone()),
+        None => project.root.join(args.audience.default_dir()),
+    };
+    let timings = Timings::from_env();
+    let inputs = stamp::inputs(
+        &project.root,
+        &project.source_dir(),
+        &stamp::Settings {
+            audience: args.audience.as_str(),
+            allow_errors: args.allow_errors,
+            out: &out,
+            as_of: as_of.to_string(),
+            build_date: &build_date,
+        },
+    );
+    if let Some(last) = inputs
+        .as_deref()
+        .and_then(|inputs| stamp::fresh(&project.root, &out, inputs))
+    {
+        for m in &last.messages {
+            eprintln!("{m}");
+        }
+        eprintln!(
+            "kitei build: up to date: nothing changed since the last build into {}",
+            out.display()
+        );
+        timings.lap("no-op");
+        return 0;
+    }
+    timings.lap("fingerprint");
+    let mut messages = Messages::default();
     let loaded = match crate::source::load(&project) {
         Ok(l) => l,
         Err(d) => return fail(d),
     };
     let ctx = Ctx::new(&loaded.corpus, &project, as_of);
+    timings.lap("load");
     let report = check::run(&ctx, loaded.diagnostics, false);
+    timings.lap("check");
     for d in &report.diagnostics {
-        eprintln!("{}\n", render_human(d, &loaded.sources, color));
+        messages.say(
+            format!("{}\n", render_human(d, &loaded.sources, color)),
+            format!("{}\n", render_human(d, &loaded.sources, false)),
+        );
     }
     let errors = report.errors();
     if errors > 0 && !args.allow_errors {
@@ -176,19 +273,15 @@ pub fn build_command(root: &Path, as_of: Option<NaiveDate>, args: &BuildArgs) ->
         );
         return 1;
     }
-    let build_date = match build_date(&project) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
-    };
     let history = crate::history::load(&project, &loaded.corpus);
     if let Some((warning, message)) = history.status_message() {
-        eprintln!("{}: {message}", if warning { "warning" } else { "note" });
+        messages.line(format!(
+            "{}: {message}",
+            if warning { "warning" } else { "note" }
+        ));
     }
     for w in &history.warnings {
-        eprintln!("warning: {w}");
+        messages.line(format!("warning: {w}"));
     }
     let versions = crate::history::site::current(&history, &project, &loaded.corpus, args.audience);
     let info = BuildInfo {
@@ -200,22 +293,37 @@ pub fn build_command(root: &Path, as_of: Option<NaiveDate>, args: &BuildArgs) ->
         report,
         versions,
     };
-    let render = |info: &BuildInfo| match pages::Site::new(&project, &loaded.corpus, info) {
-        Ok(site) => site.render_lenient(),
-        Err(e) => (BTreeMap::new(), vec![e]),
+    // Pages are written into a staging folder as they render; it replaces `out` only at the
+    // end, and is deleted if the build fails.
+    let staging = match output::Staging::new(&out) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "error: cannot write the site next to {}: {e}",
+                out.display()
+            );
+            return 2;
+        }
     };
-    let (mut files, build_errors) = render(&info);
+    let render = |info: &BuildInfo| match pages::Site::new(&project, &loaded.corpus, info, &staging)
+    {
+        Ok(site) => site.render_into_sink(),
+        Err(e) => vec![e],
+    };
+    timings.lap("history");
+    let build_errors = render(&info);
+    timings.lap("render");
     for e in &build_errors {
-        eprintln!(
+        messages.line(format!(
             "{}: {e}",
             if args.allow_errors {
                 "warning"
             } else {
                 "error"
             }
-        );
+        ));
     }
-    if files.is_empty() || (!build_errors.is_empty() && !args.allow_errors) {
+    if staging.written().is_empty() || (!build_errors.is_empty() && !args.allow_errors) {
         eprintln!(
             "kitei build: {} build error(s); the previous site is left untouched",
             build_errors.len()
@@ -226,8 +334,9 @@ pub fn build_command(root: &Path, as_of: Option<NaiveDate>, args: &BuildArgs) ->
     if !build_errors.is_empty() && !info.preview {
         // A preview with broken links: render again so that every page carries the banner.
         info.preview = true;
-        files = render(&info).0;
+        render(&info);
     }
+    let mut files = BTreeMap::new();
     let archives = crate::history::site::add_archives(
         &history,
         &project,
@@ -236,8 +345,11 @@ pub fn build_command(root: &Path, as_of: Option<NaiveDate>, args: &BuildArgs) ->
         info.commit.as_deref(),
         &mut files,
     );
+    for (rel, bytes) in files {
+        staging.put(&rel, bytes);
+    }
     for w in &archives.warnings {
-        eprintln!("warning: {w}");
+        messages.line(format!("warning: {w}"));
     }
     if !history.releases.is_empty() {
         eprintln!(
@@ -248,19 +360,19 @@ pub fn build_command(root: &Path, as_of: Option<NaiveDate>, args: &BuildArgs) ->
             archives.seconds
         );
     }
-    let out = match &args.out {
-        Some(o) if o.is_absolute() => o.clone(),
-        Some(o) => std::env::current_dir()
-            .map(|d| d.join(o))
-            .unwrap_or_else(|_| o.clone()),
-        None => project.root.join(args.audience.default_dir()),
-    };
-    if let Err(e) = output::write_site(&out, &files) {
+    let pages = staging
+        .written()
+        .iter()
+        .filter(|k| k.ends_with(".html"))
+        .count();
+    timings.lap("archives");
+    let published = staging.publish();
+    timings.lap("publish");
+    if let Err(e) = published {
         eprintln!("error: cannot write the site to {}: {e}", out.display());
         return 2;
     }
-    let pages = files.keys().filter(|k| k.ends_with(".html")).count();
-    eprintln!(
+    messages.line(format!(
         "kitei build: {pages} pages for audience `{}` in {}{}",
         args.audience.as_str(),
         out.display(),
@@ -272,6 +384,9 @@ pub fn build_command(root: &Path, as_of: Option<NaiveDate>, args: &BuildArgs) ->
         } else {
             String::new()
         }
-    );
+    ));
+    if let Some(inputs) = inputs {
+        stamp::record(&project.root, &out, inputs, messages.0);
+    }
     0
 }

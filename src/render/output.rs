@@ -1,49 +1,148 @@
-//! Writing the site: every file goes into a fresh temporary folder beside the output folder,
-//! which replaces the old one only when complete. A failed build leaves the old site as it
-//! was. The old tree is deleted after the swap (deleting first is the slow part on most disks).
-//! Bytes depend only on the rendered map (sorted paths, no timestamps in content).
+//! Writing the site: every file goes into a fresh temporary folder beside the output folder
+//! as soon as it is rendered (pages are not held in memory), and that folder replaces the old
+//! one only when complete. A failed build leaves the old site as it was. The old tree is
+//! deleted after the swap (deleting first is the slow part on most disks). Bytes depend only
+//! on what was rendered (no timestamps in content); the order in which parallel renderers
+//! write does not matter.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Files kept from the previous output folder because they are not generated (the folder's
 /// README is committed to git).
 const KEEP: &[&str] = &["README.md"];
 
-/// Writes `files` (relative path with `/` → bytes) as the new content of `out`.
-pub fn write_site(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result<()> {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent)?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".kitei-build-")
-        .tempdir_in(&parent)?;
-    for (rel, bytes) in files {
-        let path = safe_join(tmp.path(), rel)?;
-        if let Some(dir) = path.parent() {
+/// Where rendered files go: a folder being staged, or memory (evidence bundles, archived
+/// versions). Shared by the renderer's threads.
+pub trait Sink: Sync {
+    /// Stores one file under its relative path (`/`-separated); a later file with the same
+    /// path replaces it.
+    fn put(&self, rel: &str, bytes: Vec<u8>);
+}
+
+/// Rendered files kept in memory, by relative path.
+#[derive(Debug, Default)]
+pub struct MemorySink(Mutex<BTreeMap<String, Vec<u8>>>);
+
+impl MemorySink {
+    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Sink for MemorySink {
+    fn put(&self, rel: &str, bytes: Vec<u8>) {
+        lock(&self.0).insert(rel.to_string(), bytes);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A new site being written into a temporary folder beside `out`. [`Staging::publish`] swaps
+/// it in; dropping it unpublished deletes it.
+#[derive(Debug)]
+pub struct Staging {
+    out: PathBuf,
+    parent: PathBuf,
+    dir: PathBuf,
+    published: bool,
+    made_dirs: Mutex<HashSet<PathBuf>>,
+    written: Mutex<BTreeSet<String>>,
+    failure: Mutex<Option<io::Error>>,
+}
+
+impl Staging {
+    pub fn new(out: &Path) -> io::Result<Staging> {
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent)?;
+        let dir = tempfile::Builder::new()
+            .prefix(".kitei-build-")
+            .tempdir_in(&parent)?
+            .keep();
+        Ok(Staging {
+            out: out.to_path_buf(),
+            parent,
+            dir,
+            published: false,
+            made_dirs: Mutex::new(HashSet::new()),
+            written: Mutex::new(BTreeSet::new()),
+            failure: Mutex::new(None),
+        })
+    }
+
+    /// The relative paths written so far.
+    pub fn written(&self) -> BTreeSet<String> {
+        lock(&self.written).clone()
+    }
+
+    fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        let path = safe_join(&self.dir, rel)?;
+        if let Some(dir) = path.parent()
+            && !lock(&self.made_dirs).contains(dir)
+        {
             std::fs::create_dir_all(dir)?;
+            lock(&self.made_dirs).insert(dir.to_path_buf());
         }
         std::fs::write(&path, bytes)?;
+        lock(&self.written).insert(rel.to_string());
+        Ok(())
     }
-    for keep in KEEP {
-        let old = out.join(keep);
-        if old.is_file() && !files.contains_key(*keep) {
-            std::fs::copy(&old, tmp.path().join(keep))?;
+
+    /// Replaces the output folder with the staged one (keeping its README), or reports the
+    /// first write that failed (the old site is then untouched).
+    pub fn publish(mut self) -> io::Result<()> {
+        if let Some(e) = lock(&self.failure).take() {
+            return Err(e);
+        }
+        let written = self.written();
+        for keep in KEEP {
+            let old = self.out.join(keep);
+            if old.is_file() && !written.contains(*keep) {
+                std::fs::copy(&old, self.dir.join(keep))?;
+            }
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // tempdir creates 0700; a site is read by a web server or colleagues.
+            std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o755))?;
+        }
+        swap_in(&self.dir, &self.out, &self.parent)?;
+        self.published = true;
+        Ok(())
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, rel: &str, bytes: Vec<u8>) {
+        if let Err(e) = self.write(rel, &bytes) {
+            lock(&self.failure).get_or_insert(io::Error::new(e.kind(), format!("{rel}: {e}")));
         }
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // tempdir creates 0700; a site is read by a web server or colleagues.
-        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755))?;
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
-    let new = tmp.keep();
-    swap_in(&new, out, &parent).inspect_err(|_| {
-        let _ = std::fs::remove_dir_all(&new);
-    })
+}
+
+/// Writes `files` (relative path with `/` → bytes) as the new content of `out`.
+pub fn write_site(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result<()> {
+    let staging = Staging::new(out)?;
+    for (rel, bytes) in files {
+        staging.put(rel, bytes.clone());
+    }
+    staging.publish()
 }
 
 /// Moves `new` to `out`; an existing `out` is moved aside first and deleted afterwards.

@@ -2,9 +2,11 @@
 //! serialising a whole record), after the audience filter: a restricted record or field that
 //! is not put into a context cannot reach a page, a link or the search index.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use chrono::FixedOffset;
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use tera::{Context, Tera};
 
@@ -12,6 +14,7 @@ mod dashboard;
 mod records;
 
 use super::markdown::{self, Target};
+use super::output::Sink;
 use super::{Audience, BuildInfo, i18n, search, templates};
 use crate::check::Ctx;
 use crate::check::notifications::{self, DatedDuty, Due, DutyStatus, Regime};
@@ -30,6 +33,65 @@ pub const PHASES: [&str; 5] = [
     "recovery",
 ];
 
+/// The longest list the home page shows per section; a longer one links to its own pages.
+pub const HOME_LIST_LIMIT: usize = 30;
+/// Entries per page of a paginated list (the incident register, the document lists): no page
+/// lists every record, so a page's cost does not grow with the corpus.
+pub const LIST_PAGE_SIZE: usize = 100;
+
+/// Page `n` (1-based) of the list whose first page is `first` (`incidents.html`,
+/// `incidents-2.html`, …).
+pub fn list_page_url(first: &str, n: usize) -> String {
+    if n <= 1 {
+        return first.to_string();
+    }
+    match first.strip_suffix(".html") {
+        Some(stem) => format!("{stem}-{n}.html"),
+        None => format!("{first}-{n}"),
+    }
+}
+
+/// Splits `items` into pages of [`LIST_PAGE_SIZE`]: (URL, items, pager context). The pager
+/// is null for a single page; it links the first, the last and two pages either side of the
+/// current one, with gaps (`url: null`) between.
+pub fn paginate(first: &str, items: Vec<Value>) -> Vec<(String, Vec<Value>, Value)> {
+    let total = items.len().div_ceil(LIST_PAGE_SIZE).max(1);
+    let mut chunks: Vec<Vec<Value>> = Vec::with_capacity(total);
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() || chunks.is_empty() {
+        chunks.push(items.by_ref().take(LIST_PAGE_SIZE).collect());
+    }
+    chunks
+        .into_iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            let n = i + 1;
+            let pager = if total == 1 {
+                Value::Null
+            } else {
+                let mut links = Vec::new();
+                for k in 1..=total {
+                    if k == 1 || k == total || k.abs_diff(n) <= 2 {
+                        links.push(
+                            json!({"n": k, "url": list_page_url(first, k), "current": k == n}),
+                        );
+                    } else if links.last().is_some_and(|l: &Value| !l["url"].is_null()) {
+                        links.push(json!({"n": k, "url": null, "current": false}));
+                    }
+                }
+                json!({
+                    "current": n,
+                    "total": total,
+                    "prev": (n > 1).then(|| list_page_url(first, n - 1)),
+                    "next": (n < total).then(|| list_page_url(first, n + 1)),
+                    "links": links,
+                })
+            };
+            (list_page_url(first, n), chunk, pager)
+        })
+        .collect()
+}
+
 pub struct Site<'a> {
     project: &'a Project,
     corpus: &'a Corpus,
@@ -41,9 +103,12 @@ pub struct Site<'a> {
     /// Documents by id (links are resolved per link; a linear search is quadratic).
     doc_ids: HashMap<&'a str, &'a Document>,
     common: Value,
-    files: BTreeMap<String, Vec<u8>>,
-    index: Vec<search::Entry>,
-    errors: Vec<String>,
+    /// What every page's template context starts with (`site`, `t`): converted once.
+    base_context: Context,
+    /// Where pages go as they are rendered (several threads render at once).
+    sink: &'a dyn Sink,
+    index: Mutex<Vec<search::Entry>>,
+    errors: Mutex<Vec<String>>,
     /// The check's view of the corpus as of the evaluation date (deadlines, duties).
     check: Ctx<'a>,
 }
@@ -70,6 +135,7 @@ impl<'a> Site<'a> {
         project: &'a Project,
         corpus: &'a Corpus,
         info: &'a BuildInfo,
+        sink: &'a dyn Sink,
     ) -> Result<Self, String> {
         let tera = templates::engine(&project.root.join("templates"))?;
         let mut site = Site {
@@ -87,12 +153,15 @@ impl<'a> Site<'a> {
                 .map(|d| (d.id(), &d.item))
                 .collect(),
             common: Value::Null,
-            files: BTreeMap::new(),
-            index: Vec::new(),
-            errors: Vec::new(),
+            base_context: Context::new(),
+            sink,
+            index: Mutex::new(Vec::new()),
+            errors: Mutex::new(Vec::new()),
             check: Ctx::new(corpus, project, info.as_of),
         };
         site.common = site.common_context();
+        site.base_context.insert("site", &site.common);
+        site.base_context.insert("t", &i18n::strings(site.lang));
         Ok(site)
     }
 
@@ -478,85 +547,93 @@ impl<'a> Site<'a> {
         })
     }
 
-    fn render(&mut self, template: &str, url: &str, title: &str, nav: &str, page: Value) {
-        let mut ctx = Context::new();
-        ctx.insert("site", &self.common);
-        ctx.insert("t", &i18n::strings(self.lang));
+    fn error(&self, message: String) {
+        self.errors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(message);
+    }
+
+    fn render(&self, template: &str, url: &str, title: &str, nav: &str, page: Value) {
+        let mut ctx = self.base_context.clone();
         ctx.insert("title", title);
         ctx.insert("current", nav);
         ctx.insert("page", &page);
         ctx.insert("versions", &self.info.versions.page_context(url));
         match self.tera.render(template, &ctx) {
             Ok(html) => {
-                self.index.push(search::Entry {
+                let mut text = search::main_text(&html);
+                text.shrink_to_fit(); // held until the index is written, for every page
+                let entry = search::Entry {
                     url: url.to_string(),
                     title: title.to_string(),
-                    text: search::main_text(&html),
-                });
-                self.files.insert(url.to_string(), html.into_bytes());
+                    text,
+                };
+                self.index
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(entry);
+                self.sink.put(url, html.into_bytes());
             }
-            Err(e) => self.errors.push(format!(
+            Err(e) => self.error(format!(
                 "template `{template}` for {url}: {}",
                 templates::describe(&e)
             )),
         }
     }
 
-    /// Every page and asset, or every error (broken links, template errors).
-    pub fn render_all(self) -> Result<BTreeMap<String, Vec<u8>>, Vec<String>> {
-        let (files, errors) = self.render_lenient();
-        if errors.is_empty() {
-            Ok(files)
-        } else {
-            Err(errors)
-        }
-    }
-
-    /// What rendered, with the errors beside it (for previews built with `--allow-errors`:
-    /// a broken link is then plain text, a page whose template failed is missing).
-    pub fn render_lenient(mut self) -> (BTreeMap<String, Vec<u8>>, Vec<String>) {
-        self.home();
-        let docs: Vec<&Document> = self.docs().collect();
-        for doc in docs {
-            self.document(doc);
-        }
-        self.contacts();
-        self.roles();
-        self.systems();
-        self.severity();
-        self.incident_pages();
-        if self.has_dashboard() {
-            self.dashboard();
-        }
-        self.records();
-        for extra in &self.info.versions.pages {
-            self.render(
-                extra.template,
-                &extra.url,
-                &extra.title,
-                "versions",
-                extra.page.clone(),
-            );
-        }
+    /// Renders every page and asset into the sink; returns every error (broken links,
+    /// template errors), sorted. For previews built with `--allow-errors` a broken link is
+    /// plain text and a page whose template failed is missing. Documents and incident pages
+    /// render in parallel; the search index is written last, from entries sorted by URL.
+    pub fn render_into_sink(self) -> Vec<String> {
+        rayon::join(
+            || {
+                let docs: Vec<&Document> = self.docs().collect();
+                docs.par_iter().for_each(|doc| self.document(doc));
+            },
+            || {
+                self.home();
+                self.contacts();
+                self.roles();
+                self.systems();
+                self.severity();
+                self.incident_pages();
+                if self.has_dashboard() {
+                    self.dashboard();
+                }
+                self.records();
+                for extra in &self.info.versions.pages {
+                    self.render(
+                        extra.template,
+                        &extra.url,
+                        &extra.title,
+                        "versions",
+                        extra.page.clone(),
+                    );
+                }
+            },
+        );
         let templates_dir = self.project.root.join("templates");
         for (name, default) in templates::ASSETS {
             match templates::asset(&templates_dir, name, default) {
-                Ok(bytes) => {
-                    self.files.insert(name.to_string(), bytes);
-                }
-                Err(e) => self.errors.push(e),
+                Ok(bytes) => self.sink.put(name, bytes),
+                Err(e) => self.error(e),
             }
         }
-        self.files.insert(
-            "assets/search-index.js".into(),
-            search::index_js(&self.index).into_bytes(),
-        );
-        (self.files, self.errors)
+        let mut index = self.index.into_inner().unwrap_or_else(|e| e.into_inner());
+        index.sort_by(|a, b| a.url.cmp(&b.url));
+        for (path, bytes) in search::index_files(&index) {
+            self.sink.put(&path, bytes);
+        }
+        let mut errors = self.errors.into_inner().unwrap_or_else(|e| e.into_inner());
+        errors.sort();
+        errors
     }
 
     // ---- pages -----------------------------------------------------------------------------
 
-    fn home(&mut self) {
+    fn home(&self) {
         let reg = self.regulation();
         let latest = reg.and_then(|d| {
             d.meta.changes.iter().max_by_key(|c| {
@@ -571,15 +648,17 @@ impl<'a> Site<'a> {
             .filter(|d| d.kind() != DocKind::Runbook)
             .collect();
         regulations.sort_by_key(|d| d.kind() != DocKind::Regulation);
-        let docs: Vec<Value> = regulations
-            .into_iter()
-            .map(|d| json!({"title": d.meta.title, "url": doc_url(d), "summary": d.meta.summary}))
-            .collect();
+        let card = |d: &Document| json!({"title": d.meta.title, "url": doc_url(d), "summary": d.meta.summary});
+        let docs: Vec<Value> = regulations.into_iter().map(card).collect();
         let runbooks: Vec<Value> = self
             .docs()
             .filter(|d| d.kind() == DocKind::Runbook)
-            .map(|d| json!({"title": d.meta.title, "url": doc_url(d), "summary": d.meta.summary}))
+            .map(card)
             .collect();
+        let (docs, documents_all) =
+            self.home_list(docs, "documents.html", "documents", "regulation");
+        let (runbooks, runbooks_all) =
+            self.home_list(runbooks, "runbooks.html", "nav_runbooks", "runbooks");
         let page = json!({
             "regulation": reg.map(|d| json!({
                 "title": d.meta.title,
@@ -594,7 +673,9 @@ impl<'a> Site<'a> {
                 "summary": c.summary,
             })),
             "documents": docs,
+            "documents_all": documents_all,
             "runbooks": runbooks,
+            "runbooks_all": runbooks_all,
         });
         let title = if self.project.config.organisation.is_empty() {
             self.t("nav_home").to_string()
@@ -602,6 +683,32 @@ impl<'a> Site<'a> {
             self.project.config.organisation.clone()
         };
         self.render("index.html", "index.html", &title, "home", page);
+    }
+
+    /// The first [`HOME_LIST_LIMIT`] cards of a home-page list; a longer list also gets its
+    /// own paginated pages (`first`, `first-2.html`, …), linked as `{url, count}`.
+    fn home_list(
+        &self,
+        cards: Vec<Value>,
+        first: &str,
+        title_key: &str,
+        nav: &str,
+    ) -> (Vec<Value>, Value) {
+        if cards.len() <= HOME_LIST_LIMIT {
+            return (cards, Value::Null);
+        }
+        let count = cards.len();
+        let shown = cards[..HOME_LIST_LIMIT].to_vec();
+        for (url, items, pager) in paginate(first, cards) {
+            self.render(
+                "list.html",
+                &url,
+                self.t(title_key),
+                nav,
+                json!({"items": items, "count": count, "pager": pager}),
+            );
+        }
+        (shown, json!({"url": first, "count": count}))
     }
 
     /// The "incident now?" box, from the regulation's `incident_now` (checked by K0212):
@@ -661,10 +768,12 @@ impl<'a> Site<'a> {
         json!({"name": target["name"], "url": target["url"], "person": person, "channel": channel})
     }
 
-    fn document(&mut self, doc: &'a Document) {
+    fn document(&self, doc: &'a Document) {
         let mut errors = Vec::new();
         let rendered = markdown::render(doc, &|dest| self.resolve_dest(dest, doc), &mut errors);
-        self.errors.extend(errors);
+        for e in errors {
+            self.error(e);
+        }
         let toc: Vec<Value> = doc
             .headings
             .iter()
@@ -741,7 +850,7 @@ impl<'a> Site<'a> {
             .collect()
     }
 
-    fn contacts(&mut self) {
+    fn contacts(&self) {
         let c = self.corpus;
         let person = |id: &str| -> Option<Value> {
             let p = c.people.iter().find(|p| p.id.value == id)?;
@@ -812,7 +921,7 @@ impl<'a> Site<'a> {
         );
     }
 
-    fn roles(&mut self) {
+    fn roles(&self) {
         let roles: Vec<Value> = self
             .corpus
             .roles
@@ -842,7 +951,7 @@ impl<'a> Site<'a> {
         );
     }
 
-    fn systems(&mut self) {
+    fn systems(&self) {
         let mut prios: Vec<_> = self.corpus.recovery_priorities.iter().collect();
         prios.sort_by_key(|p| std::cmp::Reverse(p.level.value));
         let priorities: Vec<Value> = prios
@@ -893,7 +1002,7 @@ impl<'a> Site<'a> {
         );
     }
 
-    fn severity(&mut self) {
+    fn severity(&self) {
         let mut levels: Vec<_> = self.corpus.severity_levels.iter().collect();
         levels.sort_by_key(|l| std::cmp::Reverse(l.level.value));
         let levels: Vec<Value> = levels
@@ -918,7 +1027,7 @@ impl<'a> Site<'a> {
         );
     }
 
-    fn incident_pages(&mut self) {
+    fn incident_pages(&self) {
         let incidents = self.incidents();
         let rows: Vec<Value> = incidents
             .iter()
@@ -936,14 +1045,17 @@ impl<'a> Site<'a> {
             })
             .collect();
         let title = self.t("nav_incidents");
-        self.render(
-            "incidents.html",
-            "incidents.html",
-            title,
-            "incidents",
-            json!({"incidents": rows}),
-        );
-        for inc in incidents {
+        let count = rows.len();
+        for (url, rows, pager) in paginate("incidents.html", rows) {
+            self.render(
+                "incidents.html",
+                &url,
+                title,
+                "incidents",
+                json!({"incidents": rows, "count": count, "pager": pager}),
+            );
+        }
+        incidents.par_iter().for_each(|inc| {
             let page = self.incident_context(inc);
             self.render(
                 "incident.html",
@@ -952,7 +1064,7 @@ impl<'a> Site<'a> {
                 "incidents",
                 page,
             );
-        }
+        });
     }
 
     fn incident_context(&self, i: &Incident) -> Value {
@@ -1141,6 +1253,39 @@ mod tests {
             prose("開かれ、 マルウェアが EDR で"),
             "開かれ、マルウェアが EDR で"
         );
+    }
+
+    #[test]
+    fn pagination_splits_lists_and_windows_the_pager() {
+        assert_eq!(list_page_url("incidents.html", 1), "incidents.html");
+        assert_eq!(list_page_url("incidents.html", 7), "incidents-7.html");
+        let one = paginate("runbooks.html", vec![json!(1); 100]);
+        assert_eq!(one.len(), 1);
+        assert!(one[0].2.is_null(), "a single page has no pager");
+        assert_eq!(
+            paginate("x.html", Vec::new()).len(),
+            1,
+            "an empty list still has its page"
+        );
+        let pages = paginate("incidents.html", vec![json!(0); 1001]);
+        assert_eq!(pages.len(), 11);
+        assert_eq!(pages[10].1.len(), 1);
+        let (url, items, pager) = &pages[5];
+        assert_eq!((url.as_str(), items.len()), ("incidents-6.html", 100));
+        let shown: Vec<Value> = pager["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["n"].clone())
+            .collect();
+        assert_eq!(
+            shown,
+            [1, 2, 4, 5, 6, 7, 8, 9, 11].map(|n| json!(n)),
+            "1 … 4–8 … 11"
+        );
+        assert!(pager["links"][1]["url"].is_null(), "a gap");
+        assert_eq!(pager["prev"], "incidents-5.html");
+        assert_eq!(pager["next"], "incidents-7.html");
     }
 
     #[test]

@@ -3,15 +3,21 @@
 //! reports all of them. Files are read and parsed in parallel; the corpus is assembled in
 //! sorted path order so that results never depend on the file system.
 
+pub mod cache;
 pub mod encoding;
 pub mod frontmatter;
 pub mod markdown;
+pub mod walk;
 pub mod yaml;
 
+use std::ffi::OsStr;
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use sha2::Digest as _;
 
 use crate::config::Project;
 use crate::diag::{Diagnostic, Loc, SourceMap};
@@ -37,6 +43,16 @@ enum FileClass {
     Unknown,
     /// Files kitei has no use for (editor droppings, the folder's own README).
     Ignored,
+}
+
+impl FileClass {
+    /// Whether files of this class are parsed (and their text may be quoted).
+    fn is_parsed(self) -> bool {
+        !matches!(
+            self,
+            FileClass::Attachment | FileClass::Unknown | FileClass::Ignored
+        )
+    }
 }
 
 fn classify(rel: &Path) -> FileClass {
@@ -76,7 +92,8 @@ fn classify(rel: &Path) -> FileClass {
     }
 }
 
-/// The result of reading and parsing one file.
+/// The result of reading and parsing one file (stored in the cache as postcard).
+#[derive(Serialize, Deserialize)]
 enum Parsed {
     Document(Box<Document>),
     Roles(RolesFile),
@@ -90,19 +107,77 @@ enum Parsed {
     Nothing,
 }
 
-/// A file as read: its record, its text (kept even when parsing fails, for quoting) and the
-/// parse outcome; the outer error means the file could not be read or decoded at all.
-type ReadResult = Result<(SourceFile, Option<String>, Result<Parsed, Diagnostic>), Diagnostic>;
+/// What is kept of a file's text for quoting it in messages.
+enum Text {
+    /// Nothing to quote (attachments, unknown files).
+    None,
+    /// The text as read: kept when parsing failed, for the diagnostic about to be shown.
+    Kept(String),
+    /// Parsed cleanly: read again from disk if a rule's finding quotes it (see
+    /// [`SourceMap::on_disk`]).
+    OnDisk,
+}
+
+/// A file as read: its record, its text and the parse outcome; the outer error means the
+/// file could not be read or decoded at all.
+type ReadResult = Result<(SourceFile, Text, Result<Parsed, Diagnostic>), Diagnostic>;
 
 /// A loaded corpus, the source texts (for quoting in messages) and what went wrong.
 pub struct Loaded {
     pub corpus: Corpus,
     pub sources: SourceMap,
     pub diagnostics: Vec<Diagnostic>,
+    /// What the loader's cache saved (all zero when it is off).
+    pub cache: CacheStats,
 }
 
-/// Loads the project's source folder.
+/// How the files of one load were obtained.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Files not opened at all: their stat was unchanged (digest and parsed value reused).
+    pub unchanged: usize,
+    /// Files read and hashed whose digest was unchanged (parsed value reused).
+    pub same_digest: usize,
+    /// Files read, hashed and (when parseable) parsed.
+    pub read: usize,
+    /// Whether the cache file was written.
+    pub written: bool,
+}
+
+/// How one file was obtained (see [`CacheStats`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Via {
+    /// Not looked at (see [`FileClass::Ignored`]).
+    Ignored,
+    Stat,
+    Digest,
+    Read,
+}
+
+/// One file's result and what to store about it in the cache.
+struct Read<'a> {
+    result: ReadResult,
+    via: Via,
+    /// The entry for the next run (none for ignored and unreadable files).
+    entry: Option<cache::Entry<'a>>,
+    /// The entry is the stored one, unchanged.
+    same_entry: bool,
+}
+
+/// Loads the project's source folder, using and updating the loader's cache
+/// (`.kitei-cache/source.bin`) unless `KITEI_CACHE=off`.
 pub fn load(project: &Project) -> Result<Loaded, Diagnostic> {
+    load_with(project, cache::Mode::from_env())
+}
+
+/// Loads the project's source folder without reading or writing the cache (for sources that
+/// are loaded once, such as a release's tree in a temporary folder).
+pub fn load_uncached(project: &Project) -> Result<Loaded, Diagnostic> {
+    load_with(project, cache::Mode::Off)
+}
+
+/// Loads the project's source folder with the cache in the given mode.
+pub fn load_with(project: &Project, mode: cache::Mode) -> Result<Loaded, Diagnostic> {
     let root = project.source_dir();
     let display_root = project.config.source.clone();
     let canonical_root = root.canonicalize().map_err(|e| {
@@ -113,58 +188,94 @@ pub fn load(project: &Project) -> Result<Loaded, Diagnostic> {
         .help("create it, or set `source` in kitei.toml to the folder that holds the policy")
     })?;
 
+    let started = cache::now();
+    let key = (mode != cache::Mode::Off).then(cache::key).flatten();
+    let cache_path = cache::path(&project.root);
+    // The cache is read while the folder is walked.
+    let (stored, found) = rayon::join(
+        || key.and_then(|key| cache::Stored::read(&cache_path, &key)),
+        || walk::walk(&root),
+    );
+    let index = stored.as_ref().and_then(cache::Stored::index);
+    let made = index.as_ref().map(|i| i.made);
+
     let mut diagnostics = Vec::new();
-    let mut entries = Vec::new();
-    for entry in walkdir::WalkDir::new(&root)
-        .follow_links(false)
-        .sort_by_file_name()
-    {
-        match entry {
-            Ok(e) if e.file_type().is_dir() => {}
-            Ok(e) => {
-                let rel = e
-                    .path()
-                    .strip_prefix(&root)
-                    .unwrap_or(e.path())
-                    .to_path_buf();
-                if e.path_is_symlink()
-                    && let Err(d) =
-                        check_symlink(e.path(), &canonical_root, &display_root.join(&rel))
+    let mut files = Vec::with_capacity(found.len());
+    for item in found {
+        match item {
+            walk::Item::File(f) => {
+                if f.symlink
+                    && let Err(d) = check_symlink(
+                        &root.join(&f.rel),
+                        &canonical_root,
+                        &display_root.join(&f.rel),
+                    )
                 {
                     diagnostics.push(d);
                     continue;
                 }
-                entries.push(rel);
+                files.push(f);
             }
-            Err(err) => {
-                let path = err
-                    .path()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default();
-                diagnostics.push(
-                    Diagnostic::error("K0101", format!("cannot read {path}: {err}"))
-                        .help("check the file's permissions"),
-                );
-            }
+            walk::Item::Error { path, message } => diagnostics.push(
+                Diagnostic::error(
+                    "K0101",
+                    format!("cannot read {}: {message}", path.display()),
+                )
+                .help("check the file's permissions"),
+            ),
         }
     }
 
-    let results: Vec<(FileClass, ReadResult)> = entries
+    let caching = key.is_some();
+    let priors = match &index {
+        Some(index) => index.matching(files.iter().map(|f| f.rel.as_path())),
+        None => vec![None; files.len()],
+    };
+    let results: Vec<(FileClass, Read)> = files
         .into_par_iter()
-        .map(|rel| {
-            let class = classify(&rel);
-            let display = display_root.join(&rel);
-            (class, read_one(&root.join(&rel), &rel, &display, class))
+        .zip(priors)
+        .map(|(f, prior)| {
+            let class = classify(&f.rel);
+            let cached = Cached {
+                prior,
+                made,
+                caching,
+                started,
+            };
+            let read = read_one(&root, &display_root, f, class, cached);
+            (class, read)
         })
         .collect();
 
+    // Sized up front: growing these by doubling would copy every record several times.
+    let count = |class| results.iter().filter(|(c, _)| *c == class).count();
     let mut corpus = Corpus {
         root: root.clone(),
+        files: Vec::with_capacity(results.len()),
+        documents: Vec::with_capacity(count(FileClass::Document)),
+        incidents: Vec::with_capacity(count(FileClass::Incident)),
         ..Corpus::default()
     };
-    let mut sources = SourceMap::default();
-    for (class, result) in results {
-        let (file, text, parsed) = match result {
+    // Files of the kinds that are parsed are quoted from disk when a finding needs them; texts
+    // that failed to parse are kept (below), the rest were never text.
+    let display_prefix = display_root.clone();
+    let mut sources = SourceMap::on_disk(&project.root, move |path| {
+        path.strip_prefix(&display_prefix)
+            .is_ok_and(|rel| classify(rel).is_parsed())
+    });
+    let mut stats = CacheStats::default();
+    let mut new_entries = Vec::with_capacity(if caching { results.len() } else { 0 });
+    let mut changed = false;
+    for (class, read) in results {
+        match read.via {
+            Via::Ignored => {}
+            Via::Stat => stats.unchanged += 1,
+            Via::Digest => stats.same_digest += 1,
+            Via::Read => stats.read += 1,
+        }
+        changed |= !read.same_entry;
+        new_entries.extend(read.entry);
+        let (file, text, parsed) = match read.result {
             Ok(ok) => ok,
             Err(d) => {
                 diagnostics.push(d);
@@ -185,7 +296,7 @@ pub fn load(project: &Project) -> Result<Loaded, Diagnostic> {
                     ),
             );
         }
-        if let Some(text) = text {
+        if let Text::Kept(text) = text {
             sources.insert(file.display_path.clone(), text);
         }
         corpus.files.push(file);
@@ -195,11 +306,39 @@ pub fn load(project: &Project) -> Result<Loaded, Diagnostic> {
         }
     }
 
+    if let Some(key) = key {
+        changed |= new_entries.len() != index.as_ref().map_or(0, cache::Index::len);
+        if changed {
+            match cache::write(&cache_path, &key, started, &new_entries) {
+                Ok(()) => stats.written = true,
+                Err(e) if mode == cache::Mode::Debug => eprintln!("kitei: source cache: {e}"),
+                Err(_) => {}
+            }
+        }
+    }
+    if mode == cache::Mode::Debug {
+        eprintln!(
+            "kitei: source cache {}: {} file(s) unchanged, {} with the same digest, {} read; {}",
+            cache_path.display(),
+            stats.unchanged,
+            stats.same_digest,
+            stats.read,
+            if stats.written {
+                "written"
+            } else {
+                "not written"
+            },
+        );
+    }
+    drop(index);
+    drop(stored);
+
     check_evidence_paths(&corpus, &canonical_root, &mut diagnostics);
     Ok(Loaded {
         corpus,
         sources,
         diagnostics,
+        cache: stats,
     })
 }
 
@@ -223,57 +362,227 @@ fn check_symlink(path: &Path, canonical_root: &Path, display: &Path) -> Result<(
     }
 }
 
-/// Reads and parses one file. The text is returned even when parsing fails, so that the
-/// diagnostic can quote the offending line.
-fn read_one(path: &Path, rel: &Path, display: &Path, class: FileClass) -> ReadResult {
+/// Reads and parses one file, or takes what the cache knows about it (see [`cache`]). The text
+/// is kept when parsing fails, so that the diagnostic can quote the offending line.
+/// What the cache says about one file.
+struct Cached<'a> {
+    /// The stored entry for the file's path.
+    prior: Option<&'a cache::Entry<'a>>,
+    /// When the stored cache was made (see [`cache::Index::made`]).
+    made: Option<cache::Time>,
+    /// Whether to prepare an entry for the next run.
+    caching: bool,
+    /// When this scan started.
+    started: cache::Time,
+}
+
+fn read_one<'a>(
+    root: &Path,
+    display_root: &Path,
+    found: walk::Found,
+    class: FileClass,
+    cached: Cached<'a>,
+) -> Read<'a> {
+    let Cached {
+        prior,
+        made,
+        caching,
+        started,
+    } = cached;
+    let rel = found.rel;
+    let display = display_root.join(&rel);
+    let display = display.as_path();
+    let path = root.join(&rel);
+    let path = path.as_path();
+    let source_file = |sha256: String, len: u64| SourceFile {
+        display_path: display.into(),
+        rel_path: rel.clone(),
+        sha256,
+        len,
+    };
+    let read = |via, result, entry| Read {
+        result,
+        via,
+        entry,
+        same_entry: false,
+    };
     if class == FileClass::Ignored {
-        let file = SourceFile {
-            display_path: display.into(),
-            rel_path: rel.into(),
-            sha256: String::new(),
-            len: 0,
-        };
-        return Ok((file, None, Ok(Parsed::Nothing)));
+        let file = source_file(String::new(), 0);
+        let mut r = read(
+            Via::Ignored,
+            Ok((file, Text::None, Ok(Parsed::Nothing))),
+            None,
+        );
+        r.same_entry = true;
+        return r;
     }
-    // Attachments can be GiBs (disk images, packet captures): hash them streaming, never
-    // holding them in memory (`kitei seal` re-checks length and digest as it copies them).
-    if class == FileClass::Attachment {
-        let fail = |e: std::io::Error| {
-            Diagnostic::error("K0101", format!("cannot read file: {e}"))
-                .at(Loc::file(display))
-                .help("check the file's permissions")
-        };
-        let len = std::fs::metadata(path).map_err(fail)?.len();
-        let sha256 = crate::digest::sha256_file(path).map_err(fail)?;
-        let file = SourceFile {
-            display_path: display.into(),
-            rel_path: rel.into(),
-            sha256,
-            len,
-        };
-        return Ok((file, None, Ok(Parsed::Nothing)));
-    }
-    let bytes = std::fs::read(path).map_err(|e| {
+    let fail = |e: std::io::Error| {
         Diagnostic::error("K0101", format!("cannot read file: {e}"))
             .at(Loc::file(display))
             .help("check the file's permissions")
-    })?;
-    let file = SourceFile {
-        display_path: display.into(),
-        rel_path: rel.into(),
-        sha256: crate::digest::sha256_hex(&bytes),
-        len: bytes.len() as u64,
     };
-    if matches!(class, FileClass::Attachment | FileClass::Unknown) {
-        return Ok((file, None, Ok(Parsed::Nothing)));
+    let rel_str = rel.to_str().filter(|_| caching);
+    // The walk's stat (the link's target for a link), taken before the file is read: a change
+    // after it shows in the next run's stat.
+    let meta = match found.meta {
+        Some(meta) => Ok(meta),
+        None => std::fs::metadata(path),
+    };
+    let stat = meta.as_ref().ok().and_then(cache::Stat::of);
+    let new_entry = |sha256: [u8; 32], parsed: Option<cache::Blob<'a>>| {
+        rel_str.map(|r| cache::Entry {
+            path: r.to_string().into(),
+            stat,
+            sha256,
+            parsed,
+        })
+    };
+    let reuse = |p: &'a cache::Entry<'a>, stat| cache::Entry {
+        stat,
+        ..p.reborrow()
+    };
+
+    // (a) Unchanged by stat: nothing is read.
+    if let Some(p) = prior
+        && let Some(made) = made
+        && p.trusted(stat.as_ref(), made)
+    {
+        let len = stat.map_or(0, |s| s.len);
+        let hit = match class {
+            FileClass::Attachment | FileClass::Unknown => Some((Text::None, Parsed::Nothing)),
+            _ => decode_parsed(p, class).map(|parsed| (Text::OnDisk, parsed)),
+        };
+        if let Some((text, parsed)) = hit {
+            let file = source_file(crate::digest::hex(&p.sha256), len);
+            return Read {
+                result: Ok((file, text, Ok(parsed))),
+                via: Via::Stat,
+                entry: Some(p.reborrow()),
+                same_entry: true,
+            };
+        }
     }
-    let text = encoding::decode_utf8(bytes).map_err(|m| {
-        Diagnostic::error("K0102", m).at(Loc::file(display)).help(
-            "kitei reads UTF-8 only (with or without BOM); convert the file and commit it again",
-        )
-    })?;
-    let parsed = parse_text(&text, display, class);
-    Ok((file, Some(text), parsed))
+    // Whether storing `entry` changes nothing. An entry that was too recent to be trusted is
+    // stored again once it no longer is (relative to this scan), so that the next run trusts it.
+    let unchanged = |entry: &Option<cache::Entry<'_>>| match (prior, entry) {
+        (Some(p), Some(e)) => p == e && e.stat.is_none_or(|s| cache::is_racy(&s, started)),
+        _ => false,
+    };
+
+    // Attachments can be GiBs (disk images, packet captures): hash them streaming, never
+    // holding them in memory (`kitei seal` re-checks length and digest as it copies them).
+    if class == FileClass::Attachment {
+        let result = meta.map_err(fail).and_then(|meta| {
+            let sha256 = crate::digest::sha256_file_raw(path).map_err(fail)?;
+            Ok((meta.len(), sha256))
+        });
+        return match result {
+            Ok((len, sha256)) => {
+                let entry = new_entry(sha256, None);
+                let file = source_file(crate::digest::hex(&sha256), len);
+                let same_entry = unchanged(&entry);
+                let via = if prior.is_some_and(|p| p.sha256 == sha256) {
+                    Via::Digest
+                } else {
+                    Via::Read
+                };
+                Read {
+                    result: Ok((file, Text::None, Ok(Parsed::Nothing))),
+                    via,
+                    entry,
+                    same_entry,
+                }
+            }
+            Err(d) => read(Via::Read, Err(d), None),
+        };
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return read(Via::Read, Err(fail(e)), None),
+    };
+    let sha256: [u8; 32] = sha2::Sha256::digest(&bytes).into();
+    let file = source_file(crate::digest::hex(&sha256), bytes.len() as u64);
+    if class == FileClass::Unknown {
+        let entry = new_entry(sha256, None);
+        let same_entry = unchanged(&entry);
+        let via = if prior.is_some_and(|p| p.sha256 == sha256) {
+            Via::Digest
+        } else {
+            Via::Read
+        };
+        return Read {
+            result: Ok((file, Text::None, Ok(Parsed::Nothing))),
+            via,
+            entry,
+            same_entry,
+        };
+    }
+    // (b) Same digest: the stored parsed value is used.
+    if let Some(p) = prior.filter(|p| p.sha256 == sha256)
+        && let Some(parsed) = decode_parsed(p, class)
+    {
+        let entry = Some(reuse(p, stat));
+        let same_entry = unchanged(&entry);
+        return Read {
+            result: Ok((file, Text::OnDisk, Ok(parsed))),
+            via: Via::Digest,
+            entry,
+            same_entry,
+        };
+    }
+    // (c) Parsed as if there were no cache.
+    let text = match encoding::decode_utf8(bytes) {
+        Ok(text) => text,
+        Err(m) => {
+            let d = Diagnostic::error("K0102", m).at(Loc::file(display)).help(
+                "kitei reads UTF-8 only (with or without BOM); convert the file and commit it again",
+            );
+            return read(Via::Read, Err(d), None);
+        }
+    };
+    match parse_text(&text, display, class) {
+        Ok(parsed) => {
+            let blob = rel_str
+                .and_then(|_| cache::encode(&parsed))
+                .map(|b| cache::Blob(b.into()));
+            let entry = new_entry(sha256, blob);
+            let same_entry = unchanged(&entry);
+            Read {
+                result: Ok((file, Text::OnDisk, Ok(parsed))),
+                via: Via::Read,
+                entry,
+                same_entry,
+            }
+        }
+        Err(d) => {
+            let entry = new_entry(sha256, None);
+            let same_entry = unchanged(&entry);
+            Read {
+                result: Ok((file, Text::Kept(text), Err(d))),
+                via: Via::Read,
+                entry,
+                same_entry,
+            }
+        }
+    }
+}
+
+/// The parsed value stored in `entry`, if it decodes to what a file of `class` holds.
+fn decode_parsed(entry: &cache::Entry<'_>, class: FileClass) -> Option<Parsed> {
+    let parsed: Parsed = entry.parsed()?;
+    let fits = matches!(
+        (class, &parsed),
+        (FileClass::Document, Parsed::Document(_))
+            | (FileClass::Roles, Parsed::Roles(_))
+            | (FileClass::Contacts, Parsed::Contacts(_))
+            | (FileClass::Systems, Parsed::Systems(_))
+            | (FileClass::Severity, Parsed::Severity(_))
+            | (FileClass::Incident, Parsed::Incident(_))
+            | (FileClass::Drill, Parsed::Drill(_))
+            | (FileClass::Review, Parsed::Review(_))
+            | (FileClass::Exception, Parsed::Exception(_))
+    );
+    fits.then_some(parsed)
 }
 
 fn parse_text(text: &str, display: &Path, class: FileClass) -> Result<Parsed, Diagnostic> {
@@ -418,9 +727,34 @@ pub fn resolve_evidence_path_in(
     }
 }
 
+/// `written` as the key of a file the loader read ([`SourceFile::rel_path`]), when it is
+/// written exactly that way: relative, no `.`, `..`, repeated or trailing separators. Such a
+/// path names that file, inside the source folder (the walk lists links but never enters
+/// linked folders, and refuses links that lead outside), so it needs no resolving on disk.
+pub fn loaded_key(written: &str) -> Option<&OsStr> {
+    let normal: PathBuf = Path::new(written)
+        .components()
+        .filter(|c| matches!(c, Component::Normal(_)))
+        .collect();
+    (!written.is_empty() && normal.as_os_str() == OsStr::new(written)).then(|| OsStr::new(written))
+}
+
 fn check_evidence_paths(corpus: &Corpus, canonical_root: &Path, diagnostics: &mut Vec<Diagnostic>) {
+    let loaded: rustc_hash::FxHashSet<&OsStr> =
+        if corpus.incidents.iter().any(|i| !i.evidence.is_empty()) {
+            corpus
+                .files
+                .iter()
+                .map(|f| f.rel_path.as_os_str())
+                .collect()
+        } else {
+            Default::default()
+        };
     for incident in &corpus.incidents {
         for ev in &incident.evidence {
+            if loaded_key(&ev.path.value).is_some_and(|k| loaded.contains(k)) {
+                continue;
+            }
             if let Err(message) =
                 resolve_evidence_path_in(&corpus.root, Some(canonical_root), &ev.path.value)
             {
@@ -452,6 +786,20 @@ mod tests {
         assert_eq!(c("people.yaml"), FileClass::Unknown);
         assert_eq!(c("incidents/.INC-1.yaml.swp"), FileClass::Ignored);
         assert_eq!(c("README.md"), FileClass::Ignored);
+    }
+
+    #[test]
+    fn loaded_keys_are_plain_relative_paths() {
+        assert_eq!(
+            loaded_key("evidence/a.log"),
+            Some(OsStr::new("evidence/a.log"))
+        );
+        assert_eq!(loaded_key("a"), Some(OsStr::new("a")));
+        for written in [
+            "", "./a", "a/./b", "a//b", "a/", "/a", "../a", "a/../b", ".",
+        ] {
+            assert_eq!(loaded_key(written), None, "{written}");
+        }
     }
 
     #[test]

@@ -4,7 +4,8 @@ Usage: e2e.py SITE_DIR SCREENSHOT_DIR
 
 Serves SITE_DIR on 127.0.0.1 (a free port), opens the home page, checks the incident-now box,
 follows a link to a runbook, types a Japanese query into the search box and waits for a
-result, and saves screenshots at desktop and phone width. Exits non-zero on any failure.
+result (over HTTP and again from file://), and saves screenshots at desktop and phone width.
+Exits non-zero on any failure.
 """
 import functools
 import http.server
@@ -69,8 +70,26 @@ def main(site, shots):
         results = driver.find_elements(By.CSS_SELECTOR, "#search-results li a")
         assert results and results[0].get_attribute("href"), "search returned no link"
         driver.save_screenshot(os.path.join(shots, "search-desktop.png"))
+        assert driver.find_element(By.ID, "search-results").get_attribute("data-ms"), "no data-ms"
+        # The index is loaded piecemeal: the page list, the shards of the query's bigrams and
+        # some text chunks, never a whole-site file.
+        loaded = driver.execute_script(
+            "return performance.getEntriesByType('resource').map(function (e) { return e.name; })"
+            ".filter(function (n) { return n.indexOf('/assets/search/') >= 0; })")
+        assert any(n.endswith("/assets/search/pages.js") for n in loaded), loaded
+        assert any("/assets/search/g/" in n for n in loaded), loaded
         results[0].click()
         wait.until(lambda d: d.find_elements(By.TAG_NAME, "main"))
+
+        # The same search from file:// (script tags only: no fetch, no XHR).
+        driver.get("file://" + os.path.abspath(os.path.join(site, "index.html")))
+        query = driver.find_element(By.ID, "search-q")
+        query.send_keys("個人情報")
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results li a"))
+        hrefs = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "#search-results li a")]
+        assert hrefs and all(h.startswith("file://") for h in hrefs), hrefs
+        snippets = driver.find_elements(By.CSS_SELECTOR, "#search-results li small")
+        assert any("個人情報" in s.text for s in snippets), "no snippet shows the term"
     finally:
         driver.quit()
 

@@ -146,7 +146,7 @@ impl<'a> Site<'a> {
         })
     }
 
-    pub(super) fn dashboard(&mut self) {
+    pub(super) fn dashboard(&self) {
         let report = &self.info.report;
         let hidden = self.hidden_records();
         let mut not_shown = 0usize;

@@ -128,7 +128,7 @@ impl<'a> Site<'a> {
     }
 
     /// One page per visible drill, review and exception, and their list `records.html`.
-    pub(super) fn records(&mut self) {
+    pub(super) fn records(&self) {
         let drills: Vec<Value> = self
             .drills_visible()
             .into_iter()

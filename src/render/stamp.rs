@@ -1,0 +1,306 @@
+//! The no-op build: a fingerprint of everything a build reads, kept beside the cache after
+//! each successful build. When the next `kitei build` into the same folder computes the same
+//! fingerprint, the site on disk is already what it would write, so nothing is loaded,
+//! checked or rendered (cargo does the same with its fingerprints).
+//!
+//! The fingerprint covers: the kitei binary (version, length, modification time), kitei.toml,
+//! the path, length, modification and change times and inode of every file under the source
+//! folder and `templates/`, the build options, the evaluation date and build date, the
+//! environment variables that change output, and git's HEAD and tags. File contents are not
+//! read (that is what makes it fast). A file modified in the same file-system clock tick as the
+//! listing could be modified again without its times changing, so a listing that holds one is
+//! not used (git's "racy clean" rule): the tick is read off a probe file written in
+//! `.kitei-cache` just before listing, which works whatever the file system's timestamp
+//! granularity (nanoseconds on ext4, 2 s on FAT). The stamp also records the output folder's inode and
+//! modification time: replacing, deleting or adding to the top of the folder by hand forces a
+//! build.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// What the last successful build into one folder left behind.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+pub struct Stamp {
+    /// The fingerprint of the build's inputs.
+    pub inputs: String,
+    /// The output folder as it was published: (device, inode, mtime in ns).
+    pub output: (u64, u64, i128),
+    /// What the build printed (diagnostics, warnings, the summary line), replayed by a no-op.
+    pub messages: Vec<String>,
+}
+
+/// The build's inputs that are not files.
+#[derive(Debug, Serialize)]
+pub struct Settings<'a> {
+    pub audience: &'a str,
+    pub allow_errors: bool,
+    pub out: &'a Path,
+    pub as_of: String,
+    pub build_date: &'a str,
+}
+
+/// Where the stamp of builds into `out` lives.
+pub fn path(project_root: &Path, out: &Path) -> PathBuf {
+    let digest = Sha256::digest(out.as_os_str().as_encoded_bytes());
+    project_root
+        .join(".kitei-cache")
+        .join("build")
+        .join(format!("{}.json", &hex(&digest)[..16]))
+}
+
+/// The fingerprint of a build of `project_root` with `settings`, or `None` when it cannot be
+/// trusted (a racy file, an unreadable folder).
+pub fn inputs(project_root: &Path, source_dir: &Path, settings: &Settings) -> Option<String> {
+    let now = probe_time(project_root)?;
+    let mut hasher = Sha256::new();
+    let mut part = |bytes: &[u8]| {
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    part(b"kitei-build-stamp/1");
+    part(env!("CARGO_PKG_VERSION").as_bytes());
+    let exe = std::env::current_exe().ok()?;
+    part(stat_line(&exe, &std::fs::metadata(&exe).ok()?).as_bytes());
+    part(&serde_json::to_vec(settings).ok()?);
+    for var in ["SOURCE_DATE_EPOCH", "KITEI_SOURCE_COMMIT", "KITEI_CACHE"] {
+        part(var.as_bytes());
+        part(std::env::var_os(var).unwrap_or_default().as_encoded_bytes());
+    }
+    part(&std::fs::read(project_root.join("kitei.toml")).ok()?);
+    part(git_refs(project_root).as_bytes());
+    for dir in [source_dir.to_path_buf(), project_root.join("templates")] {
+        part(dir.as_os_str().as_encoded_bytes());
+        part(&tree_listing(&dir, now)?);
+    }
+    Some(hex(&hasher.finalize()))
+}
+
+/// The file system's clock now (ns), read off a file written for the purpose.
+fn probe_time(project_root: &Path) -> Option<i128> {
+    let dir = project_root.join(".kitei-cache").join("build");
+    std::fs::create_dir_all(&dir).ok()?;
+    let probe = dir.join("clock-probe");
+    std::fs::write(&probe, b"kitei").ok()?;
+    let meta = std::fs::metadata(&probe).ok()?;
+    Some(mtime_ns(&meta))
+}
+
+fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
+    meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128
+}
+
+/// A digest of `name len mtime ctime inode` of every entry under `dir` (in name order; empty
+/// when it does not exist), or `None` if an entry changed in the clock tick of `now` or later.
+/// Entries are stat'ed relative to their open folder (`DirEntry::metadata`), which is several
+/// times cheaper than stat'ing full paths; sub-folders of the top are listed in parallel.
+fn tree_listing(dir: &Path, now: i128) -> Option<Vec<u8>> {
+    if !dir.exists() {
+        return Some(Vec::new());
+    }
+    let entries = sorted_entries(dir)?;
+    let parts: Vec<Option<Vec<u8>>> = entries
+        .par_iter()
+        .map(|(name, entry)| {
+            let mut hasher = Sha256::new();
+            hash_entry(&mut hasher, name, entry, now)?;
+            Some(hasher.finalize().to_vec())
+        })
+        .collect();
+    parts
+        .into_iter()
+        .collect::<Option<Vec<_>>>()
+        .map(|v| v.concat())
+}
+
+fn sorted_entries(dir: &Path) -> Option<Vec<(std::ffi::OsString, std::fs::DirEntry)>> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .ok()?
+        .map(|e| e.map(|e| (e.file_name(), e)))
+        .collect::<Result<_, _>>()
+        .ok()?;
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(entries)
+}
+
+fn hash_entry(
+    hasher: &mut Sha256,
+    name: &std::ffi::OsStr,
+    entry: &std::fs::DirEntry,
+    now: i128,
+) -> Option<()> {
+    let meta = entry.metadata().ok()?;
+    if racy(&meta, now) {
+        return None;
+    }
+    hasher.update(name.as_encoded_bytes());
+    for n in [
+        meta.len() as i64,
+        meta.mtime(),
+        meta.mtime_nsec(),
+        meta.ctime(),
+        meta.ctime_nsec(),
+        meta.ino() as i64,
+    ] {
+        hasher.update(n.to_le_bytes());
+    }
+    if meta.is_dir() {
+        hasher.update(b"/");
+        for (name, child) in sorted_entries(&entry.path())? {
+            hash_entry(hasher, &name, &child, now)?;
+        }
+        hasher.update(b"..");
+    }
+    Some(())
+}
+
+/// Changed in the tick of `now` (or in the future): a later change may not move its times.
+fn racy(meta: &std::fs::Metadata, now: i128) -> bool {
+    let ctime = meta.ctime() as i128 * 1_000_000_000 + meta.ctime_nsec() as i128;
+    mtime_ns(meta) >= now || ctime >= now
+}
+
+fn stat_line(path: &Path, meta: &std::fs::Metadata) -> String {
+    format!(
+        "{} {} {}.{} {}",
+        path.display(),
+        meta.len(),
+        meta.mtime(),
+        meta.mtime_nsec(),
+        meta.ino()
+    )
+}
+
+/// HEAD and the tags (releases, the footer's commit), or nothing outside git.
+fn git_refs(root: &Path) -> String {
+    std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["show-ref", "--head", "--tags"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+}
+
+/// The identity of the published output folder.
+pub fn output_identity(out: &Path) -> Option<(u64, u64, i128)> {
+    let meta = std::fs::metadata(out).ok()?;
+    Some((meta.dev(), meta.ino(), mtime_ns(&meta)))
+}
+
+/// The stamp of the last build into `out`, if it is still valid for `inputs`.
+pub fn fresh(project_root: &Path, out: &Path, inputs: &str) -> Option<Stamp> {
+    let bytes = std::fs::read(path(project_root, out)).ok()?;
+    let stamp: Stamp = serde_json::from_slice(&bytes).ok()?;
+    (stamp.inputs == inputs && Some(stamp.output) == output_identity(out)).then_some(stamp)
+}
+
+/// Records a successful build (best effort: a read-only project just never skips a build).
+pub fn record(project_root: &Path, out: &Path, inputs: String, messages: Vec<String>) {
+    let Some(output) = output_identity(out) else {
+        return;
+    };
+    let stamp = Stamp {
+        inputs,
+        output,
+        messages,
+    };
+    let path = path(project_root, out);
+    let Some(dir) = path.parent() else { return };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let Ok(bytes) = serde_json::to_vec(&stamp) else {
+        return;
+    };
+    if let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) {
+        use std::io::Write;
+        if tmp.write_all(&bytes).is_ok() {
+            let _ = tmp.persist(&path);
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(out: &Path) -> Settings<'_> {
+        Settings {
+            audience: "employees",
+            allow_errors: false,
+            out,
+            as_of: "2026-11-01".into(),
+            build_date: "2026-11-01",
+        }
+    }
+
+    fn set_mtime(path: &Path, t: std::time::SystemTime) {
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(t)
+            .unwrap();
+    }
+
+    #[test]
+    fn fingerprint_follows_files_and_is_withheld_when_racy() {
+        use std::time::{Duration, SystemTime};
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("kitei.toml"), "organisation = \"x\"\n").unwrap();
+        let src = root.join("policy-src");
+        std::fs::create_dir_all(src.join("incidents")).unwrap();
+        let file = src.join("incidents/a.yaml");
+        std::fs::write(&file, "id: a\n").unwrap();
+        let out = root.join("site");
+        std::thread::sleep(Duration::from_millis(50));
+        let first = inputs(root, &src, &settings(&out)).expect("files older than the probe");
+        assert_eq!(inputs(root, &src, &settings(&out)).as_ref(), Some(&first));
+        let mut other = settings(&out);
+        other.audience = "restricted";
+        assert_ne!(
+            inputs(root, &src, &other).unwrap(),
+            first,
+            "another audience"
+        );
+
+        // Same length, mtime put back: the change time still differs.
+        let mtime = std::fs::metadata(&file).unwrap().modified().unwrap();
+        std::fs::write(&file, "id: b\n").unwrap();
+        set_mtime(&file, mtime);
+        std::thread::sleep(Duration::from_millis(50));
+        assert_ne!(inputs(root, &src, &settings(&out)).unwrap(), first);
+
+        // A file stamped in the probe's tick or later is not trusted.
+        set_mtime(&file, SystemTime::now() + Duration::from_secs(60));
+        assert_eq!(inputs(root, &src, &settings(&out)), None);
+    }
+
+    #[test]
+    fn stamp_is_fresh_only_for_the_same_inputs_and_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let out = root.join("site");
+        std::fs::create_dir_all(&out).unwrap();
+        record(root, &out, "abc".into(), vec!["warning: w".into()]);
+        assert_eq!(fresh(root, &out, "abc").unwrap().messages, ["warning: w"]);
+        assert!(fresh(root, &out, "abd").is_none(), "other inputs");
+        std::fs::remove_dir(&out).unwrap();
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("x"), "").unwrap();
+        assert!(
+            fresh(root, &out, "abc").is_none(),
+            "the folder was replaced"
+        );
+    }
+}

@@ -1,0 +1,451 @@
+//! The loader's cache: for every source file, what reading it produced last time, so that an
+//! unchanged file is neither parsed again nor, usually, even read.
+//!
+//! One file, `.kitei-cache/source.bin` in the project root (ignored by git), holds an entry per
+//! source file: its path inside the source folder, a stat fingerprint (length, mtime and ctime
+//! in nanoseconds, inode), its SHA-256 and, for a file that parsed without any diagnostic, the
+//! parsed value in postcard (a compact binary serde format). The loader uses an entry as git
+//! uses its index:
+//!
+//! - the fingerprint is unchanged and the file's mtime is more than [`RACY`] older than the
+//!   moment the cache was made: the digest and the parsed value are used without opening the
+//!   file. A file written within that window could have changed again within one timestamp
+//!   tick, so it is read ("racy git");
+//! - otherwise the file is read and hashed; if the digest is the stored one, the parsed value
+//!   is used and only parsing is saved;
+//! - otherwise it is parsed as if there were no cache.
+//!
+//! Files that failed to read, decode or parse are stored without a parsed value and parsed
+//! again on every run, so their diagnostics are reported every time. Attachments are never
+//! parsed; an unchanged attachment keeps its digest without being hashed again (`kitei seal`
+//! still hashes every attachment as it copies it and compares).
+//!
+//! The file starts with [`MAGIC`] and a key: the SHA-256 of kitei's version, [`FORMAT`] and the
+//! running executable's length and mtime, so that a rebuilt kitei (whose model may have
+//! changed) never decodes an older cache. Then the SHA-256 of the body, and the body: postcard
+//! of the entries, each parsed value a separate byte string that is decoded on its own (in
+//! parallel, by the loader). Anything unexpected is a miss: the cache is rebuilt silently, it
+//! never fails a check. It is written atomically (temporary file, then rename) and only when
+//! something changed; `KITEI_CACHE=off` turns it off, `KITEI_CACHE=debug` prints what it did.
+
+use std::borrow::Cow;
+use std::fs::Metadata;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sha2::{Digest, Sha256};
+
+/// The cache file inside the project's `.kitei-cache/`.
+pub const FILE: &str = "source.bin";
+const MAGIC: &[u8; 8] = b"KITEISRC";
+/// Raised whenever the layout of the file or of an entry changes.
+const FORMAT: u32 = 1;
+/// A file modified less than this before the cache was made is read again (see the module doc).
+pub const RACY: Duration = Duration::from_secs(2);
+/// The body is hashed in chunks of this size, in parallel.
+const CHUNK: usize = 4 << 20;
+
+/// Whether the cache is used, from `KITEI_CACHE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Off,
+    On,
+    /// On, and a line on stderr about what it did.
+    Debug,
+}
+
+impl Mode {
+    pub fn from_env() -> Mode {
+        match std::env::var("KITEI_CACHE").as_deref().map(str::trim) {
+            Ok("off" | "0" | "false" | "no") => Mode::Off,
+            Ok("debug") => Mode::Debug,
+            _ => Mode::On,
+        }
+    }
+}
+
+/// A point in time as (seconds, nanoseconds) since the Unix epoch.
+pub type Time = (i64, u32);
+
+fn nanos(t: Time) -> i128 {
+    i128::from(t.0) * 1_000_000_000 + i128::from(t.1)
+}
+
+fn time_of(t: SystemTime) -> Time {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => (d.as_secs() as i64, d.subsec_nanos()),
+        Err(e) => {
+            let d = e.duration();
+            let (s, n) = (d.as_secs() as i64, d.subsec_nanos());
+            if n == 0 {
+                (-s, 0)
+            } else {
+                (-s - 1, 1_000_000_000 - n)
+            }
+        }
+    }
+}
+
+/// What `stat` says about a file: when any of it changes, the file is read again. ctime
+/// catches a file whose content was replaced and whose mtime was set back; the inode a file
+/// replaced by renaming another over it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stat {
+    pub len: u64,
+    pub mtime: Time,
+    pub ctime: Time,
+    pub ino: u64,
+}
+
+impl Stat {
+    /// The fingerprint of a file's metadata; `None` where stat cannot be trusted (not Unix).
+    #[cfg(unix)]
+    pub fn of(meta: &Metadata) -> Option<Stat> {
+        use std::os::unix::fs::MetadataExt;
+        Some(Stat {
+            len: meta.len(),
+            mtime: (meta.mtime(), meta.mtime_nsec() as u32),
+            ctime: (meta.ctime(), meta.ctime_nsec() as u32),
+            ino: meta.ino(),
+        })
+    }
+
+    #[cfg(not(unix))]
+    pub fn of(_meta: &Metadata) -> Option<Stat> {
+        None
+    }
+}
+
+/// A byte string that postcard writes as such and reads without copying.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blob<'a>(pub Cow<'a, [u8]>);
+
+impl Serialize for Blob<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Blob<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <&'a [u8]>::deserialize(d).map(|b| Blob(Cow::Borrowed(b)))
+    }
+}
+
+/// What the cache knows about one source file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry<'a> {
+    /// The path inside the source folder, with `/` or the platform's separator as walked.
+    #[serde(borrow)]
+    pub path: Cow<'a, str>,
+    pub stat: Option<Stat>,
+    pub sha256: [u8; 32],
+    /// The parsed value (postcard), for files that parsed without a diagnostic.
+    #[serde(borrow)]
+    pub parsed: Option<Blob<'a>>,
+}
+
+impl Entry<'_> {
+    /// Whether `now` (the file's stat taken before reading it) lets the entry be used without
+    /// reading the file: same fingerprint, and modified more than [`RACY`] before `made`.
+    pub fn trusted(&self, now: Option<&Stat>, made: Time) -> bool {
+        match (self.stat.as_ref(), now) {
+            (Some(old), Some(now)) => old == now && !is_racy(now, made),
+            _ => false,
+        }
+    }
+
+    /// The parsed value, if one is stored and decodes.
+    pub fn parsed<T: DeserializeOwned>(&self) -> Option<T> {
+        decode(&self.parsed.as_ref()?.0)
+    }
+
+    /// The same entry, borrowing from this one (to store it again).
+    pub fn reborrow(&self) -> Entry<'_> {
+        Entry {
+            path: Cow::Borrowed(&self.path),
+            stat: self.stat,
+            sha256: self.sha256,
+            parsed: self
+                .parsed
+                .as_ref()
+                .map(|b| Blob(Cow::Borrowed(b.0.as_ref()))),
+        }
+    }
+}
+
+/// Whether a file with this stat was modified too close to `made` (or after it) to be trusted.
+pub fn is_racy(stat: &Stat, made: Time) -> bool {
+    nanos(stat.mtime) + RACY.as_nanos() as i128 >= nanos(made)
+}
+
+/// Postcard of a value, for [`Entry::parsed`].
+pub fn encode<T: Serialize>(value: &T) -> Option<Vec<u8>> {
+    postcard::to_allocvec(value).ok()
+}
+
+/// A value from [`encode`]'s bytes; `None` unless they decode completely.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    match postcard::take_from_bytes::<T>(bytes) {
+        Ok((value, rest)) if rest.is_empty() => Some(value),
+        _ => None,
+    }
+}
+
+/// Where the cache of the project at `root` lives.
+pub fn path(root: &Path) -> PathBuf {
+    root.join(crate::history::cache::DIR).join(FILE)
+}
+
+/// The key that ties a cache file to this kitei executable: `None` when the executable cannot
+/// be identified (then no cache is read or written).
+pub fn key() -> Option<[u8; 32]> {
+    let exe = std::env::current_exe().ok()?;
+    let meta = std::fs::metadata(exe).ok()?;
+    let mtime = time_of(meta.modified().ok()?);
+    let mut h = Sha256::new();
+    h.update(b"kitei source cache\0");
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(b"\0");
+    h.update(FORMAT.to_le_bytes());
+    h.update(meta.len().to_le_bytes());
+    h.update(mtime.0.to_le_bytes());
+    h.update(mtime.1.to_le_bytes());
+    Some(h.finalize().into())
+}
+
+/// The body of the file: when the scan that wrote it started, and the entries in walk order.
+#[derive(Serialize, Deserialize)]
+struct Body<'a> {
+    started: Time,
+    #[serde(borrow)]
+    entries: Vec<Entry<'a>>,
+}
+
+/// A cache file as read and checked (magic, key, digest), not yet decoded.
+pub struct Stored {
+    bytes: Vec<u8>,
+    /// The file's own mtime.
+    written: Time,
+}
+
+const HEADER: usize = 8 + 32 + 32;
+
+impl Stored {
+    /// Reads the cache file at `path` if it is sound and was written by this kitei (`key`).
+    pub fn read(path: &Path, key: &[u8; 32]) -> Option<Stored> {
+        let file = std::fs::File::open(path).ok()?;
+        let written = time_of(file.metadata().ok()?.modified().ok()?);
+        let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
+        let mut bytes = Vec::with_capacity(len);
+        std::io::Read::read_to_end(&mut &file, &mut bytes).ok()?;
+        if bytes.len() < HEADER || &bytes[..8] != MAGIC || &bytes[8..40] != key {
+            return None;
+        }
+        if bytes[40..HEADER] != digest(&bytes[HEADER..]) {
+            return None;
+        }
+        Some(Stored { bytes, written })
+    }
+
+    /// The entries, in the order they were stored (the walk order of the run that wrote them).
+    pub fn index(&self) -> Option<Index<'_>> {
+        let body: Body<'_> = postcard::from_bytes(&self.bytes[HEADER..]).ok()?;
+        // The earlier of the scan's start and the file's mtime: a file modified during the scan
+        // that wrote the cache is racy even if the cache took long to write.
+        let made = if nanos(body.started) < nanos(self.written) {
+            body.started
+        } else {
+            self.written
+        };
+        Some(Index {
+            entries: body.entries,
+            made,
+        })
+    }
+}
+
+/// The entries of a cache file.
+pub struct Index<'a> {
+    entries: Vec<Entry<'a>>,
+    /// When the cache was made, for the racy rule.
+    pub made: Time,
+}
+
+impl<'a> Index<'a> {
+    /// How many entries the file has.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entry of each of `paths`, which come in walk order (folders depth first, names
+    /// sorted: the order of [`Path`]'s `Ord`), as the entries were stored: one merge pass, no
+    /// hashing. An entry is only ever returned for its exact path.
+    pub fn matching<'p>(&self, paths: impl Iterator<Item = &'p Path>) -> Vec<Option<&Entry<'a>>> {
+        let mut next = 0;
+        paths
+            .map(|path| {
+                let bytes = path.as_os_str().as_encoded_bytes();
+                while let Some(e) = self.entries.get(next) {
+                    if e.path.as_bytes() == bytes {
+                        next += 1;
+                        return Some(e);
+                    }
+                    if Path::new(e.path.as_ref()) < path {
+                        next += 1; // a file that is gone
+                    } else {
+                        break; // a new file
+                    }
+                }
+                None
+            })
+            .collect()
+    }
+}
+
+/// SHA-256 of `body`, in parallel: the digest of the chunks' digests.
+fn digest(body: &[u8]) -> [u8; 32] {
+    let parts: Vec<[u8; 32]> = body
+        .par_chunks(CHUNK)
+        .map(|c| Sha256::digest(c).into())
+        .collect();
+    let mut h = Sha256::new();
+    h.update((body.len() as u64).to_le_bytes());
+    for p in &parts {
+        h.update(p);
+    }
+    h.finalize().into()
+}
+
+/// Now, as [`Time`], to record when a scan started.
+pub fn now() -> Time {
+    time_of(SystemTime::now())
+}
+
+/// Writes the cache file atomically. `started` is when the scan that saw these files began.
+pub fn write(
+    path: &Path,
+    key: &[u8; 32],
+    started: Time,
+    entries: &[Entry<'_>],
+) -> Result<(), String> {
+    #[derive(Serialize)]
+    struct BodyOut<'s, 'a> {
+        started: Time,
+        entries: &'s [Entry<'a>],
+    }
+    let body = postcard::to_allocvec(&BodyOut { started, entries })
+        .map_err(|e| format!("cannot encode the cache: {e}"))?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".source-")
+        .tempfile_in(dir)
+        .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
+    let f = tmp.as_file_mut();
+    f.write_all(MAGIC)
+        .and_then(|()| f.write_all(key))
+        .and_then(|()| f.write_all(&digest(&body)))
+        .and_then(|()| f.write_all(&body))
+        .map_err(|e| format!("cannot write the cache: {e}"))?;
+    tmp.persist(path)
+        .map_err(|e| format!("cannot write the cache: {}", e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str, parsed: Option<&[u8]>) -> Entry<'static> {
+        Entry {
+            path: Cow::Owned(path.into()),
+            stat: Some(Stat {
+                len: 3,
+                mtime: (1_700_000_000, 5),
+                ctime: (1_700_000_000, 6),
+                ino: 42,
+            }),
+            sha256: [7; 32],
+            parsed: parsed.map(|p| Blob(Cow::Owned(p.to_vec()))),
+        }
+    }
+
+    #[test]
+    fn round_trip_key_and_damage() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = path(dir.path());
+        let key = [1; 32];
+        let entries = vec![entry("a.yaml", Some(b"xyz")), entry("b.png", None)];
+        write(&file, &key, (1_800_000_000, 0), &entries).unwrap();
+        let stored = Stored::read(&file, &key).unwrap();
+        let index = stored.index().unwrap();
+        assert_eq!(index.len(), 2);
+        let paths = ["0.md", "a.yaml", "a/x", "b.png", "c"].map(Path::new);
+        let found = index.matching(paths.into_iter());
+        assert_eq!(
+            found,
+            [None, Some(&entries[0]), None, Some(&entries[1]), None]
+        );
+        let found = index.matching([Path::new("b.png")].into_iter());
+        assert_eq!(found, [Some(&entries[1])], "a file that is gone is skipped");
+        // The scan's start is earlier than the file's mtime: it is the reference.
+        assert_eq!(index.made, (1_800_000_000, 0).min(index.made));
+
+        assert!(
+            Stored::read(&file, &[2; 32]).is_none(),
+            "another kitei's cache"
+        );
+        let mut bytes = std::fs::read(&file).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&file, &bytes).unwrap();
+        assert!(Stored::read(&file, &key).is_none(), "a damaged cache");
+        std::fs::write(&file, b"KITEISRC").unwrap();
+        assert!(Stored::read(&file, &key).is_none(), "a truncated cache");
+    }
+
+    #[test]
+    fn racy_entries_are_not_trusted() {
+        let e = entry("a.yaml", None);
+        let stat = e.stat.unwrap();
+        let made = |secs| (stat.mtime.0 + secs, stat.mtime.1);
+        assert!(e.trusted(Some(&stat), made(3)));
+        assert!(!e.trusted(Some(&stat), made(2)), "within two seconds");
+        assert!(
+            !e.trusted(Some(&stat), made(-5)),
+            "modified after the cache"
+        );
+        let mut other = stat;
+        other.ctime.1 += 1;
+        assert!(!e.trusted(Some(&other), made(10)), "ctime differs");
+        assert!(!e.trusted(None, made(10)), "no stat, no trust");
+    }
+
+    #[test]
+    fn decode_refuses_trailing_bytes() {
+        let bytes = encode(&(1u32, "x".to_string())).unwrap();
+        assert_eq!(decode::<(u32, String)>(&bytes), Some((1, "x".into())));
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(decode::<(u32, String)>(&longer), None);
+        assert_eq!(decode::<(u32, String)>(&bytes[..1]), None);
+    }
+
+    #[test]
+    fn negative_times() {
+        assert_eq!(
+            time_of(UNIX_EPOCH - Duration::from_millis(1500)),
+            (-2, 500_000_000)
+        );
+        assert_eq!(time_of(UNIX_EPOCH - Duration::from_secs(2)), (-2, 0));
+    }
+}

@@ -1,0 +1,211 @@
+//! Lists the files of the source folder in the order of a depth-first walk with each folder's
+//! entries sorted by name (what `walkdir` with `sort_by_file_name` gives), reading folders in
+//! parallel and taking each file's metadata from its folder's handle (`fstatat`) rather than
+//! looking its whole path up again. Symbolic links are listed, never followed.
+
+use std::cmp::Ordering;
+use std::ffi::OsString;
+use std::fs::{FileType, Metadata};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+/// A file (anything but a folder) found by [`walk`].
+pub struct Found {
+    /// The path inside the walked folder.
+    pub rel: PathBuf,
+    pub symlink: bool,
+    /// The file's metadata as listed; `None` for symbolic links (whose target counts) and
+    /// when it could not be read.
+    pub meta: Option<Metadata>,
+}
+
+/// What the walk met, in walk order.
+pub enum Item {
+    File(Found),
+    /// A folder or entry that could not be read: the path and the message, worded as walkdir
+    /// words them.
+    Error {
+        path: PathBuf,
+        message: String,
+    },
+}
+
+/// Every file under `root` (which must be a folder; anything else lists nothing).
+pub fn walk(root: &Path) -> Vec<Item> {
+    if !std::fs::metadata(root).is_ok_and(|m| m.is_dir()) {
+        return Vec::new();
+    }
+    walk_dir(root, Path::new(""))
+}
+
+struct Listed {
+    name: OsString,
+    kind: Result<FileType, std::io::Error>,
+    entry: std::fs::DirEntry,
+}
+
+fn io_error(path: &Path, err: &std::io::Error) -> Item {
+    Item::Error {
+        path: path.to_path_buf(),
+        message: format!("IO error for operation on {}: {err}", path.display()),
+    }
+}
+
+fn walk_dir(dir: &Path, rel: &Path) -> Vec<Item> {
+    let reader = match std::fs::read_dir(dir) {
+        Ok(r) => r,
+        Err(e) => return vec![io_error(dir, &e)],
+    };
+    let mut errors = Vec::new();
+    let mut listed = Vec::new();
+    for entry in reader {
+        match entry {
+            Ok(entry) => listed.push(Listed {
+                name: entry.file_name(),
+                kind: entry.file_type(),
+                entry,
+            }),
+            Err(e) => errors.push(Item::Error {
+                path: PathBuf::new(),
+                message: e.to_string(),
+            }),
+        }
+    }
+    // walkdir puts entries that failed before the others.
+    listed.sort_unstable_by(|a, b| match (&a.kind, &b.kind) {
+        (Ok(_), Ok(_)) => a.name.cmp(&b.name),
+        (Err(_), Err(_)) => Ordering::Equal,
+        (Ok(_), Err(_)) => Ordering::Greater,
+        (Err(_), Ok(_)) => Ordering::Less,
+    });
+    let subdirs: Vec<Vec<Item>> = listed
+        .par_iter()
+        .filter(|l| l.kind.as_ref().is_ok_and(FileType::is_dir))
+        .map(|l| walk_dir(&dir.join(&l.name), &rel.join(&l.name)))
+        .collect();
+    let mut subdirs = subdirs.into_iter();
+    let mut out = errors;
+    for l in listed {
+        match &l.kind {
+            Err(e) => out.push(io_error(&dir.join(&l.name), e)),
+            Ok(kind) if kind.is_dir() => out.extend(subdirs.next().unwrap_or_default()),
+            Ok(kind) => {
+                let symlink = kind.is_symlink();
+                let meta = if symlink {
+                    None
+                } else {
+                    l.entry.metadata().ok()
+                };
+                out.push(Item::File(Found {
+                    rel: rel.join(&l.name),
+                    symlink,
+                    meta,
+                }));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listing(root: &Path) -> Vec<String> {
+        walk(root)
+            .into_iter()
+            .map(|i| match i {
+                Item::File(f) => f.rel.display().to_string(),
+                Item::Error { message, .. } => format!("error: {message}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn same_order_as_walkdir() {
+        let dir = tempfile::tempdir().unwrap();
+        for p in [
+            "b/z.yaml",
+            "b/a.yaml",
+            "a-b/x",
+            "a/y",
+            "a/b/c/d",
+            "c",
+            "B",
+            "a.md",
+            "évidence/é",
+        ] {
+            let p = dir.path().join(p);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+        std::fs::create_dir_all(dir.path().join("empty/inner")).unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("a", dir.path().join("link-to-dir")).unwrap();
+            std::os::unix::fs::symlink("c", dir.path().join("link-to-file")).unwrap();
+        }
+        let expected: Vec<String> = walkdir::WalkDir::new(dir.path())
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| !e.file_type().is_dir())
+            .map(|e| {
+                e.path()
+                    .strip_prefix(dir.path())
+                    .unwrap()
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(listing(dir.path()), expected);
+        let found = walk(dir.path());
+        let Item::File(c) = &found[expected.iter().position(|p| p == "c").unwrap()] else {
+            panic!()
+        };
+        assert!(!c.symlink && c.meta.as_ref().unwrap().len() == 1);
+        #[cfg(unix)]
+        {
+            let Item::File(l) = &found[expected.iter().position(|p| p == "link-to-dir").unwrap()]
+            else {
+                panic!()
+            };
+            assert!(l.symlink && l.meta.is_none());
+        }
+    }
+
+    #[test]
+    fn a_file_as_root_lists_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("f"), "x").unwrap();
+        assert!(walk(&dir.path().join("f")).is_empty());
+        assert!(walk(&dir.path().join("missing")).is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unreadable_folders_are_reported_like_walkdir() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let locked = dir.path().join("locked");
+        std::fs::create_dir(&locked).unwrap();
+        std::fs::write(locked.join("x.yaml"), "x").unwrap();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+        if std::fs::read_dir(&locked).is_ok() {
+            // Running as root: permissions do not stop reading.
+            std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+            return;
+        }
+        let ours = listing(dir.path());
+        let theirs: Vec<String> = walkdir::WalkDir::new(dir.path())
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(|e| e.err())
+            .map(|e| format!("error: {e}"))
+            .collect();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(ours, theirs);
+    }
+}

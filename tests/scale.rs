@@ -1,0 +1,130 @@
+//! Sites of generated corpora (`kitei-gen`): no page lists every record, every document and
+//! incident page is reachable through the paginated lists, and the pager links resolve.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+fn run(cmd: &mut Command) {
+    let o = cmd.output().expect("runs");
+    assert!(
+        o.status.success(),
+        "{cmd:?} failed:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// The `href`s of a page that point at other pages of the site (no fragment-only links).
+fn page_links(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|h| !h.starts_with('#') && !h.contains(':'))
+        .map(|h| h.split('#').next().unwrap_or(h).to_string())
+        .collect()
+}
+
+fn read(out: &Path, name: &str) -> String {
+    std::fs::read_to_string(out.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[test]
+fn long_lists_are_paginated_and_reach_every_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    run(Command::new(env!("CARGO_BIN_EXE_kitei-gen")).args([
+        "--out",
+        corpus.to_str().unwrap(),
+        "--docs",
+        "260",
+        "--incidents",
+        "250",
+        "--evidence-files",
+        "5",
+        "--evidence-size",
+        "1K",
+        "--layouts",
+        "kitei",
+    ]));
+    let out = dir.path().join("site");
+    run(Command::new(env!("CARGO_BIN_EXE_kitei"))
+        .arg("-C")
+        .arg(corpus.join("kitei"))
+        .args(["build", "--no-seal", "--audience", "restricted", "--out"])
+        .arg(&out)
+        .env("SOURCE_DATE_EPOCH", "1762000000")
+        .env("KITEI_SOURCE_COMMIT", "0123456789ab"));
+
+    let files: BTreeSet<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let records: BTreeSet<&String> = files
+        .iter()
+        .filter(|f| {
+            f.starts_with("doc-") || f.starts_with("runbook-") || f.starts_with("incident-")
+        })
+        .collect();
+    assert!(records.len() > 500, "{} record pages", records.len());
+
+    // The home page shows a bounded excerpt and links to the full lists.
+    let home = read(&out, "index.html");
+    assert!(
+        home.matches("<li><a href=\"runbook-").count() <= 30,
+        "home lists too many runbooks"
+    );
+    assert!(
+        home.contains("href=\"runbooks.html\""),
+        "home links the runbook list"
+    );
+    assert!(
+        home.contains("href=\"documents.html\""),
+        "home links the document list"
+    );
+
+    let lists: Vec<&String> = files
+        .iter()
+        .filter(|f| {
+            ["runbooks", "documents", "incidents"]
+                .iter()
+                .any(|l| *f == &format!("{l}.html") || f.starts_with(&format!("{l}-")))
+        })
+        .collect();
+    assert!(
+        files.contains("incidents-3.html"),
+        "250 incidents: 3 register pages"
+    );
+    assert!(!files.contains("incidents-4.html"));
+    let mut reached = BTreeSet::new();
+    for list in &lists {
+        let html = read(&out, list);
+        let main = &html[html.find("<main").unwrap()..html.find("</main>").unwrap()];
+        let items = [
+            "<li><a href=\"doc-",
+            "<li><a href=\"runbook-",
+            "<td><a href=\"incident-",
+        ]
+        .iter()
+        .map(|m| main.matches(m).count())
+        .sum::<usize>();
+        assert!(items <= 100, "{list} lists {items} records");
+        for link in page_links(&html) {
+            assert!(
+                files.contains(&link) || link.starts_with("assets/"),
+                "{list} links to missing {link}"
+            );
+            reached.insert(link);
+        }
+    }
+    for page in records {
+        assert!(reached.contains(page.as_str()), "{page} is on no list page");
+    }
+    // The pager of a middle page links both ways.
+    let middle = read(&out, "incidents-2.html");
+    assert!(
+        middle.contains("rel=\"prev\" href=\"incidents.html\""),
+        "{middle}"
+    );
+    assert!(middle.contains("rel=\"next\" href=\"incidents-3.html\""));
+}
