@@ -62,8 +62,11 @@ want site && install_tools
 
 log "building kitei (release)"
 cargo build --release --locked --quiet --bin kitei --bin kitei-gen
-KITEI=$repo/target/release/kitei
-GEN=$repo/target/release/kitei-gen
+# Copies: a rebuild of target/ during a long run must not change the binary being measured.
+mkdir -p "$WORK/bin"
+cp "$repo/target/release/kitei" "$repo/target/release/kitei-gen" "$WORK/bin/"
+KITEI=$WORK/bin/kitei
+GEN=$WORK/bin/kitei-gen
 HUGO=$(hugo_bin || true)
 MDBOOK=$(command -v mdbook || true)
 

@@ -976,7 +976,7 @@ pub fn open_release(history: &History, i: usize) -> Result<OpenRelease, String> 
             d.message
         )
     })?;
-    let loaded = crate::source::load(&project).map_err(|d| d.message)?;
+    let loaded = crate::source::load_uncached(&project).map_err(|d| d.message)?;
     let pinned = project
         .config
         .as_of

@@ -524,6 +524,48 @@ mod tests {
         );
     }
 
+    /// Binary formats (the loader's cache) carry positions and exact values; JSON stays as it
+    /// was: the value alone, in its text form.
+    #[test]
+    fn binary_and_json_forms() {
+        fn round_trip<T: Serialize + de::DeserializeOwned>(value: &T) -> T {
+            let bytes = postcard::to_allocvec(value).unwrap();
+            postcard::from_bytes(&bytes).unwrap()
+        }
+        let ts: Timestamp = "2025-05-11T09:15:00.123456789-03:30".parse().unwrap();
+        let at = At::new(ts, 12, 7);
+        let back = round_trip(&at);
+        assert_eq!((back.line, back.column), (12, 7));
+        assert_eq!(back.value.0.offset(), ts.0.offset());
+        assert_eq!(back.value.to_string(), ts.to_string());
+        assert_eq!(
+            serde_json::to_string(&at).unwrap(),
+            "\"2025-05-11T09:15:00.123456789-03:30\""
+        );
+        let r: Ref = "clause:reg#report".parse().unwrap();
+        assert_eq!(
+            round_trip(&At::new(r.clone(), 3, 1)),
+            At::new(r.clone(), 3, 1)
+        );
+        assert_eq!(serde_json::to_string(&r).unwrap(), "\"clause:reg#report\"");
+        for p in [Period::Hours(24), Period::Days(5), Period::Months(12)] {
+            assert_eq!(round_trip(&p), p);
+        }
+        for d in ["0001-01-01", "2025-02-28", "9999-12-31"] {
+            let d: Date = d.parse().unwrap();
+            assert_eq!(round_trip(&d), d);
+        }
+        assert_eq!(
+            round_trip(&At::new(Visibility::Restricted, 0, 0)),
+            At::new(Visibility::Restricted, 0, 0)
+        );
+        // Values not written (line 0) keep line 0.
+        assert_eq!(round_trip(&At::<String>::default()), At::default());
+        // An invalid binary form is an error, not a panic.
+        let bad = postcard::to_allocvec(&(9u8, 1u32)).unwrap();
+        assert!(postcard::from_bytes::<Period>(&bad).is_err());
+    }
+
     #[test]
     fn timestamps_need_an_offset() {
         assert!("2025-05-11T09:15:00+09:00".parse::<Timestamp>().is_ok());

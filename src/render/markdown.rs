@@ -170,7 +170,7 @@ pub fn render(
 
 /// A URL the sanitiser would keep as it is: relative (no scheme) or http, https, mailto, tel.
 fn safe_url(url: &str) -> bool {
-    let scheme_end = url.find(|c: char| matches!(c, ':' | '/' | '?' | '#'));
+    let scheme_end = url.find([':', '/', '?', '#']);
     match scheme_end {
         Some(i) if url.as_bytes()[i] == b':' => {
             let scheme = url[..i].to_ascii_lowercase();

@@ -35,7 +35,7 @@ pub struct Entry {
 pub const DIR: &str = "assets/search/";
 
 /// A text chunk is closed once it holds this many bytes (a longer page is a chunk of its own).
-pub const CHUNK_BYTES: usize = 32 * 1024;
+pub const CHUNK_BYTES: usize = 64 * 1024;
 
 /// The number of shards aims at this many bytes of posting lists per shard.
 pub const SHARD_BYTES: usize = 64 * 1024;

@@ -7,10 +7,11 @@
 //! parsed value in postcard (a compact binary serde format). The loader uses an entry as git
 //! uses its index:
 //!
-//! - the fingerprint is unchanged and the file's mtime is more than [`RACY`] older than the
-//!   moment the cache was made: the digest and the parsed value are used without opening the
-//!   file. A file written within that window could have changed again within one timestamp
-//!   tick, so it is read ("racy git");
+//! - the fingerprint is unchanged and the file's mtime and ctime are more than [`RACY`] older
+//!   than the moment the cache was made (the start of the scan that wrote it, or the cache
+//!   file's own mtime if earlier): the digest and the parsed value are used without opening
+//!   the file. A file changed within that window could have changed again within the same
+//!   timestamp tick, so it is read and hashed ("racy git");
 //! - otherwise the file is read and hashed; if the digest is the stored one, the parsed value
 //!   is used and only parsing is saved;
 //! - otherwise it is parsed as if there were no cache.
@@ -30,7 +31,7 @@
 
 use std::borrow::Cow;
 use std::fs::Metadata;
-use std::io::Write as _;
+use std::io::{Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -178,9 +179,12 @@ impl Entry<'_> {
     }
 }
 
-/// Whether a file with this stat was modified too close to `made` (or after it) to be trusted.
+/// Whether a file with this stat was changed too close to `made` (or after it) to be trusted.
+/// The later of mtime and ctime counts: a file whose content was replaced and whose mtime was
+/// set back has a fresh ctime.
 pub fn is_racy(stat: &Stat, made: Time) -> bool {
-    nanos(stat.mtime) + RACY.as_nanos() as i128 >= nanos(made)
+    let changed = nanos(stat.mtime).max(nanos(stat.ctime));
+    changed + RACY.as_nanos() as i128 >= nanos(made)
 }
 
 /// Postcard of a value, for [`Entry::parsed`].
@@ -191,7 +195,7 @@ pub fn encode<T: Serialize>(value: &T) -> Option<Vec<u8>> {
 /// A value from [`encode`]'s bytes; `None` unless they decode completely.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
     match postcard::take_from_bytes::<T>(bytes) {
-        Ok((value, rest)) if rest.is_empty() => Some(value),
+        Ok((value, [])) => Some(value),
         _ => None,
     }
 }
@@ -239,9 +243,9 @@ impl Stored {
     /// Reads the cache file at `path` if it is sound and was written by this kitei (`key`).
     pub fn read(path: &Path, key: &[u8; 32]) -> Option<Stored> {
         let file = std::fs::File::open(path).ok()?;
-        let written = time_of(file.metadata().ok()?.modified().ok()?);
-        let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
-        let mut bytes = Vec::with_capacity(len);
+        let meta = file.metadata().ok()?;
+        let written = time_of(meta.modified().ok()?);
+        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).ok()?);
         std::io::Read::read_to_end(&mut &file, &mut bytes).ok()?;
         if bytes.len() < HEADER || &bytes[..8] != MAGIC || &bytes[8..40] != key {
             return None;
@@ -331,6 +335,7 @@ pub fn now() -> Time {
 }
 
 /// Writes the cache file atomically. `started` is when the scan that saw these files began.
+/// The body is streamed to the file (and hashed on the way), never held in memory whole.
 pub fn write(
     path: &Path,
     key: &[u8; 32],
@@ -342,23 +347,83 @@ pub fn write(
         started: Time,
         entries: &'s [Entry<'a>],
     }
-    let body = postcard::to_allocvec(&BodyOut { started, entries })
-        .map_err(|e| format!("cannot encode the cache: {e}"))?;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".source-")
         .tempfile_in(dir)
         .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
-    let f = tmp.as_file_mut();
-    f.write_all(MAGIC)
-        .and_then(|()| f.write_all(key))
-        .and_then(|()| f.write_all(&digest(&body)))
-        .and_then(|()| f.write_all(&body))
-        .map_err(|e| format!("cannot write the cache: {e}"))?;
-    tmp.persist(path)
-        .map_err(|e| format!("cannot write the cache: {}", e.error))?;
+    let fail = |e: &dyn std::fmt::Display| format!("cannot write the cache: {e}");
+    let file = tmp.as_file_mut();
+    file.write_all(MAGIC)
+        .and_then(|()| file.write_all(key))
+        .and_then(|()| file.write_all(&[0; 32]))
+        .map_err(|e| fail(&e))?;
+    let out = Hashing::new(std::io::BufWriter::with_capacity(1 << 20, &*file));
+    let mut out = postcard::to_io(&BodyOut { started, entries }, out).map_err(|e| fail(&e))?;
+    out.inner.flush().map_err(|e| fail(&e))?;
+    let digest = out.finish();
+    file.seek(SeekFrom::Start(40))
+        .and_then(|_| file.write_all(&digest))
+        .map_err(|e| fail(&e))?;
+    tmp.persist(path).map_err(|e| fail(&e.error))?;
     Ok(())
+}
+
+/// A writer that computes [`digest`] of what passes through it.
+struct Hashing<W> {
+    inner: W,
+    len: u64,
+    chunk: Sha256,
+    in_chunk: usize,
+    parts: Vec<[u8; 32]>,
+}
+
+impl<W: std::io::Write> Hashing<W> {
+    fn new(inner: W) -> Self {
+        Hashing {
+            inner,
+            len: 0,
+            chunk: Sha256::new(),
+            in_chunk: 0,
+            parts: Vec::new(),
+        }
+    }
+
+    fn finish(mut self) -> [u8; 32] {
+        if self.in_chunk > 0 {
+            self.parts.push(self.chunk.finalize_reset().into());
+        }
+        let mut h = Sha256::new();
+        h.update(self.len.to_le_bytes());
+        for p in &self.parts {
+            h.update(p);
+        }
+        h.finalize().into()
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        let mut rest = &buf[..n];
+        while !rest.is_empty() {
+            let take = rest.len().min(CHUNK - self.in_chunk);
+            self.chunk.update(&rest[..take]);
+            self.in_chunk += take;
+            rest = &rest[take..];
+            if self.in_chunk == CHUNK {
+                self.parts.push(self.chunk.finalize_reset().into());
+                self.in_chunk = 0;
+            }
+        }
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 #[cfg(test)]
@@ -427,7 +492,28 @@ mod tests {
         let mut other = stat;
         other.ctime.1 += 1;
         assert!(!e.trusted(Some(&other), made(10)), "ctime differs");
+        let mut fresh_ctime = e.clone();
+        fresh_ctime.stat.as_mut().unwrap().ctime.0 += 60;
+        let fresh = fresh_ctime.stat.unwrap();
+        assert!(
+            !fresh_ctime.trusted(Some(&fresh), made(61)),
+            "ctime counts too"
+        );
+        assert!(fresh_ctime.trusted(Some(&fresh), made(63)));
         assert!(!e.trusted(None, made(10)), "no stat, no trust");
+    }
+
+    #[test]
+    fn streamed_digest_equals_parallel_digest() {
+        for len in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 7] {
+            let body: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            let mut w = Hashing::new(Vec::new());
+            for piece in body.chunks(1000 + len / 3) {
+                w.write_all(piece).unwrap();
+            }
+            assert_eq!(w.inner, body);
+            assert_eq!(w.finish(), digest(&body), "{len}");
+        }
     }
 
     #[test]

@@ -127,7 +127,7 @@ pub struct Loaded {
     pub corpus: Corpus,
     pub sources: SourceMap,
     pub diagnostics: Vec<Diagnostic>,
-    /// What the loader's cache saved (all zero when it is off).
+    /// What the loader's cache saved (with the cache off, every file counts as read).
     pub cache: CacheStats,
 }
 
@@ -400,21 +400,21 @@ fn read_one<'a>(
         sha256,
         len,
     };
-    let read = |via, result, entry| Read {
+    // For a file that is ignored or could not be read: nothing to store, and nothing changes
+    // if nothing was stored for it either.
+    let read = |via, result, entry: Option<cache::Entry<'a>>| Read {
+        same_entry: entry.is_none() && prior.is_none(),
         result,
         via,
         entry,
-        same_entry: false,
     };
     if class == FileClass::Ignored {
         let file = source_file(String::new(), 0);
-        let mut r = read(
+        return read(
             Via::Ignored,
             Ok((file, Text::None, Ok(Parsed::Nothing))),
             None,
         );
-        r.same_entry = true;
-        return r;
     }
     let fail = |e: std::io::Error| {
         Diagnostic::error("K0101", format!("cannot read file: {e}"))
@@ -462,10 +462,16 @@ fn read_one<'a>(
             };
         }
     }
-    // Whether storing `entry` changes nothing. An entry that was too recent to be trusted is
-    // stored again once it no longer is (relative to this scan), so that the next run trusts it.
+    // Whether storing `entry` changes nothing. An entry that could be used without reading the
+    // file but was too recent to be trusted is stored again once it no longer is (relative to
+    // this scan), so that the next run trusts it. (A file that failed to parse has nothing to
+    // reuse: it is read every time, and its unchanged entry is not written again.)
     let unchanged = |entry: &Option<cache::Entry<'_>>| match (prior, entry) {
-        (Some(p), Some(e)) => p == e && e.stat.is_none_or(|s| cache::is_racy(&s, started)),
+        (Some(p), Some(e)) => {
+            let usable = e.parsed.is_some() || !class.is_parsed();
+            let trustable_now = e.stat.is_some_and(|s| !cache::is_racy(&s, started));
+            p == e && !(usable && trustable_now)
+        }
         _ => false,
     };
 
@@ -786,6 +792,159 @@ mod tests {
         assert_eq!(c("people.yaml"), FileClass::Unknown);
         assert_eq!(c("incidents/.INC-1.yaml.swp"), FileClass::Ignored);
         assert_eq!(c("README.md"), FileClass::Ignored);
+    }
+
+    /// A temporary copy of the example project (kitei.toml and policy-src/).
+    fn example() -> tempfile::TempDir {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(from.join("kitei.toml"), dir.path().join("kitei.toml")).unwrap();
+        for e in walkdir::WalkDir::new(from.join("policy-src")) {
+            let e = e.unwrap();
+            let to = dir.path().join(e.path().strip_prefix(from).unwrap());
+            if e.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(e.path(), &to).unwrap();
+            }
+        }
+        dir
+    }
+
+    /// What a load produced, comparable across loads: the corpus (every value with its line
+    /// and column), the loader's diagnostics and the report of the rules.
+    fn outcome(project: &Project, loaded: &Loaded) -> Outcome {
+        // The corpus before the rules run: they fill its lookup index (a hash map).
+        let corpus = format!("{:#?}\n{:#?}", loaded.corpus, loaded.diagnostics);
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+        let ctx = crate::check::Ctx::new(&loaded.corpus, project, as_of);
+        let report = crate::check::run(&ctx, loaded.diagnostics.clone(), false);
+        Outcome(format!("{corpus}\n{report:#?}"))
+    }
+
+    /// [`outcome`]'s text, compared with a short message (the whole corpus is long).
+    #[derive(PartialEq)]
+    struct Outcome(String);
+
+    impl std::fmt::Debug for Outcome {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            let mut start = self.0.len().saturating_sub(300);
+            while !self.0.is_char_boundary(start) {
+                start -= 1;
+            }
+            write!(
+                f,
+                "{} bytes ending with {:?}",
+                self.0.len(),
+                &self.0[start..]
+            )
+        }
+    }
+
+    #[test]
+    fn cached_loads_equal_uncached_ones() {
+        let dir = example();
+        let project = Project::open(dir.path()).unwrap();
+        let plain = load_with(&project, cache::Mode::Off).unwrap();
+        let expected = outcome(&project, &plain);
+        let files = plain.corpus.files.len();
+        assert_eq!((plain.cache.read, plain.cache.written), (files, false));
+        assert!(!cache::path(dir.path()).exists(), "off means off");
+        assert!(plain.corpus.documents.len() >= 2 && !plain.corpus.incidents.is_empty());
+
+        // Cold: everything read and parsed, the cache written.
+        let cold = load_with(&project, cache::Mode::On).unwrap();
+        assert_eq!(cold.cache.read, files);
+        assert!(cold.cache.written);
+        assert_eq!(outcome(&project, &cold), expected);
+
+        // The files were just written: too recent to be trusted by their stat, they are read
+        // and hashed again, and their parsed values reused.
+        let racy = load_with(&project, cache::Mode::On).unwrap();
+        assert_eq!((racy.cache.unchanged, racy.cache.same_digest), (0, files));
+        assert!(!racy.cache.written, "nothing to store yet");
+        assert_eq!(outcome(&project, &racy), expected);
+
+        // Once they are older than the racy window the cache is stored again, and from then on
+        // no file is opened.
+        std::thread::sleep(cache::RACY + std::time::Duration::from_millis(200));
+        let settle = load_with(&project, cache::Mode::On).unwrap();
+        assert_eq!(settle.cache.same_digest, files);
+        assert!(settle.cache.written);
+        let warm = load_with(&project, cache::Mode::On).unwrap();
+        assert_eq!(warm.cache.unchanged, files);
+        assert!(!warm.cache.written);
+        assert_eq!(outcome(&project, &warm), expected);
+
+        // A file changed in place, same length, its mtime set back: its ctime gives it away.
+        let incident = &warm.corpus.incidents[0];
+        let path = dir
+            .path()
+            .join(&warm.corpus.files[incident.file].display_path);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let title = &incident.title;
+        let changed_title: String = title.chars().rev().collect();
+        assert_ne!(
+            &changed_title, title,
+            "the example's first title is not a palindrome"
+        );
+        let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+        std::fs::write(&path, text.replacen(title.as_str(), &changed_title, 1)).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_times(std::fs::FileTimes::new().set_modified(mtime))
+            .unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), mtime);
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), text.len() as u64);
+        let after = load_with(&project, cache::Mode::On).unwrap();
+        assert_eq!((after.cache.unchanged, after.cache.read), (files - 1, 1));
+        assert_eq!(after.corpus.incidents[0].title, changed_title);
+        let plain_after = load_with(&project, cache::Mode::Off).unwrap();
+        assert_eq!(outcome(&project, &after), outcome(&project, &plain_after));
+    }
+
+    #[test]
+    fn a_damaged_or_foreign_cache_is_a_miss() {
+        let dir = example();
+        let project = Project::open(dir.path()).unwrap();
+        let expected = outcome(&project, &load_with(&project, cache::Mode::Off).unwrap());
+        load_with(&project, cache::Mode::On).unwrap();
+        let file = cache::path(dir.path());
+        let mut bytes = std::fs::read(&file).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x55;
+        std::fs::write(&file, &bytes).unwrap();
+        let damaged = load_with(&project, cache::Mode::On).unwrap();
+        assert_eq!(
+            damaged.cache.read,
+            damaged.corpus.files.len(),
+            "nothing reused"
+        );
+        assert!(damaged.cache.written, "rebuilt");
+        assert_eq!(outcome(&project, &damaged), expected);
+        std::fs::write(&file, b"not a cache").unwrap();
+        let garbage = load_with(&project, cache::Mode::On).unwrap();
+        assert_eq!(outcome(&project, &garbage), expected);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_project_still_loads() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = example();
+        let project = Project::open(dir.path()).unwrap();
+        let expected = outcome(&project, &load_with(&project, cache::Mode::Off).unwrap());
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
+        let loaded = load_with(&project, cache::Mode::On).unwrap();
+        let writable = std::fs::create_dir(dir.path().join("probe")).is_ok();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(outcome(&project, &loaded), expected);
+        if !writable {
+            // (As root, permissions do not stop writing.)
+            assert!(!loaded.cache.written);
+        }
     }
 
     #[test]
