@@ -217,6 +217,33 @@ mod tests {
     }
 
     #[test]
+    fn an_unpublished_staging_folder_disappears_and_the_old_site_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("index.html"), "old").unwrap();
+        {
+            let staging = Staging::new(&out).unwrap();
+            staging.put("index.html", b"new".to_vec());
+            staging.put("a/b/c.html", b"deep".to_vec());
+            assert_eq!(
+                staging.written().into_iter().collect::<Vec<_>>(),
+                ["a/b/c.html", "index.html"]
+            );
+        } // a failed build drops it
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names, ["site"], "{names:?}");
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "old"
+        );
+    }
+
+    #[test]
     fn refuses_escaping_paths() {
         let dir = tempfile::tempdir().unwrap();
         let files = BTreeMap::from([("../x.html".to_string(), Vec::new())]);
