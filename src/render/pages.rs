@@ -623,9 +623,7 @@ impl<'a> Site<'a> {
         }
         let mut index = self.index.into_inner().unwrap_or_else(|e| e.into_inner());
         index.sort_by(|a, b| a.url.cmp(&b.url));
-        for (path, bytes) in search::index_files(&index) {
-            self.sink.put(&path, bytes);
-        }
+        search::write_index(&index, &|path, bytes| self.sink.put(&path, bytes));
         let mut errors = self.errors.into_inner().unwrap_or_else(|e| e.into_inner());
         errors.sort();
         errors

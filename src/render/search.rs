@@ -626,13 +626,13 @@ pub fn shard_name(i: u32) -> String {
 
 /// The text of consecutive pages, about [`CHUNK_BYTES`] a file: the first page of each chunk,
 /// and the files.
-fn text_chunks(entries: &[Entry]) -> (Vec<usize>, Vec<(String, Vec<u8>)>) {
+fn text_chunks(entries: &[Entry], put: &(dyn Fn(String, Vec<u8>) + Sync)) -> Vec<usize> {
     let mut starts = Vec::new();
-    let mut files = Vec::new();
     let mut chunk: Vec<u8> = Vec::new();
-    let close = |chunk: &mut Vec<u8>, files: &mut Vec<(String, Vec<u8>)>, n: usize| {
+    // Each chunk goes out as soon as it is full: the page text is not held twice.
+    let close = |chunk: &mut Vec<u8>, n: usize| {
         chunk.extend_from_slice(b"]);\n");
-        files.push((format!("{DIR}t/{n}.js"), std::mem::take(chunk)));
+        put(format!("{DIR}t/{n}.js"), std::mem::take(chunk));
     };
     for (i, e) in entries.iter().enumerate() {
         if chunk.is_empty() {
@@ -646,22 +646,36 @@ fn text_chunks(entries: &[Entry]) -> (Vec<usize>, Vec<(String, Vec<u8>)>) {
         }
         push_json_str(&mut chunk, &e.text);
         if chunk.len() >= CHUNK_BYTES {
-            close(&mut chunk, &mut files, starts.len() - 1);
+            close(&mut chunk, starts.len() - 1);
         }
     }
     if !chunk.is_empty() {
-        close(&mut chunk, &mut files, starts.len() - 1);
+        close(&mut chunk, starts.len() - 1);
     }
-    (starts, files)
+    starts
 }
 
 /// The index files of `entries` (paths relative to the site root, sorted, and their bytes):
 /// `pages.js`, the posting-list shards `g/XX.js` and the text chunks `t/N.js`. The same
 /// entries give the same bytes.
 pub fn index_files(entries: &[Entry]) -> Vec<(String, Vec<u8>)> {
+    let files = std::sync::Mutex::new(Vec::new());
+    write_index(entries, &|path, bytes| {
+        files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((path, bytes))
+    });
+    let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    files
+}
+
+/// [`index_files`], each file handed to `put` as soon as it is made (in no particular order),
+/// so that the index is never in memory as a whole.
+pub fn write_index(entries: &[Entry], put: &(dyn Fn(String, Vec<u8>) + Sync)) {
     // The text chunks and the posting lists do not depend on each other.
-    let ((chunk_starts, mut files), postings) =
-        rayon::join(|| text_chunks(entries), || postings(entries));
+    let (chunk_starts, postings) = rayon::join(|| text_chunks(entries, put), || postings(entries));
 
     // Posting lists, sharded by their bigram, sorted by it in each shard.
     let bytes = postings.code.len() + postings.keys.len() * 12;
@@ -686,7 +700,7 @@ pub fn index_files(entries: &[Entry]) -> Vec<(String, Vec<u8>)> {
         let (these, more) = rest.split_at(n);
         rest = more;
         let size: usize = these.iter().map(|o| postings.code(o.2).len() + 12).sum();
-        files.push(file(
+        let (path, bytes) = file(
             &shard_name(shard),
             |o| {
                 o.push(b'{');
@@ -706,11 +720,12 @@ pub fn index_files(entries: &[Entry]) -> Vec<(String, Vec<u8>)> {
                 o.push(b'}');
             },
             size,
-        ));
+        );
+        put(path, bytes);
     }
 
     // Page list: URLs, titles, shards and chunks.
-    files.push(file(
+    let (path, bytes) = file(
         "pages",
         |o| {
             o.extend_from_slice(format!("{{\"shards\":{shards},\"chunks\":[").as_bytes());
@@ -735,10 +750,8 @@ pub fn index_files(entries: &[Entry]) -> Vec<(String, Vec<u8>)> {
             o.extend_from_slice(b"]}");
         },
         entries.len() * 64,
-    ));
-
-    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    files
+    );
+    put(path, bytes);
 }
 
 #[cfg(test)]
