@@ -31,10 +31,10 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         if d.kind() != DocKind::Runbook {
             clause_mentions(ctx, d.file, d, out);
         }
-        for run in &d.text_runs {
-            let loc = ctx.corpus.loc_line(d.file, run.line);
-            placeholders(ctx, &run.text, &loc, d, out);
-            era_dates(ctx, &run.text, &loc, d, out);
+        for (text, line) in d.text_runs() {
+            let loc = ctx.corpus.loc_line(d.file, line);
+            placeholders(ctx, text, &loc, d, out);
+            era_dates(ctx, text, &loc, d, out);
         }
         let title_loc = ctx.loc(d.file, &d.meta.id);
         placeholders(ctx, &d.meta.title, &title_loc, d, out);
@@ -288,11 +288,11 @@ fn clause_mentions(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagnost
     if !numbers.iter().any(|n| n.starts_with('第')) {
         return;
     }
-    for run in &d.text_runs {
-        if !run.text.contains('第') || d.headings.iter().any(|h| h.line == run.line) {
+    for (run, line) in d.text_runs() {
+        if !run.contains('第') || d.headings.iter().any(|h| h.line == line) {
             continue;
         }
-        let text: String = run.text.chars().map(half_width_digit).collect();
+        let text: String = run.chars().map(half_width_digit).collect();
         for (pos, _) in text.match_indices('第') {
             let before: String = text[..pos].chars().rev().take(6).collect();
             if before
@@ -313,7 +313,7 @@ fn clause_mentions(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagnost
                             d.id()
                         ),
                     )
-                    .at(ctx.corpus.loc_line(file, run.line))
+                    .at(ctx.corpus.loc_line(file, line))
                     .help("fix the number, or link the clause with `[第N条](clause:anchor)`")
                     .subject(subject(d)),
                 );

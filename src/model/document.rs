@@ -97,11 +97,47 @@ pub struct Link {
     pub column: u32,
 }
 
-/// A run of body text with its first line, for text rules (placeholders, era dates).
+/// A run of body text with its first line, for text rules (placeholders, era dates). Nearly
+/// always the text is a slice of the document's body, kept as a byte range (a copy of every
+/// body was a sixth of a large build's memory); text that Markdown decoded (entities, escapes)
+/// is kept as it is.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TextRun {
-    pub text: String,
     pub line: u32,
+    start: u32,
+    end: u32,
+    decoded: Option<Box<str>>,
+}
+
+impl TextRun {
+    /// The run `text` found in `body`: a range when `text` lies inside `body`.
+    pub fn new(text: &str, body: &str, line: u32) -> TextRun {
+        let (at, base) = (text.as_ptr() as usize, body.as_ptr() as usize);
+        match at.checked_sub(base) {
+            Some(start) if start + text.len() <= body.len() => TextRun {
+                line,
+                start: start as u32,
+                end: (start + text.len()) as u32,
+                decoded: None,
+            },
+            _ => TextRun {
+                line,
+                start: 0,
+                end: 0,
+                decoded: Some(text.into()),
+            },
+        }
+    }
+
+    /// The run's text; `body` is the body of the document it was found in.
+    pub fn text<'a>(&'a self, body: &'a str) -> &'a str {
+        match &self.decoded {
+            Some(t) => t,
+            None => body
+                .get(self.start as usize..self.end as usize)
+                .unwrap_or_default(),
+        }
+    }
 }
 
 /// Serialize/Deserialize are for the loader's cache (`source::cache`), a binary format.
@@ -128,6 +164,11 @@ impl Document {
 
     pub fn clauses(&self) -> impl Iterator<Item = &Heading> {
         self.headings.iter().filter(|h| h.clause_number.is_some())
+    }
+
+    /// The runs of body text with their lines.
+    pub fn text_runs(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.text_runs.iter().map(|r| (r.text(&self.body), r.line))
     }
 
     /// Finds a heading by its anchor.

@@ -91,10 +91,7 @@ pub fn scan(body: &str, body_line: u32) -> Scanned {
                     l.3.push_str(&text);
                 }
                 if !in_code_block {
-                    text_runs.push(TextRun {
-                        text: text.to_string(),
-                        line,
-                    });
+                    text_runs.push(TextRun::new(&text, body, line));
                 }
             }
             _ => {}
@@ -320,6 +317,20 @@ mod tests {
     #[test]
     fn code_blocks_are_not_text() {
         let s = scan("```\nTODO\n```\n本文\n", 1);
-        assert!(s.text_runs.iter().all(|r| !r.text.contains("TODO")));
+        let body = "```\nTODO\n```\n本文\n";
+        let texts: Vec<&str> = s.text_runs.iter().map(|r| r.text(body)).collect();
+        assert_eq!(texts, ["本文"]);
+    }
+
+    #[test]
+    fn text_runs_are_body_ranges_or_decoded_text() {
+        let body = "前文 &amp; 後文 \\* 第3条\n";
+        let s = scan(body, 1);
+        let texts: Vec<&str> = s.text_runs.iter().map(|r| r.text(body)).collect();
+        assert_eq!(texts.concat(), "前文 & 後文 * 第3条");
+        assert!(
+            texts.contains(&"&"),
+            "a decoded entity is kept as decoded: {texts:?}"
+        );
     }
 }
