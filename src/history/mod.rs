@@ -28,8 +28,7 @@ use std::path::{Path, PathBuf};
 use chrono::FixedOffset;
 
 use crate::config::{Config, Project};
-use crate::diag::{Diagnostic, Loc};
-use crate::model::document::{DocKind, Document, FrontMatter};
+use crate::model::document::{DocKind, Document};
 use crate::model::{Corpus, Visibility};
 use compare::Comparison;
 use git::{NoRepo, Repo, Tag};
@@ -406,25 +405,6 @@ fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     pa.len().cmp(&pb.len())
 }
 
-/// Reads a Markdown document from its text (the loader's steps, for a file that is not on
-/// disk).
-pub fn parse_document(text: &str, display: &Path) -> Result<Document, Diagnostic> {
-    use crate::source::{frontmatter, markdown, yaml};
-    let split = frontmatter::split(text).map_err(|_| {
-        Diagnostic::error("K0104", "document has no valid front matter").at(Loc::new(display, 1, 1))
-    })?;
-    let meta: FrontMatter = yaml::parse(split.yaml, display, split.yaml_line)?;
-    let scanned = markdown::scan(split.body, split.body_line);
-    Ok(Document {
-        meta,
-        body: split.body.to_string(),
-        body_line: split.body_line,
-        headings: scanned.headings,
-        links: scanned.links,
-        text_runs: scanned.text_runs,
-    })
-}
-
 /// The regulation documents of a corpus (everything but runbooks), in path order.
 pub fn corpus_docs(corpus: &Corpus) -> Vec<DocVersion> {
     let mut docs: Vec<DocVersion> = corpus
@@ -624,8 +604,9 @@ fn read_releases(
         let display = PathBuf::from(format!("{}:{}/{}", r.tag.name, r.source, first.1));
         let result = match content {
             None => Err("cannot be read from git".to_string()),
-            Some((_, bytes)) => crate::source::encoding::decode_utf8(bytes)
-                .and_then(|text| parse_document(&text, &display).map_err(|d| d.message)),
+            Some((_, bytes)) => crate::source::encoding::decode_utf8(bytes).and_then(|text| {
+                crate::source::parse_document(&text, &display).map_err(|d| d.message)
+            }),
         };
         parsed.insert(oid.as_str(), result);
     }

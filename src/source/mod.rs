@@ -609,7 +609,9 @@ fn parse_text(text: &str, display: &Path, class: FileClass) -> Result<Parsed, Di
     })
 }
 
-fn parse_document(text: &str, display: &Path) -> Result<Document, Diagnostic> {
+/// A Markdown document: front matter, body and its structure (also used for the documents of
+/// releases read from git).
+pub(crate) fn parse_document(text: &str, display: &Path) -> Result<Document, Diagnostic> {
     let split = frontmatter::split(text).map_err(|e| {
         let (message, help) = match e {
             frontmatter::SplitError::Missing => (
