@@ -28,6 +28,11 @@ pub fn parse<T: DeserializeOwned>(
             .map(|l| (l.line() as u32 + offset, l.column() as u32))
             .unwrap_or((first_line, 0));
         let message = plain_message(&err);
+        if let Some(trap) = typing_trap(yaml, line.saturating_sub(offset), offset, &message) {
+            return Diagnostic::error(CODE, trap.message)
+                .at(Loc::new(display_path, trap.line, trap.column))
+                .help(trap.help);
+        }
         let mut diag =
             Diagnostic::error(CODE, message.clone()).at(Loc::new(display_path, line, column));
         if let Some(field) = message
@@ -46,6 +51,128 @@ pub fn parse<T: DeserializeOwned>(
         }
         diag
     })
+}
+
+/// A mistake that Japanese input methods make easy and the parser words poorly: what it is, where
+/// (line relative to the YAML text, 1-based character column) and what to type instead.
+#[derive(Debug, PartialEq)]
+struct Trap {
+    line: u32,
+    column: u32,
+    message: String,
+    help: String,
+}
+
+/// Names the root cause of a parse error when it is one of the usual typing traps: a full-width
+/// space (U+3000) in an indentation, a full-width colon (`：`) after a key, or a key given twice.
+/// `error_line` is the parser's line (relative to `yaml`); traps on or before it are preferred.
+/// Lines in the result are the file's (`yaml` starts after `offset` lines).
+fn typing_trap(yaml: &str, error_line: u32, offset: u32, message: &str) -> Option<Trap> {
+    if let Some(key) = message
+        .strip_prefix("duplicate mapping key: ")
+        .map(|rest| rest.split(',').next().unwrap_or(rest).trim())
+    {
+        return duplicate_key(yaml, error_line, offset, key);
+    }
+    let mut traps = yaml.lines().enumerate().filter_map(|(i, text)| {
+        let line = i as u32 + 1 + offset;
+        indent_trap(text, line).or_else(|| colon_trap(text, line))
+    });
+    let before: Vec<Trap> = traps
+        .by_ref()
+        .take_while(|t| t.line <= error_line.max(1) + offset)
+        .collect();
+    before.into_iter().last().or_else(|| traps.next())
+}
+
+/// A full-width space among the leading blanks of a line.
+fn indent_trap(text: &str, line: u32) -> Option<Trap> {
+    let indent: Vec<char> = text
+        .chars()
+        .take_while(|c| matches!(c, ' ' | '\t' | '\u{3000}'))
+        .collect();
+    let at = indent.iter().position(|&c| c == '\u{3000}')?;
+    Some(Trap {
+        line,
+        column: at as u32 + 1,
+        message: format!(
+            "full-width space (U+3000) used for indentation at line {line}, column {}",
+            at + 1
+        ),
+        help: "indent YAML with ASCII spaces only; a Japanese input method often types the \
+               full-width space: switch it off or replace the character"
+            .into(),
+    })
+}
+
+/// A full-width colon right after something shaped like a key, on a line with no ASCII colon
+/// before it (`severity：1`). A `：` inside a value (`title: 件名：詳細`) is fine.
+fn colon_trap(text: &str, line: u32) -> Option<Trap> {
+    let body = text.trim_start_matches([' ', '\t', '\u{3000}']);
+    let body = body.strip_prefix("- ").unwrap_or(body);
+    let (key, _) = body.split_once('：')?;
+    let key_like = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && key.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if !key_like {
+        return None;
+    }
+    let column = text.chars().position(|c| c == '：')? as u32 + 1;
+    Some(Trap {
+        line,
+        column,
+        message: format!(
+            "full-width colon `：` after the key `{key}` at line {line}, column {column}; YAML \
+             needs an ASCII colon"
+        ),
+        help: format!("write `{key}: ` (ASCII colon and a space) instead of `{key}：`"),
+    })
+}
+
+/// The parser reports the second occurrence of a duplicate key; find the first one (same
+/// indentation, same mapping: no less-indented line between them).
+fn duplicate_key(yaml: &str, error_line: u32, offset: u32, key: &str) -> Option<Trap> {
+    let lines: Vec<&str> = yaml.lines().collect();
+    let second = error_line.checked_sub(1)? as usize;
+    let text = lines.get(second)?;
+    let indent = leading_width(text);
+    let is_key = |t: &str| {
+        let body = t[t.len() - t.trim_start().len()..].trim_start_matches("- ");
+        body.strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+    };
+    let mut first = None;
+    for i in (0..second).rev() {
+        let t = lines[i];
+        if t.trim().is_empty() || t.trim_start().starts_with('#') {
+            continue;
+        }
+        let w = leading_width(t);
+        if w == indent && is_key(t) {
+            first = Some(i as u32 + 1 + offset);
+        }
+        if w < indent {
+            break;
+        }
+    }
+    let column = indent as u32 + 1;
+    let error_line = error_line + offset;
+    let message = match first {
+        Some(f) => format!("duplicate key `{key}`: set on line {f} and again on line {error_line}"),
+        None => format!("duplicate key `{key}` on line {error_line}: it is set twice in this mapping"),
+    };
+    Some(Trap {
+        line: error_line,
+        column,
+        message,
+        help: format!("keep one `{key}:` line and delete the other; YAML allows each key once"),
+    })
+}
+
+fn leading_width(text: &str) -> usize {
+    text.len() - text.trim_start_matches([' ', '\t']).len()
 }
 
 /// Parser options: serde-saphyr's defaults (duplicate keys are errors, the resource budget
@@ -162,6 +289,49 @@ mod tests {
             "{:?}",
             d.help
         );
+    }
+
+    #[test]
+    fn full_width_colon_is_named_with_its_column() {
+        let d = parse::<Probe>("title: 件名：詳細\nstatus：open\n", Path::new("p.yaml"), 1)
+            .unwrap_err();
+        assert_eq!(
+            d.message,
+            "full-width colon `：` after the key `status` at line 2, column 7; YAML needs an ASCII colon"
+        );
+        let loc = d.location.unwrap();
+        assert_eq!((loc.line, loc.column), (2, 7));
+        assert_eq!(
+            d.help.as_deref(),
+            Some("write `status: ` (ASCII colon and a space) instead of `status：`")
+        );
+    }
+
+    #[test]
+    fn full_width_space_indent_is_named() {
+        let d = parse::<Probe>("title: a\n\u{3000}status: open\n", Path::new("p.yaml"), 3)
+            .unwrap_err();
+        assert_eq!(
+            d.message,
+            "full-width space (U+3000) used for indentation at line 4, column 1"
+        );
+        assert_eq!(d.location.unwrap().line, 4);
+    }
+
+    #[test]
+    fn duplicate_key_names_both_lines() {
+        let d = parse::<Probe>("title: a\nstatus: open\ntitle: b\n", Path::new("p.yaml"), 1)
+            .unwrap_err();
+        assert_eq!(d.message, "duplicate key `title`: set on line 1 and again on line 3");
+        assert!(!d.message.contains("DuplicateKeyPolicy"));
+        assert_eq!(d.location.unwrap().line, 3);
+    }
+
+    #[test]
+    fn a_full_width_colon_inside_a_value_is_not_a_trap() {
+        assert_eq!(colon_trap("title: 件名：詳細", 1), None);
+        assert_eq!(colon_trap("  - 件名：詳細", 1), None);
+        assert!(colon_trap("  - kind：x", 1).is_some());
     }
 
     #[test]
