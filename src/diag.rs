@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Serialize;
 
+pub mod sarif;
+
 /// How serious a finding is. `Allow` never reaches the output; it exists so that
 /// `kitei.toml` can switch a rule off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use kitei::check::{self, Ctx, RULES};
 use kitei::config::{Project, parse_date};
-use kitei::diag::{Diagnostic, SourceMap, render_github, render_human};
+use kitei::diag::{Diagnostic, SourceMap, render_github, render_human, sarif};
 
 #[derive(Parser)]
 #[command(
@@ -184,6 +184,8 @@ enum Format {
     Json,
     /// GitHub Actions workflow commands (::error file=…) on stdout.
     Github,
+    /// A SARIF 2.1.0 log on stdout, for code-scanning UIs.
+    Sarif,
 }
 
 fn parse_as_of(s: &str) -> Result<NaiveDate, String> {
@@ -459,6 +461,33 @@ fn run_check(root: &std::path::Path, as_of: Option<NaiveDate>, args: &CheckArgs)
             for d in &report.diagnostics {
                 println!("{}", render_github(d));
             }
+        }
+        Format::Sarif => {
+            let rules: Vec<sarif::RuleDescriptor> = RULES
+                .iter()
+                .map(|r| sarif::RuleDescriptor {
+                    code: r.code,
+                    name: r.name,
+                    level: r.level,
+                    summary: r.summary,
+                    explanation: r.explanation,
+                })
+                .collect();
+            let justifications: Vec<String> = report
+                .waived
+                .iter()
+                .map(|w| format!("waived by exception {} until {}", w.exception, w.expires_on))
+                .collect();
+            let waived: Vec<sarif::Suppressed> = report
+                .waived
+                .iter()
+                .zip(&justifications)
+                .map(|(w, j)| sarif::Suppressed {
+                    diagnostic: &w.diagnostic,
+                    justification: j,
+                })
+                .collect();
+            print!("{}", sarif::render(&rules, &report.diagnostics, &waived));
         }
     }
     eprintln!(

@@ -115,7 +115,10 @@ fn colon_trap(text: &str, line: u32) -> Option<Trap> {
         && key
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        && key.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+        && key
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
     if !key_like {
         return None;
     }
@@ -161,7 +164,9 @@ fn duplicate_key(yaml: &str, error_line: u32, offset: u32, key: &str) -> Option<
     let error_line = error_line + offset;
     let message = match first {
         Some(f) => format!("duplicate key `{key}`: set on line {f} and again on line {error_line}"),
-        None => format!("duplicate key `{key}` on line {error_line}: it is set twice in this mapping"),
+        None => {
+            format!("duplicate key `{key}` on line {error_line}: it is set twice in this mapping")
+        }
     };
     Some(Trap {
         line: error_line,
@@ -309,8 +314,8 @@ mod tests {
 
     #[test]
     fn full_width_space_indent_is_named() {
-        let d = parse::<Probe>("title: a\n\u{3000}status: open\n", Path::new("p.yaml"), 3)
-            .unwrap_err();
+        let d =
+            parse::<Probe>("title: a\n\u{3000}status: open\n", Path::new("p.yaml"), 3).unwrap_err();
         assert_eq!(
             d.message,
             "full-width space (U+3000) used for indentation at line 4, column 1"
@@ -322,7 +327,10 @@ mod tests {
     fn duplicate_key_names_both_lines() {
         let d = parse::<Probe>("title: a\nstatus: open\ntitle: b\n", Path::new("p.yaml"), 1)
             .unwrap_err();
-        assert_eq!(d.message, "duplicate key `title`: set on line 1 and again on line 3");
+        assert_eq!(
+            d.message,
+            "duplicate key `title`: set on line 1 and again on line 3"
+        );
         assert!(!d.message.contains("DuplicateKeyPolicy"));
         assert_eq!(d.location.unwrap().line, 3);
     }

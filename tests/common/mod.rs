@@ -85,3 +85,31 @@ pub fn assert_valid_html(root: &Path, what: &str) -> bool {
     );
     true
 }
+
+/// A tool the tests need is missing: fail in CI (`KITEI_REQUIRE_TOOLS=1`), else skip with a
+/// note. Returns `false` so callers can `if !tool_present(..) { return; }`.
+pub fn tool_missing(what: &str, why: &str) -> bool {
+    assert!(
+        std::env::var("KITEI_REQUIRE_TOOLS").as_deref() != Ok("1"),
+        "{why}"
+    );
+    eprintln!("skipped {what}: {why}");
+    false
+}
+
+/// A file of an npm package under `tests/tools/node_modules/` (installed by `.ci/run` with
+/// `npm ci --prefix tests/tools`), or `None` when it is not installed.
+pub fn node_tool(rel: &str) -> Option<PathBuf> {
+    let path = root().join("tests/tools/node_modules").join(rel);
+    path.exists().then_some(path)
+}
+
+/// Whether a program answers `--version` (or `--help`) on the PATH.
+pub fn on_path(program: &str) -> bool {
+    ["--version", "--help"].iter().any(|flag| {
+        std::process::Command::new(program)
+            .arg(flag)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
