@@ -188,12 +188,27 @@ enum Format {
     Sarif,
 }
 
+/// A closed stdout or stderr (`kitei check --format github | head -1`) ends the program quietly
+/// with the broken-pipe status, as `cat` or `grep` do, instead of a panic in `println!`. Rust
+/// ignores SIGPIPE by default; this restores the default action. `serve` keeps ignoring it: a
+/// browser that drops a connection must not stop the server.
+fn quiet_broken_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called once at start-up, before any thread exists; SIG_DFL is a valid action.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn parse_as_of(s: &str) -> Result<NaiveDate, String> {
     parse_date(s)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_)) {
+        quiet_broken_pipe();
+    }
     match cli.command {
         Command::Rules => {
             for r in RULES {

@@ -1,6 +1,8 @@
 //! The command line as a user meets it: help, version, rule listing, explanations, output
 //! formats and exit codes, on the shipped example.
 
+mod common;
+
 use std::process::{Command, Output};
 
 fn kitei(args: &[&str]) -> Output {
@@ -131,4 +133,48 @@ fn as_of_flag_overrides_the_pinned_date() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["as_of"], "2026-10-29");
     assert_eq!(v["as_of_source"], "--as-of");
+}
+
+/// `kitei … | head -1`: a reader that goes away ends kitei quietly with the broken-pipe status
+/// (SIGPIPE), for every output format and for the stream each one writes to — no panic message.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_every_format_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+
+    let dir = common::example();
+    // (arguments, whether the output goes to stderr)
+    let runs: &[(&[&str], bool)] = &[
+        (&["check"], true),
+        (&["check", "--format", "json"], false),
+        (&["check", "--format", "github"], false),
+        (&["check", "--format", "sarif"], false),
+        (&["rules"], false),
+        (&["explain", "K0303"], false),
+    ];
+    for (args, on_stderr) in runs {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader); // closed before kitei writes a byte
+        let log = tempfile::NamedTempFile::new().unwrap();
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("kitei"));
+        cmd.args(*args).current_dir(dir.path());
+        if *on_stderr {
+            cmd.stderr(writer).stdout(std::process::Stdio::null());
+        } else {
+            cmd.stdout(writer).stderr(log.reopen().unwrap());
+        }
+        let status = cmd.status().unwrap();
+        assert_eq!(
+            status.signal(),
+            Some(libc_sigpipe()),
+            "kitei {args:?}: {status:?}"
+        );
+        let stderr = std::fs::read_to_string(log.path()).unwrap();
+        assert!(!stderr.contains("panicked"), "kitei {args:?}: {stderr}");
+    }
+}
+
+#[cfg(unix)]
+fn libc_sigpipe() -> i32 {
+    13 // SIGPIPE on Linux and the BSDs
 }
