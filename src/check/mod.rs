@@ -6,6 +6,7 @@
 pub mod duties;
 mod evidence;
 mod incidents;
+mod knock_on;
 pub mod notifications;
 mod registry;
 pub mod structure;
@@ -165,6 +166,7 @@ pub fn run(ctx: &Ctx, loader: Vec<Diagnostic>, deny_warnings: bool) -> Report {
     }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics.dedup();
+    knock_on::root_causes_first(&mut diagnostics);
     waived.sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
     Report {
         as_of: ctx.as_of.to_string(),
