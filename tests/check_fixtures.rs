@@ -4,6 +4,10 @@
 //! `overlay/` of files that replace or add to the base, and an `expect.toml` naming the code,
 //! level, file and line that must be reported and the exit code. Errors other than the
 //! expected code fail the test, so each fixture pins down exactly one rule.
+//!
+//! The rule registry drives the rest: every registered rule must have a fixture, and the
+//! README's rule table must equal the one made from the registry (`KITEI_BLESS=1 cargo test
+//! --test check_fixtures` rewrites it).
 
 mod common;
 
@@ -21,6 +25,9 @@ struct Expect {
     exit: i32,
     #[serde(default)]
     remove: Vec<String>,
+    /// Files made symbolic links to a file outside the project (git cannot hold such a link).
+    #[serde(default)]
+    link_outside: Vec<String>,
 }
 
 fn fixtures() -> PathBuf {
@@ -77,6 +84,12 @@ fn every_fixture_reports_its_code_file_and_line() {
         for r in &expect.remove {
             std::fs::remove_file(dir.path().join(r)).unwrap();
         }
+        let outside = tempfile::tempdir().unwrap();
+        for link in &expect.link_outside {
+            let target = outside.path().join("outside.yaml");
+            std::fs::write(&target, "id: OUTSIDE\n").unwrap();
+            symlink(&target, &dir.path().join(link));
+        }
         if let Err(problem) = run_fixture(dir.path(), &expect) {
             failures.push(format!("{name}: {problem}"));
         }
@@ -87,6 +100,71 @@ fn every_fixture_reports_its_code_file_and_line() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) {
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+#[cfg(not(unix))]
+fn symlink(target: &Path, link: &Path) {
+    std::fs::copy(target, link).unwrap();
+}
+
+/// The code each fixture expects, by fixture folder.
+fn fixture_codes() -> Vec<(String, String)> {
+    let mut codes = Vec::new();
+    for entry in std::fs::read_dir(fixtures()).unwrap() {
+        let path = entry.unwrap().path();
+        let Ok(text) = std::fs::read_to_string(path.join("expect.toml")) else {
+            continue;
+        };
+        let expect: Expect = toml::from_str(&text).unwrap();
+        codes.push((path.file_name().unwrap().to_string_lossy().into(), expect.code));
+    }
+    codes.sort();
+    codes
+}
+
+#[test]
+fn every_rule_has_a_failing_fixture() {
+    let codes = fixture_codes();
+    let missing: Vec<_> = kitei::check::RULES
+        .iter()
+        .filter(|r| !codes.iter().any(|(_, c)| c == r.code))
+        .map(|r| format!("{} {}", r.code, r.name))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "rules without a fixture in tests/fixtures/ (add CODE-name/overlay + expect.toml): {missing:?}"
+    );
+    let unknown: Vec<_> = codes
+        .iter()
+        .filter(|(_, c)| kitei::check::rule(c).is_none())
+        .collect();
+    assert!(unknown.is_empty(), "fixtures expecting unregistered codes: {unknown:?}");
+}
+
+#[test]
+fn readme_rule_table_is_made_from_the_registry() {
+    const BEGIN: &str = "<!-- rules:begin (made from the rule registry; KITEI_BLESS=1 cargo test --test check_fixtures rewrites it) -->\n";
+    const END: &str = "<!-- rules:end -->";
+    let path = common::root().join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let start = readme.find(BEGIN).expect("README.md lacks the rules:begin marker") + BEGIN.len();
+    let end = start + readme[start..].find(END).expect("README.md lacks the rules:end marker");
+    let table = kitei::check::markdown_table();
+    if readme[start..end] != table {
+        if std::env::var_os("KITEI_BLESS").is_some() {
+            let updated = format!("{}{table}{}", &readme[..start], &readme[end..]);
+            std::fs::write(&path, updated).unwrap();
+        } else {
+            panic!(
+                "the README's rule table is stale; run `KITEI_BLESS=1 cargo test --test check_fixtures`.\nexpected:\n{table}"
+            );
+        }
+    }
 }
 
 fn run_fixture(project: &Path, expect: &Expect) -> Result<(), String> {

@@ -8,6 +8,18 @@ use crate::diag::Diagnostic;
 use crate::model::incident::MeasureStatus;
 use crate::model::{DocKind, Document, Drill, RefKind, Sourced};
 
+use super::Rule;
+use crate::diag::Level;
+
+/// The rules of this family, in code order.
+pub(super) static RULES: &[&Rule] = &[
+    &REVIEW_OVERDUE,
+    &DRILL_OVERDUE,
+    &CONTACT_STALE,
+    &EXCEPTION_EXPIRED,
+    &MEASURE_OVERDUE,
+];
+
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     reviews(ctx, out);
     drills(ctx, out);
@@ -15,6 +27,15 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     exceptions(ctx, out);
     measures(ctx, out);
 }
+
+pub static REVIEW_OVERDUE: Rule = Rule {
+    code: "K0501",
+    name: "review-overdue",
+    level: Level::Error,
+    summary: "the regulation's periodic review is overdue",
+    explanation: "A regulation is reviewed every `review_every` (the seeds: once or twice a year). The last \
+         approval or review record must fall within that period of the evaluation date.",
+};
 
 fn reviews(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for d in ctx
@@ -78,6 +99,15 @@ pub fn contact_due(ctx: &Ctx, verified: NaiveDate) -> NaiveDate {
     ctx.project.contact_verify_every.after_date(verified)
 }
 
+pub static DRILL_OVERDUE: Rule = Rule {
+    code: "K0502",
+    name: "drill-overdue",
+    level: Level::Error,
+    summary: "no drill within the configured period",
+    explanation: "Response procedures are drilled regularly (平時の準備): the latest drill record must fall \
+         within `duties.drill_every` (default 12 months) of the evaluation date.",
+};
+
 fn drills(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let every = ctx.project.drill_every;
     let (message, loc) = match drill_due(ctx) {
@@ -101,6 +131,16 @@ fn drills(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             .help("hold a drill of the response procedures and record it in drills/; the cycle is duties.drill_every in kitei.toml"),
     );
 }
+
+pub static CONTACT_STALE: Rule = Rule {
+    code: "K0503",
+    name: "contact-stale",
+    level: Level::Error,
+    summary: "a contact not verified recently",
+    explanation: "Every person and body in the contact table has `last_verified` within \
+         `duties.contact_verify_every` (default 6 months): an outdated number is found during an \
+         incident otherwise (ISO/IEC 27001 A.5.5).",
+};
 
 fn contacts(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let every = ctx.project.contact_verify_every;
@@ -141,6 +181,15 @@ fn contacts(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
 }
 
+pub static EXCEPTION_EXPIRED: Rule = Rule {
+    code: "K0504",
+    name: "exception-expired",
+    level: Level::Warning,
+    summary: "an exception past its expiry date",
+    explanation: "An expired exception no longer waives its rule (the rule fires again); renew it with a new \
+         approval or remove it.",
+};
+
 fn exceptions(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for e in &ctx.corpus.exceptions {
         if e.expires_on.value.0 < ctx.as_of {
@@ -167,6 +216,15 @@ fn exceptions(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+pub static MEASURE_OVERDUE: Rule = Rule {
+    code: "K0505",
+    name: "measure-overdue",
+    level: Level::Error,
+    summary: "a prevention measure past its due date",
+    explanation: "A prevention measure that is not `done` by its due date is an overdue duty. Finish it, or \
+         record an approved exception with a new expiry.",
+};
 
 fn measures(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for i in &ctx.corpus.incidents {

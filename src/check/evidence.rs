@@ -12,6 +12,12 @@ use super::Ctx;
 use crate::diag::Diagnostic;
 use crate::source::{loaded_key, resolve_evidence_path_in};
 
+use super::Rule;
+use crate::diag::Level;
+
+/// The rules of this family, in code order.
+pub(super) static RULES: &[&Rule] = &[&EVIDENCE_MISSING, &EVIDENCE_HASH];
+
 /// A written evidence path as a path relative to the source folder (`./a/b` → `a/b`).
 fn normalised(written: &str) -> PathBuf {
     Path::new(written)
@@ -19,6 +25,24 @@ fn normalised(written: &str) -> PathBuf {
         .filter(|c| matches!(c, Component::Normal(_)))
         .collect()
 }
+
+pub static EVIDENCE_MISSING: Rule = Rule {
+    code: "K0701",
+    name: "evidence-missing",
+    level: Level::Error,
+    summary: "an evidence file named by a record does not exist",
+    explanation: "Every file listed under an incident's `evidence` must exist at its path inside the source \
+         folder.",
+};
+
+pub static EVIDENCE_HASH: Rule = Rule {
+    code: "K0702",
+    name: "evidence-hash",
+    level: Level::Error,
+    summary: "an evidence file does not match its recorded SHA-256",
+    explanation: "The recorded `sha256` is the file's fingerprint at collection time; a mismatch means the \
+         file changed since (or the digest was mistyped). Restore the original file.",
+};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let items: Vec<_> = ctx

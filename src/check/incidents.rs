@@ -6,6 +6,20 @@ use crate::diag::Diagnostic;
 use crate::model::incident::{Incident, Measure, Status};
 use crate::model::{At, FileId, Timestamp};
 
+use super::Rule;
+use crate::diag::Level;
+
+/// The rules of this family, in code order.
+pub(super) static RULES: &[&Rule] = &[
+    &LIFECYCLE_ORDER,
+    &STATUS_TIMESTAMPS,
+    &PREVENTION_PLAN,
+    &LESSONS,
+    &BOARD_REPORT,
+    &LEAK_SEVERITY,
+    &ROOT_CAUSE,
+];
+
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for i in &ctx.corpus.incidents {
         lifecycle(ctx, i.file, i, out);
@@ -18,6 +32,15 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         leak_severity(ctx, i.file, i, out);
     }
 }
+
+pub static LIFECYCLE_ORDER: Rule = Rule {
+    code: "K0301",
+    name: "lifecycle-order",
+    level: Level::Error,
+    summary: "incident timestamps out of order",
+    explanation: "occurred_at ≤ detected_at ≤ reported_at ≤ contained_at ≤ closed_at. A record whose times \
+         run backwards cannot prove any deadline.",
+};
 
 fn lifecycle(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnostic>) {
     let steps: [(&str, Option<&At<Timestamp>>); 5] = [
@@ -61,6 +84,15 @@ fn lifecycle(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnostic>) {
     }
 }
 
+pub static STATUS_TIMESTAMPS: Rule = Rule {
+    code: "K0302",
+    name: "status-timestamps",
+    level: Level::Error,
+    summary: "status and closing time disagree",
+    explanation: "A closed incident has `closed_at`; an open or contained one has none. A contained incident \
+         has `contained_at`.",
+};
+
 fn status_timestamps(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnostic>) {
     let problem = match (i.status.value, &i.closed_at, &i.contained_at) {
         (Status::Closed, None, _) => Some((
@@ -94,6 +126,33 @@ struct Required {
     present: fn(&Incident) -> bool,
     help: &'static str,
 }
+
+pub static PREVENTION_PLAN: Rule = Rule {
+    code: "K0303",
+    name: "prevention-plan",
+    level: Level::Error,
+    summary: "closed incident without a complete prevention plan",
+    explanation: "After the response ends a prevention plan (再発防止計画) covers both technical and \
+         organisational aspects: at least one technical and one organisational measure, each with \
+         an owner role and a due date (seed regulations §4.4 / §8; ISO/IEC 27001 A.5.27).",
+};
+
+pub static LESSONS: Rule = Rule {
+    code: "K0304",
+    name: "lessons",
+    level: Level::Error,
+    summary: "closed incident without lessons for the procedure",
+    explanation: "Learning from incidents includes improvements to the procedure itself: record at least one \
+         entry under `lessons.procedure_changes` (write that none is needed if so, and why).",
+};
+
+pub static ROOT_CAUSE: Rule = Rule {
+    code: "K0307",
+    name: "root-cause",
+    level: Level::Error,
+    summary: "closed incident without a root cause",
+    explanation: "A closed incident records its root cause (ISO/IEC 27001 A.5.26: root-cause analysis).",
+};
 
 const CLOSED_REQUIRES: &[Required] = &[
     Required {
@@ -191,6 +250,16 @@ fn incomplete_measure(
     }
 }
 
+pub static BOARD_REPORT: Rule = Rule {
+    code: "K0305",
+    name: "board-report",
+    level: Level::Error,
+    summary: "no board report for an incident involving outsiders",
+    explanation: "When the company was the victim of an outside party, or harmed outsiders (customers, \
+         partners), the incident is reported to the board (取締役会) with the prevention plan \
+         before it is closed: `board_report.on` on or before the closing date.",
+};
+
 fn board_report(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnostic>) {
     if !i.outside_party.value.needs_board_report() || !i.is_closed() {
         return;
@@ -215,6 +284,14 @@ fn board_report(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnostic>
         _ => {}
     }
 }
+
+pub static LEAK_SEVERITY: Rule = Rule {
+    code: "K0306",
+    name: "leak-severity",
+    level: Level::Error,
+    summary: "a personal-data incident below severity 2",
+    explanation: "A leak of personal data is always severity 2 or above (severity scheme of the regulation).",
+};
 
 fn leak_severity(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnostic>) {
     if let Some(pd) = &i.personal_data

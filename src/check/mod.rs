@@ -1,5 +1,6 @@
 //! The rules. Each rule has a stable code, a name, a default level and an explanation
-//! (`kitei explain CODE`); rule families live one per file and only return diagnostics.
+//! (`kitei explain CODE`), declared as a `static` [`Rule`] beside the code that reports it;
+//! rule families live one per file, list their rules, and only return diagnostics.
 //! [`run`] resolves levels from `kitei.toml`, applies approved exceptions (例外事項) and
 //! returns a [`Report`].
 
@@ -7,6 +8,7 @@ pub mod duties;
 mod evidence;
 mod incidents;
 mod knock_on;
+mod loader;
 pub mod notifications;
 mod registry;
 pub mod structure;
@@ -18,7 +20,7 @@ use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-pub use registry::{RULES, RuleInfo, rule};
+pub use registry::{RULES, Rule, Rules, markdown_table, rule};
 
 use crate::config::Project;
 use crate::diag::{Diagnostic, Level, Loc};

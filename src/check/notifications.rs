@@ -10,6 +10,17 @@ use crate::model::incident::{Incident, Notification, NotificationKind, PersonalD
 use crate::model::tables::DeadlineFrom;
 use crate::model::{At, FileId, Period, Ref, RefKind};
 
+use super::Rule;
+
+/// The rules of this family, in code order.
+pub(super) static RULES: &[&Rule] = &[
+    &APPI_PRELIMINARY,
+    &APPI_FINAL,
+    &APPI_INDIVIDUALS,
+    &MY_NUMBER_REPORT,
+    &NOTICE_DEADLINE,
+];
+
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for i in &ctx.corpus.incidents {
         for duty in dated_duties(ctx, i) {
@@ -166,6 +177,41 @@ fn status(ctx: &Ctx, i: &Incident, due: Due, sent: Option<&Notification>) -> Dut
     }
 }
 
+pub static APPI_PRELIMINARY: Rule = Rule {
+    code: "K0401",
+    name: "appi-preliminary",
+    level: Level::Error,
+    summary: "APPI preliminary report (速報) to the PPC late or missing",
+    explanation: "Where personal data leaked (or may have) and the case meets the APPI criteria \
+         (要配慮個人情報; risk of financial damage; malicious purpose; more than 1,000 people; \
+         not if highly encrypted), a preliminary report goes to the Personal Information \
+         Protection Commission 速やかに: kitei warns from day 3 and errs after day 5 (calendar \
+         days; the day the company knew is day 1). Basis: 個人情報保護法26条1項, 施行規則7条・8条1項, \
+         通則編ガイドライン 3-5-3-3 (概ね3〜5日). Late or missing is an error on closed incidents; open \
+         ones get a warning with the remaining time until the deadline passes.",
+};
+
+pub static APPI_FINAL: Rule = Rule {
+    code: "K0402",
+    name: "appi-final",
+    level: Level::Error,
+    summary: "APPI final report (確報) to the PPC late or missing",
+    explanation: "The final report is due within 30 days of the day the company knew, 60 days when the case \
+         involves a malicious purpose (施行規則8条2項). Day counting: calendar days, the day of \
+         knowledge is day 1 (configurable in [appi]; the official counting is to be confirmed).",
+};
+
+pub static MY_NUMBER_REPORT: Rule = Rule {
+    code: "K0404",
+    name: "my-number-report",
+    level: Level::Warning,
+    summary: "My Number (特定個人情報) report late or missing",
+    explanation: "Leaks of 特定個人情報 are reportable under the My Number Act when more than 100 people are \
+         affected, the purpose was malicious, or the data was exposed to an unspecified number of \
+         people (番号法29条の4; 特定個人情報漏えい等報告規則2条). The deadlines mirror the APPI but \
+         are not confirmed against the primary text, so this rule warns by default.",
+};
+
 fn statutory_reports<'a>(
     ctx: &Ctx,
     i: &'a Incident,
@@ -226,6 +272,16 @@ fn statutory_reports<'a>(
     }
 }
 
+pub static APPI_INDIVIDUALS: Rule = Rule {
+    code: "K0403",
+    name: "appi-individuals",
+    level: Level::Error,
+    summary: "affected individuals not notified",
+    explanation: "A reportable personal-data incident also requires notifying the individuals \
+         (法26条2項; 施行規則10条), or a public announcement with an inquiry desk where that is \
+         impossible. Record it as a notification of kind `individuals`.",
+};
+
 /// 本人通知 has no fixed number of days (速やかに): required, not dated.
 fn individuals(
     ctx: &Ctx,
@@ -276,6 +332,16 @@ fn first_notification(i: &Incident, kind: NotificationKind) -> Option<&Notificat
         .filter(|n| n.kind.value == kind)
         .min_by_key(|n| n.at.value)
 }
+
+pub static NOTICE_DEADLINE: Rule = Rule {
+    code: "K0405",
+    name: "notice-deadline",
+    level: Level::Error,
+    summary: "a body with a notice deadline was told late or not at all",
+    explanation: "A contact with `notice_deadline` (e.g. a marketplace operator's 24 hours) must be \
+         notified within that time of detection (or of knowledge, with `deadline_from: known`) \
+         for every incident that lists it in `must_notify` or notifies it.",
+};
 
 /// Contacts with a `notice_deadline` must be told in time by every incident that names them.
 fn notice_deadlines<'a>(ctx: &Ctx, i: &'a Incident, out: &mut Vec<DatedDuty<'a>>) {

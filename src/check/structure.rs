@@ -10,6 +10,25 @@ use super::{Ctx, Defined};
 use crate::diag::Diagnostic;
 use crate::model::{At, Corpus, DocKind, FileId, Ref, RefKind};
 
+use super::Rule;
+use crate::diag::Level;
+
+/// The rules of this family, in code order.
+pub(super) static RULES: &[&Rule] = &[
+    &DUPLICATE_ID,
+    &UNRESOLVED_REFERENCE,
+    &WRONG_REFERENCE_KIND,
+    &TYPE_WITHOUT_RUNBOOK,
+    &RUNBOOK_PHASES,
+    &SYSTEM_INVENTORY,
+    &ROLE_UNHELD,
+    &MISSING_TABLE,
+    &UNKNOWN_SEVERITY,
+    &DOCUMENT_METADATA,
+    &EXCEPTION_APPROVER,
+    &INCIDENT_NOW,
+];
+
 /// The five response phases every runbook covers, by heading anchor.
 pub const PHASES: [(&str, &str); 5] = [
     ("detection", "事象の検知"),
@@ -82,6 +101,25 @@ pub fn collect_ids<'a>(c: &'a Corpus) -> Vec<(&'a str, Defined)> {
         .for_each(|e| add(RefKind::Exception, e.file, &e.id));
     ids
 }
+
+pub static DUPLICATE_ID: Rule = Rule {
+    code: "K0201",
+    name: "duplicate-id",
+    level: Level::Error,
+    summary: "two records share an id",
+    explanation: "Ids are unique across the whole corpus (documents, roles, contacts, systems, incidents, \
+         drills, reviews, exceptions), so that a typed reference can never be ambiguous.",
+};
+
+pub static UNRESOLVED_REFERENCE: Rule = Rule {
+    code: "K0202",
+    name: "unresolved-reference",
+    level: Level::Error,
+    summary: "a typed reference that points at nothing",
+    explanation: "A `role:`, `contact:`, `system:`, `runbook:`, `doc:`, `incident:`, `drill:`, `review:` or \
+         `exception:` reference (in YAML or as a Markdown link) must name an existing record of \
+         that kind. Dangling references are how a contact table drifts away from the regulation.",
+};
 
 fn duplicate_ids(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let ids = collect_ids(ctx.corpus);
@@ -248,6 +286,15 @@ pub fn reference_uses<'a>(c: &'a Corpus) -> Vec<RefUse<'a>> {
     uses
 }
 
+pub static WRONG_REFERENCE_KIND: Rule = Rule {
+    code: "K0203",
+    name: "wrong-reference-kind",
+    level: Level::Error,
+    summary: "a reference of the wrong kind for its field",
+    explanation: "Each field accepts only some kinds of reference: an owner is a `role:`, a role is held by \
+         a `contact:` person, a notification goes to a `contact:`, and so on (docs/formats.md).",
+};
+
 fn references(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for u in reference_uses(ctx.corpus) {
         let r = &u.at.value;
@@ -362,6 +409,15 @@ fn notification_recipients(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
 }
 
+pub static TYPE_WITHOUT_RUNBOOK: Rule = Rule {
+    code: "K0204",
+    name: "type-without-runbook",
+    level: Level::Error,
+    summary: "an incident type that no runbook handles",
+    explanation: "Every incident's `type` must be listed in some runbook's `incident_types`, so that each \
+         incident can be traced to the procedure that governs it (ISO/IEC 27001 A.5.24, A.5.26).",
+};
+
 fn incident_types(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let handled: BTreeSet<&str> = ctx
         .corpus
@@ -393,6 +449,16 @@ fn incident_types(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
 }
 
+pub static RUNBOOK_PHASES: Rule = Rule {
+    code: "K0205",
+    name: "runbook-phases",
+    level: Level::Error,
+    summary: "a runbook that does not cover the five response phases",
+    explanation: "A runbook must have a heading for each phase: detection {#detection}, initial response \
+         {#initial-response}, investigation and containment {#containment}, reporting and \
+         publication {#reporting}, recovery {#recovery} (the response flow of the regulation).",
+};
+
 fn runbook_phases(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for rb in ctx.corpus.runbooks() {
         let missing: Vec<String> = PHASES
@@ -417,6 +483,15 @@ fn runbook_phases(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+pub static SYSTEM_INVENTORY: Rule = Rule {
+    code: "K0206",
+    name: "system-inventory",
+    level: Level::Error,
+    summary: "a system without owner or valid recovery priority",
+    explanation: "Every system has an owner role and a recovery priority 0–3 that appears in the \
+         recovery-priority table (3: must never stop, 2: within 24 h, 1: within 3 days, 0: may stop).",
+};
 
 fn systems(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let levels: BTreeSet<u8> = ctx
@@ -463,6 +538,15 @@ fn systems(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
 }
 
+pub static ROLE_UNHELD: Rule = Rule {
+    code: "K0207",
+    name: "role-unheld",
+    level: Level::Error,
+    summary: "a role nobody holds, or a committee without members",
+    explanation: "A role that nobody holds cannot act during an incident. Roles need `held_by`, committees \
+         need `members`.",
+};
+
 fn roles(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for r in &ctx.corpus.roles {
         let subject = format!("role:{}", r.id.value);
@@ -486,6 +570,23 @@ fn roles(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+pub static MISSING_TABLE: Rule = Rule {
+    code: "K0208",
+    name: "missing-table",
+    level: Level::Error,
+    summary: "a required table is missing or incomplete",
+    explanation: "roles.yaml, contacts.yaml, systems.yaml and severity.yaml must exist; severity levels 0–3 \
+         must each be defined exactly once.",
+};
+
+pub static UNKNOWN_SEVERITY: Rule = Rule {
+    code: "K0209",
+    name: "unknown-severity",
+    level: Level::Error,
+    summary: "an incident severity that the severity table does not define",
+    explanation: "An incident's severity must be one of the levels in severity.yaml.",
+};
 
 fn tables(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let c = ctx.corpus;
@@ -556,6 +657,16 @@ fn tables(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
 }
 
+pub static DOCUMENT_METADATA: Rule = Rule {
+    code: "K0210",
+    name: "document-metadata",
+    level: Level::Error,
+    summary: "a regulation without approval, effective date, version or review cycle",
+    explanation: "A regulation document needs `version`, `owner`, `approved_by`, `approved_on`, \
+         `effective_on` (not before approval) and `review_every`: every change must be approved, \
+         dated and communicated (clause 改訂 of the regulation).",
+};
+
 fn document_metadata(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for d in &ctx.corpus.documents {
         let m = &d.meta;
@@ -614,6 +725,19 @@ fn document_metadata(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 
 /// The most steps the home page's "incident now?" box shows.
 pub const INCIDENT_NOW_MAX_STEPS: usize = 3;
+
+pub static INCIDENT_NOW: Rule = Rule {
+    code: "K0212",
+    name: "incident-now",
+    level: Level::Error,
+    summary: "a regulation without a valid `incident_now` (first call and first steps)",
+    explanation: "The home page of the site always shows what to do when something happens: the first number \
+         to call and the first things to do. They come from the regulation's front matter, \
+         `incident_now: { call: role:… or contact:…, steps: [...] }`, so that they are approved with \
+         the regulation instead of guessed: `call` is whom the regulation says to report to first \
+         and must reach someone with a `phone` or `mobile` channel; `steps` are one to three short, \
+         non-empty texts (the reporting duties of the regulation, in order).",
+};
 
 /// Every regulation says whom to call first and what to do first (the home page's box).
 fn incident_now(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -719,6 +843,15 @@ pub fn call_phones<'c>(ctx: &Ctx<'c>, call: &Ref) -> Vec<&'c crate::model::table
 pub fn is_committee(ctx: &Ctx, r: &Ref) -> bool {
     r.kind == RefKind::Role && ctx.corpus.role(&r.id).is_some_and(|role| role.committee)
 }
+
+pub static EXCEPTION_APPROVER: Rule = Rule {
+    code: "K0211",
+    name: "exception-approver",
+    level: Level::Error,
+    summary: "an exception not approved by a committee",
+    explanation: "Exceptions (例外事項) need the security committee's approval: `approved_by` must name a role \
+         with `committee: true`. Until then the exception waives nothing.",
+};
 
 fn exception_approvers(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for e in &ctx.corpus.exceptions {

@@ -9,6 +9,29 @@ use crate::diag::{Diagnostic, Loc};
 use crate::model::document::Document;
 use crate::model::{DocKind, FileId, Ref, RefKind};
 
+use super::Rule;
+use crate::diag::Level;
+
+/// The rules of this family, in code order.
+pub(super) static RULES: &[&Rule] = &[
+    &REQUIRED_SECTIONS,
+    &UNRESOLVED_CLAUSE,
+    &DUPLICATE_CLAUSE_NUMBER,
+    &PLACEHOLDER,
+    &ERA_DATE,
+    &CLAUSE_MENTION,
+];
+
+pub static REQUIRED_SECTIONS: Rule = Rule {
+    code: "K0601",
+    name: "required-sections",
+    level: Level::Error,
+    summary: "the regulation lacks a required section or has them out of order",
+    explanation: "A `kind: regulation` document has every section of the configured skeleton \
+         ([regulation] required_sections; default: the common skeleton 趣旨 … 改訂 of DOMAIN.md) as \
+         headings, in that order.",
+};
+
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     if !ctx
         .corpus
@@ -103,6 +126,15 @@ fn required_sections(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagno
     }
 }
 
+pub static UNRESOLVED_CLAUSE: Rule = Rule {
+    code: "K0602",
+    name: "unresolved-clause",
+    level: Level::Error,
+    summary: "a cross-reference to a clause that does not exist",
+    explanation: "A `clause:` link must name an anchor of a heading: `clause:anchor` in the same document or \
+         `clause:doc-id#anchor` in another one.",
+};
+
 /// `clause:anchor` (same document) or `clause:doc#anchor`.
 fn clause_links(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagnostic>) {
     for link in d.links.iter().filter(|l| l.dest.starts_with("clause:")) {
@@ -158,6 +190,15 @@ fn clause_links(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagnostic>
     }
 }
 
+pub static DUPLICATE_CLAUSE_NUMBER: Rule = Rule {
+    code: "K0603",
+    name: "duplicate-clause-number",
+    level: Level::Error,
+    summary: "a clause number used twice in one document",
+    explanation: "Clause numbers (第5条, 4.3, 【4.3】) identify clauses in references and amendments; using one \
+         twice makes every reference to it ambiguous (seed 000 uses 【4.3】 twice).",
+};
+
 fn duplicate_clauses(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<&str, u32> = HashMap::new();
     for h in d.clauses() {
@@ -178,6 +219,15 @@ fn duplicate_clauses(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagno
         }
     }
 }
+
+pub static PLACEHOLDER: Rule = Rule {
+    code: "K0604",
+    name: "placeholder",
+    level: Level::Error,
+    summary: "placeholder text left in a document",
+    explanation: "○○, 〇〇, ××, xx/ｘｘ in dates, TODO, TBD and FIXME mark text that was never filled in (seed \
+         001 was approved on 令和ｘｘ年ｘｘ月ｘｘ日).",
+};
 
 /// Placeholders: ○○ 〇〇 ×× (two or more), xx/ｘｘ next to 年/月/日 or after 20, TODO/TBD/FIXME.
 fn placeholders(ctx: &Ctx, text: &str, loc: &Loc, d: &Document, out: &mut Vec<Diagnostic>) {
@@ -229,6 +279,15 @@ fn placeholders(ctx: &Ctx, text: &str, loc: &Loc, d: &Document, out: &mut Vec<Di
     }
 }
 
+pub static ERA_DATE: Rule = Rule {
+    code: "K0605",
+    name: "era-date",
+    level: Level::Error,
+    summary: "an impossible Japanese era date",
+    explanation: "Dates written in 和暦 must exist: 平成 ended on 平成31年4月30日 and 令和 began on 令和元年5月1日; \
+         an era year is never a four-digit Western year (平成2020年); months and days must exist.",
+};
+
 /// Finds era dates such as 令和元年4月1日, 平成2020年, 令和7年2月29日 and reports impossible ones.
 fn era_dates(ctx: &Ctx, text: &str, loc: &Loc, d: &Document, out: &mut Vec<Diagnostic>) {
     // Fast path: era names are not digits, so the raw text shows whether one occurs at all.
@@ -278,6 +337,16 @@ fn number_then(s: &str, unit: char, allow_gan: bool) -> Option<(u32, &str)> {
     let n = s[..digits].parse().ok()?;
     s[digits..].strip_prefix(unit).map(|rest| (n, rest))
 }
+
+pub static CLAUSE_MENTION: Rule = Rule {
+    code: "K0606",
+    name: "clause-mention",
+    level: Level::Warning,
+    summary: "a plain-text mention of a clause number that does not exist",
+    explanation: "Text such as 「第15条に定める」 in a regulation should name a clause of the same document \
+         (mentions directly after a law's name, such as 個人情報保護法第26条, are skipped). Prefer a \
+         typed link `[第15条](clause:anchor)`, which is checked exactly.",
+};
 
 /// Plain-text 第N条 mentions that name no clause of this document (skipping mentions of laws).
 fn clause_mentions(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagnostic>) {
