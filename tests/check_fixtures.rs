@@ -121,7 +121,10 @@ fn fixture_codes() -> Vec<(String, String)> {
             continue;
         };
         let expect: Expect = toml::from_str(&text).unwrap();
-        codes.push((path.file_name().unwrap().to_string_lossy().into(), expect.code));
+        codes.push((
+            path.file_name().unwrap().to_string_lossy().into(),
+            expect.code,
+        ));
     }
     codes.sort();
     codes
@@ -143,7 +146,10 @@ fn every_rule_has_a_failing_fixture() {
         .iter()
         .filter(|(_, c)| kitei::check::rule(c).is_none())
         .collect();
-    assert!(unknown.is_empty(), "fixtures expecting unregistered codes: {unknown:?}");
+    assert!(
+        unknown.is_empty(),
+        "fixtures expecting unregistered codes: {unknown:?}"
+    );
 }
 
 #[test]
@@ -152,8 +158,14 @@ fn readme_rule_table_is_made_from_the_registry() {
     const END: &str = "<!-- rules:end -->";
     let path = common::root().join("README.md");
     let readme = std::fs::read_to_string(&path).unwrap();
-    let start = readme.find(BEGIN).expect("README.md lacks the rules:begin marker") + BEGIN.len();
-    let end = start + readme[start..].find(END).expect("README.md lacks the rules:end marker");
+    let start = readme
+        .find(BEGIN)
+        .expect("README.md lacks the rules:begin marker")
+        + BEGIN.len();
+    let end = start
+        + readme[start..]
+            .find(END)
+            .expect("README.md lacks the rules:end marker");
     let table = kitei::check::markdown_table();
     if readme[start..end] != table {
         if std::env::var_os("KITEI_BLESS").is_some() {
