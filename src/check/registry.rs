@@ -113,6 +113,7 @@ mod tests {
         ("check/duties.rs", include_str!("duties.rs")),
         ("check/text.rs", include_str!("text.rs")),
         ("check/evidence.rs", include_str!("evidence.rs")),
+        ("check/knock_on.rs", include_str!("knock_on.rs")),
         ("source/mod.rs", include_str!("../source/mod.rs")),
         ("source/yaml.rs", include_str!("../source/yaml.rs")),
         ("config.rs", include_str!("../config.rs")),
