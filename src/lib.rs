@@ -15,6 +15,8 @@ pub mod diag;
 pub mod digest;
 pub mod evidence;
 pub mod history;
+pub mod import;
+pub mod import_cmd;
 pub mod model;
 pub mod render;
 pub mod serve;

@@ -61,6 +61,27 @@ enum Command {
     Init(InitArgs),
     /// Print the 新旧対照表 of two versions: release tags, version names, or WORKTREE.
     Diff(DiffArgs),
+    /// Import existing regulations (.docx, .md, .txt) into the source folder, with a report.
+    Import(ImportArgs),
+}
+
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// The files to import (.docx, .md, .txt; text in UTF-8, Shift_JIS/CP932, EUC-JP or UTF-16).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// The source folder to write into (default: the project's, `policy-src`).
+    #[arg(long, value_name = "DIR")]
+    into: Option<PathBuf>,
+    /// The document id (only with one FILE; default: from the file name).
+    #[arg(long, value_name = "ID")]
+    id: Option<String>,
+    /// Where to write the Markdown import report (default: import-report.md in the project).
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Replace documents that exist already.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(clap::Args)]
@@ -297,6 +318,17 @@ fn main() -> ExitCode {
                 ansi,
             ))
         }
+        Command::Import(args) => ExitCode::from(kitei::import_cmd::run(
+            &cli.project,
+            cli.as_of,
+            &kitei::import_cmd::Request {
+                files: args.files,
+                into: args.into,
+                id: args.id,
+                report: args.report,
+                force: args.force,
+            },
+        )),
         Command::Init(args) => ExitCode::from(kitei::render::init::init_command(
             args.dir.as_deref().unwrap_or(&cli.project),
             cli.as_of,

@@ -1,0 +1,336 @@
+//! `kitei import`: the regulations companies already have (Word, Markdown, plain text) into
+//! kitei's source format, losslessly, with an import report.
+//!
+//! This module is a library: bytes in, documents and a report out; it prints nothing and
+//! writes nothing (the command in `main.rs` does). The flow:
+//! `decode`/`docx` → [`Block`]s → `outline` (clauses, items, paragraphs, tables, anchors) →
+//! `emit` (Markdown) → `extract` (data drafts, dates, decisions) → `report`.
+
+pub mod decode;
+pub mod emit;
+pub mod markdown_in;
+pub mod numbering;
+pub mod outline;
+pub mod report;
+pub mod text;
+
+use outline::{Node, Outline};
+
+/// A unit of the source before structure detection.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// A line of text (a paragraph in Word) with its indentation and source line; `heading`
+    /// is a heading level the source declared (a Word heading style).
+    Line {
+        text: String,
+        indent: usize,
+        line: u32,
+        heading: Option<u8>,
+    },
+    Blank,
+    Table {
+        rows: Vec<Vec<String>>,
+        line: u32,
+    },
+}
+
+/// What the user asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The document id (default: from the file name).
+    pub id: Option<String>,
+}
+
+/// The source formats `kitei import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Markdown,
+    Docx,
+}
+
+impl Format {
+    /// The format of a file by its extension.
+    pub fn of(name: &str) -> Option<Format> {
+        let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+        match ext.as_str() {
+            "txt" | "text" => Some(Format::Text),
+            "md" | "markdown" => Some(Format::Markdown),
+            "docx" => Some(Format::Docx),
+            _ => None,
+        }
+    }
+}
+
+/// One imported document.
+#[derive(Debug)]
+pub struct ImportedDocument {
+    /// The file it came from, as given.
+    pub source_name: String,
+    pub format: Format,
+    /// `UTF-8`, `Shift_JIS (CP932)`, … (`OOXML` for Word).
+    pub encoding: &'static str,
+    pub converted: bool,
+    pub id: String,
+    pub title: String,
+    /// The source's text as read (decoded; for Word, one paragraph per line), for the
+    /// round-trip comparison.
+    pub source_text: String,
+    /// The Markdown body (without front matter).
+    pub body: String,
+    pub outline: Outline,
+    /// What a person must decide (approver, effective date, review cycle, owner …): (what,
+    /// what the text says about it).
+    pub decisions: Vec<(String, String)>,
+    /// Other things read out of the prose (dates, review cycle): (what, detail).
+    pub recognised: Vec<(String, String)>,
+}
+
+impl ImportedDocument {
+    /// Where the document goes in the source folder.
+    pub fn path(&self) -> String {
+        format!("regulation/{}.md", self.id)
+    }
+
+    /// The whole Markdown file: front matter and body. Fields only a person can decide are
+    /// left as comments (the import report lists them); `kitei check` reports them missing.
+    pub fn file_text(&self) -> String {
+        let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
+        let mut fm = String::from("---\n");
+        fm.push_str(&format!(
+            "# Imported by `kitei import` from {} ({}). Review the import report, fill in the\n# fields below, then remove these comments.\n",
+            std::path::Path::new(&self.source_name)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            self.encoding
+        ));
+        fm.push_str(&format!("id: {}\n", self.id));
+        fm.push_str("kind: regulation\n");
+        fm.push_str(&format!("title: {}\n", quote(&self.title)));
+        fm.push_str("visibility: employees\n");
+        fm.push_str("# To decide (see the import report):\n");
+        for line in [
+            "# version: \"1\"",
+            "# owner: role:…",
+            "# approved_by: role:…",
+            "# approved_on: YYYY-MM-DD",
+            "# effective_on: YYYY-MM-DD",
+            "# review_every: 12 months",
+            "# incident_now: { call: role:…, steps: [\"…\"] }",
+        ] {
+            fm.push_str(line);
+            fm.push('\n');
+        }
+        fm.push_str("---\n\n");
+        fm.push_str(self.body.trim_end());
+        fm.push('\n');
+        fm
+    }
+}
+
+/// Why a file could not be imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportError {
+    pub file: String,
+    pub message: String,
+    pub help: String,
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "error: {}: {}\nhelp: {}",
+            self.file, self.message, self.help
+        )
+    }
+}
+
+/// An id from a file name: its ASCII letters, digits, `-`, `_` and `.` (`規程_v2.docx` →
+/// `v2`), or `regulation` when none are left.
+pub fn id_from_name(name: &str) -> String {
+    let stem = std::path::Path::new(name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut id = String::new();
+    for c in stem.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+            id.push(c.to_ascii_lowercase());
+        } else if !id.is_empty() && !id.ends_with('-') {
+            id.push('-');
+        }
+    }
+    let id = id.trim_matches(|c| c == '-' || c == '.').to_string();
+    if id.is_empty() {
+        "regulation".into()
+    } else {
+        id
+    }
+}
+
+/// Imports one file (`name` is used for the format, the default id and messages).
+pub fn import_document(
+    name: &str,
+    bytes: &[u8],
+    options: &Options,
+) -> Result<ImportedDocument, ImportError> {
+    let fail = |message: String, help: &str| ImportError {
+        file: name.to_string(),
+        message,
+        help: help.to_string(),
+    };
+    let format = Format::of(name).ok_or_else(|| {
+        fail(
+            "unknown file type".into(),
+            "kitei import reads .docx, .md and .txt files; save other formats (PDF, .doc, .rtf) as .docx or text first",
+        )
+    })?;
+    let id = match &options.id {
+        Some(id) => {
+            if id.is_empty() || !id.chars().all(crate::model::values::is_id_char) {
+                return Err(fail(
+                    format!("`{id}` is not a valid document id"),
+                    "ids use letters, digits, `-`, `_` and `.`",
+                ));
+            }
+            id.clone()
+        }
+        None => id_from_name(name),
+    };
+    let (encoding, converted, source_text, mut outline, body) = match format {
+        Format::Text | Format::Markdown => {
+            let decoded = decode::decode(bytes).map_err(|m| {
+                fail(
+                    format!("cannot read it as text: it {m}"),
+                    "save it as UTF-8 (or Shift_JIS) text, or import the .docx",
+                )
+            })?;
+            if format == Format::Markdown {
+                let (outline, body) = markdown_in::read(&decoded.text);
+                (
+                    decoded.encoding,
+                    decoded.converted,
+                    decoded.text,
+                    outline,
+                    body,
+                )
+            } else {
+                let blocks = text::blocks(&decoded.text);
+                let outline = outline::build(&blocks);
+                (
+                    decoded.encoding,
+                    decoded.converted,
+                    decoded.text,
+                    outline,
+                    String::new(),
+                )
+            }
+        }
+        Format::Docx => {
+            return Err(fail(
+                "Word files are not supported yet".into(),
+                "save it as text (.txt) and import that",
+            ));
+        }
+    };
+    let title = find_title(&mut outline, format).unwrap_or_else(|| id.clone());
+    let body = if format == Format::Markdown {
+        body
+    } else {
+        emit::markdown(&outline.nodes)
+    };
+    Ok(ImportedDocument {
+        source_name: name.to_string(),
+        format,
+        encoding,
+        converted,
+        id,
+        title,
+        source_text,
+        body,
+        outline,
+        decisions: Vec::new(),
+        recognised: Vec::new(),
+    })
+}
+
+/// Words that end the title of a regulation-like document.
+const TITLE_WORDS: &[&str] = &[
+    "規程",
+    "規則",
+    "規定",
+    "要領",
+    "要綱",
+    "方針",
+    "細則",
+    "基準",
+    "手順書",
+    "マニュアル",
+    "ガイドライン",
+    "ポリシー",
+];
+
+/// The document's title: the first level-1 heading (Markdown), else the first short line
+/// before the first clause that ends in a regulation word, else the first short line. In
+/// plain text that line becomes the body's `#` heading.
+fn find_title(outline: &mut Outline, format: Format) -> Option<String> {
+    if format == Format::Markdown {
+        return outline.nodes.iter().find_map(|n| match n {
+            Node::Heading { level: 1, text, .. } => Some(text.clone()),
+            _ => None,
+        });
+    }
+    let before_first_clause = outline
+        .nodes
+        .iter()
+        .position(|n| matches!(n, Node::Heading { .. }))
+        .unwrap_or(outline.nodes.len());
+    let short = |t: &str| t.chars().count() <= 60 && !t.ends_with('。');
+    let candidates: Vec<(usize, &str)> = outline.nodes[..before_first_clause]
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| match n {
+            Node::Paragraph { text, .. } if short(text) => Some((i, text.as_str())),
+            _ => None,
+        })
+        .collect();
+    let (index, text) = candidates
+        .iter()
+        .find(|(_, t)| TITLE_WORDS.iter().any(|w| t.ends_with(w)))
+        .or(candidates.first())
+        .copied()?;
+    let title = text.to_string();
+    if let Node::Paragraph { line, .. } = outline.nodes[index] {
+        outline.nodes[index] = Node::Heading {
+            level: 1,
+            text: title.clone(),
+            marker: None,
+            anchor: None,
+            line,
+        };
+    }
+    Some(title)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_from_file_names() {
+        assert_eq!(
+            id_from_name("dir/Incident Rules v2.docx"),
+            "incident-rules-v2"
+        );
+        assert_eq!(id_from_name("セキュリティ規程.txt"), "regulation");
+        assert_eq!(id_from_name("000_4fe1.txt"), "000_4fe1");
+    }
+
+    #[test]
+    fn unknown_format_is_an_error_with_help() {
+        let e = import_document("a.pdf", b"%PDF", &Options::default()).unwrap_err();
+        assert!(e.help.contains(".docx"), "{e}");
+    }
+}

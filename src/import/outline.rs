@@ -1,0 +1,439 @@
+//! From blocks to an outline: which numbered lines are clause headings, which are list items,
+//! which are the law style's paragraphs (項), and the stable anchor of every clause.
+//!
+//! The same marker can be either: `1. 趣旨` at the left margin of a document numbered
+//! 1, 2, 3 is a clause; `  1. セキュリティに対する侵害` indented under a clause, or a `1.` that
+//! restarts the count inside clause 4, is a list item. The rules, in order:
+//! - 第N章 / 第N節 / 第N条 / 【N】 / N章M are always headings (chapters, sections, clauses);
+//! - in a document with articles (第N条), a bare `２　…` is a paragraph (項) of the article;
+//! - `N.` / `N.M` / `N　` is a heading at the left margin when the text after it is a short
+//!   title (no sentence) and the number continues the clause sequence; otherwise an item;
+//! - every other marker is a list item, nested by the order its style first appeared;
+//! - a line without a marker indented deeper than the open item continues that item.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::Block;
+use super::numbering::{self, Marker, Style};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    /// A clause or chapter heading (`number` is None for a heading without a number).
+    Heading {
+        level: u8,
+        text: String,
+        marker: Option<Marker>,
+        anchor: Option<String>,
+        line: u32,
+    },
+    /// One line of running text.
+    Paragraph {
+        text: String,
+        line: u32,
+    },
+    /// A list item: its text (with its number as written; bullets dropped) and the lines
+    /// that continue it.
+    Item {
+        depth: usize,
+        text: String,
+        more: Vec<String>,
+        line: u32,
+    },
+    Table {
+        rows: Vec<Vec<String>>,
+        line: u32,
+    },
+}
+
+/// A clause heading as the import report lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clause {
+    pub number: String,
+    pub title: String,
+    pub anchor: String,
+    pub level: u8,
+    pub line: u32,
+    pub style: Style,
+}
+
+/// Something about the numbering a person should look at (kept as written).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumberingNote {
+    pub line: u32,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Outline {
+    pub nodes: Vec<Node>,
+    pub clauses: Vec<Clause>,
+    /// How many list items of each marker style.
+    pub items: BTreeMap<&'static str, usize>,
+    pub notes: Vec<NumberingNote>,
+}
+
+fn heading_like(rest: &str, caption: &Option<String>) -> bool {
+    let rest = rest.trim();
+    if rest.is_empty() {
+        return caption.is_some();
+    }
+    rest.chars().count() <= 40 && !rest.contains('。') && !rest.ends_with('．')
+}
+
+/// A line that is only a caption in brackets: `（目的）`, the law style's heading that stands
+/// on the line above its article.
+fn is_caption_line(text: &str) -> bool {
+    let t = text.trim();
+    (t.starts_with('（') && t.ends_with('）') || t.starts_with('〔') && t.ends_with('〕'))
+        && t.chars().count() <= 32
+        && !t.contains('。')
+}
+
+/// Builds the outline of plain-text or Word blocks.
+pub fn build(blocks: &[Block]) -> Outline {
+    let has_articles = blocks.iter().any(|b| {
+        matches!(b, Block::Line { text, .. }
+            if numbering::parse(text).is_some_and(|m| m.style == Style::Article))
+    });
+    let mut b = Builder {
+        has_articles,
+        ..Builder::default()
+    };
+    for block in blocks {
+        match block {
+            Block::Blank => {}
+            Block::Table { rows, line } => {
+                b.open_item = None;
+                b.nodes.push(Node::Table {
+                    rows: rows.clone(),
+                    line: *line,
+                });
+            }
+            Block::Line {
+                text,
+                indent,
+                line,
+                heading,
+            } => b.line(text, *indent, *line, *heading),
+        }
+    }
+    let mut outline = Outline {
+        nodes: b.nodes,
+        items: b.items,
+        notes: b.notes,
+        clauses: Vec::new(),
+    };
+    assign_levels_and_anchors(&mut outline);
+    outline
+}
+
+#[derive(Default)]
+struct Builder {
+    has_articles: bool,
+    in_article: bool,
+    nodes: Vec<Node>,
+    /// Marker styles of the open list, outermost first.
+    item_styles: Vec<Style>,
+    /// Indentation of the open item (continuation lines are deeper).
+    open_item: Option<usize>,
+    /// The last numbered clause (N / N.M / 【N】), for the sequence test; reset per chapter.
+    last_clause: Option<Vec<u32>>,
+    items: BTreeMap<&'static str, usize>,
+    notes: Vec<NumberingNote>,
+}
+
+impl Builder {
+    fn heading(&mut self, text: String, marker: Option<Marker>, line: u32, level_hint: u8) {
+        self.item_styles.clear();
+        self.open_item = None;
+        self.nodes.push(Node::Heading {
+            level: level_hint,
+            text,
+            marker,
+            anchor: None,
+            line,
+        });
+    }
+
+    fn item(&mut self, marker: &Marker, text: String, indent: usize, line: u32) {
+        let depth = match self.item_styles.iter().position(|s| *s == marker.style) {
+            Some(p) => {
+                self.item_styles.truncate(p + 1);
+                p
+            }
+            None => {
+                self.item_styles.push(marker.style);
+                self.item_styles.len() - 1
+            }
+        };
+        *self.items.entry(marker.style.describe()).or_default() += 1;
+        self.open_item = Some(indent);
+        self.nodes.push(Node::Item {
+            depth,
+            text,
+            more: Vec::new(),
+            line,
+        });
+    }
+
+    fn paragraph(&mut self, text: &str, line: u32) {
+        self.open_item = None;
+        self.nodes.push(Node::Paragraph {
+            text: text.to_string(),
+            line,
+        });
+    }
+
+    /// Whether clause number `value` can follow the last one (else the line is a list item).
+    fn continues_sequence(&self, value: &[u32]) -> bool {
+        let Some(last) = &self.last_clause else {
+            return true;
+        };
+        if value.len() == 1 {
+            return value[0] > last[0];
+        }
+        value[0] == last[0] || value[0] == last[0] + 1
+    }
+
+    fn line(&mut self, text: &str, indent: usize, line: u32, heading_hint: Option<u8>) {
+        let marker = numbering::parse(text);
+        let Some(m) = marker else {
+            if let Some(level) = heading_hint {
+                return self.heading(text.to_string(), None, line, level);
+            }
+            if let Some(item_indent) = self.open_item
+                && indent > item_indent
+                && let Some(Node::Item { more, .. }) = self.nodes.last_mut()
+            {
+                more.push(text.to_string());
+                return;
+            }
+            return self.paragraph(text, line);
+        };
+        let rest = text[m.rest..].trim();
+        match m.style {
+            Style::Chapter | Style::Section => {
+                if m.style == Style::Chapter {
+                    self.last_clause = None;
+                    self.in_article = false;
+                }
+                if rest.chars().count() > 40 || rest.contains('。') {
+                    self.notes.push(NumberingNote {
+                        line,
+                        message: format!(
+                            "`{}` is followed by a sentence, not a title; kept as the heading's text",
+                            m.written
+                        ),
+                    });
+                }
+                self.heading(text.to_string(), Some(m), line, 0)
+            }
+            Style::Article => {
+                // A caption on the line above (`（目的）`) belongs to this article's heading.
+                let caption = match self.nodes.last() {
+                    Some(Node::Paragraph { text: c, .. }) if is_caption_line(c) => {
+                        let c = c.clone();
+                        self.nodes.pop();
+                        Some(c)
+                    }
+                    _ => None,
+                };
+                self.in_article = true;
+                let head_end = if heading_like(rest, &m.caption) && rest.chars().count() <= 20 {
+                    text.len()
+                } else {
+                    m.rest
+                };
+                let mut head = text[..head_end].trim().to_string();
+                let mut m = m;
+                if let Some(c) = caption {
+                    head = format!("{c}　{head}");
+                    let inner: String = c.chars().skip(1).take(c.chars().count() - 2).collect();
+                    m.caption = Some(inner);
+                    m.rest = head.len();
+                }
+                let body = text[head_end..].trim().to_string();
+                self.heading(head, Some(m), line, 0);
+                if !body.is_empty() {
+                    self.paragraph(&body, line);
+                }
+            }
+            Style::Paragraph => self.paragraph(text, line),
+            Style::Bracketed | Style::ChapterClause => {
+                if m.style == Style::Bracketed {
+                    self.last_clause = Some(m.value.clone());
+                }
+                self.heading(text.to_string(), Some(m), line, 0)
+            }
+            Style::Number { dot } => {
+                let law_paragraph = self.in_article && m.value.len() == 1 && !dot;
+                if law_paragraph {
+                    self.paragraph(text, line);
+                } else if heading_hint.is_some()
+                    || (!self.has_articles
+                        && indent == 0
+                        && heading_like(rest, &m.caption)
+                        && self.continues_sequence(&m.value))
+                {
+                    self.last_clause = Some(m.value.clone());
+                    self.heading(text.to_string(), Some(m), line, heading_hint.unwrap_or(0));
+                } else {
+                    self.item(&m, text.to_string(), indent, line);
+                }
+            }
+            Style::Bullet => {
+                let t = text[m.rest..].trim().to_string();
+                self.item(&m, t, indent, line);
+            }
+            _ => {
+                if let Some(level) = heading_hint {
+                    return self.heading(text.to_string(), Some(m), line, level);
+                }
+                self.item(&m, text.to_string(), indent, line)
+            }
+        }
+    }
+}
+
+/// Heading levels (chapters `##`, sections below, clauses by their depth) and anchors.
+///
+/// Anchors depend only on the numbers, so they stay put when text changes: `ch2`, `ch2-sec1`,
+/// `art5`, `art5-2` (第5条の2), `c4-3` (4.3 or 【4.3】), `ch2-c3` (clause 3 of chapter 2 when
+/// the document has chapters: clause identity is chapter-scoped). A number used twice gets
+/// `-2`, and a note.
+pub fn assign_levels_and_anchors(outline: &mut Outline) {
+    let has_chapters = outline
+        .nodes
+        .iter()
+        .any(|n| matches!(n, Node::Heading { marker: Some(m), .. } if m.style == Style::Chapter));
+    let has_sections = outline
+        .nodes
+        .iter()
+        .any(|n| matches!(n, Node::Heading { marker: Some(m), .. } if m.style == Style::Section));
+    // Articles are numbered through the whole document in law style; scope them by chapter
+    // only when a number repeats.
+    let mut article_numbers = HashSet::new();
+    let mut articles_repeat = false;
+    for n in &outline.nodes {
+        if let Node::Heading {
+            marker: Some(m), ..
+        } = n
+            && m.style == Style::Article
+            && !article_numbers.insert(m.value.clone())
+        {
+            articles_repeat = true;
+        }
+    }
+    let clause_base = 2 + u8::from(has_chapters) + u8::from(has_sections);
+    let mut used: HashMap<String, u32> = HashMap::new();
+    let mut chapter: Option<u32> = None;
+    let mut section: Option<u32> = None;
+    let mut parent_anchor: Option<String> = None;
+    let mut clauses = Vec::new();
+    let mut notes = Vec::new();
+    for node in &mut outline.nodes {
+        let Node::Heading {
+            level,
+            text,
+            marker,
+            anchor,
+            line,
+        } = node
+        else {
+            continue;
+        };
+        let hinted = *level;
+        let Some(m) = marker else {
+            if hinted == 0 {
+                *level = 2;
+            }
+            continue;
+        };
+        let join = |v: &[u32]| {
+            v.iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join("-")
+        };
+        let chapter_prefix = match (has_chapters, chapter) {
+            (true, Some(c)) => format!("ch{c}-"),
+            _ => String::new(),
+        };
+        let (base, lvl) = match m.style {
+            Style::Chapter => {
+                chapter = m.value.first().copied();
+                section = None;
+                (format!("ch{}", join(&m.value)), 2)
+            }
+            Style::Section => {
+                section = m.value.first().copied();
+                (
+                    format!("{chapter_prefix}sec{}", join(&m.value)),
+                    2 + u8::from(has_chapters),
+                )
+            }
+            Style::Article => {
+                let prefix = if articles_repeat {
+                    &chapter_prefix[..]
+                } else {
+                    ""
+                };
+                (format!("{prefix}art{}", join(&m.value)), clause_base)
+            }
+            Style::ChapterClause => (
+                format!("ch{}-c{}", m.value[0], join(&m.value[1..])),
+                clause_base,
+            ),
+            Style::Bracketed | Style::Number { .. } => (
+                format!("{chapter_prefix}c{}", join(&m.value)),
+                clause_base + (m.value.len() as u8).saturating_sub(1),
+            ),
+            // A heading numbered like a list item (`### (1) データベースのハッキング`): a
+            // sub-clause of the clause above it.
+            _ => (
+                match &parent_anchor {
+                    Some(p) => format!("{p}-{}", join(&m.value)),
+                    None => format!("{chapter_prefix}n{}", join(&m.value)),
+                },
+                if hinted > 0 { hinted } else { clause_base + 1 },
+            ),
+        };
+        let _ = section;
+        // An anchor the source already has (`{#report}` in Markdown) is kept.
+        let base = anchor.clone().unwrap_or(base);
+        let count = used.entry(base.clone()).or_insert(0);
+        *count += 1;
+        let unique = if *count == 1 {
+            base.clone()
+        } else {
+            notes.push(NumberingNote {
+                line: *line,
+                message: format!(
+                    "clause number `{}` is used again (first use keeps #{base}; this one is #{base}-{count})",
+                    m.written
+                ),
+            });
+            format!("{base}-{count}")
+        };
+        if !matches!(
+            m.style,
+            Style::Chapter | Style::Section | Style::Paren(_) | Style::Enclosed(_) | Style::Kana
+        ) {
+            parent_anchor = Some(unique.clone());
+        }
+        *level = if hinted > 0 { hinted } else { lvl.min(6) };
+        *anchor = Some(unique.clone());
+        let title = text[m.rest.min(text.len())..].trim();
+        clauses.push(Clause {
+            number: m.written.clone(),
+            title: m.caption.clone().unwrap_or_else(|| title.to_string()),
+            anchor: unique,
+            level: *level,
+            line: *line,
+            style: m.style,
+        });
+    }
+    outline.clauses = clauses;
+    outline.notes.extend(notes);
+    outline.notes.sort_by_key(|n| n.line);
+}

@@ -1,0 +1,169 @@
+//! The `kitei import` command: reads the files, writes the documents into the source folder,
+//! runs the check over the result, prints the summary and writes the Markdown report.
+//! (The logic lives in [`crate::import`]; this is the part that touches files and the terminal.)
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::check::{self, Ctx};
+use crate::config::Project;
+use crate::diag::{SourceMap, render_human};
+use crate::import::report::{DocumentReport, Finding, Report};
+use crate::import::{self, ImportedDocument, Options};
+
+pub struct Request {
+    pub files: Vec<PathBuf>,
+    pub into: Option<PathBuf>,
+    pub id: Option<String>,
+    pub report: Option<PathBuf>,
+    pub force: bool,
+}
+
+fn usage(message: &str, help: &str) -> u8 {
+    eprintln!("error: {message}\nhelp: {help}");
+    2
+}
+
+/// Runs the command; returns the exit code (0 imported, 2 nothing written).
+pub fn run(root: &Path, as_of: Option<NaiveDate>, req: &Request) -> u8 {
+    let mut project = match Project::open(root) {
+        Ok(p) => p,
+        Err(d) => {
+            eprintln!("{}", render_human(&d, &SourceMap::default(), false));
+            return 2;
+        }
+    };
+    if req.id.is_some() && req.files.len() > 1 {
+        return usage(
+            "--id names one document, but several files were given",
+            "import the files one by one with --id, or leave --id out to take ids from the file names",
+        );
+    }
+    if let Some(into) = &req.into {
+        project.config.source = into.clone();
+    }
+    let source_dir = project.source_dir();
+    let display_source = project.config.source.display().to_string();
+
+    let mut docs: Vec<ImportedDocument> = Vec::new();
+    for file in &req.files {
+        let name = file.display().to_string();
+        let bytes = match std::fs::read(file) {
+            Ok(b) => b,
+            Err(e) => {
+                return usage(
+                    &format!("cannot read {name}: {e}"),
+                    "check the path and the file's permissions; nothing was written",
+                );
+            }
+        };
+        let options = Options { id: req.id.clone() };
+        match import::import_document(&name, &bytes, &options) {
+            Ok(doc) => docs.push(doc),
+            Err(e) => {
+                eprintln!("{e}\nnote: nothing was written");
+                return 2;
+            }
+        }
+    }
+    for (i, d) in docs.iter().enumerate() {
+        if let Some(other) = docs[..i].iter().find(|o| o.id == d.id) {
+            return usage(
+                &format!(
+                    "{} and {} would both become document `{}`",
+                    other.source_name, d.source_name, d.id
+                ),
+                "rename one of the files, or import them one by one with --id",
+            );
+        }
+        let target = source_dir.join(d.path());
+        if target.exists() && !req.force {
+            return usage(
+                &format!("{display_source}/{} exists already", d.path()),
+                "give another --id, or --force to replace it; nothing was written",
+            );
+        }
+    }
+    for d in &docs {
+        let target = source_dir.join(d.path());
+        if let Err(e) = write_atomically(&target, d.file_text().as_bytes()) {
+            return usage(
+                &format!("cannot write {}: {e}", target.display()),
+                "check that the source folder is writable",
+            );
+        }
+    }
+
+    // The check over the source folder as it is now, findings sorted to their documents.
+    let mut report = Report::default();
+    let (as_of, _) = match project.as_of(as_of) {
+        Ok(v) => v,
+        Err(d) => {
+            eprintln!("{}", render_human(&d, &SourceMap::default(), false));
+            return 2;
+        }
+    };
+    report.as_of = as_of.to_string();
+    let diagnostics = match crate::source::load(&project) {
+        Ok(loaded) => {
+            let ctx = Ctx::new(&loaded.corpus, &project, as_of);
+            check::run(&ctx, loaded.diagnostics, false).diagnostics
+        }
+        Err(d) => vec![d],
+    };
+    report.check_totals = (
+        diagnostics
+            .iter()
+            .filter(|d| d.level == crate::diag::Level::Error)
+            .count(),
+        diagnostics
+            .iter()
+            .filter(|d| d.level != crate::diag::Level::Error)
+            .count(),
+    );
+    for d in &docs {
+        let path = d.path();
+        let findings = diagnostics
+            .iter()
+            .filter(|g| g.location.as_ref().is_some_and(|l| l.path.ends_with(&path)))
+            .map(Finding::from_diagnostic)
+            .collect();
+        report.documents.push(DocumentReport::new(
+            d,
+            &format!("{display_source}/{path}"),
+            findings,
+        ));
+    }
+    let report_path = req
+        .report
+        .clone()
+        .unwrap_or_else(|| root.join("import-report.md"));
+    print!("{}", report.terminal());
+    if let Err(e) = write_atomically(&report_path, report.markdown().as_bytes()) {
+        return usage(
+            &format!("cannot write the report {}: {e}", report_path.display()),
+            "give a writable path with --report",
+        );
+    }
+    println!(
+        "report: {} (kitei check: {} error(s), {} warning(s) in the source folder)",
+        report_path.display(),
+        report.check_totals.0,
+        report.check_totals.1
+    );
+    0
+}
+
+/// Writes through a temporary file in the same folder, so that a file is whole or absent.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut tmp, bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
