@@ -3,12 +3,16 @@
 //!
 //! The flow is one-way: [`source`] reads files into the typed [`model`] (remembering where
 //! every value came from), [`check`] runs the regulation's rules over the whole corpus and
-//! returns diagnostics. Nothing in `source` or `model` knows about rules or output formats.
+//! returns diagnostics, [`history`] reads released versions from git, a [`workspace`] holds
+//! one loaded project for a command, [`render`] and [`evidence`] turn it into a site and
+//! bundles, and [`cmd`] is the front door: one thin file per command. The module map and the
+//! direction of every dependency: docs/architecture.md.
 
 // Diagnostics are returned on cold error paths only; boxing them would buy nothing.
 #![allow(clippy::result_large_err)]
 
 pub mod check;
+pub mod cmd;
 pub mod config;
 pub mod dates;
 pub mod diag;
@@ -16,8 +20,8 @@ pub mod digest;
 pub mod evidence;
 pub mod history;
 pub mod import;
-pub mod import_cmd;
 pub mod model;
 pub mod render;
 pub mod serve;
 pub mod source;
+pub mod workspace;

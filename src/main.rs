@@ -1,5 +1,6 @@
-//! The `kitei` command line: parses arguments, calls the library, maps results to exit codes
-//! (0: clean, 1: the policy has errors, 2: usage or I/O failure).
+//! The `kitei` command line: argument parsing only. Each command is a function in
+//! [`kitei::cmd`], which returns the exit code (0: clean, 1: the policy has errors, 2: usage or
+//! I/O failure).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -8,9 +9,10 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use kitei::check::{self, Ctx, RULES};
-use kitei::config::{Project, parse_date};
-use kitei::diag::{Diagnostic, SourceMap, render_github, render_human, sarif};
+use kitei::cmd;
+use kitei::config::parse_date;
+use kitei::evidence::Scope;
+use kitei::render::Audience;
 
 #[derive(Parser)]
 #[command(
@@ -150,8 +152,8 @@ struct SealArgs {
     #[arg(long, value_name = "ID", num_args = 1.., conflicts_with = "period")]
     incident: Vec<String>,
     /// Only incidents open at any time in FROM..TO (e.g. 2025-04-01..2026-03-31).
-    #[arg(long, value_name = "FROM..TO", value_parser = kitei::evidence::Scope::parse_period)]
-    period: Option<kitei::evidence::Scope>,
+    #[arg(long, value_name = "FROM..TO", value_parser = Scope::parse_period)]
+    period: Option<Scope>,
     /// Only this release (tag or version name): its regulation files as tagged, its
     /// comparison tables and its change notice.
     #[arg(long, value_name = "VERSION", conflicts_with_all = ["incident", "period"])]
@@ -230,331 +232,82 @@ fn main() -> ExitCode {
     if !matches!(cli.command, Command::Serve(_)) {
         quiet_broken_pipe();
     }
-    match cli.command {
-        Command::Rules => {
-            for r in RULES {
-                println!(
-                    "{}  {:<24} {:<7}  {}",
-                    r.code,
-                    r.name,
-                    r.level.as_str(),
-                    r.summary
-                );
-            }
-            ExitCode::SUCCESS
-        }
-        Command::Explain { code } => match check::rule(&code) {
-            Some(r) => {
-                println!(
-                    "{} {} (default: {})\n\n{}\n\n{}",
-                    r.code,
-                    r.name,
-                    r.level.as_str(),
-                    r.summary,
-                    r.explanation
-                );
-                ExitCode::SUCCESS
-            }
-            None => {
-                eprintln!("error: no rule `{code}`; `kitei rules` lists them");
-                ExitCode::from(2)
-            }
-        },
-        Command::Check(args) => run_check(&cli.project, cli.as_of, &args),
-        Command::Seal(args) => run_seal(&cli.project, cli.as_of, args),
-        Command::Verify(args) => run_verify(&args),
-        Command::Keygen(args) => run_keygen(&args),
-        Command::Build(args) => {
-            let built = kitei::render::build_command(
-                &cli.project,
-                cli.as_of,
-                &kitei::render::BuildArgs {
-                    audience: kitei::render::Audience::parse(&args.build.audience)
-                        .unwrap_or_default(),
-                    allow_errors: args.build.allow_errors,
-                    out: args.build.out,
-                },
-            );
-            // Evidence is sealed from a build that published without errors, never from a preview.
-            if built != 0 || args.no_seal || args.build.allow_errors {
-                return ExitCode::from(built);
-            }
-            let seal = SealArgs {
-                incident: Vec::new(),
-                period: None,
-                release: None,
-                sign: None,
-            };
-            run_seal(&cli.project, cli.as_of, seal)
-        }
-        Command::Serve(args) => ExitCode::from(kitei::serve::serve_command(
-            &cli.project,
-            cli.as_of,
-            &kitei::serve::ServeOptions {
-                port: args.port,
-                poll: args.poll,
-                build: kitei::render::BuildArgs {
-                    audience: kitei::render::Audience::parse(&args.build.audience)
-                        .unwrap_or_default(),
-                    allow_errors: args.build.allow_errors,
-                    out: args.build.out,
-                },
+    let (root, as_of) = (cli.project.as_path(), cli.as_of);
+    ExitCode::from(match cli.command {
+        Command::Rules => cmd::rules::list(),
+        Command::Explain { code } => cmd::rules::explain(&code),
+        Command::Check(args) => cmd::check::run(
+            root,
+            as_of,
+            match args.format {
+                Format::Human => cmd::check::Format::Human,
+                Format::Json => cmd::check::Format::Json,
+                Format::Github => cmd::check::Format::Github,
+                Format::Sarif => cmd::check::Format::Sarif,
             },
-        )),
+            args.deny.is_some(),
+        ),
+        Command::Seal(args) => {
+            let scope = match (args.period, args.incident.is_empty(), args.release) {
+                (_, _, Some(release)) => Scope::Release(release),
+                (Some(period), _, None) => period,
+                (None, false, None) => Scope::Incidents(args.incident),
+                (None, true, None) => Scope::All,
+            };
+            cmd::seal::run(root, as_of, scope, args.sign)
+        }
+        Command::Verify(args) => {
+            let target = match (&args.chain, &args.bundle) {
+                (Some(dir), _) => cmd::verify::Target::Chain(dir),
+                (None, Some(zip)) => cmd::verify::Target::Bundle(zip),
+                (None, None) => {
+                    eprintln!("error: give a bundle .zip or --chain DIR");
+                    return ExitCode::from(cmd::UNUSABLE);
+                }
+            };
+            cmd::verify::run(target, args.pubkey.as_deref())
+        }
+        Command::Keygen(args) => cmd::keygen::run(&args.out, args.unencrypted, args.force),
+        Command::Build(args) => cmd::build::run(root, as_of, &args.build.options(), args.no_seal),
+        Command::Serve(args) => {
+            cmd::serve::run(root, as_of, args.port, args.poll, &args.build.options())
+        }
         Command::Diff(args) => {
             let format = if args.format == "html" {
-                kitei::history::DiffFormat::Html
+                cmd::diff::Format::Html
             } else {
-                kitei::history::DiffFormat::Text
+                cmd::diff::Format::Text {
+                    ansi: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+                }
             };
-            let ansi = format == kitei::history::DiffFormat::Text
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none();
-            ExitCode::from(kitei::history::diff_command(
-                &cli.project,
-                &args.old,
-                &args.new,
-                format,
-                ansi,
-            ))
+            cmd::diff::run(root, &args.old, &args.new, format)
         }
-        Command::Import(args) => ExitCode::from(kitei::import_cmd::run(
-            &cli.project,
-            cli.as_of,
-            &kitei::import_cmd::Request {
+        Command::Import(args) => cmd::import::run(
+            root,
+            as_of,
+            &cmd::import::Request {
                 files: args.files,
                 into: args.into,
                 id: args.id,
                 report: args.report,
                 force: args.force,
             },
-        )),
-        Command::Init(args) => ExitCode::from(kitei::render::init::init_command(
-            args.dir.as_deref().unwrap_or(&cli.project),
-            cli.as_of,
+        ),
+        Command::Init(args) => cmd::init::run(
+            args.dir.as_deref().unwrap_or(root),
+            as_of,
             args.policy,
             args.force,
-        )),
-    }
+        ),
+    })
 }
 
-fn run_seal(root: &std::path::Path, as_of: Option<NaiveDate>, args: SealArgs) -> ExitCode {
-    use kitei::evidence::{Scope, SealOutcome, SealRequest};
-    let scope = match (args.period, args.incident.is_empty(), args.release) {
-        (_, _, Some(release)) => Scope::Release(release),
-        (Some(period), _, None) => period,
-        (None, false, None) => Scope::Incidents(args.incident),
-        (None, true, None) => Scope::All,
-    };
-    let progress = std::io::stderr().is_terminal();
-    let request = SealRequest {
-        scope,
-        sign: args.sign,
-        as_of,
-        progress,
-    };
-    match kitei::evidence::seal(root, &request) {
-        Ok(result) => {
-            for w in &result.warnings {
-                eprintln!("warning: {w}");
-            }
-            match result.outcome {
-                SealOutcome::Unchanged { name } => {
-                    println!("no change since {name}; no new bundle written");
-                }
-                SealOutcome::Written(s) => {
-                    let signed = match (&s.key_id, &s.signature) {
-                        (Some(id), Some(sig)) => format!("signed by key {id} ({})", sig.display()),
-                        _ => "not signed".into(),
-                    };
-                    println!(
-                        "sealed {} (bundle {}, {} files, {} bytes of payload; bag digest {}; {signed}; time from {})",
-                        s.zip.display(),
-                        s.sequence,
-                        s.payload_files,
-                        s.payload_bytes,
-                        s.bag_digest,
-                        s.time_source,
-                    );
-                }
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            ExitCode::from(2)
+impl BuildArgs {
+    fn options(&self) -> cmd::build::Options {
+        cmd::build::Options {
+            audience: Audience::parse(&self.audience).unwrap_or_default(),
+            allow_errors: self.allow_errors,
+            out: self.out.clone(),
         }
     }
-}
-
-fn run_verify(args: &VerifyArgs) -> ExitCode {
-    use kitei::evidence::{VerifyOptions, ledger, read_public_key, verify_bundle};
-    let key = match args.pubkey.as_deref().map(read_public_key).transpose() {
-        Ok(k) => k,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
-    let opts = VerifyOptions {
-        key: key.as_ref(),
-        progress: std::io::stderr().is_terminal(),
-        ..VerifyOptions::default()
-    };
-    let (text, valid) = match (&args.chain, &args.bundle) {
-        (Some(dir), _) => match ledger::verify_chain(dir, &opts) {
-            Ok(r) => (r.render(), r.is_valid()),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        },
-        (None, Some(bundle)) => match verify_bundle(bundle, &opts) {
-            Ok(r) => (r.render(), r.is_valid()),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        },
-        (None, None) => {
-            eprintln!("error: give a bundle .zip or --chain DIR");
-            return ExitCode::from(2);
-        }
-    };
-    print!("{text}");
-    if valid {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
-}
-
-fn run_keygen(args: &KeygenArgs) -> ExitCode {
-    match kitei::evidence::keygen(&args.out, args.unencrypted, args.force) {
-        Ok(k) => {
-            println!(
-                "wrote {} and {} ({}); key id {}\npublic key: {}\nkeep the .key secret; give auditors the .pub through a separate channel",
-                k.public.display(),
-                k.secret.display(),
-                if k.encrypted {
-                    "secret key encrypted with the password from KITEI_SIGN_PASSWORD"
-                } else {
-                    "secret key NOT encrypted"
-                },
-                k.key.key_id_hex(),
-                k.key.base64(),
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-fn run_check(root: &std::path::Path, as_of: Option<NaiveDate>, args: &CheckArgs) -> ExitCode {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let fail = |d: Diagnostic| {
-        eprintln!("{}", render_human(&d, &SourceMap::default(), color));
-        ExitCode::from(2)
-    };
-    let project = match Project::open(root) {
-        Ok(p) => p,
-        Err(d) => return fail(d),
-    };
-    let (as_of, as_of_source) = match project.as_of(as_of) {
-        Ok(v) => v,
-        Err(d) => return fail(d),
-    };
-    let loaded = match kitei::source::load(&project) {
-        Ok(l) => l,
-        Err(d) => return fail(d),
-    };
-    let ctx = Ctx::new(&loaded.corpus, &project, as_of);
-    let report = check::run(&ctx, loaded.diagnostics, args.deny.is_some());
-    let c = &loaded.corpus;
-    match args.format {
-        Format::Human => {
-            for d in &report.diagnostics {
-                eprintln!("{}\n", render_human(d, &loaded.sources, color));
-            }
-            for w in &report.waived {
-                eprintln!(
-                    "note: {} waived by exception {} (until {}): {}",
-                    w.diagnostic.code, w.exception, w.expires_on, w.diagnostic.message
-                );
-            }
-        }
-        Format::Json => {
-            let json = serde_json::json!({
-                "schema": "kitei-check/1",
-                "as_of": report.as_of,
-                "as_of_source": as_of_source,
-                "summary": {
-                    "errors": report.errors(),
-                    "warnings": report.warnings(),
-                    "waived": report.waived.len(),
-                },
-                "diagnostics": report.diagnostics,
-                "waived": report.waived,
-            });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json).expect("report serialises")
-            );
-        }
-        Format::Github => {
-            for d in &report.diagnostics {
-                println!("{}", render_github(d));
-            }
-        }
-        Format::Sarif => {
-            let rules: Vec<sarif::RuleDescriptor> = RULES
-                .iter()
-                .map(|r| sarif::RuleDescriptor {
-                    code: r.code,
-                    name: r.name,
-                    level: r.level,
-                    summary: r.summary,
-                    explanation: r.explanation,
-                })
-                .collect();
-            let justifications: Vec<String> = report
-                .waived
-                .iter()
-                .map(|w| format!("waived by exception {} until {}", w.exception, w.expires_on))
-                .collect();
-            let waived: Vec<sarif::Suppressed> = report
-                .waived
-                .iter()
-                .zip(&justifications)
-                .map(|(w, j)| sarif::Suppressed {
-                    diagnostic: &w.diagnostic,
-                    justification: j,
-                })
-                .collect();
-            print!("{}", sarif::render(&rules, &report.diagnostics, &waived));
-        }
-    }
-    eprintln!(
-        "kitei check: {} error(s), {} warning(s), {} waived; as of {as_of} ({as_of_source}); {} documents, {} incidents, {} files",
-        report.errors(),
-        report.warnings(),
-        report.waived.len(),
-        c.documents.len(),
-        c.incidents.len(),
-        c.files.len(),
-    );
-    let code = if report.errors() > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    };
-    // The process ends here: freeing a large corpus piece by piece (≈ 9 KB and dozens of
-    // allocations per incident record) would only add serial time before the exit.
-    std::mem::forget(ctx);
-    std::mem::forget(loaded.corpus);
-    std::mem::forget(loaded.sources);
-    code
 }

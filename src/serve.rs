@@ -1,8 +1,8 @@
-//! `kitei serve`: builds the site as `kitei build` does, serves the output folder on
-//! 127.0.0.1, rebuilds when the project changes and reloads open pages.
+//! The development server behind `kitei serve` ([`crate::cmd::serve`]): serves the output
+//! folder on 127.0.0.1, rebuilds when the project changes and reloads open pages.
 //!
-//! * Building is [`render::build_command`] itself, so the files on disk are exactly what
-//!   `kitei build` writes; a build that fails (policy errors without `--allow-errors`, broken
+//! * Building is the callback the command passes in (`kitei build`'s own site build), so the
+//!   files on disk are exactly what `kitei build` writes; a build that fails (policy errors without `--allow-errors`, broken
 //!   templates) leaves the last good site in place and serving goes on, the errors on stderr.
 //! * Reloading: every HTML response (never the file on disk) gets one `<script>` that polls
 //!   `/__kitei/version` once a second and reloads the page when a newer build is published.
@@ -18,24 +18,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, SystemTime};
 
-use chrono::NaiveDate;
 use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
 use crate::config::Project;
-use crate::render::{self, BuildArgs};
-
-/// Options of `kitei serve`.
-#[derive(Debug, Clone)]
-pub struct ServeOptions {
-    /// Port on 127.0.0.1; 0 picks a free one.
-    pub port: u16,
-    /// Audience, `--allow-errors` and output folder, as for `kitei build`.
-    pub build: BuildArgs,
-    /// Watch by polling modification times instead of file-system events.
-    pub poll: bool,
-}
 
 /// How long the project must be quiet before a rebuild starts.
 const DEBOUNCE: Duration = Duration::from_millis(250);
@@ -60,32 +47,19 @@ enum Msg {
     Stop,
 }
 
-/// `kitei serve`: returns the exit code (0 after Ctrl-C, 2 when it cannot start).
-pub fn serve_command(root: &Path, as_of: Option<NaiveDate>, opts: &ServeOptions) -> u8 {
-    let root = match root.canonicalize() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!(
-                "error: cannot open the project folder {}: {e}",
-                root.display()
-            );
-            return 2;
-        }
-    };
-    let out = match output_dir(&root, &opts.build) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
-    };
+/// Serves `out` (absolute) for the project at `root` (canonical) on 127.0.0.1:`port` (0: any
+/// free port), calling `build` first and after every change (`poll`: by polling modification
+/// times instead of file-system events). Returns the exit code (0 after Ctrl-C, 2 when it
+/// cannot start).
+pub fn run(root: &Path, out: &Path, port: u16, poll: bool, build: &dyn Fn() -> u8) -> u8 {
+    let root = root.to_path_buf();
     // Bind first: a port in use is reported before the (slower) build.
-    let server = match Server::http(("127.0.0.1", opts.port)) {
+    let server = match Server::http(("127.0.0.1", port)) {
         Ok(s) => Arc::new(s),
         Err(e) => {
             eprintln!(
                 "error: cannot listen on 127.0.0.1:{}: {e} (choose another with --port, or --port 0 for any free one)",
-                opts.port
+                port
             );
             return 2;
         }
@@ -94,13 +68,9 @@ pub fn serve_command(root: &Path, as_of: Option<NaiveDate>, opts: &ServeOptions)
         .server_addr()
         .to_ip()
         .map(|a| a.port())
-        .unwrap_or(opts.port);
-    let build = BuildArgs {
-        out: Some(out.clone()),
-        ..opts.build.clone()
-    };
+        .unwrap_or(port);
     let state = Arc::new(State {
-        out,
+        out: out.to_path_buf(),
         version: AtomicU64::new(0),
         failed: AtomicBool::new(false),
         stop: AtomicBool::new(false),
@@ -123,7 +93,7 @@ pub fn serve_command(root: &Path, as_of: Option<NaiveDate>, opts: &ServeOptions)
 
     // Watch before the first build, so that no change made from now on is missed.
     let watch_tx = tx.clone();
-    let mut watcher = if opts.poll {
+    let mut watcher = if poll {
         None
     } else {
         match new_debouncer(DEBOUNCE, None, move |r: DebounceEventResult| {
@@ -155,7 +125,7 @@ pub fn serve_command(root: &Path, as_of: Option<NaiveDate>, opts: &ServeOptions)
         None
     };
 
-    rebuild(&root, as_of, &build, &state);
+    rebuild(build, &state);
     let workers: Vec<_> = (0..WORKERS)
         .map(|_| {
             let (server, state) = (server.clone(), state.clone());
@@ -229,7 +199,7 @@ pub fn serve_command(root: &Path, as_of: Option<NaiveDate>, opts: &ServeOptions)
             names.join(", ")
         };
         eprintln!("kitei serve: changed: {shown}; rebuilding");
-        rebuild(&root, as_of, &build, &state);
+        rebuild(build, &state);
         // kitei.toml may have moved the source folder; templates/ may have appeared.
         if let Some(w) = watcher.as_mut()
             && let Err(e) = update_watches(w, &mut watched, &watch_targets(&root))
@@ -255,20 +225,9 @@ pub fn serve_command(root: &Path, as_of: Option<NaiveDate>, opts: &ServeOptions)
     0
 }
 
-/// The output folder as `kitei build` computes it, made absolute.
-fn output_dir(root: &Path, args: &BuildArgs) -> Result<PathBuf, String> {
-    Ok(match &args.out {
-        Some(o) if o.is_absolute() => o.clone(),
-        Some(o) => std::env::current_dir()
-            .map_err(|e| format!("cannot read the current folder: {e}"))?
-            .join(o),
-        None => root.join(args.audience.default_dir()),
-    })
-}
-
 /// Runs `kitei build`; on success the new version makes open pages reload.
-fn rebuild(root: &Path, as_of: Option<NaiveDate>, build: &BuildArgs, state: &State) {
-    let code = render::build_command(root, as_of, build);
+fn rebuild(build: &dyn Fn() -> u8, state: &State) {
+    let code = build();
     if code == 0 {
         state.failed.store(false, Ordering::SeqCst);
         let v = state.version.fetch_add(1, Ordering::SeqCst) + 1;

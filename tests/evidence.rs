@@ -1517,3 +1517,31 @@ fn build_seals_the_default_bundle_once() {
             .exists()
     );
 }
+
+/// `kitei build` renders the site and seals the bundle from one workspace: the corpus is
+/// loaded once and the rules run once (`KITEI_TIMINGS=1` prints the counts).
+#[test]
+fn build_loads_and_checks_the_corpus_once() {
+    let p = example();
+    let o = ok(kitei_cmd(p.path(), &["build"])
+        .env("KITEI_TIMINGS", "1")
+        .output()
+        .unwrap());
+    assert!(zip_of(p.path(), BUNDLE1).is_file(), "{}", text(&o));
+    assert!(
+        text(&o).contains("timing: loads 1 (source trees), checks 1 (rule runs)"),
+        "{}",
+        text(&o)
+    );
+    // Nothing changed: the site is not rebuilt; the seal loads and checks, and finds no change.
+    let again = ok(kitei_cmd(p.path(), &["build"])
+        .env("KITEI_TIMINGS", "1")
+        .output()
+        .unwrap());
+    assert!(text(&again).contains("no change since"), "{}", text(&again));
+    assert!(
+        text(&again).contains("timing: loads 1 (source trees), checks 1 (rule runs)"),
+        "{}",
+        text(&again)
+    );
+}

@@ -91,6 +91,14 @@ pub struct Waived {
     pub diagnostic: Diagnostic,
 }
 
+/// How many times this process has run the rules over a corpus: `KITEI_TIMINGS=1` prints
+/// it, and a test holds `kitei build` to one run.
+pub fn run_count() -> usize {
+    RUNS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// The outcome of a check run.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -143,6 +151,7 @@ pub fn rule_diagnostics(ctx: &Ctx) -> Vec<Diagnostic> {
 /// remaining warning into an error) and the exception records. Loader diagnostics are passed
 /// in so that the report holds everything, in one order.
 pub fn run(ctx: &Ctx, loader: Vec<Diagnostic>, deny_warnings: bool) -> Report {
+    RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut all = loader;
     all.extend(rule_diagnostics(ctx));
     let waivers = Waivers::new(ctx);

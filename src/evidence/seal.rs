@@ -29,6 +29,7 @@ use crate::config::{Project, parse_date};
 use crate::digest::{hex, sha256_hex};
 use crate::model::{Corpus, DocKind, FileId};
 use crate::source::resolve_evidence_path;
+use crate::workspace::Workspace;
 
 /// What goes into a bundle.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,8 +79,6 @@ pub struct SealRequest {
     pub scope: Scope,
     /// A minisign secret key to sign with (password from `KITEI_SIGN_PASSWORD`).
     pub sign: Option<PathBuf>,
-    /// `--as-of` for the check report.
-    pub as_of: Option<NaiveDate>,
     /// Show progress bars (only when stderr is a terminal).
     pub progress: bool,
 }
@@ -308,7 +307,7 @@ fn rendered_pages(
         as_of,
         report: report.clone(),
         versions: crate::history::site::for_bundle(
-            &history.history,
+            history.history,
             project,
             corpus,
             Audience::Restricted,
@@ -351,21 +350,32 @@ fn rendered_pages(
 
 /// The versions known when sealing: every release and the draft, or (`release`) the one
 /// release a `--release` bundle holds.
-struct SealHistory {
-    history: crate::history::History,
+struct SealHistory<'a> {
+    history: &'a crate::history::History,
     release: Option<usize>,
 }
 
-/// Seals a bundle for the project at `root`.
-pub fn seal(root: &Path, req: &SealRequest) -> Result<SealResult, Error> {
-    let project = Project::open(root)?;
+/// A release's own tree, loaded and checked, for a `--release` bundle.
+struct ReleaseTree {
+    /// Holds the release's files while they are read.
+    _dir: tempfile::TempDir,
+    project: Project,
+    corpus: Corpus,
+    report: Report,
+    as_of: NaiveDate,
+    as_of_source: &'static str,
+}
+
+/// Seals a bundle of the loaded workspace (the release's own files, read from git, for
+/// `--release`).
+pub fn seal(ws: &Workspace, req: &SealRequest) -> Result<SealResult, Error> {
+    let root = ws.project.root.as_path();
     let mut time = seal_time(root)?;
-    let (as_of, as_of_source) = project.as_of(req.as_of)?;
-    let loaded = crate::source::load(&project)?;
     let mut warnings = Vec::new();
-    let history = crate::history::load(&project, &loaded.corpus);
+    let history = ws.history();
     // `--release V`: the release's own files, from git, replace the working tree's.
-    let (project, loaded, as_of, as_of_source, seal_history, _release_dir) = match &req.scope {
+    let release_tree: ReleaseTree;
+    let (project, corpus, report, as_of, as_of_source, seal_history) = match &req.scope {
         Scope::Release(name) => {
             let Some(crate::history::Target::Release(i)) = history.resolve(name) else {
                 let known: Vec<&str> = history
@@ -386,7 +396,7 @@ pub fn seal(root: &Path, req: &SealRequest) -> Result<SealResult, Error> {
                     },
                 ));
             };
-            let open = crate::history::site::open_release(&history, i).map_err(|e| {
+            let open = crate::history::site::open_release(history, i).map_err(|e| {
                 Error::new(
                     format!("cannot read release `{name}` from git: {e}"),
                     "check the tag with `git show --stat TAG`",
@@ -403,41 +413,47 @@ pub fn seal(root: &Path, req: &SealRequest) -> Result<SealResult, Error> {
                 };
             }
             let mut release_project = open.project;
+            let ctx = Ctx::new(&open.loaded.corpus, &release_project, open.as_of);
+            let report = check::run(&ctx, open.loaded.diagnostics, false);
+            drop(ctx);
             // Templates and the bundle folder are the project's.
-            release_project.root = project.root.clone();
+            release_project.root = ws.project.root.clone();
+            release_tree = ReleaseTree {
+                _dir: open.dir,
+                project: release_project,
+                corpus: open.loaded.corpus,
+                report,
+                as_of: open.as_of,
+                as_of_source: open.as_of_source,
+            };
             (
-                release_project,
-                open.loaded,
-                open.as_of,
-                open.as_of_source,
+                &release_tree.project,
+                &release_tree.corpus,
+                &release_tree.report,
+                release_tree.as_of,
+                release_tree.as_of_source,
                 SealHistory {
                     history,
                     release: Some(i),
                 },
-                Some(open.dir),
             )
         }
-        _ => {
-            // Without releases (outside git, no tags) the bundle simply has no comparison
-            // tables; `kitei build` says why.
-            (
-                project,
-                loaded,
-                as_of,
-                as_of_source,
-                SealHistory {
-                    history,
-                    release: None,
-                },
-                None,
-            )
-        }
+        // Without releases (outside git, no tags) the bundle simply has no comparison
+        // tables; `kitei build` says why.
+        _ => (
+            &ws.project,
+            &ws.corpus,
+            ws.report(),
+            ws.as_of,
+            ws.as_of_source,
+            SealHistory {
+                history,
+                release: None,
+            },
+        ),
     };
-    let corpus = loaded.corpus;
-    let ctx = Ctx::new(&corpus, &project, as_of);
-    let report = check::run(&ctx, loaded.diagnostics, false);
 
-    let sel = select(&corpus, &project, &req.scope)?;
+    let sel = select(corpus, project, &req.scope)?;
     if sel.incidents.is_empty() && !matches!(req.scope, Scope::All | Scope::Release(_)) {
         warnings.push(format!(
             "no incident falls in the scope `{}`; the bundle holds the regulation only",
@@ -579,11 +595,11 @@ pub fn seal(root: &Path, req: &SealRequest) -> Result<SealResult, Error> {
     }
     // The pages as the security team reads them (restricted audience: the full records).
     match rendered_pages(
-        &project,
-        &corpus,
+        project,
+        corpus,
         &sel,
         &req.scope,
-        &report,
+        report,
         as_of,
         time,
         &seal_history,
@@ -594,7 +610,7 @@ pub fn seal(root: &Path, req: &SealRequest) -> Result<SealResult, Error> {
             problems.join("; ")
         )),
     }
-    let report_json = check_report_json(&report, as_of_source, &corpus, &sel, &req.scope);
+    let report_json = check_report_json(report, as_of_source, corpus, &sel, &req.scope);
     planned.push(Planned {
         virtual_path: "check-report.json".into(),
         original: "kitei check --format json".into(),
@@ -664,7 +680,7 @@ pub fn seal(root: &Path, req: &SealRequest) -> Result<SealResult, Error> {
         Some(i) => seal_history.history.releases[i].tag.commit.clone(),
         None => git(root, &["rev-parse", "HEAD"]).unwrap_or_else(|| "none".into()),
     };
-    let policy_version = policy_version(&corpus, &sel);
+    let policy_version = policy_version(corpus, &sel);
     let merkle = format!("sha256:{}", hex(&bag::merkle_root(&manifest_text)));
     if project.config.organisation.trim().is_empty() {
         warnings.push(
@@ -708,9 +724,9 @@ pub fn seal(root: &Path, req: &SealRequest) -> Result<SealResult, Error> {
     let bag_info = info.to_text();
 
     let index = bundle_json(&BundleIndex {
-        corpus: &corpus,
-        project: &project,
-        report: &report,
+        corpus,
+        project,
+        report,
         sel: &sel,
         planned: &planned,
         found: &found,

@@ -481,7 +481,13 @@ mod tests {
     }
 
     /// (line, style, value, caption, text after the marker)
-    type Case = (&'static str, Style, &'static [u32], Option<&'static str>, &'static str);
+    type Case = (
+        &'static str,
+        Style,
+        &'static [u32],
+        Option<&'static str>,
+        &'static str,
+    );
 
     #[test]
     fn every_style_of_the_issue() {

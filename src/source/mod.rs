@@ -176,8 +176,17 @@ pub fn load_uncached(project: &Project) -> Result<Loaded, Diagnostic> {
     load_with(project, cache::Mode::Off)
 }
 
+/// How many source trees this process has loaded (the working tree and any release trees):
+/// `KITEI_TIMINGS=1` prints it, and a test holds `kitei build` to one load.
+pub fn load_count() -> usize {
+    LOADS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+static LOADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// Loads the project's source folder with the cache in the given mode.
 pub fn load_with(project: &Project, mode: cache::Mode) -> Result<Loaded, Diagnostic> {
+    LOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let root = project.source_dir();
     let display_root = project.config.source.clone();
     let canonical_root = root.canonicalize().map_err(|e| {

@@ -1,4 +1,4 @@
-//! The `kitei import` command: reads the files, writes the documents into the source folder,
+//! `kitei import`: reads the files, writes the documents into the source folder,
 //! runs the check over the result, prints the summary and writes the Markdown report.
 //! (The logic lives in [`crate::import`]; this is the part that touches files and the terminal.)
 
@@ -6,11 +6,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::check::{self, Ctx};
 use crate::config::Project;
-use crate::diag::{SourceMap, render_human};
 use crate::import::report::{DocumentReport, Finding, Report};
 use crate::import::{self, ImportedDocument, Options};
+use crate::workspace::Workspace;
 
 pub struct Request {
     pub files: Vec<PathBuf>,
@@ -29,10 +28,7 @@ fn usage(message: &str, help: &str) -> u8 {
 pub fn run(root: &Path, as_of: Option<NaiveDate>, req: &Request) -> u8 {
     let mut project = match Project::open(root) {
         Ok(p) => p,
-        Err(d) => {
-            eprintln!("{}", render_human(&d, &SourceMap::default(), false));
-            return 2;
-        }
+        Err(d) => return super::fail(&d),
     };
     if req.id.is_some() && req.files.len() > 1 {
         return usage(
@@ -97,19 +93,12 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, req: &Request) -> u8 {
 
     // The check over the source folder as it is now, findings sorted to their documents.
     let mut report = Report::default();
-    let (as_of, _) = match project.as_of(as_of) {
-        Ok(v) => v,
-        Err(d) => {
-            eprintln!("{}", render_human(&d, &SourceMap::default(), false));
-            return 2;
-        }
-    };
-    report.as_of = as_of.to_string();
-    let diagnostics = match crate::source::load(&project) {
-        Ok(loaded) => {
-            let ctx = Ctx::new(&loaded.corpus, &project, as_of);
-            check::run(&ctx, loaded.diagnostics, false).diagnostics
-        }
+    match project.as_of(as_of) {
+        Ok((date, _)) => report.as_of = date.to_string(),
+        Err(d) => return super::fail(&d),
+    }
+    let diagnostics = match Workspace::load(project, as_of) {
+        Ok(ws) => ws.report().diagnostics.clone(),
         Err(d) => vec![d],
     };
     report.check_totals = (

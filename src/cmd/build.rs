@@ -1,0 +1,279 @@
+//! `kitei build`: check, render the site, publish it, and seal the default evidence bundle
+//! from the same workspace (the corpus is loaded and checked once).
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use super::Timings;
+use crate::config::Project;
+use crate::evidence::Scope;
+use crate::render::output::{self, Sink};
+use crate::render::{self, Audience, BuildInfo, pages, stamp};
+use crate::workspace::Workspace;
+
+/// Options of `kitei build` (and of the builds `kitei serve` runs).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub audience: Audience,
+    /// Build a preview even when the check reports errors (every page shows a banner).
+    pub allow_errors: bool,
+    /// Output folder; default per audience, relative to the project root.
+    pub out: Option<PathBuf>,
+}
+
+/// `kitei build`: the site, then (unless `no_seal`, and never for a preview) the default
+/// evidence bundle. Returns the exit code (0 built, 1 policy errors or broken links, 2 usage
+/// or I/O failure).
+pub fn run(root: &Path, as_of: Option<NaiveDate>, opts: &Options, no_seal: bool) -> u8 {
+    let timings = Timings::from_env();
+    let (code, ws) = site(root, as_of, opts, &timings);
+    // Evidence is sealed from a build that published without errors, never from a preview.
+    let code = if code != 0 || no_seal || opts.allow_errors {
+        code
+    } else {
+        // A no-op build loaded nothing: the seal loads the workspace now.
+        let ws = match ws {
+            Some(ws) => Ok(ws),
+            None => super::open(root, as_of),
+        };
+        match ws {
+            Ok(ws) => {
+                let code = super::seal::seal(&ws, Scope::All, None);
+                timings.lap("seal");
+                ws.leak();
+                code
+            }
+            Err(code) => code,
+        }
+    };
+    timings.counts();
+    code
+}
+
+/// What `kitei build` printed, kept so that a no-op build can say it again.
+#[derive(Default)]
+struct Messages(Vec<String>);
+
+impl Messages {
+    /// Prints `shown` and keeps `plain` (the same without colour).
+    fn say(&mut self, shown: String, plain: String) {
+        eprintln!("{shown}");
+        self.0.push(plain);
+    }
+
+    fn line(&mut self, text: String) {
+        self.say(text.clone(), text);
+    }
+}
+
+/// Checks, renders and publishes the site; returns the exit code and the workspace it
+/// loaded (none when the project could not be loaded, or nothing changed since the last build
+/// into the same folder, see [`stamp`]).
+pub fn site(
+    root: &Path,
+    as_of: Option<NaiveDate>,
+    opts: &Options,
+    timings: &Timings,
+) -> (u8, Option<Workspace>) {
+    let project = match Project::open(root) {
+        Ok(p) => p,
+        Err(d) => return (super::fail(&d), None),
+    };
+    let as_of_date = match project.as_of(as_of) {
+        Ok((date, _)) => date,
+        Err(d) => return (super::fail(&d), None),
+    };
+    let build_date = match render::build_date(&project) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return (super::UNUSABLE, None);
+        }
+    };
+    let out = match &opts.out {
+        Some(o) if o.is_absolute() => o.clone(),
+        Some(o) => std::env::current_dir()
+            .map(|d| d.join(o))
+            .unwrap_or_else(|_| o.clone()),
+        None => project.root.join(opts.audience.default_dir()),
+    };
+    let inputs = stamp::inputs(
+        &project.root,
+        &project.source_dir(),
+        &stamp::Settings {
+            audience: opts.audience.as_str(),
+            allow_errors: opts.allow_errors,
+            out: &out,
+            as_of: as_of_date.to_string(),
+            build_date: &build_date,
+        },
+    );
+    if let Some(last) = inputs
+        .as_deref()
+        .and_then(|inputs| stamp::fresh(&project.root, &out, inputs))
+    {
+        for m in &last.messages {
+            eprintln!("{m}");
+        }
+        eprintln!(
+            "kitei build: up to date: nothing changed since the last build into {}",
+            out.display()
+        );
+        timings.lap("no-op");
+        return (0, None);
+    }
+    timings.lap("fingerprint");
+    let ws = match Workspace::load(project, as_of) {
+        Ok(ws) => ws,
+        Err(d) => return (super::fail(&d), None),
+    };
+    timings.lap("load");
+    let code = publish(&ws, opts, &out, build_date, inputs, timings);
+    (code, Some(ws))
+}
+
+/// Renders the loaded workspace into a staging folder and swaps it in for `out`.
+fn publish(
+    ws: &Workspace,
+    opts: &Options,
+    out: &Path,
+    build_date: String,
+    inputs: Option<String>,
+    timings: &Timings,
+) -> u8 {
+    let color = super::color();
+    let mut messages = Messages::default();
+    let (project, corpus) = (&ws.project, &ws.corpus);
+    let report = ws.report();
+    timings.lap("check");
+    for d in &report.diagnostics {
+        messages.say(
+            format!("{}\n", super::diagnostic(ws, d, color)),
+            format!("{}\n", super::diagnostic(ws, d, false)),
+        );
+    }
+    let errors = report.errors();
+    if errors > 0 && !opts.allow_errors {
+        eprintln!(
+            "kitei build: {errors} error(s), {} warning(s); not publishing (fix them, or build a preview with --allow-errors)",
+            report.warnings()
+        );
+        return super::FAILED;
+    }
+    let history = ws.history();
+    if let Some((warning, message)) = history.status_message() {
+        messages.line(format!(
+            "{}: {message}",
+            if warning { "warning" } else { "note" }
+        ));
+    }
+    for w in &history.warnings {
+        messages.line(format!("warning: {w}"));
+    }
+    let versions = crate::history::site::current(history, project, corpus, opts.audience);
+    let info = BuildInfo {
+        audience: opts.audience,
+        preview: errors > 0,
+        build_date,
+        commit: render::source_commit(&project.root),
+        as_of: ws.as_of,
+        report: report.clone(),
+        versions,
+    };
+    // Pages are written into a staging folder as they render; it replaces `out` only at the
+    // end, and is deleted if the build fails.
+    let staging = match output::Staging::new(out) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "error: cannot write the site next to {}: {e}",
+                out.display()
+            );
+            return super::UNUSABLE;
+        }
+    };
+    let render = |info: &BuildInfo| match pages::Site::new(project, corpus, info, &staging) {
+        Ok(site) => site.render_into_sink(),
+        Err(e) => vec![e],
+    };
+    timings.lap("history");
+    let build_errors = render(&info);
+    timings.lap("render");
+    for e in &build_errors {
+        messages.line(format!(
+            "{}: {e}",
+            if opts.allow_errors {
+                "warning"
+            } else {
+                "error"
+            }
+        ));
+    }
+    if staging.written().is_empty() || (!build_errors.is_empty() && !opts.allow_errors) {
+        eprintln!(
+            "kitei build: {} build error(s); the previous site is left untouched",
+            build_errors.len()
+        );
+        return super::FAILED;
+    }
+    let mut info = info;
+    if !build_errors.is_empty() && !info.preview {
+        // A preview with broken links: render again so that every page carries the banner.
+        info.preview = true;
+        render(&info);
+    }
+    let mut files = std::collections::BTreeMap::new();
+    let archives = crate::history::site::add_archives(
+        history,
+        project,
+        corpus,
+        opts.audience,
+        info.commit.as_deref(),
+        &mut files,
+    );
+    for (rel, bytes) in files {
+        staging.put(&rel, bytes);
+    }
+    for w in &archives.warnings {
+        messages.line(format!("warning: {w}"));
+    }
+    if !history.releases.is_empty() {
+        eprintln!(
+            "kitei build: {} archived version(s) under v/ ({} rendered, {} from the cache) in {:.2} s",
+            history.releases.len(),
+            archives.rendered,
+            archives.cached,
+            archives.seconds
+        );
+    }
+    let pages = staging
+        .written()
+        .iter()
+        .filter(|k| k.ends_with(".html"))
+        .count();
+    timings.lap("archives");
+    let published = staging.publish();
+    timings.lap("publish");
+    if let Err(e) = published {
+        eprintln!("error: cannot write the site to {}: {e}", out.display());
+        return super::UNUSABLE;
+    }
+    messages.line(format!(
+        "kitei build: {pages} pages for audience `{}` in {}{}",
+        opts.audience.as_str(),
+        out.display(),
+        if info.preview {
+            format!(
+                " (preview: {} error(s) remain)",
+                errors + build_errors.len()
+            )
+        } else {
+            String::new()
+        }
+    ));
+    if let Some(inputs) = inputs {
+        stamp::record(&project.root, out, inputs, messages.0);
+    }
+    0
+}

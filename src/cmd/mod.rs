@@ -1,0 +1,91 @@
+//! The front door: one file per command, each thin. A command parses nothing (that is
+//! `main.rs`) and computes nothing itself: it opens a [`Workspace`], calls the layer that does
+//! the work (check, render, evidence, history), prints the outcome and returns the exit code
+//! (0: done, 1: the policy or a bundle has errors, 2: usage or I/O failure).
+//!
+//! Layer: the top. Nothing below uses `cmd`.
+
+pub mod build;
+pub mod check;
+pub mod diff;
+pub mod import;
+pub mod init;
+pub mod keygen;
+pub mod rules;
+pub mod seal;
+pub mod serve;
+pub mod verify;
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::diag::{Diagnostic, SourceMap, render_human};
+use crate::workspace::Workspace;
+
+/// Exit code: the policy (or a bundle) has errors.
+pub const FAILED: u8 = 1;
+/// Exit code: usage or I/O failure, nothing was done.
+pub const UNUSABLE: u8 = 2;
+
+/// Colour on stderr: only on a terminal, and never with `NO_COLOR`.
+pub fn color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// The one way a command reports that the project could not be opened or loaded (no
+/// kitei.toml, an unreadable source folder, a bad `--as-of`): the diagnostic on stderr, and
+/// the exit code for a usage or I/O failure.
+pub fn fail(d: &Diagnostic) -> u8 {
+    eprintln!("{}", render_human(d, &SourceMap::default(), color()));
+    UNUSABLE
+}
+
+/// Opens and loads the project at `root`, or reports why not (see [`fail`]).
+pub fn open(root: &Path, as_of: Option<NaiveDate>) -> Result<Workspace, u8> {
+    Workspace::open(root, as_of).map_err(|d| fail(&d))
+}
+
+/// One diagnostic of a check, as every command prints it (rustc style, with the source lines).
+pub fn diagnostic(ws: &Workspace, d: &Diagnostic, color: bool) -> String {
+    render_human(d, &ws.sources, color)
+}
+
+/// `KITEI_TIMINGS=1`: how long each phase of a command took, and how many times the corpus
+/// was loaded and checked, on stderr (for profiling).
+pub struct Timings {
+    last: Option<std::cell::Cell<std::time::Instant>>,
+}
+
+impl Timings {
+    pub fn from_env() -> Timings {
+        let on = std::env::var_os("KITEI_TIMINGS").is_some_and(|v| v != "0" && !v.is_empty());
+        Timings {
+            last: on.then(|| std::cell::Cell::new(std::time::Instant::now())),
+        }
+    }
+
+    /// Prints the time since the last lap.
+    pub fn lap(&self, phase: &str) {
+        if let Some(last) = &self.last {
+            let now = std::time::Instant::now();
+            eprintln!(
+                "timing: {phase:<10} {:>8.1} ms",
+                (now - last.get()).as_secs_f64() * 1e3
+            );
+            last.set(now);
+        }
+    }
+
+    /// Prints how many source trees were loaded and how many times the rules ran.
+    pub fn counts(&self) {
+        if self.last.is_some() {
+            eprintln!(
+                "timing: loads {} (source trees), checks {} (rule runs)",
+                crate::source::load_count(),
+                crate::check::run_count()
+            );
+        }
+    }
+}

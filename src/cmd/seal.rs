@@ -1,0 +1,63 @@
+//! `kitei seal`: an evidence bundle of the loaded and checked workspace.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::evidence::{Scope, SealOutcome, SealRequest};
+use crate::workspace::Workspace;
+
+/// Opens the project and seals one bundle; returns the exit code (0 sealed or unchanged,
+/// 2 refused).
+pub fn run(root: &Path, as_of: Option<NaiveDate>, scope: Scope, sign: Option<PathBuf>) -> u8 {
+    let ws = match super::open(root, as_of) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let code = seal(&ws, scope, sign);
+    ws.leak();
+    code
+}
+
+/// Seals a bundle of `ws` (`kitei build` calls this with the workspace it rendered) and
+/// prints what was written.
+pub fn seal(ws: &Workspace, scope: Scope, sign: Option<PathBuf>) -> u8 {
+    let request = SealRequest {
+        scope,
+        sign,
+        progress: std::io::stderr().is_terminal(),
+    };
+    match crate::evidence::seal(ws, &request) {
+        Ok(result) => {
+            for w in &result.warnings {
+                eprintln!("warning: {w}");
+            }
+            match result.outcome {
+                SealOutcome::Unchanged { name } => {
+                    println!("no change since {name}; no new bundle written");
+                }
+                SealOutcome::Written(s) => {
+                    let signed = match (&s.key_id, &s.signature) {
+                        (Some(id), Some(sig)) => format!("signed by key {id} ({})", sig.display()),
+                        _ => "not signed".into(),
+                    };
+                    println!(
+                        "sealed {} (bundle {}, {} files, {} bytes of payload; bag digest {}; {signed}; time from {})",
+                        s.zip.display(),
+                        s.sequence,
+                        s.payload_files,
+                        s.payload_bytes,
+                        s.bag_digest,
+                        s.time_source,
+                    );
+                }
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            super::UNUSABLE
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! `kitei serve`: `kitei build` (without the seal) on every change, the output served on
+//! 127.0.0.1 with live reload (the server and watcher: [`crate::serve`]).
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use super::Timings;
+use super::build::{self, Options};
+
+/// Returns the exit code (0 after Ctrl-C, 2 when it cannot start).
+pub fn run(root: &Path, as_of: Option<NaiveDate>, port: u16, poll: bool, opts: &Options) -> u8 {
+    let root = match root.canonicalize() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!(
+                "error: cannot open the project folder {}: {e}",
+                root.display()
+            );
+            return super::UNUSABLE;
+        }
+    };
+    let out = match &opts.out {
+        Some(o) if o.is_absolute() => o.clone(),
+        Some(o) => match std::env::current_dir() {
+            Ok(cwd) => cwd.join(o),
+            Err(e) => {
+                eprintln!("error: cannot read the current folder: {e}");
+                return super::UNUSABLE;
+            }
+        },
+        None => root.join(opts.audience.default_dir()),
+    };
+    let opts = Options {
+        out: Some(out.clone()),
+        ..opts.clone()
+    };
+    let rebuild = || build::site(&root, as_of, &opts, &Timings::from_env()).0;
+    crate::serve::run(&root, &out, port, poll, &rebuild)
+}

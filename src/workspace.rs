@@ -1,0 +1,88 @@
+//! The project every command works on, opened once: its settings, the loaded corpus, the
+//! check report and the git history.
+//!
+//! `kitei build` renders from a workspace and hands the same workspace to the seal, so the
+//! corpus is loaded once and checked once per command. The report and the history are made
+//! on first use: `kitei diff` needs the history but no report, a no-op build needs neither.
+//!
+//! Layer: above [`crate::check`] and [`crate::history`], below [`crate::render`],
+//! [`crate::evidence`] and [`crate::cmd`].
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+
+use crate::check::{self, Ctx, Report};
+use crate::config::Project;
+use crate::diag::{Diagnostic, SourceMap};
+use crate::history::History;
+use crate::model::Corpus;
+
+pub struct Workspace {
+    pub project: Project,
+    /// The evaluation date of the check, and where it came from (`--as-of`, kitei.toml, …).
+    pub as_of: NaiveDate,
+    pub as_of_source: &'static str,
+    pub corpus: Corpus,
+    /// The loaded files' text, for diagnostics with source excerpts.
+    pub sources: SourceMap,
+    /// What the loader found; the report starts with them.
+    loader_diagnostics: Vec<Diagnostic>,
+    deny_warnings: bool,
+    report: OnceLock<Report>,
+    history: OnceLock<History>,
+}
+
+impl Workspace {
+    /// Opens the project at `root` and loads its source folder.
+    pub fn open(root: &Path, as_of: Option<NaiveDate>) -> Result<Workspace, Diagnostic> {
+        Workspace::load(Project::open(root)?, as_of)
+    }
+
+    /// Loads the source folder of a project already opened. `as_of` is the `--as-of` flag.
+    pub fn load(project: Project, as_of: Option<NaiveDate>) -> Result<Workspace, Diagnostic> {
+        let (as_of, as_of_source) = project.as_of(as_of)?;
+        let loaded = crate::source::load(&project)?;
+        Ok(Workspace {
+            project,
+            as_of,
+            as_of_source,
+            corpus: loaded.corpus,
+            sources: loaded.sources,
+            loader_diagnostics: loaded.diagnostics,
+            deny_warnings: false,
+            report: OnceLock::new(),
+            history: OnceLock::new(),
+        })
+    }
+
+    /// Turns every warning of the report into an error (`kitei check --deny warnings`).
+    pub fn deny_warnings(mut self, deny: bool) -> Workspace {
+        self.deny_warnings = deny;
+        self.report = OnceLock::new();
+        self
+    }
+
+    /// The check report: the loader's diagnostics and every rule's, levels and waivers applied.
+    /// The rules run on the first call only.
+    pub fn report(&self) -> &Report {
+        self.report.get_or_init(|| {
+            let ctx = Ctx::new(&self.corpus, &self.project, self.as_of);
+            check::run(&ctx, self.loader_diagnostics.clone(), self.deny_warnings)
+        })
+    }
+
+    /// The releases in git and the comparisons between them, read on the first call only.
+    pub fn history(&self) -> &History {
+        self.history
+            .get_or_init(|| crate::history::load(&self.project, &self.corpus))
+    }
+
+    /// Ends the workspace without freeing it: the process is about to exit, and freeing a
+    /// large corpus piece by piece (≈ 9 KB and dozens of allocations per incident record)
+    /// would only add serial time before the exit.
+    pub fn leak(self) {
+        std::mem::forget(self);
+    }
+}
