@@ -2,6 +2,8 @@
 //! keep them): nothing is lost (round trip), the structure is recognised, and the command
 //! writes what it says.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -270,4 +272,129 @@ fn shift_jis_text_is_converted_and_noted() {
     let doc = std::fs::read_to_string(dir.path().join("policy-src/regulation/rules.md")).unwrap();
     assert!(doc.contains("## 第1条（目的） {#art1}"), "{doc}");
     assert!(doc.contains("- ①　インシデントとは…"), "{doc}");
+}
+
+fn import_path(p: &Path) -> import::ImportedDocument {
+    import::import_document(
+        &p.to_string_lossy(),
+        &std::fs::read(p).unwrap(),
+        &Options::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn word_automatic_numbers_are_drawn_back_into_the_text() {
+    // source.docx is seed 001 with its clause numbers (１, ４．１), its （１） items and its
+    // bullets as Word's automatic numbering (tests/seeds/make_docx.py): the numbers are not
+    // in the document's text, only in numbering.xml.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/seeds/001_c7091b0a300dafff");
+    let from_word = import_path(&dir.join("source.docx"));
+    let from_text = import_path(&dir.join("source.txt"));
+    assert_eq!(from_word.encoding, "OOXML");
+    assert_eq!(from_word.title, from_text.title);
+    let anchors = |d: &import::ImportedDocument| -> Vec<(String, String)> {
+        d.outline
+            .clauses
+            .iter()
+            .map(|c| (c.anchor.clone(), c.title.clone()))
+            .collect()
+    };
+    assert_eq!(anchors(&from_word), anchors(&from_text));
+    // The Word document's text, numbers included, is the seed's text.
+    let word_text = markdown_text(body_of(&from_word.file_text()));
+    let seed_text = plain_text(&from_text.source_text);
+    assert!(
+        word_text == seed_text,
+        "the Word import differs from the seed {}",
+        first_difference(&seed_text, &word_text)
+    );
+    assert!(
+        from_word.body.contains("- （３）情報資産への脅威"),
+        "{}",
+        from_word.body
+    );
+    assert!(
+        from_word
+            .body
+            .contains("| 3 | 業務が停止することは許されない |")
+    );
+}
+
+#[test]
+fn law_style_word_document() {
+    let doc = import_path(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/law-style.docx"),
+    );
+    assert_eq!(doc.title, "情報セキュリティインシデント対応規則");
+    let clauses: Vec<(&str, &str, &str)> = doc
+        .outline
+        .clauses
+        .iter()
+        .map(|c| (c.number.as_str(), c.title.as_str(), c.anchor.as_str()))
+        .collect();
+    assert_eq!(
+        clauses,
+        [
+            ("第1章", "総則", "ch1"),
+            ("第1条", "目的", "art1"),
+            ("第2条", "定義", "art2"),
+            ("第2章", "体制", "ch2"),
+            ("第3条", "体制", "art3"),
+            ("第4条", "連絡先", "art4"),
+            ("第5条", "事故レベル", "art5"),
+        ]
+    );
+    // The caption above 第1条 stays in place; 号 (一, 二) and their ア, イ are Word's numbers.
+    for line in [
+        "### （目的）　第1条 {#art1}",
+        "- 一 インシデント　情報資産の機密性、完全性又は可用性を損なう事象\n  - ア 不正アクセス\n  - イ マルウェア感染\n- 二 責任者",
+        "\n2　前項の事象の疑いがあるものも",
+        "| 情報システム部 | 03-0000-0101 | security@example.jp |",
+    ] {
+        assert!(doc.body.contains(line), "{line}\n---\n{}", doc.body);
+    }
+    assert_eq!(
+        markdown_text(body_of(&doc.file_text())),
+        plain_text(&doc.source_text)
+    );
+}
+
+#[test]
+fn the_word_fixtures_are_what_the_script_makes() {
+    // The .docx inputs are committed; this regenerates them with python-docx (a real Word
+    // writer) and compares the bytes, so the script and the fixtures cannot drift apart.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let has_docx = std::process::Command::new("python3")
+        .args(["-c", "import docx"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_docx
+        && !common::tool_missing(
+            "docx fixtures",
+            "python-docx is not installed (pip install python-docx)",
+        )
+    {
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let run = std::process::Command::new("python3")
+        .arg(root.join("tests/seeds/make_docx.py"))
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    for rel in [
+        "tests/seeds/001_c7091b0a300dafff/source.docx",
+        "tests/fixtures/import/law-style.docx",
+    ] {
+        assert!(
+            std::fs::read(out.path().join(rel)).unwrap() == std::fs::read(root.join(rel)).unwrap(),
+            "{rel} differs from what tests/seeds/make_docx.py makes; run it and commit the result"
+        );
+    }
 }

@@ -7,6 +7,7 @@
 //! `emit` (Markdown) → `extract` (data drafts, dates, decisions) → `report`.
 
 pub mod decode;
+pub mod docx;
 pub mod emit;
 pub mod markdown_in;
 pub mod numbering;
@@ -229,10 +230,15 @@ pub fn import_document(
             }
         }
         Format::Docx => {
-            return Err(fail(
-                "Word files are not supported yet".into(),
-                "save it as text (.txt) and import that",
-            ));
+            let blocks = docx::blocks(bytes).map_err(|m| {
+                fail(
+                    format!("cannot read it: it {m}"),
+                    "open it in Word or LibreOffice and save it again as .docx (Word 2007 or later)",
+                )
+            })?;
+            let source_text = blocks_text(&blocks);
+            let outline = outline::build(&blocks);
+            ("OOXML", false, source_text, outline, String::new())
         }
     };
     let title = find_title(&mut outline, format).unwrap_or_else(|| id.clone());
@@ -256,6 +262,24 @@ pub fn import_document(
     })
 }
 
+/// The text of blocks, one line per paragraph and per table row (cells separated by tabs):
+/// what a Word document says, for the report and the round-trip comparison.
+pub fn blocks_text(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    for b in blocks {
+        match b {
+            Block::Line { text, .. } => out.push_str(text),
+            Block::Blank => {}
+            Block::Table { rows, .. } => {
+                let rows: Vec<String> = rows.iter().map(|r| r.join("\t")).collect();
+                out.push_str(&rows.join("\n"));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// Words that end the title of a regulation-like document.
 const TITLE_WORDS: &[&str] = &[
     "規程",
@@ -276,11 +300,17 @@ const TITLE_WORDS: &[&str] = &[
 /// before the first clause that ends in a regulation word, else the first short line. In
 /// plain text that line becomes the body's `#` heading.
 fn find_title(outline: &mut Outline, format: Format) -> Option<String> {
-    if format == Format::Markdown {
-        return outline.nodes.iter().find_map(|n| match n {
-            Node::Heading { level: 1, text, .. } => Some(text.clone()),
-            _ => None,
-        });
+    let declared = outline.nodes.iter().find_map(|n| match n {
+        Node::Heading {
+            level: 1,
+            marker: None,
+            text,
+            ..
+        } => Some(text.clone()),
+        _ => None,
+    });
+    if format == Format::Markdown || declared.is_some() {
+        return declared;
     }
     let before_first_clause = outline
         .nodes

@@ -141,6 +141,11 @@ fn unique_anchor(base: &str, used: &HashSet<String>) -> String {
 /// `【4.3】` → `4.3`, `4.3 対応` → `4.3`, `1. 趣旨` → `1`.
 pub fn clause_number(text: &str) -> Option<String> {
     let t: String = text.trim().chars().map(normalise_digit).collect();
+    // Law style puts the caption above the article: `（目的）　第1条` (as `kitei import` keeps it).
+    let t = match leading_caption(&t) {
+        Some(rest) if rest.starts_with('第') => rest.to_string(),
+        _ => t,
+    };
     if let Some(rest) = t.strip_prefix('【') {
         let inner = rest.split('】').next()?;
         return dotted_number(inner)
@@ -178,6 +183,17 @@ pub fn clause_number(text: &str) -> Option<String> {
         return Some(number.to_string());
     }
     None
+}
+
+/// The text after a leading `（…）` or `〔…〕` caption and the spaces after it.
+fn leading_caption(t: &str) -> Option<&str> {
+    let close = match t.chars().next()? {
+        '（' => '）',
+        '〔' => '〕',
+        _ => return None,
+    };
+    let end = t.find(close)?;
+    Some(t[end + close.len_utf8()..].trim_start_matches([' ', '\u{3000}', '\t']))
 }
 
 /// The longest prefix made of digit groups joined by dots (`4.3.1`).
@@ -282,6 +298,8 @@ mod tests {
             ("第5条（報告）", Some("第5条")),
             ("第十二条 罰則", Some("第12条")),
             ("第３条の２（定義）", Some("第3条の2")),
+            ("（目的）　第1条", Some("第1条")),
+            ("（目的）", None),
             ("【4.3】インシデントからの学習", Some("4.3")),
             ("4.3 学習", Some("4.3")),
             ("1. 趣旨", Some("1")),
