@@ -12,6 +12,10 @@ use crate::model::Period;
 
 pub const FILE_NAME: &str = "kitei.toml";
 
+/// The folder in the project root for caches kitei may delete and rebuild at any time
+/// (git-ignored): the loader's, the build stamp and the archived releases'.
+pub const CACHE_DIR: &str = ".kitei-cache";
+
 /// The skeleton every regulation of this kind has (DOMAIN.md), in order.
 pub const DEFAULT_SECTIONS: [&str; 14] = [
     "趣旨",
@@ -178,7 +182,7 @@ impl Project {
         let display = PathBuf::from(FILE_NAME);
         let config = match std::fs::read(&path) {
             Ok(bytes) => {
-                let text = crate::source::encoding::decode_utf8(bytes)
+                let text = crate::text::encoding::decode_utf8(bytes)
                     .map_err(|m| Diagnostic::error("K0102", m).at(Loc::file(&display)))?;
                 toml::from_str::<Config>(&text).map_err(|e| toml_diagnostic(&e, &text, &display))?
             }

@@ -24,4 +24,5 @@ pub mod model;
 pub mod render;
 pub mod serve;
 pub mod source;
+pub mod text;
 pub mod workspace;

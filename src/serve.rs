@@ -1,4 +1,4 @@
-//! The development server behind `kitei serve` ([`crate::cmd::serve`]): serves the output
+//! The development server behind `kitei serve` (`cmd/serve.rs`): serves the output
 //! folder on 127.0.0.1, rebuilds when the project changes and reloads open pages.
 //!
 //! * Building is the callback the command passes in (`kitei build`'s own site build), so the
@@ -622,11 +622,7 @@ fn respond(rq: Request, state: &State) {
 }
 
 fn not_found_page(path: &str, failed: bool, built: bool) -> String {
-    let path = path
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;");
+    let path = crate::text::escape_html(path);
     let why = match (failed, built) {
         (_, false) => {
             "No site has been built yet: the build failed, and the terminal running <code>kitei serve</code> shows why. This page reloads when a build succeeds."

@@ -5,8 +5,8 @@
 //! corpus is loaded once and checked once per command. The report and the history are made
 //! on first use: `kitei diff` needs the history but no report, a no-op build needs neither.
 //!
-//! Layer: above [`crate::check`] and [`crate::history`], below [`crate::render`],
-//! [`crate::evidence`] and [`crate::cmd`].
+//! Layer: above `check` and `history`, below `render`, `evidence` and `cmd`
+//! (docs/architecture.md).
 
 use std::path::Path;
 use std::sync::OnceLock;

@@ -9,6 +9,8 @@ mod evidence;
 mod incidents;
 mod knock_on;
 mod loader;
+#[cfg(test)]
+mod loader_cache_tests;
 pub mod notifications;
 mod registry;
 pub mod structure;

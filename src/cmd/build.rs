@@ -171,7 +171,7 @@ fn publish(
     for w in &history.warnings {
         messages.line(format!("warning: {w}"));
     }
-    let versions = crate::history::site::current(history, project, corpus, opts.audience);
+    let versions = crate::render::versions::current(history, project, corpus, opts.audience);
     let info = BuildInfo {
         audience: opts.audience,
         preview: errors > 0,
@@ -224,7 +224,7 @@ fn publish(
         render(&info);
     }
     let mut files = std::collections::BTreeMap::new();
-    let archives = crate::history::site::add_archives(
+    let archives = crate::render::versions::add_archives(
         history,
         project,
         corpus,

@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use crate::history::{DocChange, DocStatus, Target, changes_between, html, site, terminal};
+use crate::history::{DocChange, DocStatus, Target, changes_between};
+use crate::render::versions::{self as site, html, terminal};
 
 /// Output of `kitei diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -306,7 +306,7 @@ fn rendered_pages(
         },
         as_of,
         report: report.clone(),
-        versions: crate::history::site::for_bundle(
+        versions: crate::render::versions::for_bundle(
             history.history,
             project,
             corpus,
@@ -396,7 +396,7 @@ pub fn seal(ws: &Workspace, req: &SealRequest) -> Result<SealResult, Error> {
                     },
                 ));
             };
-            let open = crate::history::site::open_release(history, i).map_err(|e| {
+            let open = crate::history::open_release(history, i).map_err(|e| {
                 Error::new(
                     format!("cannot read release `{name}` from git: {e}"),
                     "check the tag with `git show --stat TAG`",

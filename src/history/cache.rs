@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::digest::hex;
 
-pub const DIR: &str = ".kitei-cache";
+use crate::config::CACHE_DIR;
 
 pub struct Cache {
     dir: PathBuf,
@@ -25,7 +25,7 @@ impl Cache {
     pub fn new(project_root: &Path, audience: &str, version: &str) -> Cache {
         Cache {
             dir: project_root
-                .join(DIR)
+                .join(CACHE_DIR)
                 .join("archive")
                 .join(audience)
                 .join(version),

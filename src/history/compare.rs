@@ -87,7 +87,7 @@ pub fn units(doc: &Document) -> Vec<Unit> {
             body_from
         };
         let body = plain_text(&lines[body_from..to].concat());
-        let heading = crate::render::pages::prose(&h.text);
+        let heading = crate::text::prose(&h.text);
         let title = match &h.clause_number {
             Some(n) => heading
                 .strip_prefix(n.as_str())
@@ -122,7 +122,7 @@ pub fn plain_text(markdown: &str) -> String {
     let mut lists: Vec<Option<u64>> = Vec::new();
     let mut in_cell = false;
     let flush = |cur: &mut String, lines: &mut Vec<String>| {
-        let line = crate::render::pages::prose(cur);
+        let line = crate::text::prose(cur);
         if !line.is_empty() {
             lines.push(line);
         }

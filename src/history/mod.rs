@@ -2,25 +2,23 @@
 //! `policy-v*`), read straight from the repository's object database (no checkout, the working
 //! tree is never touched). From them come
 //!
-//! - archived copies of the site under `site/v/<version>/` ([`site`], cached by tree hash in
-//!   [`cache`]),
+//! - the documents of every release ([`Release`]) and each release's tree loaded on demand
+//!   ([`open_release`]),
 //! - a 新旧対照表 for every regulation document that changed between two consecutive
-//!   releases, and between the last release and the working tree (a draft, 案)
-//!   ([`compare`] aligns clauses and marks characters, [`html`] and [`terminal`] show it),
-//! - the revision history of each document, a change notice per release and an Atom feed
-//!   ([`feed`]),
-//! - `kitei diff A B` and the history pages of evidence bundles.
+//!   releases, and between the last release and the working tree (a draft, 案), as data:
+//!   [`compare`] aligns clauses and marks characters,
+//! - a cache of whatever is derived from a release's tree ([`cache`], keyed by tree hash).
+//!
+//! This folder is data only: the pages (archives, switcher, feed, comparison HTML, the
+//! terminal view of `kitei diff`) are drawn by the renderer (`render/versions/`).
 //!
 //! Outside git, or in a shallow clone without the tags, everything degrades to the current
 //! version with a warning that says why and how to fetch the tags.
 
 pub mod cache;
 pub mod compare;
-pub mod feed;
 pub mod git;
-pub mod html;
-pub mod site;
-pub mod terminal;
+mod release_tree;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -32,6 +30,7 @@ use crate::model::document::{DocKind, Document};
 use crate::model::{Corpus, Visibility};
 use compare::Comparison;
 use git::{NoRepo, Repo, Tag};
+pub use release_tree::{OpenRelease, open_release};
 
 /// A regulation document as it stood in one version.
 #[derive(Debug, Clone)]
@@ -604,7 +603,7 @@ fn read_releases(
         let display = PathBuf::from(format!("{}:{}/{}", r.tag.name, r.source, first.1));
         let result = match content {
             None => Err("cannot be read from git".to_string()),
-            Some((_, bytes)) => crate::source::encoding::decode_utf8(bytes).and_then(|text| {
+            Some((_, bytes)) => crate::text::encoding::decode_utf8(bytes).and_then(|text| {
                 crate::source::parse_document(&text, &display).map_err(|d| d.message)
             }),
         };

@@ -50,21 +50,7 @@ pub struct Column {
     pub show_label: bool,
 }
 
-/// Escapes text for SVG/HTML content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::text::escape_html as esc;
 
 /// Approximate rendered width of `s` at `font` units: wide (CJK) characters one em, others
 /// about 0.6 em. Used only to leave room for labels.

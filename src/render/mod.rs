@@ -4,8 +4,9 @@
 //! links), [`templates`] (tera with embedded defaults and per-file overrides), [`i18n`] (every
 //! UI string), [`pages`] (what each page shows, filtered by audience, with the compliance
 //! dashboard and the drill/review/exception pages in its submodules), [`charts`] (inline SVG
-//! drawn at build time), [`search`] (a bigram index that works from `file://`) and [`output`]
-//! (temporary folder, atomic swap).
+//! drawn at build time), [`search`] (a bigram index that works from `file://`), [`versions`]
+//! (archived releases, the version switcher, change notices, the feed and the 新旧対照表 pages)
+//! and [`output`] (temporary folder, atomic swap).
 //!
 //! Audience filtering happens while building the page contexts: restricted records never enter
 //! a context of a lower audience, so no template can leak them by accident.
@@ -19,6 +20,7 @@ pub mod pages;
 pub mod search;
 pub mod stamp;
 pub mod templates;
+pub mod versions;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -91,7 +93,7 @@ pub struct BuildInfo {
     pub report: check::Report,
     /// Released versions: the switcher, banners, revision histories and the history pages
     /// (empty without releases).
-    pub versions: crate::history::site::SiteVersions,
+    pub versions: versions::SiteVersions,
 }
 
 /// Renders every page and asset into memory: relative path → bytes. Errors (broken links,

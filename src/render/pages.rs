@@ -23,6 +23,7 @@ use crate::model::document::Document;
 use crate::model::incident::{Incident, MeasureStatus, NotificationKind, Status};
 use crate::model::tables::{Channel, ChannelKind, DeadlineFrom, OrgCategory};
 use crate::model::{Corpus, DocKind, Ref, RefKind, Timestamp};
+use crate::text::prose;
 
 /// The five runbook phases, by anchor, in order.
 pub const PHASES: [&str; 5] = [
@@ -1168,25 +1169,6 @@ impl<'a> Site<'a> {
     }
 }
 
-/// Folded YAML text (`>-`) joins lines with a space, which is wrong between Japanese
-/// characters: `開かれ、 マルウェア` → `開かれ、マルウェア`. Spaces next to ASCII stay.
-pub fn prose(s: &str) -> String {
-    let chars: Vec<char> = s.trim().chars().collect();
-    let mut out = String::with_capacity(s.len());
-    for (i, &c) in chars.iter().enumerate() {
-        if c == ' '
-            && i > 0
-            && i + 1 < chars.len()
-            && !chars[i - 1].is_ascii()
-            && !chars[i + 1].is_ascii()
-        {
-            continue;
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// `tel:` URL of a phone number as written (`03-0000-0001（内線 100）` → `tel:0300000001`).
 pub fn tel_href(value: &str) -> String {
     let number: String = value
@@ -1244,14 +1226,6 @@ fn category_key(c: OrgCategory) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn folded_japanese_prose() {
-        assert_eq!(
-            prose("開かれ、 マルウェアが EDR で"),
-            "開かれ、マルウェアが EDR で"
-        );
-    }
 
     #[test]
     fn pagination_splits_lists_and_windows_the_pager() {

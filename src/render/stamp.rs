@@ -47,7 +47,7 @@ pub struct Settings<'a> {
 pub fn path(project_root: &Path, out: &Path) -> PathBuf {
     let digest = Sha256::digest(out.as_os_str().as_encoded_bytes());
     project_root
-        .join(".kitei-cache")
+        .join(crate::config::CACHE_DIR)
         .join("build")
         .join(format!("{}.json", &hex(&digest)[..16]))
 }
@@ -81,7 +81,7 @@ pub fn inputs(project_root: &Path, source_dir: &Path, settings: &Settings) -> Op
 
 /// The file system's clock now (ns), read off a file written for the purpose.
 fn probe_time(project_root: &Path) -> Option<i128> {
-    let dir = project_root.join(".kitei-cache").join("build");
+    let dir = project_root.join(crate::config::CACHE_DIR).join("build");
     std::fs::create_dir_all(&dir).ok()?;
     let probe = dir.join("clock-probe");
     std::fs::write(&probe, b"kitei").ok()?;

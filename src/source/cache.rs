@@ -202,7 +202,7 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
 
 /// Where the cache of the project at `root` lives.
 pub fn path(root: &Path) -> PathBuf {
-    root.join(crate::history::cache::DIR).join(FILE)
+    root.join(crate::config::CACHE_DIR).join(FILE)
 }
 
 /// The key that ties a cache file to this kitei executable: `None` when the executable cannot

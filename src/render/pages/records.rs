@@ -5,11 +5,12 @@
 
 use serde_json::{Value, json};
 
-use super::{Site, prose, record_url};
+use super::{Site, record_url};
 use crate::check::rule;
 use crate::check::structure::is_committee;
 use crate::model::records::ReviewOutcome;
 use crate::model::{Drill, Exception, RefKind, Review};
+use crate::text::prose;
 
 impl<'a> Site<'a> {
     fn visible<T>(

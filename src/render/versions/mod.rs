@@ -3,6 +3,10 @@
 //! current site gains (`versions.html`, `changes-<version>.html`, `compare-….html`),
 //! `versions.json`, `feed.xml`, and the archived copies under `v/<version>/`.
 
+pub mod feed;
+pub mod html;
+pub mod terminal;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
@@ -10,13 +14,12 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::cache::{self, Cache};
-use super::{
-    DocChange, DocStatus, History, Release, Step, Target, archive_dir, compare_url, feed, html,
-    notice_url,
-};
 use crate::check::{self, Ctx};
 use crate::config::{Lang, Project};
+use crate::history::cache::{self, Cache};
+use crate::history::{
+    DocChange, DocStatus, History, Release, Step, Target, archive_dir, compare_url, notice_url,
+};
 use crate::model::Corpus;
 use crate::render::{Audience, BuildInfo, i18n, templates};
 
@@ -182,7 +185,7 @@ fn entries(history: &History, project: &Project, audience: Audience) -> Vec<Vers
         return Vec::new();
     }
     let lang = project.config.lang;
-    let pages = |docs: &[super::DocVersion]| -> BTreeSet<String> {
+    let pages = |docs: &[crate::history::DocVersion]| -> BTreeSet<String> {
         fixed_pages(audience)
             .into_iter()
             .map(str::to_string)
@@ -328,7 +331,7 @@ fn all_revisions(
     history: &History,
     project: &Project,
     audience: Audience,
-    docs: &[super::DocVersion],
+    docs: &[crate::history::DocVersion],
     upto: Option<usize>,
     with_draft: bool,
     top: &str,
@@ -411,7 +414,7 @@ fn compare_pages(
     let old_r = &history.releases[from];
     let draft = step.to == Target::Worktree;
     let new_name = history.name(step.to).to_string();
-    let side = |target: Target, meta: &super::DocMeta, id: &str| {
+    let side = |target: Target, meta: &crate::history::DocMeta, id: &str| {
         let (label, href) = match target {
             Target::Release(i) => (
                 history.releases[i].version.clone(),
@@ -451,9 +454,9 @@ fn compare_pages(
                 "old": side(Target::Release(from), old, &change.id),
                 "table": html::table(cmp, lang, draft),
                 "counts": {
-                    "changed": cmp.count(super::compare::RowKind::Changed),
-                    "added": cmp.count(super::compare::RowKind::Added),
-                    "deleted": cmp.count(super::compare::RowKind::Deleted),
+                    "changed": cmp.count(crate::history::compare::RowKind::Changed),
+                    "added": cmp.count(crate::history::compare::RowKind::Added),
+                    "deleted": cmp.count(crate::history::compare::RowKind::Deleted),
                     "moved": cmp.moved(),
                 },
                 "notice_href": match step.to {
@@ -505,9 +508,9 @@ pub fn notice_context(
                 "compare_href": compare_href,
                 "doc_href": doc_href,
                 "counts": c.comparison.as_ref().map(|cmp| json!({
-                    "changed": cmp.count(super::compare::RowKind::Changed),
-                    "added": cmp.count(super::compare::RowKind::Added),
-                    "deleted": cmp.count(super::compare::RowKind::Deleted),
+                    "changed": cmp.count(crate::history::compare::RowKind::Changed),
+                    "added": cmp.count(crate::history::compare::RowKind::Added),
+                    "deleted": cmp.count(crate::history::compare::RowKind::Deleted),
                     "moved": cmp.moved(),
                 })),
             })
@@ -939,62 +942,6 @@ fn renderer_fingerprint(project: &Project) -> String {
     cache::key(&refs)
 }
 
-/// A release's sources written into a temporary folder and loaded with the loader, as if
-/// it were checked out (the working tree is not touched).
-pub struct OpenRelease {
-    /// Holds the files while they are used.
-    pub dir: tempfile::TempDir,
-    /// The release's settings; `root` is the temporary folder.
-    pub project: Project,
-    pub loaded: crate::source::Loaded,
-    /// The evaluation date: the release's pinned `as_of`, else the day it was released.
-    pub as_of: chrono::NaiveDate,
-    pub as_of_source: &'static str,
-}
-
-/// Writes release `i`'s source folder and kitei.toml from git into a temporary folder and
-/// loads it.
-pub fn open_release(history: &History, i: usize) -> Result<OpenRelease, String> {
-    let r = &history.releases[i];
-    let repo = history.repo.as_ref().ok_or("no repository")?;
-    let dir = tempfile::Builder::new()
-        .prefix("kitei-release-")
-        .tempdir()
-        .map_err(|e| format!("cannot create a temporary folder: {e}"))?;
-    repo.write_tree(&r.tree, &dir.path().join(&r.source))?;
-    if let Some(blob) = &r.config_blob {
-        let bytes = repo
-            .read_blobs(std::slice::from_ref(blob))?
-            .pop()
-            .unwrap_or_default();
-        std::fs::write(dir.path().join(crate::config::FILE_NAME), bytes)
-            .map_err(|e| format!("cannot write kitei.toml: {e}"))?;
-    }
-    let project = Project::open(dir.path()).map_err(|d| {
-        format!(
-            "its kitei.toml cannot be used by this kitei ({})",
-            d.message
-        )
-    })?;
-    let loaded = crate::source::load_uncached(&project).map_err(|d| d.message)?;
-    let pinned = project
-        .config
-        .as_of
-        .as_deref()
-        .and_then(|s| crate::config::parse_date(s).ok());
-    let (as_of, as_of_source) = match pinned {
-        Some(d) => (d, "pinned by as_of in the release's kitei.toml"),
-        None => (r.date(project.tz), "the release date"),
-    };
-    Ok(OpenRelease {
-        dir,
-        project,
-        loaded,
-        as_of,
-        as_of_source,
-    })
-}
-
 /// A rendered site (relative path → bytes) and the problems met while rendering it.
 type Rendered = (BTreeMap<String, Vec<u8>>, Vec<String>);
 
@@ -1007,7 +954,7 @@ fn render_release(
     versions: SiteVersions,
 ) -> Result<Rendered, String> {
     let r = &history.releases[i];
-    let open = open_release(history, i)?;
+    let open = crate::history::open_release(history, i)?;
     let mut release_project = open.project;
     let ctx = Ctx::new(&open.loaded.corpus, &release_project, open.as_of);
     let report = check::run(&ctx, open.loaded.diagnostics.clone(), false);
@@ -1212,7 +1159,7 @@ pub fn standalone_tables(
 
 /// `2025.1 (施行 2025-04-01) → 2026.1 (施行 2026-04-01)`.
 pub fn subtitle(c: &DocChange, old_name: &str, new_name: &str) -> String {
-    let part = |name: &str, m: &Option<super::DocMeta>| {
+    let part = |name: &str, m: &Option<crate::history::DocMeta>| {
         let v = m.as_ref().and_then(|m| m.version.clone());
         let e = m.as_ref().and_then(|m| m.effective_on.clone());
         match (v, e) {

@@ -5,25 +5,11 @@
 //! column that says what happened to the clause. Used by the site's comparison pages,
 //! `kitei diff --format html` and evidence bundles.
 
-use super::compare::{Comparison, DisplayRow, Row, RowKind, Seg, Side};
 use crate::config::Lang;
+use crate::history::compare::{Comparison, DisplayRow, Row, RowKind, Seg, Side};
 use crate::render::i18n;
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::text::escape_html as escape;
 
 fn text_html(s: &str) -> String {
     escape(s).replace('\n', "<br>")

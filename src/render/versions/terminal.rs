@@ -3,9 +3,9 @@
 //! and with `NO_COLOR`, they are written `[+new+]` and `[-old-]`, which survives a pipe, a
 //! log file and a black-and-white printer.
 
-use super::compare::{DisplayRow, Seg};
-use super::{DocChange, DocStatus};
 use crate::config::Lang;
+use crate::history::compare::{DisplayRow, Seg};
+use crate::history::{DocChange, DocStatus};
 use crate::render::i18n;
 
 const UNDERLINE: &str = "\x1b[4m";
@@ -98,9 +98,11 @@ pub fn document(
                     .unwrap_or("");
                 let note = super::html::row_note(r, lang);
                 out.push_str(&format!("\n  {} [{note}]\n", bold(label)));
-                let line = |name: &str, side: &Option<super::compare::Side>, new: bool| match side {
-                    Some(s) => format!("    {name}: {}\n", segs(&s.segs, ansi, new, &indent)),
-                    None => format!("    {name}: {}\n", t("cmp_empty")),
+                let line = |name: &str, side: &Option<crate::history::compare::Side>, new: bool| {
+                    match side {
+                        Some(s) => format!("    {name}: {}\n", segs(&s.segs, ansi, new, &indent)),
+                        None => format!("    {name}: {}\n", t("cmp_empty")),
+                    }
                 };
                 out.push_str(&line(new_label, &r.new, true));
                 out.push_str(&line(old_label, &r.old, false));
