@@ -398,3 +398,83 @@ fn the_word_fixtures_are_what_the_script_makes() {
         );
     }
 }
+
+/// The report of importing each seed (with its check findings) and the Markdown it gives,
+/// compared with `tests/seeds/<seed>/expected/`. After an intended change (a new check rule
+/// changes the findings), `KITEI_BLESS=1 cargo test --test import` rewrites them; review the
+/// diff before committing.
+#[test]
+fn import_reports_match_their_snapshots() {
+    let bless = std::env::var("KITEI_BLESS").as_deref() == Ok("1");
+    let mut stale = Vec::new();
+    for path in seeds() {
+        let ext = path.extension().unwrap().to_string_lossy().to_string();
+        let dir = tempfile::tempdir().unwrap();
+        let input = format!("source.{ext}");
+        std::fs::copy(&path, dir.path().join(&input)).unwrap();
+        let out = Command::cargo_bin("kitei")
+            .unwrap()
+            .current_dir(dir.path())
+            .env_remove("SOURCE_DATE_EPOCH")
+            .args([
+                "--as-of",
+                "2026-12-01",
+                "import",
+                &input,
+                "--id",
+                "imported",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut files = vec![
+            (
+                format!("import-report.{ext}.md"),
+                dir.path().join("import-report.md"),
+            ),
+            (
+                format!("imported.{ext}.md"),
+                dir.path().join("policy-src/regulation/imported.md"),
+            ),
+        ];
+        for draft in [
+            "roles.yaml",
+            "contacts.yaml",
+            "severity.yaml",
+            "systems.yaml",
+        ] {
+            let p = dir.path().join("import-drafts").join(draft);
+            if p.exists() {
+                files.push((format!("drafts.{ext}.{draft}"), p));
+            }
+        }
+        let expected_dir = path.parent().unwrap().join("expected");
+        for (name, actual) in files {
+            let actual = std::fs::read_to_string(actual).unwrap();
+            let expected_path = expected_dir.join(&name);
+            if bless {
+                std::fs::create_dir_all(&expected_dir).unwrap();
+                std::fs::write(&expected_path, &actual).unwrap();
+                continue;
+            }
+            match std::fs::read_to_string(&expected_path) {
+                Ok(expected) if expected == actual => {}
+                Ok(expected) => stale.push(format!(
+                    "{}: differs {}",
+                    expected_path.display(),
+                    first_difference(&expected, &actual)
+                )),
+                Err(_) => stale.push(format!("{}: missing", expected_path.display())),
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "import snapshots are stale (KITEI_BLESS=1 cargo test --test import rewrites them; review the diff):\n{}",
+        stale.join("\n")
+    );
+}

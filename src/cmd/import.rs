@@ -81,6 +81,26 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, req: &Request) -> u8 {
             );
         }
     }
+    // Data drafts go beside the source folder, never into it: the owner confirms them first.
+    let drafts = import::drafts::drafts(&docs);
+    let drafts_dir = root.join("import-drafts");
+    for draft in &drafts {
+        if drafts_dir.join(draft.file).exists() && !req.force {
+            return usage(
+                &format!("import-drafts/{} exists already", draft.file),
+                "move the drafts of the last import into the source folder (or delete them), or give --force to replace them; nothing was written",
+            );
+        }
+    }
+    for draft in &drafts {
+        let target = drafts_dir.join(draft.file);
+        if let Err(e) = write_atomically(&target, draft.yaml.as_bytes()) {
+            return usage(
+                &format!("cannot write {}: {e}", target.display()),
+                "check that the project folder is writable",
+            );
+        }
+    }
     for d in &docs {
         let target = source_dir.join(d.path());
         if let Err(e) = write_atomically(&target, d.file_text().as_bytes()) {
@@ -92,7 +112,13 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, req: &Request) -> u8 {
     }
 
     // The check over the source folder as it is now, findings sorted to their documents.
-    let mut report = Report::default();
+    let mut report = Report {
+        drafts: drafts
+            .iter()
+            .map(|d| (format!("import-drafts/{}", d.file), d.summary.clone()))
+            .collect(),
+        ..Report::default()
+    };
     match project.as_of(as_of) {
         Ok((date, _)) => report.as_of = date.to_string(),
         Err(d) => return super::fail(&d),

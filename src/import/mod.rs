@@ -8,7 +8,9 @@
 
 pub mod decode;
 pub mod docx;
+pub mod drafts;
 pub mod emit;
+pub mod extract;
 pub mod markdown_in;
 pub mod numbering;
 pub mod outline;
@@ -85,9 +87,19 @@ pub struct ImportedDocument {
     pub decisions: Vec<(String, String)>,
     /// Other things read out of the prose (dates, review cycle): (what, detail).
     pub recognised: Vec<(String, String)>,
+    /// Data read out of the prose and tables.
+    pub extracted: extract::Extracted,
 }
 
 impl ImportedDocument {
+    /// The source file's name without its folder.
+    pub fn file_name(&self) -> String {
+        std::path::Path::new(&self.source_name)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
     /// Where the document goes in the source folder.
     pub fn path(&self) -> String {
         format!("regulation/{}.md", self.id)
@@ -100,27 +112,100 @@ impl ImportedDocument {
         let mut fm = String::from("---\n");
         fm.push_str(&format!(
             "# Imported by `kitei import` from {} ({}). Review the import report, fill in the\n# fields below, then remove these comments.\n",
-            std::path::Path::new(&self.source_name)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
+            self.file_name(),
             self.encoding
         ));
         fm.push_str(&format!("id: {}\n", self.id));
         fm.push_str("kind: regulation\n");
         fm.push_str(&format!("title: {}\n", quote(&self.title)));
         fm.push_str("visibility: employees\n");
-        fm.push_str("# To decide (see the import report):\n");
-        for line in [
-            "# version: \"1\"",
-            "# owner: role:…",
-            "# approved_by: role:…",
-            "# approved_on: YYYY-MM-DD",
-            "# effective_on: YYYY-MM-DD",
-            "# review_every: 12 months",
-            "# incident_now: { call: role:…, steps: [\"…\"] }",
+        let x = &self.extracted;
+        let first = |kind: extract::DateKind| x.dates.iter().find(|d| d.kind == kind);
+        let mut read = String::new();
+        for (field, kind) in [
+            ("approved_on", extract::DateKind::Approved),
+            ("effective_on", extract::DateKind::Effective),
         ] {
-            fm.push_str(line);
+            match first(kind) {
+                Some(d) => match &d.found.date {
+                    Ok(date) => read.push_str(&format!(
+                        "{field}: {date}   # source line {}: {}\n",
+                        d.line, d.found.written
+                    )),
+                    Err(why) => read.push_str(&format!(
+                        "# {field}: YYYY-MM-DD   # source line {} says {}: {why}\n",
+                        d.line, d.found.written
+                    )),
+                },
+                None => read.push_str(&format!(
+                    "# {field}: YYYY-MM-DD   # not stated in the text\n"
+                )),
+            }
+        }
+        match &x.review_cycle {
+            Some((written, months, line)) => read.push_str(&format!(
+                "review_every: {months} months   # source line {line}: {written}\n"
+            )),
+            None => read.push_str("# review_every: 12 months   # not stated in the text\n"),
+        }
+        let mut history: Vec<&extract::DatedLine> = x
+            .dates
+            .iter()
+            .filter(|d| {
+                matches!(
+                    d.kind,
+                    extract::DateKind::Enacted | extract::DateKind::Revised
+                ) && d.found.date.is_ok()
+            })
+            .collect();
+        history.sort_by_key(|d| d.found.date.clone().ok());
+        history.dedup_by_key(|d| d.found.date.clone().ok());
+        if !history.is_empty() {
+            read.push_str("changes:   # the revision history stated in the text\n");
+            for d in history {
+                let date = d.found.date.clone().unwrap_or_default();
+                read.push_str(&format!(
+                    "  - {{ version: \"{date}\", effective_on: {date}, summary: {} }}   # source line {}\n",
+                    quote(&format!("{}（{}）", d.kind.word(), d.found.written)),
+                    d.line
+                ));
+            }
+        }
+        fm.push_str("# Read from the text: confirm each value.\n");
+        fm.push_str(&read);
+        fm.push_str("# To decide (see the import report):\n");
+        let approver = x
+            .approver
+            .as_ref()
+            .map(|m| format!("   # the text names {} (source line {})", m.name, m.line))
+            .unwrap_or_default();
+        let owner = x
+            .owner
+            .as_ref()
+            .map(|m| {
+                format!(
+                    "   # changes are requested from {} (source line {})",
+                    m.name, m.line
+                )
+            })
+            .unwrap_or_default();
+        let call = x
+            .report_to
+            .as_ref()
+            .map(|m| {
+                format!(
+                    "   # the text says to report to {} (source line {})",
+                    m.name, m.line
+                )
+            })
+            .unwrap_or_default();
+        for line in [
+            "# version: \"1\"".to_string(),
+            format!("# owner: role:…{owner}"),
+            format!("# approved_by: role:…{approver}"),
+            format!("# incident_now: {{ call: role:…, steps: [\"…\"] }}{call}"),
+        ] {
+            fm.push_str(&line);
             fm.push('\n');
         }
         fm.push_str("---\n\n");
@@ -247,6 +332,8 @@ pub fn import_document(
     } else {
         emit::markdown(&outline.nodes)
     };
+    let extracted = extract::extract(&outline.nodes);
+    let (decisions, recognised) = decisions(&extracted);
     Ok(ImportedDocument {
         source_name: name.to_string(),
         format,
@@ -257,9 +344,105 @@ pub fn import_document(
         source_text,
         body,
         outline,
-        decisions: Vec::new(),
-        recognised: Vec::new(),
+        decisions,
+        recognised,
+        extracted,
     })
+}
+
+/// What a person must decide, and what else was read out of the text.
+type Notes = Vec<(String, String)>;
+
+fn decisions(x: &extract::Extracted) -> (Notes, Notes) {
+    let mut decide = Vec::new();
+    let mut seen = Vec::new();
+    let at = |m: &Option<extract::Mention>| m.as_ref().map(|m| (m.name.clone(), m.line));
+    decide.push((
+        "approver (`approved_by`)".to_string(),
+        match at(&x.approver) {
+            Some((name, line)) => format!(
+                "the text says {name} approves it (source line {line}); write `approved_by: role:…` with that body's role (a committee)"
+            ),
+            None => "the text names no approver; write `approved_by: role:…` (a committee)".into(),
+        },
+    ));
+    for (field, kind) in [
+        ("approval date (`approved_on`)", extract::DateKind::Approved),
+        (
+            "effective date (`effective_on`)",
+            extract::DateKind::Effective,
+        ),
+    ] {
+        let found = x.dates.iter().find(|d| d.kind == kind);
+        let text = match found {
+            Some(d) => match &d.found.date {
+                Ok(date) => {
+                    seen.push((
+                        format!("{} date", kind.word()),
+                        format!("{date} (source line {}: {})", d.line, d.found.written),
+                    ));
+                    continue;
+                }
+                Err(why) => format!("source line {} says {}: {why}", d.line, d.found.written),
+            },
+            None => "not stated in the text".to_string(),
+        };
+        decide.push((field.to_string(), text));
+    }
+    match &x.review_cycle {
+        Some((written, months, line)) => seen.push((
+            "review cycle".into(),
+            format!("{written} (source line {line}) → `review_every: {months} months`"),
+        )),
+        None => decide.push((
+            "review cycle (`review_every`)".into(),
+            "not stated for this regulation; write how often it is reviewed (e.g. `12 months`)"
+                .into(),
+        )),
+    }
+    decide.push((
+        "owner (`owner`)".into(),
+        match at(&x.owner) {
+            Some((name, line)) => format!(
+                "not stated; changes are requested from {name} (source line {line}), a likely owner: write `owner: role:…`"
+            ),
+            None => "not stated; write `owner: role:…` (the role that maintains the regulation)".into(),
+        },
+    ));
+    decide.push((
+        "version (`version`)".into(),
+        "not stated; choose a version string, e.g. the year of approval".into(),
+    ));
+    decide.push((
+        "first call (`incident_now`)".into(),
+        match at(&x.report_to) {
+            Some((name, line)) => format!(
+                "the text says to report to {name} (source line {line}); write `incident_now: {{ call: role:…, steps: [...] }}` with up to three first steps"
+            ),
+            None => "write `incident_now: { call: role:…, steps: [...] }`: whom to call first and up to three first steps".into(),
+        },
+    ));
+    for d in &x.dates {
+        if matches!(
+            d.kind,
+            extract::DateKind::Enacted | extract::DateKind::Revised
+        ) {
+            match &d.found.date {
+                Ok(date) => seen.push((
+                    format!("{} date", d.kind.word()),
+                    format!(
+                        "{date} (source line {}: {}) → `changes`",
+                        d.line, d.found.written
+                    ),
+                )),
+                Err(why) => decide.push((
+                    format!("{} date", d.kind.word()),
+                    format!("source line {} says {}: {why}", d.line, d.found.written),
+                )),
+            }
+        }
+    }
+    (decide, seen)
 }
 
 /// The text of blocks, one line per paragraph and per table row (cells separated by tabs):

@@ -188,7 +188,10 @@ impl Report {
             if d.clauses.is_empty() {
                 let _ = writeln!(o, "No numbered clause was recognised.\n");
             } else {
-                let _ = writeln!(o, "| line | number | title | anchor |\n|---:|---|---|---|");
+                let _ = writeln!(
+                    o,
+                    "| source line | number | title | anchor |\n|---:|---|---|---|"
+                );
                 for (number, title, anchor, line) in &d.clauses {
                     let _ = writeln!(
                         o,
@@ -209,7 +212,7 @@ impl Report {
                 }
                 let _ = writeln!(o, "### {heading}\n");
                 for (line, text) in lines {
-                    let _ = writeln!(o, "- line {line}: {text}");
+                    let _ = writeln!(o, "- source line {line}: {text}");
                 }
                 o.push('\n');
             }
@@ -240,7 +243,7 @@ impl Report {
             if !d.findings.is_empty() {
                 let _ = writeln!(
                     o,
-                    "| line | code | level | finding | help |\n|---:|---|---|---|---|"
+                    "| line in the .md | code | level | finding | help |\n|---:|---|---|---|---|"
                 );
                 for f in &d.findings {
                     let _ = writeln!(
@@ -297,7 +300,7 @@ impl Report {
                 d.tables
             );
             for (line, text) in &d.numbering {
-                let _ = writeln!(o, "  numbering, line {line}: {text}");
+                let _ = writeln!(o, "  numbering, source line {line}: {text}");
             }
             if !d.unplaced.is_empty() {
                 let _ = writeln!(
