@@ -2,6 +2,7 @@
 """Makes the Word test inputs of `kitei import` with python-docx (pip install python-docx).
 
     python3 tests/seeds/make_docx.py [OUT]
+    python3 tests/seeds/make_docx.py --long PAGES OUT   # benches/import.sh: a long regulation
 
 writes (under OUT, default: the repository; tests/import.rs regenerates them into a temporary
 folder and compares the bytes with the committed files)
@@ -27,7 +28,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-OUT = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else ROOT
+OUT = Path(sys.argv[-1]).resolve() if len(sys.argv) > 1 else ROOT
 
 
 def abstract_num(numbering, abstract_id, levels):
@@ -92,18 +93,22 @@ FW = "０１２３４５６７８９"
 CLAUSE = re.compile(rf"^([{FW}]+)(?:．([{FW}]+))?\t(.*)$")
 ITEM = re.compile(rf"^（[{FW}]+）(.*)$")
 BULLET = re.compile(r"^[·・]\s*(.*)$")
+CHAPTER = re.compile(r"^第[0-9]+章")
 
 
-def seed_001():
-    src = ROOT / "tests/seeds/001_c7091b0a300dafff/source.txt"
-    lines = src.read_text(encoding="utf-8").split("\n")
+def seed_001_document(lines, chapters=False):
+    """Seed 001's text as Word: automatic clause numbers, （１） items and bullets, tables.
+
+    With `chapters`, lines `第N章　…` are chapter headings (Heading 1) and the clause numbers
+    restart in each chapter (the benchmark's long regulation)."""
     d, numbering = fresh_document()
-    # 1: clause headings １ / ４．１ (full-width, tab after); 2: （１） items; 3: bullets.
+    # 91: clause headings １ / ４．１ (full-width, tab after); 92: （１） items; 93: bullets.
     abstract_num(numbering, 91, [("decimalFullWidth", "%1", "tab"), ("decimalFullWidth", "%1．%2", "tab")])
     abstract_num(numbering, 92, [("decimalFullWidth", "（%1）", "nothing")])
     abstract_num(numbering, 93, [("bullet", "・", "space")])
     clauses = numbering.add_num(91).numId
     bullets = numbering.add_num(93).numId
+    level = 1 if chapters else 0
     items = None
     i = 0
     title_done = False
@@ -115,6 +120,12 @@ def seed_001():
         if not title_done:
             d.add_paragraph(line.strip(), style="Title")
             title_done = True
+            i += 1
+            continue
+        if chapters and CHAPTER.match(line):
+            d.add_paragraph(line.strip(), style="Heading 1")
+            clauses = new_list(numbering, 91)
+            items = None
             i += 1
             continue
         if line.startswith("\t"):
@@ -136,7 +147,8 @@ def seed_001():
             continue
         m = CLAUSE.match(line)
         if m:
-            p = d.add_paragraph(m.group(3), style="Heading 2" if m.group(2) else "Heading 1")
+            style = f"Heading {level + (2 if m.group(2) else 1)}"
+            p = d.add_paragraph(m.group(3), style=style)
             number(p, clauses, 1 if m.group(2) else 0)
             items = None
             i += 1
@@ -155,7 +167,31 @@ def seed_001():
             continue
         d.add_paragraph(line.strip())
         i += 1
-    save(d, OUT / "tests/seeds/001_c7091b0a300dafff/source.docx")
+    return d
+
+
+def seed_001():
+    src = ROOT / "tests/seeds/001_c7091b0a300dafff/source.txt"
+    lines = src.read_text(encoding="utf-8").split("\n")
+    save(seed_001_document(lines), OUT / "tests/seeds/001_c7091b0a300dafff/source.docx")
+
+
+def long_regulation(pages, out):
+    """A regulation of about `pages` A4 pages (1,400 characters a page): seed 001's body
+    repeated as chapters 第1章, 第2章 … (clause numbers restart in each), as text and as Word."""
+    src = (ROOT / "tests/seeds/001_c7091b0a300dafff/source.txt").read_text(encoding="utf-8")
+    title, body = src.strip("\n").split("\n", 1)
+    chars_per_copy = len(body)
+    copies = max(1, round(pages * 1400 / chars_per_copy))
+    parts = [title.strip(), ""]
+    for n in range(1, copies + 1):
+        parts += [f"第{n}章　事業所{n}における報告と対応", body, ""]
+    text = "\n".join(parts)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "regulation.txt").write_text(text, encoding="utf-8")
+    d = seed_001_document(text.split("\n"), chapters=True)
+    d.save(out / "regulation.docx")
+    print(f"wrote {out}/regulation.txt and regulation.docx: {copies} chapters, {len(text)} characters")
 
 
 def law_style():
@@ -213,5 +249,8 @@ def law_style():
 if __name__ == "__main__":
     if docx.__version__.split(".")[0] != "1":
         sys.exit(f"python-docx 1.x expected, found {docx.__version__}")
-    seed_001()
-    law_style()
+    if len(sys.argv) == 4 and sys.argv[1] == "--long":
+        long_regulation(int(sys.argv[2]), OUT)
+    else:
+        seed_001()
+        law_style()
