@@ -1545,3 +1545,70 @@ fn build_loads_and_checks_the_corpus_once() {
         text(&again)
     );
 }
+
+/// A bundle scoped to one incident, in a project with more than one page of incidents (the
+/// register is paginated at 100): no page in it lists, names or links an incident out of scope
+/// (the register's second page used to slip through).
+#[test]
+fn a_scoped_bundle_holds_no_page_of_an_incident_out_of_scope() {
+    let p = example();
+    let template =
+        std::fs::read_to_string(p.path().join("policy-src/incidents/2024/INC-2024-001.yaml"))
+            .unwrap();
+    let extra = p.path().join("policy-src/incidents/2030");
+    std::fs::create_dir_all(&extra).unwrap();
+    let generated: Vec<String> = (1..=120).map(|n| format!("INC-2030-{n:04}")).collect();
+    for id in &generated {
+        std::fs::write(
+            extra.join(format!("{id}.yaml")),
+            template.replacen("id: INC-2024-001", &format!("id: {id}"), 1),
+        )
+        .unwrap();
+    }
+    // The whole bundle has the register's second page: the scoped one must leave it out.
+    ok(kitei(p.path(), &["seal"]));
+    // Entry names without the bag's top folder.
+    let inside = |zip: PathBuf| -> Vec<(String, Vec<u8>)> {
+        entries(&zip)
+            .into_iter()
+            .map(|(n, b)| {
+                (
+                    n.split_once('/').map_or(n.clone(), |(_, r)| r.to_string()),
+                    b,
+                )
+            })
+            .collect()
+    };
+    let all = inside(zip_of(p.path(), BUNDLE1));
+    assert!(all.iter().any(|(n, _)| n == "data/site/incidents-2.html"));
+
+    ok(kitei(p.path(), &["seal", "--incident", "INC-2025-002"]));
+    let scoped = inside(zip_of(p.path(), "kitei-evidence-000002"));
+    let pages: Vec<(&str, String)> = scoped
+        .iter()
+        .filter(|(n, _)| n.starts_with("data/site/"))
+        .map(|(n, b)| (n.as_str(), String::from_utf8_lossy(b).into_owned()))
+        .collect();
+    assert!(
+        pages
+            .iter()
+            .any(|(n, _)| *n == "data/site/incident-INC-2025-002.html")
+    );
+    let out_of_scope: Vec<String> = all
+        .iter()
+        .filter_map(|(n, _)| n.strip_prefix("data/source/incidents/"))
+        .filter_map(|rest| rest.rsplit('/').next()?.strip_suffix(".yaml"))
+        .filter(|id| *id != "INC-2025-002")
+        .map(str::to_string)
+        .collect();
+    assert!(out_of_scope.len() > 100, "{}", out_of_scope.len());
+    for (name, text) in &pages {
+        for id in &out_of_scope {
+            let link = format!("incident-{id}.html");
+            assert!(!text.contains(&link), "{name} links {id}");
+        }
+        for id in &generated {
+            assert!(!text.contains(id.as_str()), "{name} names {id}");
+        }
+    }
+}

@@ -276,8 +276,9 @@ enum Found {
 }
 
 /// The restricted-audience site, rendered in memory with the seal's time as its build date.
-/// A scoped bundle keeps only the pages of what it holds: incident pages of other incidents,
-/// and pages that list every incident (register, dashboard, search index), are left out.
+/// A scoped bundle keeps only the pages of what it holds, by the page registry's allow-list
+/// ([`crate::render::pages::registry`]): incident pages of other incidents, and pages that
+/// list every incident (register, dashboard, records list, search index), are left out.
 /// With `history`, the pages include the comparison tables and change notices.
 #[allow(clippy::too_many_arguments)]
 fn rendered_pages(
@@ -290,6 +291,8 @@ fn rendered_pages(
     time: SealTime,
     history: &SealHistory,
 ) -> Result<Vec<Planned>, Vec<String>> {
+    use crate::model::RefKind;
+    use crate::render::pages::registry::{self, incident_url, record_url};
     use crate::render::{Audience, BuildInfo, render_site, source_commit};
     let build_date = chrono::DateTime::from_timestamp(time.epoch, 0)
         .unwrap_or_default()
@@ -315,25 +318,31 @@ fn rendered_pages(
         ),
     };
     let pages = render_site(project, corpus, &info)?;
-    let in_scope: BTreeSet<String> = sel
+    // Per-record pages in scope: the incidents', and the exceptions that waive a rule for
+    // something other than an incident out of scope.
+    let incidents: BTreeSet<&str> = sel
         .incidents
         .iter()
-        .map(|&i| format!("incident-{}.html", corpus.incidents[i].id.value))
+        .map(|&i| corpus.incidents[i].id.value.as_str())
+        .collect();
+    let in_scope: BTreeSet<String> = incidents
+        .iter()
+        .map(|id| incident_url(id))
+        .chain(
+            corpus
+                .exceptions
+                .iter()
+                .filter(|e| {
+                    let r = &e.record.value;
+                    r.kind != RefKind::Incident || incidents.contains(r.id.as_str())
+                })
+                .map(|e| record_url(RefKind::Exception, &e.id.value)),
+        )
         .collect();
     let keep = |path: &str| match scope {
         Scope::All => true,
-        // A release: its documents, tables and notice, and the stylesheet they use.
-        Scope::Release(_) => {
-            path.starts_with("doc-")
-                || path.starts_with("compare-")
-                || path.starts_with("changes-")
-                || path == "assets/kitei.css"
-        }
-        _ => {
-            !(path.starts_with("incident-") && !in_scope.contains(path)
-                || ["incidents.html", "dashboard.html"].contains(&path)
-                || path.starts_with(crate::render::search::DIR))
-        }
+        Scope::Release(_) => registry::in_release_bundle(path),
+        _ => registry::in_scoped_bundle(path, |page| in_scope.contains(page)),
     };
     Ok(pages
         .into_iter()

@@ -722,21 +722,6 @@ pub fn load(project: &Project, current: &Corpus) -> History {
     history
 }
 
-/// The file name of a comparison table.
-pub fn compare_url(doc: &str, old: &str, new: &str) -> String {
-    format!("compare-{doc}-{old}-{new}.html")
-}
-
-/// The file name of a release's change notice.
-pub fn notice_url(version: &str) -> String {
-    format!("changes-{version}.html")
-}
-
-/// The folder of an archived version, relative to the site root.
-pub fn archive_dir(version: &str) -> String {
-    format!("v/{version}/")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,10 +17,9 @@ use serde_json::{Value, json};
 use crate::check::{self, Ctx};
 use crate::config::{Lang, Project};
 use crate::history::cache::{self, Cache};
-use crate::history::{
-    DocChange, DocStatus, History, Release, Step, Target, archive_dir, compare_url, notice_url,
-};
+use crate::history::{DocChange, DocStatus, History, Release, Step, Target};
 use crate::model::Corpus;
+use crate::render::pages::registry::{self, archive_dir, compare_url, notice_url};
 use crate::render::{Audience, BuildInfo, i18n, templates};
 
 /// A page the history adds to a site, rendered by the site's own engine (same frame,
@@ -141,25 +140,9 @@ fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
     s
 }
 
-/// The pages every version of the site has, whatever its records.
-fn fixed_pages(audience: Audience) -> Vec<&'static str> {
-    let mut p = vec![
-        "index.html",
-        "contacts.html",
-        "roles.html",
-        "systems.html",
-        "severity.html",
-        "incidents.html",
-        "records.html",
-    ];
-    if audience >= Audience::Employees {
-        p.push("dashboard.html");
-    }
-    p
-}
-
+/// A regulation document's page (the history compares regulation documents).
 fn doc_page(id: &str) -> String {
-    format!("doc-{id}.html")
+    registry::get("document").url_of(id)
 }
 
 /// The effective date of a release (its main regulation's `effective_on`).
@@ -186,8 +169,7 @@ fn entries(history: &History, project: &Project, audience: Audience) -> Vec<Vers
     }
     let lang = project.config.lang;
     let pages = |docs: &[crate::history::DocVersion]| -> BTreeSet<String> {
-        fixed_pages(audience)
-            .into_iter()
+        registry::switcher_pages(audience)
             .map(str::to_string)
             .chain(
                 docs.iter()

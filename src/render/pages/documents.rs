@@ -1,0 +1,93 @@
+//! One page per regulation document (`doc-ID.html`) and runbook (`runbook-ID.html`).
+
+use super::*;
+
+impl<'a> Site<'a> {
+    /// Every document page this audience sees, in parallel.
+    pub(super) fn documents(&self) {
+        let docs: Vec<&Document> = self.docs().collect();
+        docs.par_iter().for_each(|doc| self.document(doc));
+    }
+
+    pub(super) fn document(&self, doc: &'a Document) {
+        let mut errors = Vec::new();
+        let rendered = markdown::render(doc, &|dest| self.resolve_dest(dest, doc), &mut errors);
+        for e in errors {
+            self.error(e);
+        }
+        let toc: Vec<Value> = doc
+            .headings
+            .iter()
+            .filter(|h| h.level <= 3)
+            .map(|h| json!({"level": h.level, "anchor": h.anchor, "text": h.text, "clause": h.clause_number}))
+            .collect();
+        let m = &doc.meta;
+        let phases: Vec<Value> = PHASES
+            .iter()
+            .filter(|p| doc.anchor(p).is_some())
+            .map(|p| json!({"anchor": p, "label": self.t(&format!("phase_{p}"))}))
+            .collect();
+        let page = json!({
+            "id": doc.id(),
+            "kind": match doc.kind() { DocKind::Regulation => "regulation", DocKind::Guideline => "guideline", DocKind::Runbook => "runbook" },
+            "summary": m.summary,
+            "version": m.version.as_ref().map(|v| v.value.clone()),
+            "owner": m.owner.as_ref().map(|r| self.ref_json(&r.value)),
+            "approved_by": m.approved_by.as_ref().map(|r| self.ref_json(&r.value)),
+            "approved_on": m.approved_on.as_ref().map(|v| v.value.to_string()),
+            "effective_on": m.effective_on.as_ref().map(|v| v.value.to_string()),
+            "review_every": m.review_every.as_ref().map(|v| v.value.to_string()),
+            "changes": m.changes.iter().map(|c| json!({
+                "version": c.version,
+                "approved_on": c.approved_on.as_ref().map(|v| v.value.to_string()),
+                "effective_on": c.effective_on.as_ref().map(|v| v.value.to_string()),
+                "summary": c.summary,
+            })).collect::<Vec<_>>(),
+            "revisions": self.revisions(doc),
+            "incident_types": m.incident_types.iter().map(|t| t.value.clone()).collect::<Vec<_>>(),
+            "severity_min": m.severity_min,
+            "phases": phases,
+            "toc": toc,
+            "body": rendered.html,
+        });
+        let template = if doc.kind() == DocKind::Runbook {
+            "runbook.html"
+        } else {
+            "document.html"
+        };
+        let nav = if doc.kind() == DocKind::Runbook {
+            "runbooks"
+        } else {
+            "regulation"
+        };
+        self.render(template, &doc_url(doc), &m.title, nav, page);
+    }
+
+    /// The document's revision history (改訂履歴) from the releases and its front matter,
+    /// with the approver resolved to a name and link.
+    pub(super) fn revisions(&self, doc: &Document) -> Vec<Value> {
+        let Some(rows) = self.info.versions.revisions.get(doc.id()) else {
+            return Vec::new();
+        };
+        rows.iter()
+            .map(|r| {
+                let approved_by = r
+                    .approved_by
+                    .as_deref()
+                    .and_then(|a| a.parse::<Ref>().ok())
+                    .map(|a| self.ref_json(&a));
+                json!({
+                    "version": r.version,
+                    "release": r.release,
+                    "approved_on": r.approved_on,
+                    "effective_on": r.effective_on,
+                    "approved_by": approved_by,
+                    "summary": r.summary,
+                    "compare_href": r.compare_href,
+                    "notice_href": r.notice_href,
+                    "draft": r.draft,
+                })
+            })
+            .collect()
+    }
+}

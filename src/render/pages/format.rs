@@ -1,0 +1,136 @@
+//! Small formatters shared by the page bodies: timestamps, deadlines, duties, channels, phone
+//! links and the i18n keys of enum values.
+
+use super::*;
+
+impl<'a> Site<'a> {
+    pub(super) fn ts(&self, t: &Timestamp) -> String {
+        t.0.with_timezone(&self.tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    }
+
+    pub(super) fn due_text(&self, due: Due) -> String {
+        match due {
+            Due::Day(d) => d.to_string(),
+            Due::Instant(t) => self.ts(&Timestamp(t)),
+        }
+    }
+
+    /// One dated duty of an incident (from [`notifications::dated_duties`], the list the
+    /// rules check): what, to whom, within what term, by when, and where it stands.
+    pub(super) fn duty_json(&self, d: &DatedDuty) -> Value {
+        let to = match (d.to, d.sent.and_then(|n| n.to.as_ref())) {
+            (Some(id), _) => self.ref_json(&Ref::new(RefKind::Contact, id)),
+            (None, Some(to)) => self.ref_json(&to.value),
+            (None, None) => json!({"name": self.t("ppc"), "url": null}),
+        };
+        let term = match (d.period, d.days) {
+            (Some(p), _) => Some(p.to_string()),
+            (None, Some(days)) => Some(format!("{days}{}", self.t("days_unit"))),
+            (None, None) => None,
+        };
+        let law = match d.regime {
+            Regime::Appi => "regime_appi",
+            Regime::MyNumber => "regime_my_number",
+            Regime::Notice => "regime_notice",
+        };
+        json!({
+            "code": d.code,
+            "kind": self.t(notification_key(d.kind)),
+            "law": self.t(law),
+            "to": to,
+            "term": term,
+            "due": self.due_text(d.due),
+            "due_date": d.due.date(self.tz).to_string(),
+            "sent_at": d.sent.map(|n| self.ts(&n.at.value)),
+            "status_key": duty_status_key(d.status),
+            "status": self.t(duty_status_key(d.status)),
+            "days_left": d.days_left(self.info.as_of, self.tz),
+        })
+    }
+
+    pub(super) fn channel_json(&self, ch: &Channel) -> Value {
+        let kind = match ch.kind {
+            ChannelKind::Phone => "phone",
+            ChannelKind::Mobile => "mobile",
+            ChannelKind::Email => "email",
+            ChannelKind::Web => "web",
+            ChannelKind::Fax => "fax",
+            ChannelKind::Chat => "chat",
+            ChannelKind::Postal => "postal",
+        };
+        let href = match ch.kind {
+            ChannelKind::Phone | ChannelKind::Mobile => Some(tel_href(&ch.value)),
+            ChannelKind::Email => Some(format!("mailto:{}", ch.value.trim())),
+            ChannelKind::Web
+                if ch.value.starts_with("https://") || ch.value.starts_with("http://") =>
+            {
+                Some(ch.value.clone())
+            }
+            _ => None,
+        };
+        json!({
+            "kind": kind,
+            "label": self.t(&format!("channel_{kind}")),
+            "value": ch.value,
+            "href": href,
+            "hours": ch.hours,
+            "note": ch.note,
+        })
+    }
+}
+
+/// `tel:` URL of a phone number as written (`03-0000-0001（内線 100）` → `tel:0300000001`).
+pub fn tel_href(value: &str) -> String {
+    let number: String = value
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '＋' => '+',
+            _ => c,
+        })
+        .take_while(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')'))
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
+    format!("tel:{number}")
+}
+
+pub(super) fn status_key(s: Status) -> &'static str {
+    match s {
+        Status::Open => "status_open",
+        Status::Contained => "status_contained",
+        Status::Closed => "status_closed",
+    }
+}
+
+pub(super) fn duty_status_key(s: DutyStatus) -> &'static str {
+    match s {
+        DutyStatus::OnTime => "duty_on_time",
+        DutyStatus::Late => "duty_late",
+        DutyStatus::Pending => "duty_pending",
+        DutyStatus::Missing => "duty_missing",
+    }
+}
+
+pub(super) fn notification_key(k: NotificationKind) -> &'static str {
+    match k {
+        NotificationKind::Preliminary => "notification_preliminary",
+        NotificationKind::Final => "notification_final",
+        NotificationKind::Individuals => "notification_individuals",
+        NotificationKind::Notice => "notification_notice",
+    }
+}
+
+pub(super) fn category_key(c: OrgCategory) -> &'static str {
+    match c {
+        OrgCategory::Regulator => "regulator",
+        OrgCategory::Police => "police",
+        OrgCategory::Csirt => "csirt",
+        OrgCategory::Partner => "partner",
+        OrgCategory::Platform => "platform",
+        OrgCategory::Vendor => "vendor",
+        OrgCategory::Insurer => "insurer",
+        OrgCategory::Other => "other",
+    }
+}

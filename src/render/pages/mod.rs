@@ -1,0 +1,228 @@
+//! What each page shows. Contexts are built field by field from the model (never by
+//! serialising a whole record), after the audience filter: a restricted record or field that
+//! is not put into a context cannot reach a page, a link or the search index.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use chrono::FixedOffset;
+use rayon::prelude::*;
+use serde_json::{Value, json};
+use tera::{Context, Tera};
+
+mod dashboard;
+mod directory;
+mod documents;
+mod format;
+mod home;
+mod incidents;
+mod links;
+mod navigation;
+pub mod pagination;
+mod records;
+pub mod registry;
+mod visibility;
+
+pub use format::tel_href;
+use format::{category_key, notification_key, status_key};
+pub use pagination::{HOME_LIST_LIMIT, LIST_PAGE_SIZE, list_page_url, paginate};
+use registry::Body;
+pub use registry::{doc_url, incident_url, record_url};
+
+use super::markdown::{self, Target};
+use super::output::Sink;
+use super::{Audience, BuildInfo, i18n, search, templates};
+use crate::check::Ctx;
+use crate::check::notifications::{self, DatedDuty, Due, DutyStatus, Regime};
+use crate::config::{Lang, Project};
+use crate::model::document::Document;
+use crate::model::incident::{Incident, MeasureStatus, NotificationKind, Status};
+use crate::model::tables::{Channel, ChannelKind, DeadlineFrom, OrgCategory};
+use crate::model::{Corpus, DocKind, Ref, RefKind, Timestamp};
+use crate::text::prose;
+
+/// The five runbook phases, by anchor, in order.
+pub const PHASES: [&str; 5] = [
+    "detection",
+    "initial-response",
+    "containment",
+    "reporting",
+    "recovery",
+];
+
+pub struct Site<'a> {
+    project: &'a Project,
+    corpus: &'a Corpus,
+    info: &'a BuildInfo,
+    audience: Audience,
+    lang: Lang,
+    tz: FixedOffset,
+    tera: Tera,
+    /// Documents by id (links are resolved per link; a linear search is quadratic).
+    doc_ids: HashMap<&'a str, &'a Document>,
+    common: Value,
+    /// What every page's template context starts with (`site`, `t`): converted once.
+    base_context: Context,
+    /// Where pages go as they are rendered (several threads render at once).
+    sink: &'a dyn Sink,
+    index: Mutex<Vec<search::Entry>>,
+    errors: Mutex<Vec<String>>,
+    /// The check's view of the corpus as of the evaluation date (deadlines, duties).
+    check: Ctx<'a>,
+}
+
+impl<'a> Site<'a> {
+    pub fn new(
+        project: &'a Project,
+        corpus: &'a Corpus,
+        info: &'a BuildInfo,
+        sink: &'a dyn Sink,
+    ) -> Result<Self, String> {
+        let tera = templates::engine(&project.root.join("templates"))?;
+        let mut site = Site {
+            project,
+            corpus,
+            info,
+            audience: info.audience,
+            lang: project.config.lang,
+            tz: project.tz,
+            tera,
+            doc_ids: corpus
+                .documents
+                .iter()
+                .rev()
+                .map(|d| (d.id(), &d.item))
+                .collect(),
+            common: Value::Null,
+            base_context: Context::new(),
+            sink,
+            index: Mutex::new(Vec::new()),
+            errors: Mutex::new(Vec::new()),
+            check: Ctx::new(corpus, project, info.as_of),
+        };
+        site.common = site.common_context();
+        site.base_context.insert("site", &site.common);
+        site.base_context.insert("t", &i18n::strings(site.lang));
+        Ok(site)
+    }
+
+    fn doc(&self, id: &str) -> Option<&'a Document> {
+        self.doc_ids.get(id).copied()
+    }
+
+    fn t(&self, key: &str) -> &'static str {
+        i18n::get(self.lang, key)
+    }
+
+    fn error(&self, message: String) {
+        self.errors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(message);
+    }
+
+    fn render(&self, template: &str, url: &str, title: &str, nav: &str, page: Value) {
+        let mut ctx = self.base_context.clone();
+        ctx.insert("title", title);
+        ctx.insert("current", nav);
+        ctx.insert("page", &page);
+        ctx.insert("versions", &self.info.versions.page_context(url));
+        match self.tera.render(template, &ctx) {
+            Ok(html) => {
+                let mut text = search::main_text(&html);
+                text.shrink_to_fit(); // held until the index is written, for every page
+                let entry = search::Entry {
+                    url: url.to_string(),
+                    title: title.to_string(),
+                    text,
+                };
+                self.index
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(entry);
+                self.sink.put(url, html.into_bytes());
+            }
+            Err(e) => self.error(format!(
+                "template `{template}` for {url}: {}",
+                templates::describe(&e)
+            )),
+        }
+    }
+
+    /// Renders every page and asset into the sink; returns every error (broken links,
+    /// template errors), sorted. For previews built with `--allow-errors` a broken link is
+    /// plain text and a page whose template failed is missing. Documents and incident pages
+    /// render in parallel; the search index is written last, from entries sorted by URL.
+    pub fn render_into_sink(self) -> Vec<String> {
+        registry::PAGES.par_iter().for_each(|kind| match kind.body {
+            Body::Draw(draw) if self.audience >= kind.audience => draw(&self),
+            _ => {}
+        });
+        for extra in &self.info.versions.pages {
+            self.render(
+                extra.template,
+                &extra.url,
+                &extra.title,
+                "versions",
+                extra.page.clone(),
+            );
+        }
+        let templates_dir = self.project.root.join("templates");
+        for (name, default) in templates::ASSETS {
+            match templates::asset(&templates_dir, name, default) {
+                Ok(bytes) => self.sink.put(name, bytes),
+                Err(e) => self.error(e),
+            }
+        }
+        let mut index = self.index.into_inner().unwrap_or_else(|e| e.into_inner());
+        index.sort_by(|a, b| a.url.cmp(&b.url));
+        search::write_index(&index, &|path, bytes| self.sink.put(&path, bytes));
+        let mut errors = self.errors.into_inner().unwrap_or_else(|e| e.into_inner());
+        errors.sort();
+        errors
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pagination_splits_lists_and_windows_the_pager() {
+        assert_eq!(list_page_url("incidents.html", 1), "incidents.html");
+        assert_eq!(list_page_url("incidents.html", 7), "incidents-7.html");
+        let one = paginate("runbooks.html", vec![json!(1); 100]);
+        assert_eq!(one.len(), 1);
+        assert!(one[0].2.is_null(), "a single page has no pager");
+        assert_eq!(
+            paginate("x.html", Vec::new()).len(),
+            1,
+            "an empty list still has its page"
+        );
+        let pages = paginate("incidents.html", vec![json!(0); 1001]);
+        assert_eq!(pages.len(), 11);
+        assert_eq!(pages[10].1.len(), 1);
+        let (url, items, pager) = &pages[5];
+        assert_eq!((url.as_str(), items.len()), ("incidents-6.html", 100));
+        let shown: Vec<Value> = pager["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["n"].clone())
+            .collect();
+        assert_eq!(
+            shown,
+            [1, 2, 4, 5, 6, 7, 8, 9, 11].map(|n| json!(n)),
+            "1 … 4–8 … 11"
+        );
+        assert!(pager["links"][1]["url"].is_null(), "a gap");
+        assert_eq!(pager["prev"], "incidents-5.html");
+        assert_eq!(pager["next"], "incidents-7.html");
+    }
+
+    #[test]
+    fn tel_links() {
+        assert_eq!(tel_href("03-0000-0001"), "tel:0300000001");
+        assert_eq!(tel_href("+81 3-0000-0001（内線 100）"), "tel:+81300000001");
+        assert_eq!(tel_href("０３-００００"), "tel:030000");
+    }
+}

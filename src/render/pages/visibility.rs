@@ -1,0 +1,124 @@
+//! What this audience sees: the documents and incidents it may read, and whether a referenced
+//! record (or the page it lives on) is visible.
+
+use super::*;
+
+impl<'a> Site<'a> {
+    /// The compliance dashboard and the records list are for the company (employees and the
+    /// security team), not for a public site.
+    pub(super) fn has_dashboard(&self) -> bool {
+        self.audience >= registry::get("dashboard").audience
+    }
+
+    pub(super) fn docs(&self) -> impl Iterator<Item = &'a Document> + '_ {
+        let audience = self.audience;
+        self.corpus
+            .documents
+            .iter()
+            .map(|d| &d.item)
+            .filter(move |d| audience.sees(d.meta.visibility))
+    }
+
+    pub(super) fn incidents(&self) -> Vec<&'a Incident> {
+        let mut v: Vec<&Incident> = self
+            .corpus
+            .incidents
+            .iter()
+            .map(|i| &i.item)
+            .filter(|i| self.audience.sees(i.visibility))
+            .collect();
+        v.sort_by(|a, b| {
+            b.detected_at
+                .value
+                .cmp(&a.detected_at.value)
+                .then_with(|| a.id.value.cmp(&b.id.value))
+        });
+        v
+    }
+
+    /// The main regulation shown on the home page and in the footer.
+    pub(super) fn regulation(&self) -> Option<&'a Document> {
+        self.docs().find(|d| d.kind() == DocKind::Regulation)
+    }
+
+    /// True when `r` names an existing record this audience may not see.
+    pub(super) fn hidden(&self, r: &Ref) -> bool {
+        match r.kind {
+            RefKind::Drill | RefKind::Review | RefKind::Exception => {
+                self.record_visible(r.kind, &r.id) == Some(false)
+            }
+            _ => self
+                .own_visibility(r)
+                .is_some_and(|v| !self.audience.sees(v)),
+        }
+    }
+
+    /// Whether this audience may see the drill, review or exception `id` (`None`: no such
+    /// record). Reviews and exceptions are about another record and their text talks about
+    /// it: they are shown only when that record is visible too.
+    pub(super) fn record_visible(&self, kind: RefKind, id: &str) -> Option<bool> {
+        let c = self.corpus;
+        let a = self.audience;
+        let target_hidden = |r: &Ref| self.own_visibility(r).is_some_and(|v| !a.sees(v));
+        match kind {
+            RefKind::Drill => c
+                .drills
+                .iter()
+                .find(|d| d.id.value == id)
+                .map(|d| a.sees(d.visibility)),
+            RefKind::Review => c
+                .reviews
+                .iter()
+                .find(|r| r.id.value == id)
+                .map(|r| a.sees(r.visibility) && !target_hidden(&r.document.value)),
+            RefKind::Exception => c
+                .exceptions
+                .iter()
+                .find(|e| e.id.value == id)
+                .map(|e| a.sees(e.visibility) && !target_hidden(&e.record.value)),
+            _ => None,
+        }
+    }
+
+    /// The record's own visibility (`None`: no such record).
+    pub(super) fn own_visibility(&self, r: &Ref) -> Option<crate::model::Visibility> {
+        let c = self.corpus;
+        match r.kind {
+            RefKind::Role => c.role(&r.id).map(|x| x.visibility),
+            RefKind::Contact => c
+                .people
+                .iter()
+                .find(|p| p.id.value == r.id)
+                .map(|p| p.visibility)
+                .or_else(|| c.organisation(&r.id).map(|o| o.visibility)),
+            RefKind::System => c
+                .systems
+                .iter()
+                .find(|s| s.id.value == r.id)
+                .map(|s| s.visibility),
+            RefKind::Runbook | RefKind::Doc | RefKind::Clause => {
+                self.doc(&r.id).map(|d| d.meta.visibility)
+            }
+            RefKind::Incident => c
+                .incidents
+                .iter()
+                .find(|i| i.id.value == r.id)
+                .map(|i| i.visibility),
+            RefKind::Drill => c
+                .drills
+                .iter()
+                .find(|d| d.id.value == r.id)
+                .map(|d| d.visibility),
+            RefKind::Review => c
+                .reviews
+                .iter()
+                .find(|d| d.id.value == r.id)
+                .map(|d| d.visibility),
+            RefKind::Exception => c
+                .exceptions
+                .iter()
+                .find(|d| d.id.value == r.id)
+                .map(|d| d.visibility),
+        }
+    }
+}
