@@ -57,6 +57,12 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
     } else {
         text
     };
+    // Page breaks (form feeds) from text exported by Word or a PDF viewer end a line.
+    let text = if text.contains('\u{c}') {
+        text.replace('\u{c}', "\n")
+    } else {
+        text
+    };
     Ok(Decoded {
         text,
         encoding,
@@ -117,6 +123,14 @@ mod tests {
         let d = decode(&utf16).unwrap();
         assert_eq!(d.encoding, "UTF-16LE");
         assert!(d.text.contains("髙"));
+    }
+
+    #[test]
+    fn page_breaks_end_lines() {
+        assert_eq!(
+            decode("第1条\u{c}第2条".as_bytes()).unwrap().text,
+            "第1条\n第2条"
+        );
     }
 
     #[test]

@@ -396,8 +396,16 @@ impl Counters {
     }
 }
 
+/// What a paragraph holds besides its text: text boxes, and the footnotes it refers to
+/// (numbered in the order of their first reference, as Word shows them).
+#[derive(Default)]
+struct Extra {
+    boxes: Vec<String>,
+    footnote_order: Vec<String>,
+}
+
 /// The text of a run container (paragraph, hyperlink, inserted revision …).
-fn run_text(e: &Element, out: &mut String) {
+fn run_text(e: &Element, out: &mut String, extra: &mut Extra) {
     for c in &e.children {
         let Child::Element(el) = c else {
             continue;
@@ -422,15 +430,79 @@ fn run_text(e: &Element, out: &mut String) {
                     out.push(c);
                 }
             }
-            // Deleted text, field instructions, drawings, footnote marks: not the text.
-            "del" | "delText" | "instrText" | "drawing" | "pict" | "pPr" | "rPr" => {}
-            _ => run_text(el, out),
+            "footnoteReference" | "endnoteReference" => {
+                let id = el.attr("id").unwrap_or("").to_string();
+                let n = match extra.footnote_order.iter().position(|i| *i == id) {
+                    Some(p) => p + 1,
+                    None => {
+                        extra.footnote_order.push(id);
+                        extra.footnote_order.len()
+                    }
+                };
+                out.push_str(&format!("（注{n}）"));
+            }
+            // A shape's text (a text box) is not part of the line it is anchored in.
+            "drawing" | "pict" => text_boxes(el, extra),
+            // Word writes a shape twice (modern and fallback): read the first only.
+            "AlternateContent" => {
+                if let Some(first) = el.elements().next() {
+                    run_text(first, out, extra);
+                }
+            }
+            // Deleted text, field instructions, properties: not the text.
+            "del" | "delText" | "instrText" | "pPr" | "rPr" => {}
+            _ => run_text(el, out, extra),
         }
     }
 }
 
+fn text_boxes(e: &Element, extra: &mut Extra) {
+    for el in e.elements() {
+        if el.name == "txbxContent" {
+            for p in el.elements().filter(|p| p.name == "p") {
+                let mut t = String::new();
+                run_text(p, &mut t, extra);
+                if !t.trim().is_empty() {
+                    extra.boxes.push(t.trim().to_string());
+                }
+            }
+        } else {
+            text_boxes(el, extra);
+        }
+    }
+}
+
+/// Footnote (or endnote) id → its text, from `word/footnotes.xml` / `word/endnotes.xml`.
+fn notes(root: &Element, list: &str, item: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let Some(all) = root.child(list) else {
+        return out;
+    };
+    for note in all.elements().filter(|e| e.name == item) {
+        if note.attr("type").is_some_and(|t| t != "normal") {
+            continue;
+        }
+        let mut text = String::new();
+        let mut extra = Extra::default();
+        for p in note.elements().filter(|e| e.name == "p") {
+            let mut t = String::new();
+            run_text(p, &mut t, &mut extra);
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(t.trim());
+        }
+        if let Some(id) = note.attr("id") {
+            out.insert(id.to_string(), text.trim().to_string());
+        }
+    }
+    out
+}
+
 /// Reads a .docx file into blocks; `line` of each block is its paragraph's position (1-based).
-pub fn blocks(bytes: &[u8]) -> Result<Vec<Block>, String> {
+/// Also returns what was moved, by position: text boxes (kept as paragraphs after the one
+/// they are anchored in) and footnotes (kept as paragraphs at the end, `（注N）…`).
+pub fn blocks(bytes: &[u8]) -> Result<(Vec<Block>, Vec<(u32, String)>), String> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| format!("is not a Word file (not a zip archive: {e})"))?;
     let mut read = |name: &str| -> Result<Option<String>, String> {
@@ -458,6 +530,16 @@ pub fn blocks(bytes: &[u8]) -> Result<Vec<Block>, String> {
         Some(x) => Styles::read(&parse_xml(&x).map_err(|e| format!("word/styles.xml: {e}"))?),
         None => Styles::default(),
     };
+    let mut footnotes = HashMap::new();
+    for (file, list, item) in [
+        ("word/footnotes.xml", "footnotes", "footnote"),
+        ("word/endnotes.xml", "endnotes", "endnote"),
+    ] {
+        if let Some(x) = read(file)? {
+            let root = parse_xml(&x).map_err(|e| format!("{file}: {e}"))?;
+            footnotes.extend(notes(&root, list, item));
+        }
+    }
     let root = parse_xml(&document).map_err(|e| format!("word/document.xml: {e}"))?;
     let body = root
         .child("document")
@@ -469,9 +551,27 @@ pub fn blocks(bytes: &[u8]) -> Result<Vec<Block>, String> {
         counters: Counters::default(),
         out: Vec::new(),
         position: 0,
+        extra: Extra::default(),
+        moved: Vec::new(),
     };
     reader.container(body);
-    Ok(reader.out)
+    // Footnotes at the end, in the order of their first reference.
+    let order = std::mem::take(&mut reader.extra.footnote_order);
+    for (i, id) in order.iter().enumerate() {
+        let text = footnotes.get(id).cloned().unwrap_or_default();
+        reader.position += 1;
+        reader.moved.push((
+            reader.position,
+            format!("footnote （注{}） moved to the end of the document", i + 1),
+        ));
+        reader.out.push(Block::Line {
+            text: format!("（注{}）{text}", i + 1),
+            indent: 0,
+            line: reader.position,
+            heading: None,
+        });
+    }
+    Ok((reader.out, reader.moved))
 }
 
 struct Reader {
@@ -480,6 +580,8 @@ struct Reader {
     counters: Counters,
     out: Vec<Block>,
     position: u32,
+    extra: Extra,
+    moved: Vec<(u32, String)>,
 }
 
 impl Reader {
@@ -513,7 +615,8 @@ impl Reader {
             (None, style) => style,
         };
         let mut text = String::new();
-        run_text(p, &mut text);
+        run_text(p, &mut text, &mut self.extra);
+        let boxes = std::mem::take(&mut self.extra.boxes);
         let mut indent = 0;
         if let Some((num_id, ilvl)) = numbered.filter(|(id, _)| id != "0")
             && let Some((number, suffix)) = self.counters.next(&self.numbering, &num_id, ilvl)
@@ -522,16 +625,29 @@ impl Reader {
             indent = ilvl * 4;
         }
         let text = text.trim().to_string();
+        let at = self.position;
         if text.is_empty() {
             self.out.push(Block::Blank);
-            return;
+        } else {
+            self.out.push(Block::Line {
+                text,
+                indent,
+                line: at,
+                heading: heading.map(|h| (h + 1).min(6)),
+            });
         }
-        self.out.push(Block::Line {
-            text,
-            indent,
-            line: self.position,
-            heading: heading.map(|h| (h + 1).min(6)),
-        });
+        for b in boxes {
+            self.moved.push((
+                at,
+                format!("a text box in paragraph {at}, kept as a paragraph after it: {b}"),
+            ));
+            self.out.push(Block::Line {
+                text: b,
+                indent: 0,
+                line: at,
+                heading: None,
+            });
+        }
     }
 
     fn table(&mut self, tbl: &Element) {
@@ -544,7 +660,7 @@ impl Reader {
                 let mut cell = String::new();
                 for p in tc.elements().filter(|e| e.name == "p") {
                     let mut t = String::new();
-                    run_text(p, &mut t);
+                    run_text(p, &mut t, &mut self.extra);
                     if !cell.is_empty() && !t.trim().is_empty() {
                         cell.push(' ');
                     }
@@ -607,12 +723,70 @@ mod tests {
         )
         .unwrap();
         let mut s = String::new();
-        run_text(p.child("p").unwrap(), &mut s);
+        run_text(p.child("p").unwrap(), &mut s, &mut Extra::default());
         assert_eq!(s, "報告&対応\t追加 ");
     }
 
     #[test]
     fn not_a_word_file() {
         assert!(blocks(b"plain text").unwrap_err().contains("not a zip"));
+    }
+
+    #[test]
+    fn text_boxes_once_and_footnote_marks() {
+        let p = parse_xml(
+            r#"<w:p xmlns:w="x" xmlns:mc="m"><w:r><w:t>本文</w:t></w:r><w:r><w:footnoteReference w:id="7"/></w:r><w:r><mc:AlternateContent><mc:Choice><w:drawing><w:txbxContent><w:p><w:r><w:t>囲み</w:t></w:r></w:p></w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict><w:txbxContent><w:p><w:r><w:t>囲み</w:t></w:r></w:p></w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>"#,
+        )
+        .unwrap();
+        let (mut s, mut extra) = (String::new(), Extra::default());
+        run_text(p.child("p").unwrap(), &mut s, &mut extra);
+        assert_eq!(s, "本文（注1）");
+        assert_eq!(extra.boxes, ["囲み"]);
+        assert_eq!(extra.footnote_order, ["7"]);
+    }
+
+    fn docx(files: &[(&str, &str)]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, text) in files {
+            zip.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut zip, text.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn footnotes_go_to_the_end_and_are_listed() {
+        let w = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main""#;
+        let bytes = docx(&[
+            (
+                "word/document.xml",
+                &format!(
+                    r#"<w:document {w}><w:body><w:p><w:r><w:t>第1条 報告する</w:t></w:r><w:r><w:footnoteReference w:id="2"/></w:r></w:p><w:p/></w:body></w:document>"#
+                ),
+            ),
+            (
+                "word/footnotes.xml",
+                &format!(
+                    r#"<w:footnotes {w}><w:footnote w:type="separator" w:id="-1"><w:p/></w:footnote><w:footnote w:id="2"><w:p><w:r><w:t>24時間以内</w:t></w:r></w:p></w:footnote></w:footnotes>"#
+                ),
+            ),
+        ]);
+        let (read, moved) = blocks(&bytes).unwrap();
+        let lines: Vec<&str> = read
+            .iter()
+            .filter_map(|b| match b {
+                Block::Line { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(lines, ["第1条 報告する（注1）", "（注1）24時間以内"]);
+        assert_eq!(moved.len(), 1);
+        assert!(moved[0].1.contains("footnote"));
+        assert!(
+            blocks(&docx(&[("xl/workbook.xml", "<x/>")]))
+                .unwrap_err()
+                .contains("xlsx")
+        );
     }
 }

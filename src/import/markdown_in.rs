@@ -66,7 +66,8 @@ fn is_delimiter_row(cells: &[String]) -> bool {
 }
 
 /// The outline of a Markdown source and the source with anchors added to clause headings.
-pub fn read(text: &str) -> (Outline, String) {
+/// `first_line` is the line of the file `text` starts on (after front matter).
+pub fn read(text: &str, first_line: u32) -> (Outline, String) {
     let lines: Vec<&str> = text.split('\n').collect();
     let mut nodes = Vec::new();
     let mut explicit = Vec::new();
@@ -74,7 +75,7 @@ pub fn read(text: &str) -> (Outline, String) {
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
-        let number = i as u32 + 1;
+        let number = i as u32 + first_line;
         let trimmed = line.trim();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             in_fence = !in_fence;
@@ -158,7 +159,7 @@ pub fn read(text: &str) -> (Outline, String) {
             let has_id = explicit.get(k).copied().unwrap_or(false);
             k += 1;
             if let (Some(a), false) = (anchor, has_id) {
-                let l = &mut out[*line as usize - 1];
+                let l = &mut out[(*line - first_line) as usize];
                 *l = format!("{} {{#{a}}}", l.trim_end());
             }
         }
@@ -173,7 +174,7 @@ mod tests {
     #[test]
     fn clause_headings_get_anchors_and_the_rest_is_kept() {
         let src = "# 規程\n\n## 1. 趣旨\n\n本文 *強調*\n\n### 7-1. 検知 {#detect}\n\n## ・ 8. 学習\n\n### (1) 種類\n\n| a | b |\n|---|---|\n| 1 | 2 |\n";
-        let (o, md) = read(src);
+        let (o, md) = read(src, 1);
         assert_eq!(
             md,
             "# 規程\n\n## 1. 趣旨 {#c1}\n\n本文 *強調*\n\n### 7-1. 検知 {#detect}\n\n## ・ 8. 学習 {#c8}\n\n### (1) 種類 {#c8-1}\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"

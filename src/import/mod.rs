@@ -76,8 +76,8 @@ pub struct ImportedDocument {
     pub converted: bool,
     pub id: String,
     pub title: String,
-    /// The source's text as read (decoded; for Word, one paragraph per line), for the
-    /// round-trip comparison.
+    /// The source's text as read (decoded; for Word, one paragraph per line; for Markdown,
+    /// without its front matter), for the round-trip comparison.
     pub source_text: String,
     /// The Markdown body (without front matter).
     pub body: String,
@@ -89,6 +89,9 @@ pub struct ImportedDocument {
     pub recognised: Vec<(String, String)>,
     /// Data read out of the prose and tables.
     pub extracted: extract::Extracted,
+    /// What of the source was not copied into the body as it stood, by source line (the front
+    /// matter of a Markdown source; Word text boxes and footnotes, which are moved).
+    pub skipped: Vec<(u32, String)>,
 }
 
 impl ImportedDocument {
@@ -285,6 +288,7 @@ pub fn import_document(
         }
         None => id_from_name(name),
     };
+    let mut skipped: Vec<(u32, String)> = Vec::new();
     let (encoding, converted, source_text, mut outline, body) = match format {
         Format::Text | Format::Markdown => {
             let decoded = decode::decode(bytes).map_err(|m| {
@@ -294,14 +298,23 @@ pub fn import_document(
                 )
             })?;
             if format == Format::Markdown {
-                let (outline, body) = markdown_in::read(&decoded.text);
-                (
-                    decoded.encoding,
-                    decoded.converted,
-                    decoded.text,
-                    outline,
-                    body,
-                )
+                // Front matter of the source (another tool's metadata) is not regulation text:
+                // it is left out and listed in the report.
+                let (text, first_line) = match crate::source::frontmatter::split(&decoded.text) {
+                    Ok(split) => {
+                        skipped.push((
+                            1,
+                            format!(
+                                "source lines 1–{}: the file's own front matter was not copied (kitei writes its own)",
+                                split.body_line - 1
+                            ),
+                        ));
+                        (split.body.to_string(), split.body_line)
+                    }
+                    Err(_) => (decoded.text.clone(), 1),
+                };
+                let (outline, body) = markdown_in::read(&text, first_line);
+                (decoded.encoding, decoded.converted, text, outline, body)
             } else {
                 let blocks = text::blocks(&decoded.text);
                 let outline = outline::build(&blocks);
@@ -315,12 +328,13 @@ pub fn import_document(
             }
         }
         Format::Docx => {
-            let blocks = docx::blocks(bytes).map_err(|m| {
+            let (blocks, moved) = docx::blocks(bytes).map_err(|m| {
                 fail(
                     format!("cannot read it: it {m}"),
                     "open it in Word or LibreOffice and save it again as .docx (Word 2007 or later)",
                 )
             })?;
+            skipped.extend(moved);
             let source_text = blocks_text(&blocks);
             let outline = outline::build(&blocks);
             ("OOXML", false, source_text, outline, String::new())
@@ -347,6 +361,7 @@ pub fn import_document(
         decisions,
         recognised,
         extracted,
+        skipped,
     })
 }
 

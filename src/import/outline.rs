@@ -132,8 +132,8 @@ struct Builder {
     has_articles: bool,
     in_article: bool,
     nodes: Vec<Node>,
-    /// Marker styles of the open list, outermost first.
-    item_styles: Vec<Style>,
+    /// Marker styles of the open list, outermost first, with the last value of each.
+    item_styles: Vec<(Style, Vec<u32>)>,
     /// Indentation of the open item (continuation lines are deeper).
     open_item: Option<usize>,
     /// The last numbered clause (N / N.M / 【N】), for the sequence test; reset per chapter.
@@ -156,13 +156,14 @@ impl Builder {
     }
 
     fn item(&mut self, marker: &Marker, text: String, indent: usize, line: u32) {
-        let depth = match self.item_styles.iter().position(|s| *s == marker.style) {
+        let depth = match self.item_styles.iter().position(|s| s.0 == marker.style) {
             Some(p) => {
                 self.item_styles.truncate(p + 1);
+                self.item_styles[p].1 = marker.value.clone();
                 p
             }
             None => {
-                self.item_styles.push(marker.style);
+                self.item_styles.push((marker.style, marker.value.clone()));
                 self.item_styles.len() - 1
             }
         };
@@ -192,7 +193,19 @@ impl Builder {
         if value.len() == 1 {
             return value[0] > last[0];
         }
-        value[0] == last[0] || value[0] == last[0] + 1
+        value[0] >= last[0]
+    }
+
+    /// Whether `m` is the next item of a list of its style that is open (`2.` after the
+    /// item `1.` inside a clause), which makes it an item rather than a clause.
+    fn continues_open_list(&self, m: &Marker) -> bool {
+        self.item_styles.iter().any(|(style, last)| {
+            *style == m.style
+                && !m.value.is_empty()
+                && last.len() == m.value.len()
+                && last[..last.len() - 1] == m.value[..m.value.len() - 1]
+                && last.last().map(|v| v + 1) == m.value.last().copied()
+        })
     }
 
     fn line(&mut self, text: &str, indent: usize, line: u32, heading_hint: Option<u8>) {
@@ -273,6 +286,7 @@ impl Builder {
                     || (!self.has_articles
                         && indent == 0
                         && heading_like(rest, &m.caption)
+                        && !self.continues_open_list(&m)
                         && self.continues_sequence(&m.value))
                 {
                     self.last_clause = Some(m.value.clone());
@@ -436,4 +450,170 @@ pub fn assign_levels_and_anchors(outline: &mut Outline) {
     outline.clauses = clauses;
     outline.notes.extend(notes);
     outline.notes.sort_by_key(|n| n.line);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::text;
+
+    fn outline(src: &str) -> Outline {
+        build(&text::blocks(src))
+    }
+
+    /// (number as written, anchor) of each clause.
+    fn clauses(src: &str) -> Vec<(String, String)> {
+        outline(src)
+            .clauses
+            .into_iter()
+            .map(|c| (c.number, c.anchor))
+            .collect()
+    }
+
+    fn kinds(src: &str) -> Vec<&'static str> {
+        outline(src)
+            .nodes
+            .iter()
+            .map(|n| match n {
+                Node::Heading { .. } => "heading",
+                Node::Paragraph { .. } => "paragraph",
+                Node::Item { .. } => "item",
+                Node::Table { .. } => "table",
+            })
+            .collect()
+    }
+
+    fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn numbering_that_restarts_in_each_chapter_stays_distinct() {
+        let src = "1章 総則\n1.目的\n本文。\n2.適用範囲\n本文。\n2章 報告\n1.報告先\n本文。\n";
+        assert_eq!(
+            clauses(src),
+            pairs(&[
+                ("1章", "ch1"),
+                ("1.", "ch1-c1"),
+                ("2.", "ch1-c2"),
+                ("2章", "ch2"),
+                ("1.", "ch2-c1")
+            ])
+        );
+    }
+
+    #[test]
+    fn a_number_without_a_space_is_a_clause() {
+        assert_eq!(
+            clauses("1.雇用条件\n本文。\n2.服務\n本文。\n"),
+            pairs(&[("1.", "c1"), ("2.", "c2")])
+        );
+    }
+
+    #[test]
+    fn a_count_that_restarts_inside_a_clause_is_a_list() {
+        let src = "1. 趣旨\n次のとおりとする。\n1. 侵害\n2. 故障\n2. 対象者\n本文。\n";
+        assert_eq!(
+            kinds(src),
+            [
+                "heading",
+                "paragraph",
+                "item",
+                "item",
+                "heading",
+                "paragraph"
+            ]
+        );
+        assert_eq!(clauses(src), pairs(&[("1.", "c1"), ("2.", "c2")]));
+    }
+
+    #[test]
+    fn indented_numbers_and_sentences_are_items() {
+        let src =
+            "【1】趣旨\n  1. 侵害\n    例 不正アクセス\n3. 本規程は、すべての従業員に適用する。\n";
+        let o = outline(src);
+        assert_eq!(kinds(src), ["heading", "item", "item"]);
+        assert!(matches!(&o.nodes[1], Node::Item { more, .. } if more == &["例 不正アクセス"]));
+    }
+
+    #[test]
+    fn law_style_articles_paragraphs_and_items() {
+        let src = "第1章　総則\n（目的）\n第1条　この規程は、報告の手順を定める。\n2　前項の規定は、委託先にも適用する。\n第2条（定義）\n一　インシデント\n二　報告\n第3条の2　例外\n";
+        let o = outline(src);
+        assert_eq!(
+            clauses(src),
+            pairs(&[
+                ("第1章", "ch1"),
+                ("第1条", "art1"),
+                ("第2条", "art2"),
+                ("第3条の2", "art3-2")
+            ])
+        );
+        let texts: Vec<String> = o
+            .nodes
+            .iter()
+            .map(|n| match n {
+                Node::Heading { level, text, .. } => format!("h{level} {text}"),
+                Node::Paragraph { text, .. } => format!("p {text}"),
+                Node::Item { depth, text, .. } => format!("i{depth} {text}"),
+                Node::Table { .. } => "table".into(),
+            })
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "h2 第1章　総則",
+                "h3 （目的）　第1条",
+                "p この規程は、報告の手順を定める。",
+                "p 2　前項の規定は、委託先にも適用する。",
+                "h3 第2条（定義）",
+                "i0 一　インシデント",
+                "i0 二　報告",
+                "h3 第3条の2　例外",
+            ]
+        );
+        assert_eq!(o.clauses[1].title, "目的");
+    }
+
+    #[test]
+    fn items_nest_by_the_order_their_styles_appear() {
+        let src = "【1】趣旨\n（１）侵害\n①不正アクセス\n②漏えい\nア　顧客情報\n（２）故障\n";
+        let depths: Vec<usize> = outline(src)
+            .nodes
+            .iter()
+            .filter_map(|n| match n {
+                Node::Item { depth, .. } => Some(*depth),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(depths, [0, 1, 1, 2, 0]);
+    }
+
+    #[test]
+    fn articles_repeated_in_chapters_are_scoped_and_duplicates_noted() {
+        let src = "第1章 A\n第1条 目的\n第2章 B\n第1条 目的\n";
+        assert_eq!(
+            clauses(src),
+            pairs(&[
+                ("第1章", "ch1"),
+                ("第1条", "ch1-art1"),
+                ("第2章", "ch2"),
+                ("第1条", "ch2-art1")
+            ])
+        );
+        let o = outline("【4.3】封じ込め\n【4.3】学習\n");
+        assert_eq!(o.clauses[1].anchor, "c4-3-2");
+        assert_eq!(o.notes.len(), 1);
+        assert!(o.notes[0].message.contains("used again"));
+    }
+
+    #[test]
+    fn full_width_numbers_with_tabs() {
+        assert_eq!(
+            clauses("１\t趣旨\n本文\n４．１\t平時の準備\n本文\n"),
+            pairs(&[("１", "c1"), ("４．１", "c4-1")])
+        );
+    }
 }

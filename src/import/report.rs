@@ -80,7 +80,7 @@ impl DocumentReport {
                 )
             })
             .unwrap_or(0);
-        let mut unplaced = Vec::new();
+        let mut unplaced = doc.skipped.clone();
         let mut paragraphs = 0;
         let mut tables = 0;
         for (i, n) in doc.outline.nodes.iter().enumerate() {
@@ -104,6 +104,7 @@ impl DocumentReport {
                 _ => {}
             }
         }
+        unplaced.sort_by_key(|u| u.0);
         DocumentReport {
             source: doc.source_name.clone(),
             written_to: written_to.to_string(),
