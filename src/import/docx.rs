@@ -499,10 +499,13 @@ fn notes(root: &Element, list: &str, item: &str) -> HashMap<String, String> {
     out
 }
 
+/// What was moved out of its place, by paragraph position, with a note for the report.
+pub type Moved = Vec<(u32, String)>;
+
 /// Reads a .docx file into blocks; `line` of each block is its paragraph's position (1-based).
 /// Also returns what was moved, by position: text boxes (kept as paragraphs after the one
 /// they are anchored in) and footnotes (kept as paragraphs at the end, `（注N）…`).
-pub fn blocks(bytes: &[u8]) -> Result<(Vec<Block>, Vec<(u32, String)>), String> {
+pub fn blocks(bytes: &[u8]) -> Result<(Vec<Block>, Moved), String> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| format!("is not a Word file (not a zip archive: {e})"))?;
     let mut read = |name: &str| -> Result<Option<String>, String> {
@@ -581,7 +584,7 @@ struct Reader {
     out: Vec<Block>,
     position: u32,
     extra: Extra,
-    moved: Vec<(u32, String)>,
+    moved: Moved,
 }
 
 impl Reader {
