@@ -271,7 +271,10 @@ fn shift_jis_text_is_converted_and_noted() {
     );
     let doc = std::fs::read_to_string(dir.path().join("policy-src/regulation/rules.md")).unwrap();
     assert!(doc.contains("## 第1条（目的） {#art1}"), "{doc}");
-    assert!(doc.contains("- ①　インシデントとは…"), "{doc}");
+    assert!(
+        doc.contains("- <span id=\"art2-i1\"></span>①　インシデントとは…"),
+        "{doc}"
+    );
 }
 
 fn import_path(p: &Path) -> import::ImportedDocument {
@@ -310,7 +313,9 @@ fn word_automatic_numbers_are_drawn_back_into_the_text() {
         first_difference(&seed_text, &word_text)
     );
     assert!(
-        from_word.body.contains("- （３）情報資産への脅威"),
+        from_word
+            .body
+            .contains("- <span id=\"c1-i3\"></span>（３）情報資産への脅威"),
         "{}",
         from_word.body
     );
@@ -348,8 +353,8 @@ fn law_style_word_document() {
     // The caption above 第1条 stays in place; 号 (一, 二) and their ア, イ are Word's numbers.
     for line in [
         "### （目的）　第1条 {#art1}",
-        "- 一 インシデント　情報資産の機密性、完全性又は可用性を損なう事象\n  - ア 不正アクセス\n  - イ マルウェア感染\n- 二 責任者",
-        "\n2　前項の事象の疑いがあるものも",
+        "- <span id=\"art2-p1-i1\"></span>一 インシデント　情報資産の機密性、完全性又は可用性を損なう事象\n  - <span id=\"art2-p1-i1-1\"></span>ア 不正アクセス\n  - <span id=\"art2-p1-i1-2\"></span>イ マルウェア感染\n- <span id=\"art2-p1-i2\"></span>二 責任者",
+        "\n<span id=\"art2-p2\"></span>2　前項の事象の疑いがあるものも",
         "| 情報システム部 | 03-0000-0101 | security@example.jp |",
     ] {
         assert!(doc.body.contains(line), "{line}\n---\n{}", doc.body);
@@ -477,4 +482,68 @@ fn import_reports_match_their_snapshots() {
         "import snapshots are stale (KITEI_BLESS=1 cargo test --test import rewrites them; review the diff):\n{}",
         stale.join("\n")
     );
+}
+
+#[test]
+fn imported_seeds_render_as_valid_pages_with_their_clause_anchors() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut expected = Vec::new();
+    for (i, path) in seeds().iter().enumerate() {
+        let id = format!("seed-{i}");
+        let out = Command::cargo_bin("kitei")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["--as-of", "2026-12-01", "import"])
+            .arg(path)
+            .args(["--id", &id, "--force"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc = import_path(path);
+        let mut anchors: Vec<(String, String)> = doc
+            .outline
+            .clauses
+            .iter()
+            .map(|c| (c.anchor.clone(), c.number.clone()))
+            .collect();
+        anchors.extend(
+            doc.outline
+                .anchors
+                .values()
+                .map(|a| (a.clone(), "an item".into())),
+        );
+        expected.push((id, anchors));
+    }
+    let out = Command::cargo_bin("kitei")
+        .unwrap()
+        .current_dir(dir.path())
+        .args([
+            "--as-of",
+            "2026-12-01",
+            "build",
+            "--allow-errors",
+            "--no-seal",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let site = dir.path().join("site");
+    for (id, anchors) in expected {
+        let page = std::fs::read_to_string(site.join(format!("doc-{id}.html"))).unwrap();
+        for (anchor, what) in anchors {
+            assert!(
+                page.contains(&format!("id=\"{anchor}\"")),
+                "doc-{id}.html has no anchor #{anchor} for {what}"
+            );
+        }
+    }
+    common::assert_valid_html(&site, "imported seeds");
 }

@@ -3,6 +3,8 @@
 //! Markdown reads back exactly the characters of the source (`*`, `_`, `[`, `<`, `1.` at the
 //! start of a line …).
 
+use std::collections::HashMap;
+
 use super::outline::Node;
 
 /// Escapes `text` so that pulldown-cmark reads it back as the same characters, inline.
@@ -53,11 +55,24 @@ fn cell(text: &str) -> String {
 
 /// The Markdown body for `nodes`.
 pub fn markdown(nodes: &[Node]) -> String {
+    markdown_with_anchors(nodes, &HashMap::new())
+}
+
+/// An empty element carrying an anchor, before the text of a paragraph or item.
+fn anchor_tag(anchors: &HashMap<usize, String>, index: usize) -> String {
+    anchors
+        .get(&index)
+        .map(|a| format!("<span id=\"{a}\"></span>"))
+        .unwrap_or_default()
+}
+
+/// The Markdown body for `nodes`, paragraphs and items with the given anchors (by index).
+pub fn markdown_with_anchors(nodes: &[Node], anchors: &HashMap<usize, String>) -> String {
     let mut out = String::new();
     // The depth of the last item written (None after anything else): a nested item may go at
     // most one level deeper, or it would turn into an indented code block.
     let mut last_depth: Option<usize> = None;
-    for node in nodes {
+    for (index, node) in nodes.iter().enumerate() {
         if !matches!(node, Node::Item { .. }) && last_depth.take().is_some() {
             out.push('\n');
         }
@@ -77,6 +92,7 @@ pub fn markdown(nodes: &[Node]) -> String {
                 out.push_str("\n\n");
             }
             Node::Paragraph { text, .. } => {
+                out.push_str(&anchor_tag(anchors, index));
                 out.push_str(&escape(text));
                 out.push_str("\n\n");
             }
@@ -89,7 +105,11 @@ pub fn markdown(nodes: &[Node]) -> String {
                 };
                 last_depth = Some(depth);
                 let pad = "  ".repeat(depth);
-                out.push_str(&format!("{pad}- {}", escape(text)));
+                out.push_str(&format!(
+                    "{pad}- {}{}",
+                    anchor_tag(anchors, index),
+                    escape(text)
+                ));
                 for line in more {
                     // A backslash at the end of a line is a hard line break.
                     out.push_str(&format!("\\\n{pad}  {}", escape(line)));

@@ -344,7 +344,7 @@ pub fn import_document(
     let body = if format == Format::Markdown {
         body
     } else {
-        emit::markdown(&outline.nodes)
+        emit::markdown_with_anchors(&outline.nodes, &outline.anchors)
     };
     let extracted = extract::extract(&outline.nodes);
     let (decisions, recognised) = decisions(&extracted);

@@ -70,6 +70,9 @@ pub struct Outline {
     /// How many list items of each marker style.
     pub items: BTreeMap<&'static str, usize>,
     pub notes: Vec<NumberingNote>,
+    /// Anchors of paragraphs (項) and numbered items (号, （１）, ①) by node index:
+    /// `art5-p2` (第5条第2項), `art5-p1-i3` (its 第3号), `c4-1-i2` (（２） in 4.1).
+    pub anchors: HashMap<usize, String>,
 }
 
 fn heading_like(rest: &str, caption: &Option<String>) -> bool {
@@ -121,10 +124,80 @@ pub fn build(blocks: &[Block]) -> Outline {
         nodes: b.nodes,
         items: b.items,
         notes: b.notes,
-        clauses: Vec::new(),
+        ..Outline::default()
     };
     assign_levels_and_anchors(&mut outline);
+    anchor_paragraphs_and_items(&mut outline);
     outline
+}
+
+/// Anchors for the parts of a clause that references name: the paragraphs (項) of an article
+/// — the first one unnumbered, then `２`, `３` … or `第2項` — and numbered list items (号,
+/// （１）, ①, ア), nested under the paragraph or clause they belong to. Bullets get none.
+fn anchor_paragraphs_and_items(outline: &mut Outline) {
+    let mut used: HashSet<String> = outline.clauses.iter().map(|c| c.anchor.clone()).collect();
+    let mut clause: Option<String> = None;
+    let mut article = false;
+    let mut paragraph_no = 0u32;
+    let mut paragraph: Option<String> = None;
+    let mut items: Vec<String> = Vec::new();
+    let mut anchors = HashMap::new();
+    for (i, node) in outline.nodes.iter().enumerate() {
+        match node {
+            Node::Heading { anchor, marker, .. } => {
+                clause = anchor.clone();
+                article = marker.as_ref().is_some_and(|m| m.style == Style::Article);
+                paragraph_no = 0;
+                paragraph = None;
+                items.clear();
+            }
+            Node::Paragraph { text, .. } if article => {
+                let numbered = numbering::parse(text).and_then(|m| match m.style {
+                    Style::Paragraph | Style::Number { dot: false } if m.value.len() == 1 => {
+                        Some(m.value[0])
+                    }
+                    _ => None,
+                });
+                let next = match numbered {
+                    Some(n) => n,
+                    // The first paragraph of an article has no number.
+                    None if paragraph_no == 0 => 1,
+                    None => continue,
+                };
+                paragraph_no = next;
+                items.clear();
+                if let Some(c) = &clause {
+                    let a = format!("{c}-p{next}");
+                    if used.insert(a.clone()) {
+                        anchors.insert(i, a.clone());
+                        paragraph = Some(a);
+                    }
+                }
+            }
+            Node::Item { depth, text, .. } => {
+                let Some(m) = numbering::parse(text).filter(|m| m.style != Style::Bullet) else {
+                    continue;
+                };
+                let Some(v) = m.value.last() else {
+                    continue;
+                };
+                items.truncate(*depth);
+                let base = match items.last() {
+                    Some(parent) if *depth > 0 => format!("{parent}-{v}"),
+                    _ => match paragraph.as_ref().or(clause.as_ref()) {
+                        Some(p) => format!("{p}-i{v}"),
+                        None => continue,
+                    },
+                };
+                if items.len() == *depth && used.insert(base.clone()) {
+                    anchors.insert(i, base.clone());
+                    items.push(base);
+                }
+            }
+            _ => {}
+        }
+    }
+    outline.anchors = anchors;
 }
 
 #[derive(Default)]
@@ -614,6 +687,51 @@ mod tests {
         assert_eq!(
             clauses("１\t趣旨\n本文\n４．１\t平時の準備\n本文\n"),
             pairs(&[("１", "c1"), ("４．１", "c4-1")])
+        );
+    }
+
+    #[test]
+    fn paragraphs_and_numbered_items_get_anchors() {
+        let src = "第5条（報告）\n従業員は、次の事項を報告する。\n一　不正アクセス\n二　漏えい\nア　個人情報\n2　前項の報告は、直ちに行う。\n・ 補足\n第6条（記録）\n記録する。\n";
+        let o = outline(src);
+        let mut got: Vec<(String, String)> = o
+            .anchors
+            .iter()
+            .map(|(i, a)| {
+                let text = match &o.nodes[*i] {
+                    Node::Paragraph { text, .. } | Node::Item { text, .. } => text.clone(),
+                    _ => String::new(),
+                };
+                (a.clone(), text)
+            })
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            pairs(&[
+                ("art5-p1", "従業員は、次の事項を報告する。"),
+                ("art5-p1-i1", "一　不正アクセス"),
+                ("art5-p1-i2", "二　漏えい"),
+                ("art5-p1-i2-1", "ア　個人情報"),
+                ("art5-p2", "2　前項の報告は、直ちに行う。"),
+                ("art6-p1", "記録する。"),
+            ])
+        );
+        let (_, md) = (
+            0,
+            crate::import::emit::markdown_with_anchors(&o.nodes, &o.anchors),
+        );
+        assert!(
+            md.contains("- <span id=\"art5-p1-i1\"></span>一　不正アクセス"),
+            "{md}"
+        );
+        assert!(md.contains("<span id=\"art5-p2\"></span>2　前項"), "{md}");
+        // Items of a numbered clause hang under it: （２） in 4.1 is c4-1-i2.
+        let o = outline("４．１\t平時の準備\n本文\n（１）訓練\n（２）是正\n");
+        assert!(
+            o.anchors.values().any(|a| a == "c4-1-i2"),
+            "{:?}",
+            o.anchors
         );
     }
 }

@@ -49,6 +49,8 @@ pub struct DocumentReport {
     pub items: BTreeMap<&'static str, usize>,
     pub paragraphs: usize,
     pub tables: usize,
+    /// Paragraphs (項) and numbered items (号, （１）…) given an anchor of their own.
+    pub anchored: usize,
     /// Notes on the numbering (duplicates, sentences after a chapter number …), by line.
     pub numbering: Vec<(u32, String)>,
     /// Text kept as written that has no place in the outline, by line.
@@ -122,6 +124,7 @@ impl DocumentReport {
             items: doc.outline.items.clone(),
             paragraphs,
             tables,
+            anchored: doc.outline.anchors.len(),
             numbering: doc
                 .outline
                 .notes
@@ -178,12 +181,13 @@ impl Report {
             let _ = writeln!(o, "- encoding: {enc}");
             let _ = writeln!(
                 o,
-                "- recognised: {} clause headings ({}); list items ({}); {} paragraphs; {} tables\n",
+                "- recognised: {} clause headings ({}); list items ({}); {} paragraphs; {} tables; {} paragraphs (項) and numbered items with an anchor of their own\n",
                 d.clauses.len(),
                 counts(&d.clause_styles),
                 counts(&d.items),
                 d.paragraphs,
-                d.tables
+                d.tables,
+                d.anchored
             );
             let _ = writeln!(o, "### Clauses\n");
             if d.clauses.is_empty() {
