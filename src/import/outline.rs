@@ -717,10 +717,7 @@ mod tests {
                 ("art6-p1", "記録する。"),
             ])
         );
-        let (_, md) = (
-            0,
-            crate::import::emit::markdown_with_anchors(&o.nodes, &o.anchors),
-        );
+        let md = crate::import::emit::markdown_with_anchors(&o.nodes, &o.anchors);
         assert!(
             md.contains("- <span id=\"art5-p1-i1\"></span>一　不正アクセス"),
             "{md}"
