@@ -6,6 +6,8 @@
 //! Without them the test is skipped with a note, unless KITEI_REQUIRE_TOOLS=1 (CI), where a
 //! missing tool fails it.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -44,8 +46,7 @@ fn tools_or_skip() -> bool {
 /// Builds the example (no evidence bundle) into `out/site`.
 fn build_example(out: &Path) -> PathBuf {
     let site = out.join("site");
-    let build = Command::new(env!("CARGO_BIN_EXE_kitei"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    let build = common::kitei(&common::root())
         .args(["build", "--no-seal", "--out"])
         .arg(&site)
         .env("SOURCE_DATE_EPOCH", "1793232000")

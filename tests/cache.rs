@@ -7,7 +7,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
 /// How long a file must be unchanged before the cache trusts its stat (`cache::RACY`), plus a
@@ -15,13 +15,9 @@ use std::time::Duration;
 const SETTLE: Duration = Duration::from_millis(2300);
 
 fn kitei(project: &Path, cache: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kitei"))
-        .arg("-C")
-        .arg(project)
+    common::kitei(project)
         .args(args)
-        .env_remove("SOURCE_DATE_EPOCH")
         .env("KITEI_CACHE", cache)
-        .env("NO_COLOR", "1")
         .output()
         .unwrap()
 }

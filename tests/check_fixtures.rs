@@ -12,7 +12,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde::Deserialize;
 
@@ -35,13 +34,7 @@ fn fixtures() -> PathBuf {
 }
 
 fn kitei(project: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_kitei"))
-        .arg("-C")
-        .arg(project)
-        .args(args)
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .unwrap()
+    common::kitei(project).args(args).output().unwrap()
 }
 
 fn json_report(out: &std::process::Output) -> serde_json::Value {

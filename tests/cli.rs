@@ -3,15 +3,10 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn kitei(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kitei"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .unwrap()
+    common::kitei(&common::root()).args(args).output().unwrap()
 }
 
 fn stdout(o: &Output) -> String {

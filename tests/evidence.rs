@@ -6,6 +6,8 @@
 //! Hostile archives are built byte by byte here (a tiny zip writer below), so that no binary
 //! fixture lives in git.
 
+mod common;
+
 use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -57,13 +59,10 @@ fn example() -> TempDir {
 }
 
 fn kitei_cmd(dir: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_kitei"));
+    let mut c = common::kitei(dir);
     c.current_dir(dir)
-        .arg("-C")
-        .arg(dir)
         .args(args)
-        .env("SOURCE_DATE_EPOCH", EPOCH)
-        .env_remove("KITEI_SIGN_PASSWORD");
+        .env("SOURCE_DATE_EPOCH", EPOCH);
     c
 }
 
@@ -1611,4 +1610,34 @@ fn a_scoped_bundle_holds_no_page_of_an_incident_out_of_scope() {
             assert!(!text.contains(id.as_str()), "{name} names {id}");
         }
     }
+}
+
+/// An incident id with a full-width digit (`INC-１`) is a finding (K0202) for `seal` and for
+/// `build --allow-errors` (whose restricted dashboard lists the incident), never a panic.
+#[test]
+fn a_full_width_incident_id_is_a_finding_for_seal_and_preview_builds() {
+    let p = example();
+    common::full_width_incident_id(p.path());
+    let o = kitei(p.path(), &["seal"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(!text(&o).contains("panicked"), "{}", text(&o));
+    let pages = entries(&zip_of(p.path(), BUNDLE1));
+    assert!(
+        pages
+            .iter()
+            .any(|(n, b)| n.ends_with("data/site/dashboard.html")
+                && String::from_utf8_lossy(b).contains("INC-１"))
+    );
+    for audience in ["employees", "restricted"] {
+        let o = kitei(
+            p.path(),
+            &["build", "--allow-errors", "--audience", audience],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        assert!(text(&o).contains("K0202"), "{}", text(&o));
+        assert!(!text(&o).contains("panicked"), "{}", text(&o));
+    }
+    let check = kitei(p.path(), &["check"]);
+    assert_eq!(check.status.code(), Some(1), "{}", text(&check));
+    assert!(text(&check).contains("K0202"));
 }

@@ -180,12 +180,9 @@ fn repo() -> tempfile::TempDir {
 }
 
 fn kitei(project: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kitei"))
-        .arg("-C")
-        .arg(project)
+    common::kitei(project)
         .args(args)
         .env("SOURCE_DATE_EPOCH", "1775000000")
-        .env("NO_COLOR", "1")
         .output()
         .expect("kitei runs")
 }

@@ -1,18 +1,16 @@
 //! `kitei init`: copies the built-in templates out for editing (and, with `--policy`, a starter
 //! project), refuses to overwrite without `--force`, and the copies drive `kitei build`.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn kitei(args: &[&str], project: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kitei"))
-        .arg("-C")
-        .arg(project)
+    // No SOURCE_DATE_EPOCH: the scaffold is dated today and checked as of today.
+    common::kitei(project)
         .args(args)
-        // No SOURCE_DATE_EPOCH: the scaffold is dated today and checked as of today.
-        .env_remove("SOURCE_DATE_EPOCH")
         .env("KITEI_SOURCE_COMMIT", "0123456789ab")
-        .env("NO_COLOR", "1")
         .output()
         .expect("kitei runs")
 }

@@ -6,12 +6,9 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use assert_cmd::cargo::cargo_bin;
-
 fn sarif_of(project: &Path) -> (String, i32) {
-    let out = Command::new(cargo_bin("kitei"))
+    let out = common::kitei(project)
         .args(["check", "--format", "sarif"])
-        .current_dir(project)
         .output()
         .unwrap();
     (

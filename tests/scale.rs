@@ -49,9 +49,7 @@ fn long_lists_are_paginated_and_reach_every_page() {
         "kitei",
     ]));
     let out = dir.path().join("site");
-    run(Command::new(env!("CARGO_BIN_EXE_kitei"))
-        .arg("-C")
-        .arg(corpus.join("kitei"))
+    run(common::kitei(&corpus.join("kitei"))
         .args(["build", "--no-seal", "--audience", "restricted", "--out"])
         .arg(&out)
         .env("SOURCE_DATE_EPOCH", "1762000000")

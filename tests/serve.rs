@@ -13,11 +13,10 @@ use std::time::{Duration, Instant};
 
 const EPOCH: &str = "1762000000";
 
-fn kitei() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_kitei"));
+fn kitei(project: &Path) -> Command {
+    let mut c = common::kitei(project);
     c.env("SOURCE_DATE_EPOCH", EPOCH)
-        .env("KITEI_SOURCE_COMMIT", "0123456789ab")
-        .env("NO_COLOR", "1");
+        .env("KITEI_SOURCE_COMMIT", "0123456789ab");
     c
 }
 
@@ -30,9 +29,7 @@ struct Server {
 
 impl Server {
     fn start(project: &Path, extra: &[&str]) -> Server {
-        let mut child = kitei()
-            .arg("-C")
-            .arg(project)
+        let mut child = kitei(project)
             .args(["serve", "--port", "0"])
             .args(extra)
             .stdin(Stdio::null())
@@ -243,9 +240,7 @@ fn serves_the_site_with_a_reload_script_that_is_not_on_disk() {
 
     // The same files as `kitei build` writes.
     let other = tempfile::tempdir().unwrap();
-    let out = kitei()
-        .arg("-C")
-        .arg(project.path())
+    let out = kitei(project.path())
         .args(["build", "--out"])
         .arg(other.path().join("site"))
         .output()
@@ -434,9 +429,7 @@ fn a_port_in_use_is_a_usage_error() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let project = common::example();
-    let out = kitei()
-        .arg("-C")
-        .arg(project.path())
+    let out = kitei(project.path())
         .args(["serve", "--port", &port.to_string()])
         .output()
         .unwrap();
@@ -462,4 +455,19 @@ fn polling_notices_changes_too() {
     server.wait_for("/runbook-malware.html", 10, |r| {
         r.text().contains("KITEI-SERVE-POLL")
     });
+}
+
+#[test]
+fn a_full_width_incident_id_is_served_as_a_preview_without_a_panic() {
+    let project = common::example();
+    common::full_width_incident_id(project.path());
+    let server = Server::start(
+        project.path(),
+        &["--allow-errors", "--audience", "restricted"],
+    );
+    let r = server.wait_for("/dashboard.html", 30, |r| r.status == 200);
+    assert!(String::from_utf8_lossy(&r.body).contains("INC-１"));
+    let log = server.log();
+    assert!(log.contains("K0202"), "{log}");
+    assert!(!log.contains("panicked"), "{log}");
 }

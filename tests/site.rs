@@ -20,13 +20,10 @@ fn kitei(project: &Path, args: &[&str]) -> Output {
     if args.first() == Some(&"build") {
         args.insert(1, "--no-seal");
     }
-    Command::new(env!("CARGO_BIN_EXE_kitei"))
-        .arg("-C")
-        .arg(project)
+    common::kitei(project)
         .args(&args)
         .env("SOURCE_DATE_EPOCH", EPOCH)
         .env("KITEI_SOURCE_COMMIT", "0123456789ab")
-        .env_remove("NO_COLOR")
         .output()
         .expect("kitei runs")
 }

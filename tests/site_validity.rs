@@ -6,13 +6,11 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn build(audience: &str) -> (tempfile::TempDir, PathBuf) {
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");
-    let o = Command::new(env!("CARGO_BIN_EXE_kitei"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    let o = common::kitei(&common::root())
         .args(["build", "--no-seal", "--audience", audience, "--out"])
         .arg(&site)
         .env("SOURCE_DATE_EPOCH", "1793232000")

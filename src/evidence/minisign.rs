@@ -12,8 +12,6 @@
 //!
 //! Signatures use the prehashed `ED` form, the default of minisign ≥ 0.8 (Debian ships 0.11).
 
-use std::io::Read;
-
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use blake2::{Blake2b256, Blake2b512, Digest};
@@ -37,20 +35,6 @@ pub type Prehash = [u8; 64];
 
 pub fn prehash(bytes: &[u8]) -> Prehash {
     Blake2b512::digest(bytes).into()
-}
-
-/// Streams a reader through BLAKE2b-512.
-pub fn prehash_reader(mut r: impl Read) -> std::io::Result<Prehash> {
-    let mut h = Blake2b512::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        let n = r.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(h.finalize().into())
 }
 
 /// Key ids are shown the way minisign shows them: the 8 bytes as a little-endian number, in

@@ -176,15 +176,6 @@ impl Repo {
         Ok(tags)
     }
 
-    /// True when the commit's objects are present (false for a tag fetched without history).
-    pub fn has_commit(&self, commit: &str) -> bool {
-        run(
-            &self.root,
-            &["cat-file", "-e", &format!("{commit}^{{commit}}")],
-        )
-        .is_ok()
-    }
-
     /// The object a `rev:path` (relative to the project root) names, if it exists.
     pub fn object(&self, rev: &str, path: &str) -> Option<String> {
         let spec = format!("{rev}:{}", self.repo_path(path));
@@ -319,12 +310,6 @@ impl Repo {
         let _ = writer.join();
         let _ = child.wait();
         Ok(out)
-    }
-
-    /// One file of a revision (path relative to the project root), `None` when absent.
-    pub fn read_file(&self, rev: &str, path: &str) -> Option<Vec<u8>> {
-        let object = self.object(rev, path)?;
-        self.read_blobs(&[object]).ok()?.pop()
     }
 
     /// Writes the blobs of `tree` into `dest` (created). Symbolic links and submodules are

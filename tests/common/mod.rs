@@ -3,10 +3,30 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// The repository root (the example project: kitei.toml + policy-src/).
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `kitei` binary run on `project` (`kitei -C PROJECT`), in a known environment: no colour,
+/// and none of the variables a developer's shell may hold that change what kitei does
+/// (`SOURCE_DATE_EPOCH`, `KITEI_CACHE`, `KITEI_TIMINGS`, `KITEI_SIGN_PASSWORD`,
+/// `KITEI_SOURCE_COMMIT`). A test sets the ones it needs.
+pub fn kitei(project: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kitei"));
+    c.arg("-C").arg(project).env("NO_COLOR", "1");
+    for var in [
+        "SOURCE_DATE_EPOCH",
+        "KITEI_CACHE",
+        "KITEI_TIMINGS",
+        "KITEI_SIGN_PASSWORD",
+        "KITEI_SOURCE_COMMIT",
+    ] {
+        c.env_remove(var);
+    }
+    c
 }
 
 /// Copies a folder tree, creating folders as needed.
@@ -112,4 +132,13 @@ pub fn on_path(program: &str) -> bool {
             .output()
             .is_ok_and(|o| o.status.success())
     })
+}
+
+/// Gives incident INC-2026-003 (restricted, with open duties: it is on the restricted
+/// dashboard) the id `INC-１`, with a full-width digit: a finding (K0202), never a panic.
+pub fn full_width_incident_id(project: &Path) {
+    let path = project.join("policy-src/incidents/2026/INC-2026-003.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with("id: INC-2026-003\n"));
+    std::fs::write(&path, text.replacen("id: INC-2026-003", "id: INC-１", 1)).unwrap();
 }

@@ -257,7 +257,7 @@ impl<'a> Site<'a> {
         };
 
         for i in self.incidents() {
-            let subject = self.ref_json(&i.reference().parse().expect("incident reference"));
+            let subject = self.ref_json(&Ref::new(RefKind::Incident, i.id.value.clone()));
             for d in notifications::dated_duties(ctx, i) {
                 let late = match d.status {
                     DutyStatus::Missing => true,

@@ -1106,39 +1106,6 @@ pub fn add_archives(
     archives
 }
 
-/// The pages of one step as standalone HTML files (for evidence bundles and `kitei diff
-/// --format html`): `(file name, bytes)`.
-pub fn standalone_tables(
-    history: &History,
-    project: &Project,
-    audience: Audience,
-    step: &Step,
-) -> Vec<(String, Vec<u8>)> {
-    let lang = project.config.lang;
-    let Some(from) = step.from else {
-        return Vec::new();
-    };
-    let draft = step.to == Target::Worktree;
-    let old_name = history.releases[from].version.clone();
-    let new_name = history.name(step.to).to_string();
-    visible_changes(step, audience)
-        .into_iter()
-        .filter_map(|c| {
-            let cmp = c.comparison.as_ref()?;
-            let heading = compare_heading(lang, c.title(), draft);
-            let section = html::Section {
-                heading: heading.clone(),
-                subtitle: subtitle(c, &old_name, &new_name),
-                table: html::table(cmp, lang, draft),
-            };
-            Some((
-                compare_url(&c.id, &old_name, &new_name),
-                html::standalone(&heading, lang, &[section], "").into_bytes(),
-            ))
-        })
-        .collect()
-}
-
 /// `2025.1 (施行 2025-04-01) → 2026.1 (施行 2026-04-01)`.
 pub fn subtitle(c: &DocChange, old_name: &str, new_name: &str) -> String {
     let part = |name: &str, m: &Option<crate::history::DocMeta>| {
