@@ -18,6 +18,7 @@ pub mod dates;
 pub mod diag;
 pub mod digest;
 pub mod evidence;
+pub mod files;
 pub mod history;
 pub mod import;
 pub mod model;

@@ -19,7 +19,6 @@ mod text;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 pub use registry::{RULES, Rule, Rules, markdown_table, rule};
@@ -28,40 +27,19 @@ use crate::config::Project;
 use crate::diag::{Diagnostic, Level, Loc};
 use crate::model::{At, Corpus, FileId, RefKind};
 
-/// Where a record with a given id was defined.
-#[derive(Debug, Clone)]
-pub struct Defined {
-    pub kind: RefKind,
-    pub file: FileId,
-    pub line: u32,
-    pub column: u32,
-}
-
 /// Everything a rule may look at.
 pub struct Ctx<'a> {
     pub corpus: &'a Corpus,
     pub project: &'a Project,
     pub as_of: NaiveDate,
-    /// Every id in the corpus with where it was first defined (ids are unique corpus-wide).
-    /// Fx-hashed: rules look up every reference of every record (ids are the repository's own,
-    /// no denial-of-service concern).
-    pub ids: FxHashMap<&'a str, Defined>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(corpus: &'a Corpus, project: &'a Project, as_of: NaiveDate) -> Self {
-        let ids = structure::collect_ids(corpus).into_iter().fold(
-            FxHashMap::default(),
-            |mut map, (id, def)| {
-                map.entry(id).or_insert(def);
-                map
-            },
-        );
         Ctx {
             corpus,
             project,
             as_of,
-            ids,
         }
     }
 
@@ -78,8 +56,8 @@ impl<'a> Ctx<'a> {
 
     /// True when a record of `kind` with `id` exists.
     pub fn exists(&self, kind: RefKind, id: &str) -> bool {
-        self.ids
-            .get(id)
+        self.corpus
+            .defined(id)
             .is_some_and(|d| d.kind == kind || (kind == RefKind::Doc && d.kind == RefKind::Runbook))
     }
 }

@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 
 use rustc_hash::FxHashMap;
 
-use super::{Ctx, Defined};
+use super::Ctx;
 use crate::diag::Diagnostic;
+use crate::model::Defined;
 use crate::model::{At, Corpus, DocKind, FileId, Ref, RefKind};
 
 use super::Rule;
@@ -53,55 +54,6 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     exception_approvers(ctx, out);
 }
 
-/// Every record id with its kind and position, in corpus order.
-pub fn collect_ids<'a>(c: &'a Corpus) -> Vec<(&'a str, Defined)> {
-    let mut ids = Vec::new();
-    let mut add = |kind, file: FileId, id: &'a At<String>| {
-        ids.push((
-            id.value.as_str(),
-            Defined {
-                kind,
-                file,
-                line: id.line,
-                column: id.column,
-            },
-        ));
-    };
-    for d in &c.documents {
-        let kind = if d.kind() == DocKind::Runbook {
-            RefKind::Runbook
-        } else {
-            RefKind::Doc
-        };
-        add(kind, d.file, &d.meta.id);
-    }
-    c.roles
-        .iter()
-        .for_each(|r| add(RefKind::Role, r.file, &r.id));
-    c.people
-        .iter()
-        .for_each(|p| add(RefKind::Contact, p.file, &p.id));
-    c.organisations
-        .iter()
-        .for_each(|o| add(RefKind::Contact, o.file, &o.id));
-    c.systems
-        .iter()
-        .for_each(|s| add(RefKind::System, s.file, &s.id));
-    c.incidents
-        .iter()
-        .for_each(|i| add(RefKind::Incident, i.file, &i.id));
-    c.drills
-        .iter()
-        .for_each(|d| add(RefKind::Drill, d.file, &d.id));
-    c.reviews
-        .iter()
-        .for_each(|r| add(RefKind::Review, r.file, &r.id));
-    c.exceptions
-        .iter()
-        .for_each(|e| add(RefKind::Exception, e.file, &e.id));
-    ids
-}
-
 pub static DUPLICATE_ID: Rule = Rule {
     code: "K0201",
     name: "duplicate-id",
@@ -122,7 +74,7 @@ pub static UNRESOLVED_REFERENCE: Rule = Rule {
 };
 
 fn duplicate_ids(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    let ids = collect_ids(ctx.corpus);
+    let ids = ctx.corpus.all_ids();
     let mut seen: FxHashMap<&str, &Defined> =
         FxHashMap::with_capacity_and_hasher(ids.len(), Default::default());
     for (id, def) in &ids {
@@ -333,10 +285,10 @@ fn references(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 /// The diagnostic for a reference that names nothing, with the closest existing id.
 fn unresolved(ctx: &Ctx, r: &Ref) -> Diagnostic {
     let candidates = ctx
-        .ids
-        .iter()
+        .corpus
+        .ids()
         .filter(|(_, d)| d.kind == r.kind || (r.kind == RefKind::Doc && d.kind == RefKind::Runbook))
-        .map(|(id, _)| *id);
+        .map(|(id, _)| id);
     let help = match closest(&r.id, candidates) {
         Some(best) => format!("did you mean `{}:{best}`?", r.kind.prefix()),
         None => format!(

@@ -170,15 +170,7 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, req: &Request) -> u8 {
     0
 }
 
-/// Writes through a temporary file in the same folder, so that a file is whole or absent.
+/// Writes the file whole or not at all.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut tmp, bytes)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    crate::files::write_atomically(path, bytes, crate::files::How::FILE)
 }

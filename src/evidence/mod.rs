@@ -19,10 +19,11 @@ pub mod names;
 pub mod seal;
 pub mod verify;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::files::{self, How};
 
 pub use seal::{Scope, SealOutcome, SealRequest, SealResult, Sealed, seal};
 pub use verify::{BundleReport, Limits, VerifyOptions, verify_bundle};
@@ -79,34 +80,20 @@ pub(crate) fn progress_bar(total: u64, what: &str) -> ProgressBar {
     bar
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename: the
-/// file is either the old one or the complete new one, never half written.
+/// Writes `bytes` to `path` atomically ([`crate::files`]), flushed; `replace: false` refuses an
+/// existing file.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8], replace: bool) -> Result<(), Error> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let shown = path.display();
-    let fail = |e: std::io::Error| {
+    let how = if replace {
+        How::DURABLE
+    } else {
+        How::DURABLE.new_only()
+    };
+    files::write_atomically(path, bytes, how).map_err(|e| {
         Error::new(
-            format!("cannot write {shown}: {e}"),
+            format!("cannot write {}: {e}", path.display()),
             "check the folder's permissions and free disk space",
         )
-    };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".kitei-").suffix(".tmp");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // like any new file: 0644 less the umask
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    let mut tmp = builder.tempfile_in(dir).map_err(fail)?;
-    tmp.write_all(bytes).map_err(fail)?;
-    tmp.as_file().sync_all().map_err(fail)?;
-    if replace {
-        tmp.persist(path).map_err(|e| fail(e.error))?;
-    } else {
-        tmp.persist_noclobber(path).map_err(|e| fail(e.error))?;
-    }
-    Ok(())
+    })
 }
 
 /// The password for signing keys, from [`PASSWORD_ENV`].
@@ -175,28 +162,12 @@ pub fn keygen(prefix: &Path, unencrypted: bool, force: bool) -> Result<KeyFiles,
 }
 
 fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let fail = |e: std::io::Error| {
+    files::write_atomically(path, bytes, How::SECRET).map_err(|e| {
         Error::new(
             format!("cannot write {}: {e}", path.display()),
             "check the folder's permissions",
         )
-    };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".kitei-").suffix(".tmp");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o600));
-    }
-    let mut tmp = builder.tempfile_in(dir).map_err(fail)?;
-    tmp.write_all(bytes).map_err(fail)?;
-    tmp.as_file().sync_all().map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
+    })
 }
 
 /// Reads a public key from a `.pub` file, or takes a bare `RW…` string.

@@ -12,7 +12,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufWriter, Write};
 use std::path::{Component, Path, PathBuf};
-use std::process::Command;
 
 use chrono::NaiveDate;
 use indicatif::ProgressBar;
@@ -27,6 +26,7 @@ use super::{Error, minisign};
 use crate::check::{self, Ctx, Report};
 use crate::config::{Project, parse_date};
 use crate::digest::{hex, sha256_hex};
+use crate::history::git;
 use crate::model::{Corpus, DocKind, FileId};
 use crate::source::resolve_evidence_path;
 use crate::workspace::Workspace;
@@ -120,20 +120,6 @@ pub struct SealTime {
     pub source: &'static str,
 }
 
-fn git(root: &Path, args: &[&str]) -> Option<String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    let s = String::from_utf8(out.stdout).ok()?.trim().to_string();
-    (!s.is_empty()).then_some(s)
-}
-
 /// `SOURCE_DATE_EPOCH`, else the git HEAD commit time, else 1980-01-01 (never the clock).
 pub fn seal_time(root: &Path) -> Result<SealTime, Error> {
     let from_env = crate::config::source_date_epoch().map_err(|m| {
@@ -149,7 +135,7 @@ pub fn seal_time(root: &Path) -> Result<SealTime, Error> {
         });
     }
     if let Some(epoch) =
-        git(root, &["log", "-1", "--format=%ct"]).and_then(|s| s.parse::<i64>().ok())
+        git::query(root, &["log", "-1", "--format=%ct"]).and_then(|s| s.parse::<i64>().ok())
     {
         return Ok(SealTime {
             epoch: epoch.max(archive::ZIP_EPOCH_MIN),
@@ -424,7 +410,6 @@ pub fn seal(ws: &Workspace, req: &SealRequest) -> Result<SealResult, Error> {
             let mut release_project = open.project;
             let ctx = Ctx::new(&open.loaded.corpus, &release_project, open.as_of);
             let report = check::run(&ctx, open.loaded.diagnostics, false);
-            drop(ctx);
             // Templates and the bundle folder are the project's.
             release_project.root = ws.project.root.clone();
             release_tree = ReleaseTree {
@@ -687,7 +672,7 @@ pub fn seal(ws: &Workspace, req: &SealRequest) -> Result<SealResult, Error> {
     let bagging_date = sealed_at.format("%Y-%m-%d").to_string();
     let commit = match seal_history.release {
         Some(i) => seal_history.history.releases[i].tag.commit.clone(),
-        None => git(root, &["rev-parse", "HEAD"]).unwrap_or_else(|| "none".into()),
+        None => git::query(root, &["rev-parse", "HEAD"]).unwrap_or_else(|| "none".into()),
     };
     let policy_version = policy_version(corpus, &sel);
     let merkle = format!("sha256:{}", hex(&bag::merkle_root(&manifest_text)));

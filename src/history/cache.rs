@@ -45,14 +45,8 @@ impl Cache {
     /// Stores `files` under `key` and drops the other entries of this version. Failing to
     /// write the cache is not an error of the build.
     pub fn put(&self, key: &str, files: &BTreeMap<String, Vec<u8>>) -> Result<(), String> {
-        std::fs::create_dir_all(&self.dir)
-            .map_err(|e| format!("cannot create {}: {e}", self.dir.display()))?;
-        let tmp = tempfile::NamedTempFile::new_in(&self.dir)
-            .map_err(|e| format!("cannot write in {}: {e}", self.dir.display()))?;
-        std::fs::write(tmp.path(), encode(files))
-            .map_err(|e| format!("cannot write the cache: {e}"))?;
-        tmp.persist(self.path(key))
-            .map_err(|e| format!("cannot write the cache: {}", e.error))?;
+        crate::files::write_atomically(&self.path(key), &encode(files), crate::files::How::FILE)
+            .map_err(|e| format!("cannot write the cache in {}: {e}", self.dir.display()))?;
         if let Ok(entries) = std::fs::read_dir(&self.dir) {
             let keep = format!("{key}.bin");
             for e in entries.flatten() {

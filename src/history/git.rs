@@ -78,6 +78,16 @@ fn run_text(root: &Path, args: &[&str]) -> Result<String, String> {
     run(root, args).map(|b| String::from_utf8_lossy(&b).trim_end().to_string())
 }
 
+/// The trimmed output of a git command that succeeded with some output; `None` otherwise (no
+/// git, not a repository, no commit yet). For values that are optional (the source commit, the
+/// HEAD commit time).
+pub fn query(root: &Path, args: &[&str]) -> Option<String> {
+    run_text(root, args)
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
 /// Why there is no repository to read releases from.
 #[derive(Debug, Clone)]
 pub enum NoRepo {

@@ -7,7 +7,7 @@ pub mod records;
 pub mod tables;
 pub mod values;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -16,6 +16,8 @@ pub use incident::Incident;
 pub use records::{Drill, Exception, Review};
 pub use tables::{Organisation, Person, RecoveryPriority, Role, SeverityLevel, System};
 pub use values::{At, Date, Period, Ref, RefKind, Timestamp, Visibility};
+
+use rustc_hash::FxHashMap;
 
 use crate::diag::Loc;
 
@@ -70,17 +72,31 @@ pub struct Corpus {
     pub index: OnceLock<Index>,
 }
 
-/// Positions in [`Corpus`]'s vectors by id; the first record wins, as a linear search would.
-#[derive(Debug, Default)]
-pub struct Index {
-    documents: HashMap<String, usize>,
-    roles: HashMap<String, usize>,
-    people: HashMap<String, usize>,
-    organisations: HashMap<String, usize>,
+/// Where a record with a given id was defined.
+#[derive(Debug, Clone)]
+pub struct Defined {
+    pub kind: RefKind,
+    pub file: FileId,
+    pub line: u32,
+    pub column: u32,
 }
 
-fn first_by_id<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<String, usize> {
-    let mut map = HashMap::new();
+/// The corpus's one index by id: where every id was first defined (ids are unique
+/// corpus-wide; the rules check that), and positions in [`Corpus`]'s vectors for the records
+/// looked up by id. The first record wins, as a linear search would. Fx-hashed: the rules look
+/// up every reference of every record (ids are the repository's own, no denial-of-service
+/// concern).
+#[derive(Debug, Default)]
+pub struct Index {
+    ids: FxHashMap<String, Defined>,
+    documents: FxHashMap<String, usize>,
+    roles: FxHashMap<String, usize>,
+    people: FxHashMap<String, usize>,
+    organisations: FxHashMap<String, usize>,
+}
+
+fn first_by_id<'a>(ids: impl Iterator<Item = &'a str>) -> FxHashMap<String, usize> {
+    let mut map = FxHashMap::default();
     for (i, id) in ids.enumerate() {
         map.entry(id.to_string()).or_insert(i);
     }
@@ -107,13 +123,79 @@ impl Corpus {
             .filter(|d| d.kind() == DocKind::Runbook)
     }
 
+    /// Every record id with its kind and position, in corpus order (duplicates included).
+    pub fn all_ids<'a>(&'a self) -> Vec<(&'a str, Defined)> {
+        let mut ids = Vec::new();
+        let mut add = |kind, file: FileId, id: &'a At<String>| {
+            ids.push((
+                id.value.as_str(),
+                Defined {
+                    kind,
+                    file,
+                    line: id.line,
+                    column: id.column,
+                },
+            ));
+        };
+        for d in &self.documents {
+            let kind = if d.kind() == DocKind::Runbook {
+                RefKind::Runbook
+            } else {
+                RefKind::Doc
+            };
+            add(kind, d.file, &d.meta.id);
+        }
+        self.roles
+            .iter()
+            .for_each(|r| add(RefKind::Role, r.file, &r.id));
+        self.people
+            .iter()
+            .for_each(|p| add(RefKind::Contact, p.file, &p.id));
+        self.organisations
+            .iter()
+            .for_each(|o| add(RefKind::Contact, o.file, &o.id));
+        self.systems
+            .iter()
+            .for_each(|s| add(RefKind::System, s.file, &s.id));
+        self.incidents
+            .iter()
+            .for_each(|i| add(RefKind::Incident, i.file, &i.id));
+        self.drills
+            .iter()
+            .for_each(|d| add(RefKind::Drill, d.file, &d.id));
+        self.reviews
+            .iter()
+            .for_each(|r| add(RefKind::Review, r.file, &r.id));
+        self.exceptions
+            .iter()
+            .for_each(|e| add(RefKind::Exception, e.file, &e.id));
+        ids
+    }
+
     fn index(&self) -> &Index {
         self.index.get_or_init(|| Index {
+            ids: self
+                .all_ids()
+                .into_iter()
+                .fold(FxHashMap::default(), |mut map, (id, def)| {
+                    map.entry(id.to_string()).or_insert(def);
+                    map
+                }),
             documents: first_by_id(self.documents.iter().map(|d| d.id())),
             roles: first_by_id(self.roles.iter().map(|r| r.id.value.as_str())),
             people: first_by_id(self.people.iter().map(|p| p.id.value.as_str())),
             organisations: first_by_id(self.organisations.iter().map(|o| o.id.value.as_str())),
         })
+    }
+
+    /// Where the record with this id was first defined.
+    pub fn defined(&self, id: &str) -> Option<&Defined> {
+        self.index().ids.get(id)
+    }
+
+    /// Every id with where it was first defined, in no particular order.
+    pub fn ids(&self) -> impl Iterator<Item = (&str, &Defined)> {
+        self.index().ids.iter().map(|(id, d)| (id.as_str(), d))
     }
 
     pub fn document(&self, id: &str) -> Option<&Sourced<Document>> {

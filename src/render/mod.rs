@@ -130,13 +130,5 @@ pub fn source_commit(root: &Path) -> Option<String> {
     if let Ok(c) = std::env::var("KITEI_SOURCE_COMMIT") {
         return Some(c);
     }
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["rev-parse", "--short=12", "HEAD"])
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    let s = String::from_utf8(out.stdout).ok()?.trim().to_string();
-    (out.status.success() && !s.is_empty()).then_some(s)
+    crate::history::git::query(root, &["rev-parse", "--short=12", "HEAD"])
 }

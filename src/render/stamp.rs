@@ -209,19 +209,9 @@ pub fn record(project_root: &Path, out: &Path, inputs: String, messages: Vec<Str
         output,
         messages,
     };
-    let path = path(project_root, out);
-    let Some(dir) = path.parent() else { return };
-    if std::fs::create_dir_all(dir).is_err() {
-        return;
-    }
-    let Ok(bytes) = serde_json::to_vec(&stamp) else {
-        return;
-    };
-    if let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) {
-        use std::io::Write;
-        if tmp.write_all(&bytes).is_ok() {
-            let _ = tmp.persist(&path);
-        }
+    if let Ok(bytes) = serde_json::to_vec(&stamp) {
+        let path = path(project_root, out);
+        let _ = crate::files::write_atomically(&path, &bytes, crate::files::How::FILE);
     }
 }
 

@@ -2,7 +2,6 @@
 //! serialising a whole record), after the audience filter: a restricted record or field that
 //! is not put into a context cannot reach a page, a link or the search index.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 
 use chrono::FixedOffset;
@@ -58,8 +57,6 @@ pub struct Site<'a> {
     lang: Lang,
     tz: FixedOffset,
     tera: Tera,
-    /// Documents by id (links are resolved per link; a linear search is quadratic).
-    doc_ids: HashMap<&'a str, &'a Document>,
     common: Value,
     /// What every page's template context starts with (`site`, `t`): converted once.
     base_context: Context,
@@ -87,12 +84,6 @@ impl<'a> Site<'a> {
             lang: project.config.lang,
             tz: project.tz,
             tera,
-            doc_ids: corpus
-                .documents
-                .iter()
-                .rev()
-                .map(|d| (d.id(), &d.item))
-                .collect(),
             common: Value::Null,
             base_context: Context::new(),
             sink,
@@ -107,7 +98,7 @@ impl<'a> Site<'a> {
     }
 
     fn doc(&self, id: &str) -> Option<&'a Document> {
-        self.doc_ids.get(id).copied()
+        self.corpus.document(id).map(|d| &d.item)
     }
 
     fn t(&self, key: &str) -> &'static str {

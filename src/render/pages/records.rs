@@ -130,72 +130,55 @@ impl<'a> Site<'a> {
 
     /// One page per visible drill, review and exception, and their list `records.html`.
     pub(super) fn records(&self) {
-        let drills: Vec<Value> = self
+        let drills: Vec<(&Drill, Value)> = self
             .drills_visible()
             .into_iter()
-            .map(|d| self.drill_json(d))
+            .map(|d| (d, self.drill_json(d)))
             .collect();
-        let reviews: Vec<Value> = self
+        let reviews: Vec<(&Review, Value)> = self
             .reviews_visible()
             .into_iter()
-            .map(|r| self.review_json(r))
+            .map(|r| (r, self.review_json(r)))
             .collect();
-        let exceptions: Vec<Value> = self
+        let exceptions: Vec<(&Exception, Value)> = self
             .exceptions_visible()
             .into_iter()
-            .map(|e| self.exception_json(e))
+            .map(|e| (e, self.exception_json(e)))
             .collect();
-        for d in &drills {
-            let title = format!(
-                "{} {}",
-                d["id"].as_str().unwrap_or(""),
-                d["title"].as_str().unwrap_or("")
-            );
-            self.render(
-                "drill.html",
-                d["url"].as_str().unwrap_or(""),
-                &title,
-                "dashboard",
-                d.clone(),
-            );
-        }
-        for r in &reviews {
-            let title = format!(
-                "{}{} {}",
-                self.t("review"),
+        let in_parens = |key: &str, id: &str| {
+            format!(
+                "{}{}{id}{}",
+                self.t(key),
                 self.t("paren_open"),
-                r["id"].as_str().unwrap_or("")
-            ) + self.t("paren_close");
-            self.render(
-                "review.html",
-                r["url"].as_str().unwrap_or(""),
-                &title,
-                "dashboard",
-                r.clone(),
-            );
+                self.t("paren_close")
+            )
+        };
+        for (d, page) in &drills {
+            let url = record_url(RefKind::Drill, &d.id.value);
+            let title = format!("{} {}", d.id.value, d.title);
+            self.render("drill.html", &url, &title, "dashboard", page.clone());
         }
-        for e in &exceptions {
-            let title = format!(
-                "{}{}{}",
-                self.t("exception"),
-                self.t("paren_open"),
-                e["id"].as_str().unwrap_or("")
-            ) + self.t("paren_close");
-            self.render(
-                "exception.html",
-                e["url"].as_str().unwrap_or(""),
-                &title,
-                "dashboard",
-                e.clone(),
-            );
+        for (r, page) in &reviews {
+            let url = record_url(RefKind::Review, &r.id.value);
+            let title = in_parens("review", &r.id.value);
+            self.render("review.html", &url, &title, "dashboard", page.clone());
         }
-        let title = self.t("nav_records");
+        for (e, page) in &exceptions {
+            let url = record_url(RefKind::Exception, &e.id.value);
+            let title = in_parens("exception", &e.id.value);
+            self.render("exception.html", &url, &title, "dashboard", page.clone());
+        }
         self.render(
             "records.html",
             "records.html",
-            title,
+            self.t("nav_records"),
             "dashboard",
-            json!({"drills": drills, "reviews": reviews, "exceptions": exceptions}),
+            json!({"drills": pages(&drills), "reviews": pages(&reviews), "exceptions": pages(&exceptions)}),
         );
     }
+}
+
+/// The page contexts of records made for their own pages, for the list.
+fn pages<T>(records: &[(T, Value)]) -> Vec<Value> {
+    records.iter().map(|(_, page)| page.clone()).collect()
 }
