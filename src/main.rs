@@ -72,7 +72,7 @@ struct ImportArgs {
     /// The files to import (.docx, .md, .txt; text in UTF-8, Shift_JIS/CP932, EUC-JP or UTF-16).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
-    /// The source folder to write into (default: the project's, `policy-src`).
+    /// The source folder to write into, relative to the project root (default: the project's, `policy-src`).
     #[arg(long, value_name = "DIR")]
     into: Option<PathBuf>,
     /// The document id (only with one FILE; default: from the file name).

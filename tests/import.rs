@@ -547,3 +547,39 @@ fn imported_seeds_render_as_valid_pages_with_their_clause_anchors() {
     }
     common::assert_valid_html(&site, "imported seeds");
 }
+
+#[test]
+fn into_and_project_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("proj");
+    std::fs::create_dir(&project).unwrap();
+    let seed = seeds().into_iter().next().unwrap();
+    let out = Command::cargo_bin("kitei")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["--as-of", "2026-12-01", "-C", "proj", "import"])
+        .arg(&seed)
+        .args(["--into", "rules-src", "--id", "r1"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(project.join("rules-src/regulation/r1.md").is_file());
+    assert!(project.join("import-report.md").is_file());
+    assert!(project.join("import-drafts/roles.yaml").is_file());
+    assert!(!dir.path().join("policy-src").exists());
+    // Two files cannot share one --id.
+    let out = Command::cargo_bin("kitei")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["import"])
+        .args([&seed, &seed])
+        .args(["--id", "r2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--id names one document"));
+}
