@@ -9,7 +9,6 @@ use std::io::{Cursor, Read};
 use quick_xml::events::Event;
 
 use super::Block;
-use super::numbering::kanji_value;
 
 /// A small element tree: enough of XML for WordprocessingML (local names only).
 #[derive(Debug, Default)]
@@ -268,7 +267,10 @@ fn kanji(n: u32) -> String {
         }
     }
     out.push_str(D[(n % 10) as usize]);
-    debug_assert_eq!(kanji_value(&out), Some(n % 10000));
+    // 万 and above are not counted in lists; such a number is written in digits.
+    if n >= 10000 || out.is_empty() {
+        return n.to_string();
+    }
     out
 }
 
@@ -374,6 +376,10 @@ impl Counters {
     ) -> Option<(String, String)> {
         let levels = numbering.nums.get(num_id)?;
         let ilvl = ilvl.min(8);
+        // A num whose abstract numbering is missing draws nothing (Word shows no number).
+        if levels.len() <= ilvl {
+            return None;
+        }
         let counts = self.counts.entry(num_id.to_string()).or_insert([None; 9]);
         counts[ilvl] = Some(match counts[ilvl] {
             Some(n) => n + 1,
@@ -696,6 +702,8 @@ mod tests {
         assert_eq!(format_number(12, "japaneseCounting"), "十二");
         assert_eq!(format_number(4, "lowerRoman"), "iv");
         assert_eq!(format_number(2, "lowerLetter"), "b");
+        assert_eq!(format_number(105, "japaneseCounting"), "百五");
+        assert_eq!(format_number(10000, "japaneseCounting"), "10000");
     }
 
     #[test]
@@ -791,5 +799,28 @@ mod tests {
                 .unwrap_err()
                 .contains("xlsx")
         );
+    }
+
+    #[test]
+    fn broken_word_files_are_errors_not_panics() {
+        let w = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main""#;
+        let doc = format!(
+            r#"<w:document {w}><w:body><w:p><w:pPr><w:numPr><w:ilvl w:val="12"/><w:numId w:val="3"/></w:numPr></w:pPr><w:r><w:t>項目</w:t></w:r></w:p></w:body></w:document>"#
+        );
+        // numId 3 points at an abstract numbering that does not exist; ilvl beyond 8.
+        let numbering = format!(
+            r#"<w:numbering {w}><w:num w:numId="3"><w:abstractNumId w:val="9"/></w:num></w:numbering>"#
+        );
+        let good = docx(&[
+            ("word/document.xml", &doc),
+            ("word/numbering.xml", &numbering),
+        ]);
+        let (read, _) = blocks(&good).unwrap();
+        assert!(matches!(&read[0], Block::Line { text, .. } if text == "項目"));
+        for cut in [10, good.len() / 2, good.len() - 10] {
+            assert!(blocks(&good[..cut]).is_err(), "cut at {cut}");
+        }
+        let unbalanced = docx(&[("word/document.xml", "<w:document><w:body><w:p>")]);
+        assert!(blocks(&unbalanced).is_err());
     }
 }

@@ -561,4 +561,54 @@ mod tests {
         let e = import_document("a.pdf", b"%PDF", &Options::default()).unwrap_err();
         assert!(e.help.contains(".docx"), "{e}");
     }
+
+    /// Text a reader sees in Markdown, without whitespace.
+    fn seen(md: &str) -> String {
+        pulldown_cmark::Parser::new_ext(md, crate::source::markdown::options())
+            .filter_map(|e| match e {
+                pulldown_cmark::Event::Text(t) | pulldown_cmark::Event::Code(t) => {
+                    Some(t.to_string())
+                }
+                _ => None,
+            })
+            .collect::<String>()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    }
+
+    #[test]
+    fn odd_inputs_import_without_panics_or_loss() {
+        for text in [
+            "",
+            "\n\n \u{3000}\n",
+            "第\n（\n【\n【1\n1.\n①\nア\n一\n・\n- \n#\n|\n",
+            "第1条\n第1条\n第1条の\n第一条（\n（目的）\n",
+            "1章2\n1章\n2章3 x\n\t\t\n\ta\n\n\tb\n",
+            "<script>alert(1)</script>\n[x](javascript:alert(1))\n&amp; *a* `c`\n",
+            "1. a\n  2. b\n    3. c\n      4. d\n        5. e\n",
+        ] {
+            let doc = import_document("x.txt", text.as_bytes(), &Options::default())
+                .unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            let want: String = text
+                .lines()
+                .map(|l| {
+                    let t = l.trim();
+                    t.strip_prefix(['・', '•', '·', '●', '◆', '◇', '■', '□'])
+                        .unwrap_or(t)
+                        .chars()
+                        .filter(|c| !c.is_whitespace())
+                        .collect::<String>()
+                })
+                .collect();
+            let got = seen(&doc.body);
+            assert!(
+                got == want,
+                "{text:?}\n  want {want}\n  got  {got}\n{}",
+                doc.body
+            );
+            let _ = doc.file_text();
+            import_document("x.md", text.as_bytes(), &Options::default()).unwrap();
+        }
+    }
 }
