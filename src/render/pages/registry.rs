@@ -89,13 +89,22 @@ pub struct PageKind {
     pub body: Body,
 }
 
-const fn page(name: &'static str, template: &'static str, url: Url, body: Body) -> PageKind {
+/// A page for every audience, outside `--release` bundles and the switcher unless said so.
+/// Whether scoped bundles hold it is always said (there is no default: a page that lists
+/// incidents must not slip into a bundle of other incidents).
+const fn page(
+    name: &'static str,
+    template: &'static str,
+    url: Url,
+    scoped_bundle: Scoped,
+    body: Body,
+) -> PageKind {
     PageKind {
         name,
         template,
         url,
         audience: Audience::Public,
-        scoped_bundle: Scoped::Keep,
+        scoped_bundle,
         release_bundle: false,
         switcher: false,
         body,
@@ -103,11 +112,6 @@ const fn page(name: &'static str, template: &'static str, url: Url, body: Body) 
 }
 
 impl PageKind {
-    const fn scoped(mut self, scoped: Scoped) -> PageKind {
-        self.scoped_bundle = scoped;
-        self
-    }
-
     const fn for_audience(mut self, audience: Audience) -> PageKind {
         self.audience = audience;
         self
@@ -138,6 +142,7 @@ pub const PAGES: &[PageKind] = &[
         "home",
         "index.html",
         Url::Fixed("index.html"),
+        Scoped::Keep,
         Body::Draw(|s| s.home()),
     )
     .switched(),
@@ -145,18 +150,21 @@ pub const PAGES: &[PageKind] = &[
         "documents",
         "list.html",
         Url::List("documents.html"),
+        Scoped::Keep,
         Body::With("home"),
     ),
     page(
         "runbooks",
         "list.html",
         Url::List("runbooks.html"),
+        Scoped::Keep,
         Body::With("home"),
     ),
     page(
         "document",
         "document.html",
         Url::PerRecord("doc-"),
+        Scoped::Keep,
         Body::Draw(|s| s.documents()),
     )
     .in_release_bundle()
@@ -165,12 +173,14 @@ pub const PAGES: &[PageKind] = &[
         "runbook",
         "runbook.html",
         Url::PerRecord("runbook-"),
+        Scoped::Keep,
         Body::With("document"),
     ),
     page(
         "contacts",
         "contacts.html",
         Url::Fixed("contacts.html"),
+        Scoped::Keep,
         Body::Draw(|s| s.contacts()),
     )
     .switched(),
@@ -178,6 +188,7 @@ pub const PAGES: &[PageKind] = &[
         "roles",
         "roles.html",
         Url::Fixed("roles.html"),
+        Scoped::Keep,
         Body::Draw(|s| s.roles()),
     )
     .switched(),
@@ -185,6 +196,7 @@ pub const PAGES: &[PageKind] = &[
         "systems",
         "systems.html",
         Url::Fixed("systems.html"),
+        Scoped::Keep,
         Body::Draw(|s| s.systems()),
     )
     .switched(),
@@ -192,6 +204,7 @@ pub const PAGES: &[PageKind] = &[
         "severity",
         "severity.html",
         Url::Fixed("severity.html"),
+        Scoped::Keep,
         Body::Draw(|s| s.severity()),
     )
     .switched(),
@@ -199,63 +212,67 @@ pub const PAGES: &[PageKind] = &[
         "incidents",
         "incidents.html",
         Url::List("incidents.html"),
+        Scoped::Drop,
         Body::Draw(|s| s.incident_pages()),
     )
-    .scoped(Scoped::Drop)
     .switched(),
     page(
         "incident",
         "incident.html",
         Url::PerRecord("incident-"),
+        Scoped::InScope,
         Body::With("incidents"),
-    )
-    .scoped(Scoped::InScope),
+    ),
     page(
         "dashboard",
         "dashboard.html",
         Url::Fixed("dashboard.html"),
+        Scoped::Drop,
         Body::Draw(|s| s.dashboard()),
     )
     .for_audience(Audience::Employees)
-    .scoped(Scoped::Drop)
     .switched(),
     page(
         "records",
         "records.html",
         Url::Fixed("records.html"),
+        Scoped::Drop,
         Body::Draw(|s| s.records()),
     )
-    .scoped(Scoped::Drop)
     .switched(),
     page(
         "drill",
         "drill.html",
         Url::PerRecord("drill-"),
+        Scoped::Keep,
         Body::With("records"),
     ),
     page(
         "review",
         "review.html",
         Url::PerRecord("review-"),
+        Scoped::Keep,
         Body::With("records"),
     ),
     page(
         "exception",
         "exception.html",
         Url::PerRecord("exception-"),
+        Scoped::InScope,
         Body::With("records"),
-    )
-    .scoped(Scoped::InScope),
+    ),
     page(
         "versions",
         "versions.html",
         Url::Fixed("versions.html"),
+        Scoped::Keep,
         Body::Versions,
     ),
     page(
         "changes",
         "changes.html",
         Url::PerRecord("changes-"),
+        Scoped::Keep,
         Body::Versions,
     )
     .in_release_bundle(),
@@ -263,6 +280,7 @@ pub const PAGES: &[PageKind] = &[
         "compare",
         "compare.html",
         Url::PerRecord("compare-"),
+        Scoped::Keep,
         Body::Versions,
     )
     .in_release_bundle(),
@@ -270,17 +288,24 @@ pub const PAGES: &[PageKind] = &[
         "search index",
         "",
         Url::Under(crate::render::search::DIR),
+        Scoped::Drop,
         Body::Files,
-    )
-    .scoped(Scoped::Drop),
+    ),
     page(
         "stylesheet",
         "",
         Url::Fixed("assets/kitei.css"),
+        Scoped::Keep,
         Body::Files,
     )
     .in_release_bundle(),
-    page("assets", "", Url::Under("assets/"), Body::Files),
+    page(
+        "assets",
+        "",
+        Url::Under("assets/"),
+        Scoped::Keep,
+        Body::Files,
+    ),
 ];
 
 /// The kind named `name` (a name from [`PAGES`]).
@@ -386,6 +411,22 @@ mod tests {
             }
             if let Body::With(other) = kind.body {
                 assert!(matches!(get(other).body, Body::Draw(_)), "{}", kind.name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_drawn_page_has_an_embedded_template() {
+        for kind in PAGES {
+            if !kind.template.is_empty() {
+                assert!(
+                    crate::render::templates::DEFAULTS
+                        .iter()
+                        .any(|(name, _)| *name == kind.template),
+                    "{}: add templates/{} to render::templates::DEFAULTS",
+                    kind.name,
+                    kind.template
+                );
             }
         }
     }
