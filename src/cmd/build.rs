@@ -142,11 +142,11 @@ fn publish(
     inputs: Option<String>,
     timings: &Timings,
 ) -> u8 {
-    let color = super::color();
     let mut messages = Messages::default();
     let (project, corpus) = (&ws.project, &ws.corpus);
     let report = ws.report();
     timings.lap("check");
+    let color = super::color();
     for d in &report.diagnostics {
         messages.say(
             format!("{}\n", super::diagnostic(ws, d, color)),
@@ -161,17 +161,7 @@ fn publish(
         );
         return super::FAILED;
     }
-    let history = ws.history();
-    if let Some((warning, message)) = history.status_message() {
-        messages.line(format!(
-            "{}: {message}",
-            if warning { "warning" } else { "note" }
-        ));
-    }
-    for w in &history.warnings {
-        messages.line(format!("warning: {w}"));
-    }
-    let versions = crate::render::versions::current(history, project, corpus, opts.audience);
+    let versions = versions(ws, opts.audience, &mut messages);
     let info = BuildInfo {
         audience: opts.audience,
         preview: errors > 0,
@@ -223,30 +213,13 @@ fn publish(
         info.preview = true;
         render(&info);
     }
-    let mut files = std::collections::BTreeMap::new();
-    let archives = crate::render::versions::add_archives(
-        history,
-        project,
-        corpus,
+    archives(
+        ws,
         opts.audience,
         info.commit.as_deref(),
-        &mut files,
+        &staging,
+        &mut messages,
     );
-    for (rel, bytes) in files {
-        staging.put(&rel, bytes);
-    }
-    for w in &archives.warnings {
-        messages.line(format!("warning: {w}"));
-    }
-    if !history.releases.is_empty() {
-        eprintln!(
-            "kitei build: {} archived version(s) under v/ ({} rendered, {} from the cache) in {:.2} s",
-            history.releases.len(),
-            archives.rendered,
-            archives.cached,
-            archives.seconds
-        );
-    }
     let pages = staging
         .written()
         .iter()
@@ -276,4 +249,60 @@ fn publish(
         stamp::record(&project.root, out, inputs, messages.0);
     }
     0
+}
+
+/// The versions part of the site (switcher, banners, history pages), with what the history
+/// has to say (no git, no tags, unreadable releases).
+fn versions(
+    ws: &Workspace,
+    audience: Audience,
+    messages: &mut Messages,
+) -> crate::render::versions::SiteVersions {
+    let history = ws.history();
+    if let Some((warning, message)) = history.status_message() {
+        messages.line(format!(
+            "{}: {message}",
+            if warning { "warning" } else { "note" }
+        ));
+    }
+    for w in &history.warnings {
+        messages.line(format!("warning: {w}"));
+    }
+    crate::render::versions::current(history, &ws.project, &ws.corpus, audience)
+}
+
+/// The archived releases under `v/` (rendered, or from the cache), `versions.json` and the
+/// feed, into the staging folder.
+fn archives(
+    ws: &Workspace,
+    audience: Audience,
+    commit: Option<&str>,
+    staging: &output::Staging,
+    messages: &mut Messages,
+) {
+    let history = ws.history();
+    let mut files = std::collections::BTreeMap::new();
+    let archives = crate::render::versions::add_archives(
+        history,
+        &ws.project,
+        &ws.corpus,
+        audience,
+        commit,
+        &mut files,
+    );
+    for (rel, bytes) in files {
+        staging.put(&rel, bytes);
+    }
+    for w in &archives.warnings {
+        messages.line(format!("warning: {w}"));
+    }
+    if !history.releases.is_empty() {
+        eprintln!(
+            "kitei build: {} archived version(s) under v/ ({} rendered, {} from the cache) in {:.2} s",
+            history.releases.len(),
+            archives.rendered,
+            archives.cached,
+            archives.seconds
+        );
+    }
 }
