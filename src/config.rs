@@ -85,12 +85,21 @@ impl Default for Config {
 pub struct RegulationConfig {
     /// Section titles every `kind: regulation` document must have, in this order.
     pub required_sections: Vec<String>,
+    /// More names for a required section (title → synonyms), added to the shipped table.
+    pub section_synonyms: BTreeMap<String, Vec<String>>,
+    /// Documents the regulation may name that are not in the corpus (就業規則, …).
+    pub external_documents: Vec<String>,
+    /// prh-style wording dictionaries (paths relative to kitei.toml), read after kitei's own.
+    pub dictionaries: Vec<PathBuf>,
 }
 
 impl Default for RegulationConfig {
     fn default() -> Self {
         RegulationConfig {
             required_sections: DEFAULT_SECTIONS.iter().map(|s| s.to_string()).collect(),
+            section_synonyms: BTreeMap::new(),
+            external_documents: Vec::new(),
+            dictionaries: Vec::new(),
         }
     }
 }

@@ -12,6 +12,7 @@ mod loader;
 #[cfg(test)]
 mod loader_cache_tests;
 pub mod notifications;
+pub mod prose;
 mod registry;
 pub mod structure;
 mod text;
@@ -48,6 +49,19 @@ impl<'a> Ctx<'a> {
         let level = rule(code).map(|r| r.level).unwrap_or(Level::Error);
         debug_assert!(rule(code).is_some(), "rule {code} is not registered");
         Diagnostic::new(code, level, message)
+    }
+
+    /// A diagnostic for `code` at a softer level than its default (a finding the rule
+    /// reports as a warning on purpose).
+    pub fn diag_at_level(
+        &self,
+        level: Level,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let mut d = self.diag(code, message);
+        d.level = d.level.min(level);
+        d
     }
 
     pub fn loc<T>(&self, file: FileId, at: &At<T>) -> Loc {
@@ -107,13 +121,14 @@ impl Report {
 /// The families run in parallel; their findings are concatenated in this fixed order.
 pub fn rule_diagnostics(ctx: &Ctx) -> Vec<Diagnostic> {
     type Family = fn(&Ctx, &mut Vec<Diagnostic>);
-    const FAMILIES: [Family; 6] = [
+    const FAMILIES: [Family; 7] = [
         structure::check,
         incidents::check,
         notifications::check,
         duties::check,
         text::check,
         evidence::check,
+        prose::check,
     ];
     use rayon::prelude::*;
     FAMILIES

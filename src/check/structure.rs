@@ -28,6 +28,7 @@ pub(super) static RULES: &[&Rule] = &[
     &DOCUMENT_METADATA,
     &EXCEPTION_APPROVER,
     &INCIDENT_NOW,
+    &NO_DEPUTY,
 ];
 
 /// The five response phases every runbook covers, by heading anchor.
@@ -51,6 +52,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     tables(ctx, out);
     document_metadata(ctx, out);
     incident_now(ctx, out);
+    deputies(ctx, out);
     exception_approvers(ctx, out);
 }
 
@@ -837,6 +839,48 @@ fn exception_approvers(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 )
                 .at(ctx.loc(e.file, &e.rule))
                 .help("name a rule code listed by `kitei rules`"),
+            );
+        }
+    }
+}
+
+pub static NO_DEPUTY: Rule = Rule {
+    code: "K0213",
+    name: "no-deputy",
+    level: Level::Warning,
+    summary: "a first-call role or committee chair held by one person with no deputy",
+    explanation: "The role the regulation says to call first (`incident_now.call`) and the chair of \
+         each committee must be reachable when their holder is on leave or is the one affected: \
+         a role held by a single person needs a `deputy` (代行者). Roles held by two or more \
+         people cover each other.",
+};
+
+/// First-call roles and committee chairs held by one person, with no deputy.
+fn deputies(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let mut wanted: Vec<(&str, &'static str)> = Vec::new();
+    for d in ctx.corpus.documents.iter().filter(|d| d.kind() == DocKind::Regulation) {
+        if let Some(now) = &d.meta.incident_now
+            && now.value.call.kind == RefKind::Role
+        {
+            wanted.push((now.value.call.id.as_str(), "the first call (incident_now.call)"));
+        }
+    }
+    for r in ctx.corpus.roles.iter().filter(|r| r.committee) {
+        if let Some(chair) = &r.chair {
+            wanted.push((chair.value.id.as_str(), "a committee chair"));
+        }
+    }
+    let mut done = BTreeSet::new();
+    for (id, why) in wanted {
+        let Some(role) = ctx.corpus.role(id) else {
+            continue;
+        };
+        if role.held_by.len() == 1 && role.deputy.is_none() && done.insert(id) {
+            out.push(
+                ctx.diag("K0213", format!("role `{id}` ({}) is {why} but has no deputy", role.name))
+                    .at(ctx.loc(role.file, &role.id))
+                    .help("add `deputy: contact:<id>`: who acts when the holder cannot be reached")
+                    .subject(format!("role:{id}")),
             );
         }
     }

@@ -19,7 +19,6 @@ pub(super) static RULES: &[&Rule] = &[
     &DUPLICATE_CLAUSE_NUMBER,
     &PLACEHOLDER,
     &ERA_DATE,
-    &CLAUSE_MENTION,
 ];
 
 pub static REQUIRED_SECTIONS: Rule = Rule {
@@ -51,9 +50,6 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         clause_links(ctx, d.file, d, out);
         duplicate_clauses(ctx, d.file, d, out);
-        if d.kind() != DocKind::Runbook {
-            clause_mentions(ctx, d.file, d, out);
-        }
         for (text, line) in d.text_runs() {
             let loc = ctx.corpus.loc_line(d.file, line);
             placeholders(ctx, text, &loc, d, out);
@@ -68,60 +64,58 @@ fn subject(d: &Document) -> String {
     format!("doc:{}", d.id())
 }
 
-/// Removes spaces so that 「事象の検知・報告・分析」 matches 「事象の検知 ・ 報告・分析」.
-fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
 fn required_sections(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagnostic>) {
     let required = &ctx.project.config.regulation.required_sections;
-    let headings: Vec<(String, u32)> = d
-        .headings
+    let mapping = super::prose::section_mapping(ctx, d);
+    let synonyms_used: Vec<String> = mapping
         .iter()
-        .map(|h| (squash(&h.text), h.line))
+        .filter_map(|m| {
+            let (i, name) = m.found.as_ref()?;
+            (name != &m.required).then(|| format!("{} = 「{}」", m.required, d.headings[*i].text))
+        })
         .collect();
+    let mapping_note = if synonyms_used.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; matched by synonym: {}",
+            synonyms_used.join(", ")
+        )
+    };
     let mut last_found: Option<(usize, &str)> = None;
-    for title in required {
-        let want = squash(title);
-        // The first heading at or after the previous section that carries the title; else any.
-        let start = last_found.map_or(0, |(i, _)| i + 1);
-        let found = headings
-            .iter()
-            .enumerate()
-            .skip(start)
-            .find(|(_, (text, _))| text.contains(&want))
-            .map(|(i, _)| i);
-        match found {
-            Some(i) => last_found = Some((i, title)),
-            None => match headings.iter().position(|(text, _)| text.contains(&want)) {
-                Some(i) => out.push(
-                    ctx.diag(
-                        "K0601",
-                        format!(
-                            "section 「{title}」 is out of order: it should come after 「{}」",
-                            last_found.map_or("the start", |(_, t)| t)
-                        ),
-                    )
-                    .at(ctx.corpus.loc_line(file, headings[i].1))
-                    .help(format!(
-                        "order the sections as in [regulation] required_sections: {}",
-                        required.join(" → ")
-                    ))
-                    .subject(subject(d)),
-                ),
-                None => out.push(
-                    ctx.diag(
-                        "K0601",
-                        format!("regulation `{}` has no section 「{title}」", d.id()),
-                    )
-                    .at(ctx.loc(file, &d.meta.id))
-                    .help(format!(
-                        "add a heading containing 「{title}」 in its place: {}",
-                        required.join(" → ")
-                    ))
-                    .subject(subject(d)),
-                ),
-            },
+    for m in &mapping {
+        let title = &m.required;
+        match &m.found {
+            Some((i, _)) if last_found.is_some_and(|(prev, _)| *i < prev) => out.push(
+                // Another order is a matter of style, not a missing duty: a warning.
+                ctx.diag_at_level(
+                    crate::diag::Level::Warning,
+                    "K0601",
+                    format!(
+                        "section 「{title}」 is out of order: it should come after 「{}」",
+                        last_found.map_or("the start", |(_, t)| t)
+                    ),
+                )
+                .at(ctx.corpus.loc_line(file, d.headings[*i].line))
+                .help(format!(
+                    "order the sections as in [regulation] required_sections: {}{mapping_note}",
+                    required.join(" → ")
+                ))
+                .subject(subject(d)),
+            ),
+            Some((i, _)) => last_found = Some((*i, title)),
+            None => out.push(
+                ctx.diag(
+                    "K0601",
+                    format!("regulation `{}` has no section 「{title}」", d.id()),
+                )
+                .at(ctx.loc(file, &d.meta.id))
+                .help(format!(
+                    "add a heading containing 「{title}」 (or a synonym: [regulation.section_synonyms]) in its place: {}{mapping_note}",
+                    required.join(" → ")
+                ))
+                .subject(subject(d)),
+            ),
         }
     }
 }
@@ -200,21 +194,26 @@ pub static DUPLICATE_CLAUSE_NUMBER: Rule = Rule {
 };
 
 fn duplicate_clauses(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<&str, u32> = HashMap::new();
-    for h in d.clauses() {
-        let number = h.clause_number.as_deref().unwrap_or_default();
-        match seen.get(number) {
+    // Clause identity is (parent heading, number): numbering that restarts in each chapter
+    // is not a duplicate.
+    let parents = super::prose::parents(&d.headings);
+    let mut seen: HashMap<(Option<usize>, &str), u32> = HashMap::new();
+    for (i, h) in d.headings.iter().enumerate() {
+        let Some(number) = h.clause_number.as_deref() else {
+            continue;
+        };
+        match seen.get(&(parents[i], number)) {
             Some(first) => out.push(
                 ctx.diag(
                     "K0603",
                     format!("clause number {number} is used twice (first on line {first})"),
                 )
                 .at(ctx.corpus.loc_line(file, h.line))
-                .help("renumber the clauses so that each number is used once")
+                .help("renumber the clauses so that each number is used once under its parent")
                 .subject(subject(d)),
             ),
             None => {
-                seen.insert(number, h.line);
+                seen.insert((parents[i], number), h.line);
             }
         }
     }
@@ -225,14 +224,24 @@ pub static PLACEHOLDER: Rule = Rule {
     name: "placeholder",
     level: Level::Error,
     summary: "placeholder text left in a document",
-    explanation: "○○, 〇〇, ××, xx/ｘｘ in dates, TODO, TBD and FIXME mark text that was never filled in (seed \
-         001 was approved on 令和ｘｘ年ｘｘ月ｘｘ日).",
+    explanation: "○○, 〇〇, ●●, ××, ■■, ＿＿, xx/ｘｘ in dates, XX as a word, TODO, TBD, FIXME, \
+         [要確認] and （省略）/（氏名省略） in any bracket mark text that was never filled in (seed \
+         001 was approved on 令和ｘｘ年ｘｘ月ｘｘ日; a contact list with TEL:（省略） reaches nobody).",
 };
 
-/// Placeholders: ○○ 〇〇 ×× (two or more), xx/ｘｘ next to 年/月/日 or after 20, TODO/TBD/FIXME.
+/// Placeholders: ○○ 〇〇 ●● ×× ■■ ＿＿ (two or more), xx/ｘｘ next to 年/月/日 or after 20,
+/// XX as a word, TODO/TBD/FIXME, [要確認] and （省略） in any bracket.
+static MARKERS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"[\[［【(（〔<＜]\s*(?:要確認|要検討|要修正|未定|確認中|TBD|TODO|[^\]］】)）〕>＞]{0,6}省略)\s*[\]］】)）〕>＞]|_{3,}")
+        .expect("regex")
+});
+
 fn placeholders(ctx: &Ctx, text: &str, loc: &Loc, d: &Document, out: &mut Vec<Diagnostic>) {
     // Fast path: most text has none of the characters a placeholder is made of.
-    if !text.contains(['T', 'F', '○', '〇', '◯', '×', '＊', 'x', 'X', 'ｘ', 'Ｘ']) {
+    if !text.contains([
+        'T', 'F', '○', '〇', '◯', '×', '＊', 'x', 'X', 'ｘ', 'Ｘ', '●', '■', '△', '＿', '_', '要',
+        '省',
+    ]) {
         return;
     }
     let chars: Vec<char> = text.chars().collect();
@@ -249,7 +258,11 @@ fn placeholders(ctx: &Ctx, text: &str, loc: &Loc, d: &Document, out: &mut Vec<Di
             found = Some(word.to_string());
         }
     }
-    let is_circle = |c: char| matches!(c, '○' | '〇' | '◯' | '×' | '＊');
+    // Marked as to be confirmed or left out: [要確認], 【要確認】, （要確認）, （省略）, (氏名省略).
+    if found.is_none() {
+        found = MARKERS.find(text).map(|m| m.as_str().to_string());
+    }
+    let is_circle = |c: char| matches!(c, '○' | '〇' | '◯' | '×' | '＊' | '●' | '■' | '△' | '＿');
     let is_x = |c: char| matches!(c, 'x' | 'X' | 'ｘ' | 'Ｘ');
     let mut i = 0;
     while i < chars.len() && found.is_none() {
@@ -263,7 +276,12 @@ fn placeholders(ctx: &Ctx, text: &str, loc: &Loc, d: &Document, out: &mut Vec<Di
                 || (matches!(before, Some('-' | '/'))
                     && matches!(after, None | Some('-' | '/' | ' ')))
                 || before.is_some_and(|b| ERAS.iter().any(|e| e.name.ends_with(b)));
-            if datey {
+            // XX as a word of its own (株式会社XX, XX部): upper case only, no letters around.
+            let word = matches!(chars[i], 'X' | 'Ｘ')
+                && chars[i + 1] == chars[i]
+                && !before.is_some_and(|b| b.is_ascii_alphanumeric())
+                && !after.is_some_and(|a| a.is_ascii_alphanumeric() || matches!(a, 'X' | 'Ｘ'));
+            if datey || word {
                 found = Some(chars[i..i + 2].iter().collect());
             }
         }
@@ -336,57 +354,4 @@ fn number_then(s: &str, unit: char, allow_gan: bool) -> Option<(u32, &str)> {
     }
     let n = s[..digits].parse().ok()?;
     s[digits..].strip_prefix(unit).map(|rest| (n, rest))
-}
-
-pub static CLAUSE_MENTION: Rule = Rule {
-    code: "K0606",
-    name: "clause-mention",
-    level: Level::Warning,
-    summary: "a plain-text mention of a clause number that does not exist",
-    explanation: "Text such as 「第15条に定める」 in a regulation should name a clause of the same document \
-         (mentions directly after a law's name, such as 個人情報保護法第26条, are skipped). Prefer a \
-         typed link `[第15条](clause:anchor)`, which is checked exactly.",
-};
-
-/// Plain-text 第N条 mentions that name no clause of this document (skipping mentions of laws).
-fn clause_mentions(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagnostic>) {
-    let numbers: Vec<&str> = d
-        .clauses()
-        .filter_map(|h| h.clause_number.as_deref())
-        .collect();
-    if !numbers.iter().any(|n| n.starts_with('第')) {
-        return;
-    }
-    for (run, line) in d.text_runs() {
-        if !run.contains('第') || d.headings.iter().any(|h| h.line == line) {
-            continue;
-        }
-        let text: String = run.chars().map(half_width_digit).collect();
-        for (pos, _) in text.match_indices('第') {
-            let before: String = text[..pos].chars().rev().take(6).collect();
-            if before
-                .chars()
-                .any(|c| matches!(c, '法' | '令' | '則' | '約' | '律' | '準' | '項' | '号'))
-            {
-                continue;
-            }
-            let Some(mention) = crate::source::markdown::clause_number(&text[pos..]) else {
-                continue;
-            };
-            if !numbers.contains(&mention.as_str()) {
-                out.push(
-                    ctx.diag(
-                        "K0606",
-                        format!(
-                            "「{mention}」 is mentioned but `{}` has no such clause",
-                            d.id()
-                        ),
-                    )
-                    .at(ctx.corpus.loc_line(file, line))
-                    .help("fix the number, or link the clause with `[第N条](clause:anchor)`")
-                    .subject(subject(d)),
-                );
-            }
-        }
-    }
 }

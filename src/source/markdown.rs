@@ -136,9 +136,10 @@ fn unique_anchor(base: &str, used: &HashSet<String>) -> String {
         .unwrap_or_default()
 }
 
-/// The clause number a heading starts with, normalised to ASCII digits:
-/// `第5条（報告）` → `第5条`, `第十二条` → `第12条`, `第3条の2` → `第3条の2`,
-/// `【4.3】` → `4.3`, `4.3 対応` → `4.3`, `1. 趣旨` → `1`.
+/// The clause number a heading starts with, normalised to ASCII digits and kept in its
+/// style: `第5条（報告）` → `第5条`, `第十二条` → `第12条`, `第3条の2` → `第3条の2`, `第2章` →
+/// `第2章`, `【4.3】` → `4.3`, `4.3 対応` → `4.3`, `1. 趣旨` and `1.趣旨` → `1`, `7-1. 検知` →
+/// `7-1`, `（１）定義` → `(1)`, `⑴` → `(1)`, `①` → `①`, `一、総則` → `一`.
 pub fn clause_number(text: &str) -> Option<String> {
     let t: String = text.trim().chars().map(normalise_digit).collect();
     // Law style puts the caption above the article: `（目的）　第1条` (as `kitei import` keeps it).
@@ -153,10 +154,11 @@ pub fn clause_number(text: &str) -> Option<String> {
             .map(|n| n.to_string());
     }
     if let Some(rest) = t.strip_prefix('第') {
-        let end = rest.find('条')?;
-        let number = kanji_or_digits(&rest[..end])?;
-        let mut out = format!("第{number}条");
-        let after = &rest[end + '条'.len_utf8()..];
+        let end = rest.find(['条', '章', '節'])?;
+        let number = kanji_or_digits(rest[..end].trim())?;
+        let unit = rest[end..].chars().next()?;
+        let mut out = format!("第{number}{unit}");
+        let after = &rest[end + unit.len_utf8()..];
         if let Some(sub) = after.strip_prefix('の') {
             let digits: String = sub
                 .chars()
@@ -168,18 +170,27 @@ pub fn clause_number(text: &str) -> Option<String> {
         }
         return Some(out);
     }
+    if let Some(n) = parenthesised(&t) {
+        return Some(n);
+    }
+    let kanji: String = t.chars().take_while(|c| is_kanji_digit(*c)).collect();
+    if !kanji.is_empty() && t[kanji.len()..].starts_with(['、', '　']) {
+        return kanji_or_digits(&kanji).map(|_| kanji);
+    }
     let number = dotted_number(&t)?;
     let after = &t[number.len()..];
+    let text_follows = |rest: &str| {
+        rest.starts_with([' ', '\u{3000}', '\t'])
+            || rest.is_empty()
+            || rest.starts_with(|c: char| !c.is_ascii() && !c.is_whitespace())
+    };
     if let Some(rest) = after.strip_prefix('.') {
-        // `1. 趣旨`: a trailing dot is part of the marker, not of the number.
-        if rest.starts_with(' ') || rest.starts_with('\u{3000}') || rest.is_empty() {
-            return Some(number.to_string());
-        }
-        return None;
+        // `1. 趣旨`, `1.趣旨`: a trailing dot is part of the marker, not of the number.
+        return text_follows(rest).then(|| number.to_string());
     }
-    if number.contains('.')
-        && (after.starts_with(' ') || after.starts_with('\u{3000}') || after.is_empty())
-    {
+    let separated = number.contains(['.', '-']);
+    let short_alone = number.len() <= 2 && after.starts_with([' ', '\u{3000}', '\t']);
+    if (separated && text_follows(after)) || short_alone {
         return Some(number.to_string());
     }
     None
@@ -196,7 +207,23 @@ fn leading_caption(t: &str) -> Option<&str> {
     Some(t[end + close.len_utf8()..].trim_start_matches([' ', '\u{3000}', '\t']))
 }
 
-/// The longest prefix made of digit groups joined by dots (`4.3.1`).
+/// `(1)`, `（1）`, `⑴` → `(1)`; `①` → `①`.
+fn parenthesised(t: &str) -> Option<String> {
+    let first = t.chars().next()?;
+    match first {
+        '\u{2474}'..='\u{2487}' => return Some(format!("({})", first as u32 - 0x2474 + 1)),
+        '\u{2460}'..='\u{2473}' => return Some(first.to_string()),
+        '(' | '（' => {}
+        _ => return None,
+    }
+    let rest = &t[first.len_utf8()..];
+    let close = rest.find([')', '）'])?;
+    let inner = rest[..close].trim();
+    let n = kanji_or_digits(inner)?;
+    Some(format!("({n})"))
+}
+
+/// The longest prefix made of digit groups joined by dots or hyphens (`4.3.1`, `7-1`).
 fn dotted_number(t: &str) -> Option<&str> {
     let t = t.trim_start();
     let mut end = 0;
@@ -205,7 +232,9 @@ fn dotted_number(t: &str) -> Option<&str> {
         if c.is_ascii_digit() {
             end = i + 1;
             last_was_digit = true;
-        } else if c == '.' && last_was_digit && t[i + 1..].starts_with(|d: char| d.is_ascii_digit())
+        } else if (c == '.' || c == '-')
+            && last_was_digit
+            && t[i + 1..].starts_with(|d: char| d.is_ascii_digit())
         {
             last_was_digit = false;
         } else {
@@ -219,6 +248,7 @@ fn normalise_digit(c: char) -> char {
     match c {
         '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
         '．' => '.',
+        '－' | '‐' => '-',
         _ => c,
     }
 }
@@ -303,7 +333,17 @@ mod tests {
             ("【4.3】インシデントからの学習", Some("4.3")),
             ("4.3 学習", Some("4.3")),
             ("1. 趣旨", Some("1")),
-            ("7-1. 事象の検知", None),
+            ("7-1. 事象の検知", Some("7-1")),
+            ("1.雇用条件", Some("1")),
+            ("１　趣旨", Some("1")),
+            ("４．１ 平時の準備", Some("4.1")),
+            ("（１）定義", Some("(1)")),
+            ("(2) 範囲", Some("(2)")),
+            ("⑶ 範囲", Some("(3)")),
+            ("② 範囲", Some("②")),
+            ("一、総則", Some("一")),
+            ("第2章 体制", Some("第2章")),
+            ("2025 年度", None),
             ("2025年の改訂", None),
             ("事象の検知", None),
         ];

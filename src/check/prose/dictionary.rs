@@ -1,0 +1,309 @@
+//! K0801: wording from a prh-style dictionary (shipped in `dictionary.yml`, extended by the
+//! policy repository), plus the character confusions a pattern cannot express: a lone katakana
+//! between hiragana (ヘ for へ), a dash or kanji 一 where the long-vowel mark belongs, 〇 written
+//! as ○ or Ｏ inside numbers, half-width katakana.
+
+use regex::Regex;
+use serde::Deserialize;
+
+use super::{Doc, is_hiragana, is_kanji, is_katakana};
+use crate::check::{Ctx, Rule};
+use crate::diag::{Diagnostic, Level, Loc};
+
+pub static WORDING: Rule = Rule {
+    code: "K0801",
+    name: "wording",
+    level: Level::Warning,
+    summary: "a wrong character or wording the dictionary knows (prh-style)",
+    explanation: "kitei ships a prh-style dictionary (src/check/prose/dictionary.yml: pattern → \
+         expected, with the reason) of wrong and similar-looking kanji (承認の元 → 承認の下, 收 → 収), \
+         characters outside the 常用漢字表 (漏洩 → 漏えい), words 公用文 writes in kana (致します, \
+         の為, 以下の通り) and variants mixed in one document (及び / および). It also finds a lone \
+         katakana between hiragana (ヘ/ベ/ペ/ロ/カ/エ for the hiragana), a dash or 一 where the \
+         long-vowel mark ー belongs, ○ or Ｏ inside a number written in kanji, and half-width \
+         katakana. Add rules in your own prh file: `[regulation] dictionaries = [\"prh.yml\"]`.",
+};
+
+/// A prh-style dictionary file.
+#[derive(Debug, Deserialize)]
+struct File {
+    #[serde(default)]
+    #[allow(dead_code)]
+    version: Option<u32>,
+    #[serde(default)]
+    rules: Vec<RawEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    expected: String,
+    #[serde(default)]
+    pattern: Option<Patterns>,
+    #[serde(default)]
+    prh: Option<String>,
+    #[serde(default)]
+    when_also: Option<String>,
+    #[serde(default)]
+    specs: Vec<Spec>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    options: Option<serde_json::Value>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    regexp_must_empty: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Patterns {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// A spec: the dictionary applied to `from` gives `to`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Spec {
+    pub from: String,
+    pub to: String,
+}
+
+/// One rule of a dictionary.
+#[derive(Debug)]
+pub struct Entry {
+    pub patterns: Vec<Regex>,
+    pub expected: String,
+    pub reason: String,
+    pub when_also: Option<Regex>,
+    pub specs: Vec<Spec>,
+    /// Where the rule was written (the shipped dictionary or a policy file).
+    pub source: String,
+}
+
+/// The wording dictionary: kitei's rules, then the policy repository's.
+#[derive(Debug, Default)]
+pub struct Dictionary {
+    pub entries: Vec<Entry>,
+}
+
+pub const SHIPPED: &str = include_str!("dictionary.yml");
+
+/// A prh pattern: `/regex/` or a literal string.
+fn pattern(p: &str) -> Result<Regex, regex::Error> {
+    match p.strip_prefix('/').and_then(|r| r.rsplit_once('/')) {
+        Some((re, flags)) => {
+            let prefix = if flags.contains('i') { "(?i)" } else { "" };
+            Regex::new(&format!("{prefix}{re}"))
+        }
+        None => Regex::new(&regex::escape(p)),
+    }
+}
+
+impl Dictionary {
+    /// Parses a dictionary file; `source` names it in messages.
+    pub fn parse(text: &str, source: &str) -> Result<Dictionary, String> {
+        let file: File = serde_saphyr::from_str(text).map_err(|e| format!("{source}: {e}"))?;
+        let mut entries = Vec::new();
+        for (n, raw) in file.rules.into_iter().enumerate() {
+            let texts = match raw.pattern {
+                Some(Patterns::One(p)) => vec![p],
+                Some(Patterns::Many(ps)) => ps,
+                None => vec![raw.expected.clone()],
+            };
+            let compile = |p: &str| {
+                pattern(p).map_err(|e| format!("{source}: rule {} pattern {p}: {e}", n + 1))
+            };
+            entries.push(Entry {
+                patterns: texts.iter().map(|p| compile(p)).collect::<Result<_, _>>()?,
+                when_also: raw.when_also.as_deref().map(compile).transpose()?,
+                reason: raw.prh.unwrap_or_default(),
+                expected: raw.expected,
+                specs: raw.specs,
+                source: source.to_string(),
+            });
+        }
+        Ok(Dictionary { entries })
+    }
+
+    /// Every replacement the dictionary makes in `text` (of a document whose whole text is
+    /// `document`): byte range, the text found, what is expected, the entry.
+    pub fn matches<'e>(
+        &'e self,
+        text: &str,
+        document: &str,
+    ) -> Vec<(std::ops::Range<usize>, String, &'e Entry)> {
+        let mut found = Vec::new();
+        for e in &self.entries {
+            if e.when_also.as_ref().is_some_and(|w| !w.is_match(document)) {
+                continue;
+            }
+            for p in &e.patterns {
+                for caps in p.captures_iter(text) {
+                    let m = caps.get(0).expect("group 0");
+                    let mut expected = String::new();
+                    caps.expand(&e.expected, &mut expected);
+                    if expected != m.as_str() {
+                        found.push((m.range(), expected, e));
+                    }
+                }
+            }
+        }
+        found.sort_by_key(|(r, _, _)| r.start);
+        found
+    }
+
+    /// Applies every rule to `text` (what the specs test).
+    pub fn apply(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for e in &self.entries {
+            for p in &e.patterns {
+                out = p.replace_all(&out, e.expected.as_str()).into_owned();
+            }
+        }
+        out
+    }
+
+    pub fn check(&self, ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
+        let whole = &doc.doc.body;
+        for line in doc.lines.iter().filter(|l| l.is_prose()) {
+            for (range, expected, e) in self.matches(line.text, whole) {
+                out.push(
+                    ctx.diag(
+                        "K0801",
+                        format!("「{}」 → 「{expected}」", &line.text[range.clone()]),
+                    )
+                    .at(doc.at(ctx, line, range.start))
+                    .help(format!("write 「{expected}」: {} ({})", e.reason, e.source))
+                    .subject(doc.subject()),
+                );
+            }
+            confusions(ctx, doc, line, out);
+        }
+    }
+}
+
+/// Reads the shipped dictionary and the policy's (problems with a policy file are findings).
+pub fn load(ctx: &Ctx, out: &mut Vec<Diagnostic>) -> Dictionary {
+    let mut dictionary =
+        Dictionary::parse(SHIPPED, "kitei's dictionary").expect("the shipped dictionary parses");
+    for path in &ctx.project.config.regulation.dictionaries {
+        let full = ctx.project.root.join(path);
+        let result = std::fs::read_to_string(&full)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+            .and_then(|text| Dictionary::parse(&text, &path.display().to_string()));
+        match result {
+            Ok(more) => dictionary.entries.extend(more.entries),
+            Err(problem) => out.push(
+                ctx.diag("K0801", format!("wording dictionary: {problem}"))
+                    .at(Loc::file(path.clone()))
+                    .help("fix the prh-style file named in [regulation] dictionaries (rules: [{ expected, pattern, prh }])"),
+            ),
+        }
+    }
+    dictionary
+}
+
+/// Character confusions that no fixed pattern expresses.
+fn confusions(ctx: &Ctx, doc: &Doc, line: &super::Line, out: &mut Vec<Diagnostic>) {
+    let chars: Vec<(usize, char)> = line.text.char_indices().collect();
+    let at = |i: usize| chars.get(i).map(|(_, c)| *c);
+    for (i, &(byte, c)) in chars.iter().enumerate() {
+        let before = i.checked_sub(1).and_then(at);
+        let after = at(i + 1);
+        let finding = if matches!(c, 'ヘ' | 'ベ' | 'ペ' | 'ロ' | 'カ' | 'エ' | 'ニ' | 'ト' | 'リ')
+            && before.is_some_and(is_hiragana)
+            && after.is_some_and(is_hiragana)
+        {
+            let hira = char::from_u32(c as u32 - 0x60).unwrap_or(c);
+            Some((
+                format!("katakana 「{c}」 between hiragana"),
+                format!("write the hiragana 「{hira}」 (or the kanji 口/力/工/二/卜 that was meant)"),
+            ))
+        } else if matches!(c, '−' | '‐' | '―' | '－' | '─' | '一')
+            && before.is_some_and(|b| is_katakana(b) && b != 'ー')
+            && (after.is_none_or(|a| is_katakana(a) || !is_kanji(a)))
+            && !(c == '一' && after.is_some_and(is_kanji))
+        {
+            Some((
+                format!("「{c}」 after katakana where the long-vowel mark belongs"),
+                "write the long-vowel mark 「ー」".to_string(),
+            ))
+        } else if c == 'ー'
+            && before.is_some_and(is_kanji)
+            && after.is_some_and(is_kanji)
+        {
+            Some((
+                "long-vowel mark 「ー」 between kanji".to_string(),
+                "write the kanji 「一」 (one)".to_string(),
+            ))
+        } else if matches!(c, '○' | 'Ｏ' | 'O' | 'o')
+            && before.is_some_and(is_kanji_digit)
+            && after.is_some_and(|a| is_kanji_digit(a) || a == '年')
+        {
+            Some((
+                format!("「{c}」 inside a number written in kanji"),
+                "write the kanji zero 「〇」".to_string(),
+            ))
+        } else if matches!(c, '\u{FF66}'..='\u{FF9F}') {
+            Some((
+                format!("half-width katakana 「{c}」"),
+                "write full-width katakana (公用文 and most fonts expect it)".to_string(),
+            ))
+        } else {
+            None
+        };
+        if let Some((message, help)) = finding {
+            out.push(
+                ctx.diag("K0801", message)
+                    .at(doc.at(ctx, line, byte))
+                    .help(help)
+                    .subject(doc.subject()),
+            );
+        }
+    }
+}
+
+fn is_kanji_digit(c: char) -> bool {
+    matches!(c, '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '〇')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_spec_of_the_shipped_dictionary_holds() {
+        let d = Dictionary::parse(SHIPPED, "shipped").unwrap();
+        assert!(d.entries.len() >= 20);
+        for e in &d.entries {
+            for spec in &e.specs {
+                let single = Dictionary {
+                    entries: vec![Entry {
+                        patterns: e.patterns.clone(),
+                        expected: e.expected.clone(),
+                        reason: String::new(),
+                        when_also: None,
+                        specs: vec![],
+                        source: String::new(),
+                    }],
+                };
+                assert_eq!(single.apply(&spec.from), spec.to, "{}", e.expected);
+            }
+        }
+    }
+
+    #[test]
+    fn variants_are_reported_only_when_mixed() {
+        let d = Dictionary::parse(SHIPPED, "shipped").unwrap();
+        assert!(d.matches("AおよびB", "AおよびB").is_empty());
+        let found = d.matches("AおよびB", "AおよびB。C及びD");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1, "及び");
+    }
+
+    #[test]
+    fn bad_pattern_is_an_error_naming_the_file() {
+        let e = Dictionary::parse("rules:\n  - expected: a\n    pattern: /(/\n", "prh.yml").unwrap_err();
+        assert!(e.contains("prh.yml"), "{e}");
+    }
+}

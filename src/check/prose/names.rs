@@ -1,0 +1,278 @@
+//! Names in prose: outdated names of public bodies and laws (K0802), roles and committees
+//! that no role defines (K0803), documents that are neither in the corpus nor declared
+//! external (K0804).
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use super::Doc;
+use crate::check::{Ctx, Rule};
+use crate::diag::{Diagnostic, Level};
+
+pub static OUTDATED_NAME: Rule = Rule {
+    code: "K0802",
+    name: "outdated-name",
+    level: Level::Warning,
+    summary: "an outdated name of a public body or law",
+    explanation: "Agencies are renamed and merged and laws replaced; a regulation that still \
+         tells staff to report to 内閣官房情報セキュリティセンター or cites the 行政機関個人情報保護法 \
+         sends them to a body or law that no longer exists. kitei ships a dated table \
+         (src/check/prose/names.yml: old name, current name, since, source); the help names \
+         the current body or law.",
+};
+
+pub static UNDEFINED_ROLE: Rule = Rule {
+    code: "K0803",
+    name: "undefined-role",
+    level: Level::Warning,
+    summary: "a role, committee or department named in prose that no role defines",
+    explanation: "A regulation assigns duties to roles (…責任者, …管理者, …担当者), committees \
+         (…委員会) and departments (…事業部, …システム部). A name that roles.yaml does not \
+         define has nobody recorded as holding it: during an incident nobody knows who that is. \
+         Define the role (name, held_by, deputy) or use the name of a defined one. Public bodies \
+         (個人情報保護委員会) and the names of organisations in contacts.yaml are not roles.",
+};
+
+pub static UNKNOWN_DOCUMENT: Rule = Rule {
+    code: "K0804",
+    name: "unknown-document",
+    level: Level::Warning,
+    summary: "a document named in prose that is not in the corpus",
+    explanation: "A regulation that defers to another document (『人的管理規程』, 就業規則, \
+         「…ガイドライン」) depends on it: the reader must be able to find it. Add it to the \
+         corpus, or list it in kitei.toml as `[regulation] external_documents = [\"就業規則\"]`. \
+         References that name no document at all (当社規定に従う) are reported too.",
+};
+
+#[derive(Debug, Deserialize)]
+struct Table {
+    current: Vec<String>,
+    renamed: Vec<Renamed>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Renamed {
+    old: String,
+    new: String,
+    since: String,
+    source: String,
+}
+
+static TABLE: LazyLock<Table> = LazyLock::new(|| {
+    serde_saphyr::from_str(include_str!("names.yml")).expect("names.yml parses")
+});
+
+/// Nouns that name a role, committee or department.
+static ROLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[一-龥々ァ-ヶーＡ-Ｚａ-ｚA-Za-z]*(?:責任者|管理者|担当者|統括者|委員会|委員長|事務局|事業部|[ァ-ヶー]部)")
+        .expect("regex")
+});
+
+/// Names of documents: 『…』, or a noun ending in 規程, 規則 ….
+static DOCUMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"『([^』]{2,40})』|([一-龥々ァ-ヶー・]*(?:規程|規則|細則|要領|要綱|ガイドライン|マニュアル))")
+        .expect("regex")
+});
+
+/// A reference to "the company's rules" that names no document.
+static VAGUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:当社|社内|会社|当法人|弊社)の?(?:規定|規程|規則|ルール)(?:に従|による|に基づ|の定め)")
+        .expect("regex")
+});
+
+/// Words that make a name refer to this or an unnamed document or role.
+const DETERMINERS: &[&str] = &[
+    "当社", "当法人", "弊社", "社内", "各", "当該", "同", "本", "前記", "上記", "下記", "この",
+    "その", "全", "関係", "関連", "別途", "所定", "以後", "以下", "・",
+];
+
+fn strip_determiners(mut s: &str) -> &str {
+    loop {
+        let before = s;
+        for d in DETERMINERS {
+            if let Some(rest) = s.strip_prefix(d) {
+                s = rest;
+            }
+        }
+        if s == before {
+            return s;
+        }
+    }
+}
+
+pub fn check(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
+    outdated(ctx, doc, out);
+    roles(ctx, doc, out);
+    documents(ctx, doc, out);
+}
+
+fn outdated(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
+    for line in doc.lines.iter().filter(|l| l.is_prose()) {
+        for r in &TABLE.renamed {
+            for (at, _) in line.text.match_indices(r.old.as_str()) {
+                // 労働省 inside 厚生労働省: part of a current name.
+                let part_of_current = TABLE.current.iter().chain([&r.new]).any(|cur| {
+                    line.text.match_indices(cur.as_str()).any(|(c, _)| {
+                        c <= at && at + r.old.len() <= c + cur.len()
+                    })
+                });
+                if part_of_current {
+                    continue;
+                }
+                out.push(
+                    ctx.diag("K0802", format!("「{}」 is an outdated name", r.old))
+                        .at(doc.at(ctx, line, at))
+                        .help(format!("since {}: 「{}」 ({})", r.since, r.new, r.source))
+                        .subject(doc.subject()),
+                );
+            }
+        }
+    }
+}
+
+/// The names the repository defines: roles, organisations in contacts.yaml, public bodies.
+fn defined_names(ctx: &Ctx) -> Vec<String> {
+    let c = ctx.corpus;
+    c.roles
+        .iter()
+        .map(|r| r.name.clone())
+        .chain(c.roles.iter().map(|r| r.id.value.clone()))
+        .chain(c.organisations.iter().map(|o| o.name.clone()))
+        .chain(TABLE.current.iter().cloned())
+        .map(|n| n.split_whitespace().collect())
+        .collect()
+}
+
+fn roles(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
+    let defined = defined_names(ctx);
+    let mut reported = BTreeSet::new();
+    for line in doc.lines.iter().filter(|l| l.is_prose()) {
+        for m in ROLE.find_iter(line.text) {
+            let name = strip_determiners(m.as_str());
+            let offset = m.as_str().len() - name.len();
+            if !ROLE.find(name).is_some_and(|n| n.start() == 0) || is_generic(name) {
+                continue;
+            }
+            // A section titled with the name documents it (## 実行責任者 in the emergency plan).
+            let documented = ctx.corpus.documents.iter().any(|d| {
+                d.headings.iter().any(|h| h.text.trim_end().ends_with(name))
+            });
+            let known = documented
+                || defined
+                    .iter()
+                    .any(|d| d == name || d.ends_with(name) || name.ends_with(d.as_str()));
+            if known || !reported.insert(name.to_string()) {
+                continue;
+            }
+            let roles: Vec<&str> = ctx.corpus.roles.iter().map(|r| r.name.as_str()).take(6).collect();
+            let help = if roles.is_empty() {
+                format!("define 「{name}」 in roles.yaml (name, held_by, deputy), or name a role that is defined")
+            } else {
+                format!(
+                    "define 「{name}」 in roles.yaml (name, held_by, deputy), or use a defined role: {}",
+                    roles.join("、")
+                )
+            };
+            out.push(
+                ctx.diag("K0803", format!("「{name}」 is named but no role defines it"))
+                    .at(doc.at(ctx, line, m.start() + offset))
+                    .help(help)
+                    .subject(doc.subject()),
+            );
+        }
+    }
+}
+
+/// A bare suffix (責任者, 委員会) or a word that is not a role (内部, 外部).
+fn is_generic(name: &str) -> bool {
+    const BARE: &[&str] = &[
+        "責任者", "管理者", "担当者", "統括者", "委員会", "委員長", "事務局", "事業部",
+    ];
+    BARE.contains(&name) || name.chars().count() < 3
+}
+
+fn documents(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
+    let squash = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
+    let known: Vec<String> = ctx
+        .corpus
+        .documents
+        .iter()
+        .flat_map(|d| [squash(&d.meta.title), d.id().to_string()])
+        .chain(
+            ctx.project
+                .config
+                .regulation
+                .external_documents
+                .iter()
+                .map(|s| squash(s)),
+        )
+        .collect();
+    let mut reported = BTreeSet::new();
+    for line in doc.lines.iter().filter(|l| l.is_prose()) {
+        for m in VAGUE.find_iter(line.text) {
+            out.push(
+                ctx.diag("K0804", format!("「{}」 names no document", m.as_str()))
+                    .at(doc.at(ctx, line, m.start()))
+                    .help("name the regulation that applies (e.g. 『就業規則』) and add it to the corpus or to [regulation] external_documents")
+                    .subject(doc.subject()),
+            );
+        }
+        for caps in DOCUMENT.captures_iter(line.text) {
+            let (m, quoted) = match (caps.get(1), caps.get(2)) {
+                (Some(q), _) => (q, true),
+                (None, Some(b)) => (b, false),
+                _ => continue,
+            };
+            let name = squash(strip_determiners(m.as_str()));
+            let offset = m.as_str().len() - strip_determiners(m.as_str()).len();
+            let bare = !quoted
+                && (name.chars().count() <= 3
+                    || name.contains('法')
+                    || name.contains('令')
+                    || name.ends_with("施行規則"));
+            if bare || name.is_empty() {
+                continue;
+            }
+            let is_known = known
+                .iter()
+                .any(|k| k == &name || k.contains(name.as_str()) || name.contains(k.as_str()));
+            if is_known || !reported.insert(name.clone()) {
+                continue;
+            }
+            out.push(
+                ctx.diag("K0804", format!("「{name}」 is not a document of the corpus"))
+                    .at(doc.at(ctx, line, m.start() + offset))
+                    .help(format!("add 「{name}」 to the corpus, or list it in kitei.toml: [regulation] external_documents = [\"{name}\"]"))
+                    .subject(doc.subject()),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_parses_and_old_names_differ_from_new() {
+        assert!(TABLE.renamed.len() >= 10);
+        for r in &TABLE.renamed {
+            assert_ne!(r.old, r.new);
+            assert!(crate::config::parse_date(&r.since).is_ok(), "{}", r.since);
+        }
+    }
+
+    #[test]
+    fn role_nouns() {
+        let found: Vec<_> = ROLE
+            .find_iter("緊急対応の実行責任者は情報セキュリティ委員会と情報システム部に報告する")
+            .map(|m| m.as_str())
+            .collect();
+        assert_eq!(found, ["実行責任者", "情報セキュリティ委員会", "情報システム部"]);
+        assert_eq!(strip_determiners("当社システム開発事業部"), "システム開発事業部");
+        assert!(is_generic("責任者"));
+    }
+}
