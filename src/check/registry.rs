@@ -115,14 +115,32 @@ mod tests {
         ("check/text.rs", include_str!("text.rs")),
         ("check/evidence.rs", include_str!("evidence.rs")),
         ("check/prose/mod.rs", include_str!("prose/mod.rs")),
-        ("check/prose/dictionary.rs", include_str!("prose/dictionary.rs")),
+        (
+            "check/prose/dictionary.rs",
+            include_str!("prose/dictionary.rs"),
+        ),
         ("check/prose/names.rs", include_str!("prose/names.rs")),
-        ("check/prose/enumerations.rs", include_str!("prose/enumerations.rs")),
-        ("check/prose/numbering.rs", include_str!("prose/numbering.rs")),
-        ("check/prose/references.rs", include_str!("prose/references.rs")),
+        (
+            "check/prose/enumerations.rs",
+            include_str!("prose/enumerations.rs"),
+        ),
+        (
+            "check/prose/numbering.rs",
+            include_str!("prose/numbering.rs"),
+        ),
+        (
+            "check/prose/references.rs",
+            include_str!("prose/references.rs"),
+        ),
         ("check/prose/dates.rs", include_str!("prose/dates.rs")),
-        ("check/prose/typography.rs", include_str!("prose/typography.rs")),
-        ("check/prose/fragments.rs", include_str!("prose/fragments.rs")),
+        (
+            "check/prose/typography.rs",
+            include_str!("prose/typography.rs"),
+        ),
+        (
+            "check/prose/fragments.rs",
+            include_str!("prose/fragments.rs"),
+        ),
         ("check/knock_on.rs", include_str!("knock_on.rs")),
         ("source/mod.rs", include_str!("../source/mod.rs")),
         ("source/yaml.rs", include_str!("../source/yaml.rs")),
@@ -150,7 +168,13 @@ mod tests {
             .filter_map(|(_, src)| src.split_once("static RULES: &[&Rule] = &["))
             .filter_map(|(_, rest)| rest.split_once("];"))
             .flat_map(|(list, _)| list.split(','))
-            .map(|s| s.trim().trim_start_matches('&').rsplit("::").next().unwrap_or(""))
+            .map(|s| {
+                s.trim()
+                    .trim_start_matches('&')
+                    .rsplit("::")
+                    .next()
+                    .unwrap_or("")
+            })
             .collect();
         for (file, src) in SOURCES {
             for (i, _) in src.match_indices(": Rule = Rule {") {

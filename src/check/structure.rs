@@ -858,11 +858,19 @@ pub static NO_DEPUTY: Rule = Rule {
 /// First-call roles and committee chairs held by one person, with no deputy.
 fn deputies(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let mut wanted: Vec<(&str, &'static str)> = Vec::new();
-    for d in ctx.corpus.documents.iter().filter(|d| d.kind() == DocKind::Regulation) {
+    for d in ctx
+        .corpus
+        .documents
+        .iter()
+        .filter(|d| d.kind() == DocKind::Regulation)
+    {
         if let Some(now) = &d.meta.incident_now
             && now.value.call.kind == RefKind::Role
         {
-            wanted.push((now.value.call.id.as_str(), "the first call (incident_now.call)"));
+            wanted.push((
+                now.value.call.id.as_str(),
+                "the first call (incident_now.call)",
+            ));
         }
     }
     for r in ctx.corpus.roles.iter().filter(|r| r.committee) {
@@ -877,10 +885,13 @@ fn deputies(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         };
         if role.held_by.len() == 1 && role.deputy.is_none() && done.insert(id) {
             out.push(
-                ctx.diag("K0213", format!("role `{id}` ({}) is {why} but has no deputy", role.name))
-                    .at(ctx.loc(role.file, &role.id))
-                    .help("add `deputy: contact:<id>`: who acts when the holder cannot be reached")
-                    .subject(format!("role:{id}")),
+                ctx.diag(
+                    "K0213",
+                    format!("role `{id}` ({}) is {why} but has no deputy", role.name),
+                )
+                .at(ctx.loc(role.file, &role.id))
+                .help("add `deputy: contact:<id>`: who acts when the holder cannot be reached")
+                .subject(format!("role:{id}")),
             );
         }
     }

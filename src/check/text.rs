@@ -77,10 +77,7 @@ fn required_sections(ctx: &Ctx, file: FileId, d: &Document, out: &mut Vec<Diagno
     let mapping_note = if synonyms_used.is_empty() {
         String::new()
     } else {
-        format!(
-            "; matched by synonym: {}",
-            synonyms_used.join(", ")
-        )
+        format!("; matched by synonym: {}", synonyms_used.join(", "))
     };
     let mut last_found: Option<(usize, &str)> = None;
     for m in &mapping {

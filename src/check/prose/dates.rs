@@ -123,11 +123,15 @@ fn approvals(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
                     ),
                     Some(c) => {
                         let who = &c["who"];
-                        let known = roles.iter().any(|r| r.contains(who) || who.ends_with(r.as_str()));
+                        let known = roles
+                            .iter()
+                            .any(|r| r.contains(who) || who.ends_with(r.as_str()));
                         if !known {
                             push(
                                 c.name("who").map_or(0, |w| w.start()),
-                                format!("the approver 「{who}」 is not a role or committee of the repository"),
+                                format!(
+                                    "the approver 「{who}」 is not a role or committee of the repository"
+                                ),
                                 "approvals come from a role or committee defined in roles.yaml (e.g. the security committee or the board)",
                             );
                         }
@@ -164,9 +168,19 @@ fn formats(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
     }
     let usual = counts
         .iter()
-        .max_by_key(|(name, n)| (**n, std::cmp::Reverse(FORMATS.iter().position(|(f, _)| f == *name))))
+        .max_by_key(|(name, n)| {
+            (
+                **n,
+                std::cmp::Reverse(FORMATS.iter().position(|(f, _)| f == *name)),
+            )
+        })
         .map(|(name, _)| *name);
-    let label = |name: &str| FORMATS.iter().find(|(f, _)| *f == name).map_or("", |(_, l)| *l);
+    let label = |name: &str| {
+        FORMATS
+            .iter()
+            .find(|(f, _)| *f == name)
+            .map_or("", |(_, l)| *l)
+    };
     for (line, name, byte, text) in found {
         let mut push = |message: String, help: String| {
             out.push(
@@ -177,14 +191,21 @@ fn formats(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
             );
         };
         if let Some(problem) = malformed(text) {
-            push(format!("malformed date 「{text}」: {problem}"), "write the date without spaces, in the document's format".into());
+            push(
+                format!("malformed date 「{text}」: {problem}"),
+                "write the date without spaces, in the document's format".into(),
+            );
             continue;
         }
         if let Some(usual) = usual
             && name != usual
         {
             push(
-                format!("「{text}」 is written as {}, the document's dates are {}", label(name), label(usual)),
+                format!(
+                    "「{text}」 is written as {}, the document's dates are {}",
+                    label(name),
+                    label(usual)
+                ),
                 format!(
                     "write every date in one format ({} of the document's dates are {})",
                     counts[usual],

@@ -210,14 +210,18 @@ fn confusions(ctx: &Ctx, doc: &Doc, line: &super::Line, out: &mut Vec<Diagnostic
     for (i, &(byte, c)) in chars.iter().enumerate() {
         let before = i.checked_sub(1).and_then(at);
         let after = at(i + 1);
-        let finding = if matches!(c, 'ヘ' | 'ベ' | 'ペ' | 'ロ' | 'カ' | 'エ' | 'ニ' | 'ト' | 'リ')
-            && before.is_some_and(is_hiragana)
+        let finding = if matches!(
+            c,
+            'ヘ' | 'ベ' | 'ペ' | 'ロ' | 'カ' | 'エ' | 'ニ' | 'ト' | 'リ'
+        ) && before.is_some_and(is_hiragana)
             && after.is_some_and(is_hiragana)
         {
             let hira = char::from_u32(c as u32 - 0x60).unwrap_or(c);
             Some((
                 format!("katakana 「{c}」 between hiragana"),
-                format!("write the hiragana 「{hira}」 (or the kanji 口/力/工/二/卜 that was meant)"),
+                format!(
+                    "write the hiragana 「{hira}」 (or the kanji 口/力/工/二/卜 that was meant)"
+                ),
             ))
         } else if matches!(c, '−' | '‐' | '―' | '－' | '─' | '一')
             && before.is_some_and(|b| is_katakana(b) && b != 'ー')
@@ -228,10 +232,7 @@ fn confusions(ctx: &Ctx, doc: &Doc, line: &super::Line, out: &mut Vec<Diagnostic
                 format!("「{c}」 after katakana where the long-vowel mark belongs"),
                 "write the long-vowel mark 「ー」".to_string(),
             ))
-        } else if c == 'ー'
-            && before.is_some_and(is_kanji)
-            && after.is_some_and(is_kanji)
-        {
+        } else if c == 'ー' && before.is_some_and(is_kanji) && after.is_some_and(is_kanji) {
             Some((
                 "long-vowel mark 「ー」 between kanji".to_string(),
                 "write the kanji 「一」 (one)".to_string(),
@@ -264,7 +265,10 @@ fn confusions(ctx: &Ctx, doc: &Doc, line: &super::Line, out: &mut Vec<Diagnostic
 }
 
 fn is_kanji_digit(c: char) -> bool {
-    matches!(c, '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '〇')
+    matches!(
+        c,
+        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '〇'
+    )
 }
 
 #[cfg(test)]
@@ -303,7 +307,8 @@ mod tests {
 
     #[test]
     fn bad_pattern_is_an_error_naming_the_file() {
-        let e = Dictionary::parse("rules:\n  - expected: a\n    pattern: /(/\n", "prh.yml").unwrap_err();
+        let e = Dictionary::parse("rules:\n  - expected: a\n    pattern: /(/\n", "prh.yml")
+            .unwrap_err();
         assert!(e.contains("prh.yml"), "{e}");
     }
 }

@@ -108,7 +108,16 @@ mod tests {
 
     #[test]
     fn items_without_markdown_syntax() {
-        for t in ["・ 項目", "• 項目", "（１）項目", "(2) 項目", "① 項目", "一、項目", "a. 項目", "1. 項目"] {
+        for t in [
+            "・ 項目",
+            "• 項目",
+            "（１）項目",
+            "(2) 項目",
+            "① 項目",
+            "一、項目",
+            "a. 項目",
+            "1. 項目",
+        ] {
             assert!(starts_like_an_item(t), "{t}");
         }
         assert!(!starts_like_an_item("本規程は"));

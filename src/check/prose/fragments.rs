@@ -74,12 +74,24 @@ pub fn check(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
                 .is_some_and(|n| {
                     n.kind == Kind::Paragraph
                         && !starts_like_an_item(n.text)
-                        && n.text.chars().next().is_some_and(|c| is_kanji(c) || is_hiragana(c))
+                        && n.text
+                            .chars()
+                            .next()
+                            .is_some_and(|c| is_kanji(c) || is_hiragana(c))
                 });
         if broken {
-            let tail: String = text.chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
+            let tail: String = text
+                .chars()
+                .rev()
+                .take(8)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
             push(
-                format!("the paragraph breaks off mid-sentence (…{tail}) and continues in the next one"),
+                format!(
+                    "the paragraph breaks off mid-sentence (…{tail}) and continues in the next one"
+                ),
                 "join the two paragraphs (a line or page break of the original became a paragraph break)",
             );
         }

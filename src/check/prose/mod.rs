@@ -72,7 +72,10 @@ impl Line<'_> {
     }
 
     pub fn is_prose(&self) -> bool {
-        matches!(self.kind, Kind::Paragraph | Kind::ListItem | Kind::Heading(_))
+        matches!(
+            self.kind,
+            Kind::Paragraph | Kind::ListItem | Kind::Heading(_)
+        )
     }
 }
 

@@ -61,9 +61,8 @@ struct Renamed {
     source: String,
 }
 
-static TABLE: LazyLock<Table> = LazyLock::new(|| {
-    serde_saphyr::from_str(include_str!("names.yml")).expect("names.yml parses")
-});
+static TABLE: LazyLock<Table> =
+    LazyLock::new(|| serde_saphyr::from_str(include_str!("names.yml")).expect("names.yml parses"));
 
 /// Nouns that name a role, committee or department.
 static ROLE: LazyLock<Regex> = LazyLock::new(|| {
@@ -79,14 +78,35 @@ static DOCUMENT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A reference to "the company's rules" that names no document.
 static VAGUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:当社|社内|会社|当法人|弊社)の?(?:規定|規程|規則|ルール)(?:に従|による|に基づ|の定め)")
-        .expect("regex")
+    Regex::new(
+        r"(?:当社|社内|会社|当法人|弊社)の?(?:規定|規程|規則|ルール)(?:に従|による|に基づ|の定め)",
+    )
+    .expect("regex")
 });
 
 /// Words that make a name refer to this or an unnamed document or role.
 const DETERMINERS: &[&str] = &[
-    "当社", "当法人", "弊社", "社内", "各", "当該", "同", "本", "前記", "上記", "下記", "この",
-    "その", "全", "関係", "関連", "別途", "所定", "以後", "以下", "・",
+    "当社",
+    "当法人",
+    "弊社",
+    "社内",
+    "各",
+    "当該",
+    "同",
+    "本",
+    "前記",
+    "上記",
+    "下記",
+    "この",
+    "その",
+    "全",
+    "関係",
+    "関連",
+    "別途",
+    "所定",
+    "以後",
+    "以下",
+    "・",
 ];
 
 fn strip_determiners(mut s: &str) -> &str {
@@ -115,9 +135,9 @@ fn outdated(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
             for (at, _) in line.text.match_indices(r.old.as_str()) {
                 // 労働省 inside 厚生労働省: part of a current name.
                 let part_of_current = TABLE.current.iter().chain([&r.new]).any(|cur| {
-                    line.text.match_indices(cur.as_str()).any(|(c, _)| {
-                        c <= at && at + r.old.len() <= c + cur.len()
-                    })
+                    line.text
+                        .match_indices(cur.as_str())
+                        .any(|(c, _)| c <= at && at + r.old.len() <= c + cur.len())
                 });
                 if part_of_current {
                     continue;
@@ -157,9 +177,11 @@ fn roles(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             // A section titled with the name documents it (## 実行責任者 in the emergency plan).
-            let documented = ctx.corpus.documents.iter().any(|d| {
-                d.headings.iter().any(|h| h.text.trim_end().ends_with(name))
-            });
+            let documented = ctx
+                .corpus
+                .documents
+                .iter()
+                .any(|d| d.headings.iter().any(|h| h.text.trim_end().ends_with(name)));
             let known = documented
                 || defined
                     .iter()
@@ -167,9 +189,17 @@ fn roles(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
             if known || !reported.insert(name.to_string()) {
                 continue;
             }
-            let roles: Vec<&str> = ctx.corpus.roles.iter().map(|r| r.name.as_str()).take(6).collect();
+            let roles: Vec<&str> = ctx
+                .corpus
+                .roles
+                .iter()
+                .map(|r| r.name.as_str())
+                .take(6)
+                .collect();
             let help = if roles.is_empty() {
-                format!("define 「{name}」 in roles.yaml (name, held_by, deputy), or name a role that is defined")
+                format!(
+                    "define 「{name}」 in roles.yaml (name, held_by, deputy), or name a role that is defined"
+                )
             } else {
                 format!(
                     "define 「{name}」 in roles.yaml (name, held_by, deputy), or use a defined role: {}",
@@ -177,10 +207,13 @@ fn roles(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
                 )
             };
             out.push(
-                ctx.diag("K0803", format!("「{name}」 is named but no role defines it"))
-                    .at(doc.at(ctx, line, m.start() + offset))
-                    .help(help)
-                    .subject(doc.subject()),
+                ctx.diag(
+                    "K0803",
+                    format!("「{name}」 is named but no role defines it"),
+                )
+                .at(doc.at(ctx, line, m.start() + offset))
+                .help(help)
+                .subject(doc.subject()),
             );
         }
     }
@@ -189,7 +222,14 @@ fn roles(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
 /// A bare suffix (責任者, 委員会) or a word that is not a role (内部, 外部).
 fn is_generic(name: &str) -> bool {
     const BARE: &[&str] = &[
-        "責任者", "管理者", "担当者", "統括者", "委員会", "委員長", "事務局", "事業部",
+        "責任者",
+        "管理者",
+        "担当者",
+        "統括者",
+        "委員会",
+        "委員長",
+        "事務局",
+        "事業部",
     ];
     BARE.contains(&name) || name.chars().count() < 3
 }
@@ -271,8 +311,14 @@ mod tests {
             .find_iter("緊急対応の実行責任者は情報セキュリティ委員会と情報システム部に報告する")
             .map(|m| m.as_str())
             .collect();
-        assert_eq!(found, ["実行責任者", "情報セキュリティ委員会", "情報システム部"]);
-        assert_eq!(strip_determiners("当社システム開発事業部"), "システム開発事業部");
+        assert_eq!(
+            found,
+            ["実行責任者", "情報セキュリティ委員会", "情報システム部"]
+        );
+        assert_eq!(
+            strip_determiners("当社システム開発事業部"),
+            "システム開発事業部"
+        );
         assert!(is_generic("責任者"));
     }
 }

@@ -55,7 +55,10 @@ pub fn parse(number: &str) -> Option<(Style, Vec<u32>)> {
     if let Some(c) = number.chars().next().filter(|c| ('①'..='⑳').contains(c)) {
         return Some((Style::Circled, vec![c as u32 - '①' as u32 + 1]));
     }
-    if number.chars().all(|c| "〇一二三四五六七八九十百".contains(c)) {
+    if number
+        .chars()
+        .all(|c| "〇一二三四五六七八九十百".contains(c))
+    {
         let n = "〇一二三四五六七八九十"
             .chars()
             .position(|d| number.chars().count() == 1 && number.starts_with(d))?;
@@ -87,7 +90,10 @@ pub fn check(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
     let mut groups: BTreeMap<(Option<usize>, Style), Vec<(usize, Vec<u32>)>> = BTreeMap::new();
     for (i, h) in d.headings.iter().enumerate() {
         if let Some((style, parts)) = h.clause_number.as_deref().and_then(parse) {
-            groups.entry((parents[i], style)).or_default().push((i, parts));
+            groups
+                .entry((parents[i], style))
+                .or_default()
+                .push((i, parts));
         }
     }
     for ((_, style), members) in &groups {
@@ -131,12 +137,18 @@ pub fn check(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
             {
                 let (p, n) = (prev[prev.len() - 1], parts[parts.len() - 1]);
                 let problem = if n < p {
-                    Some(format!("「{number}」 comes after a higher number: out of order"))
+                    Some(format!(
+                        "「{number}」 comes after a higher number: out of order"
+                    ))
                 } else if n > p + 1 {
                     Some(format!(
                         "「{number}」 follows {}: {} missing",
                         join(&prev[..]),
-                        if n == p + 2 { format!("{} is", p + 1) } else { format!("{}–{} are", p + 1, n - 1) }
+                        if n == p + 2 {
+                            format!("{} is", p + 1)
+                        } else {
+                            format!("{}–{} are", p + 1, n - 1)
+                        }
                     ))
                 } else {
                     None
@@ -157,7 +169,11 @@ pub fn check(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
 }
 
 fn join(parts: &[u32]) -> String {
-    parts.iter().map(u32::to_string).collect::<Vec<_>>().join(".")
+    parts
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 fn heading_loc(ctx: &Ctx, doc: &Doc, h: &Heading) -> crate::diag::Loc {
@@ -173,16 +189,23 @@ fn heading_loc(ctx: &Ctx, doc: &Doc, h: &Heading) -> crate::diag::Loc {
 
 /// `## ・ 6. 平時の準備`: a bullet in front of the number.
 fn hidden_numbers(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
-    for line in doc.lines.iter().filter(|l| matches!(l.kind, Kind::Heading(_))) {
-        let rest = line.text.trim_start_matches(['・', '•', '·', '●', '-', '*', ' ', '\u{3000}']);
-        if rest.len() != line.text.len()
-            && crate::source::markdown::clause_number(rest).is_some()
-        {
+    for line in doc
+        .lines
+        .iter()
+        .filter(|l| matches!(l.kind, Kind::Heading(_)))
+    {
+        let rest = line
+            .text
+            .trim_start_matches(['・', '•', '·', '●', '-', '*', ' ', '\u{3000}']);
+        if rest.len() != line.text.len() && crate::source::markdown::clause_number(rest).is_some() {
             out.push(
-                ctx.diag("K0806", format!("the number of 「{rest}」 is hidden behind a bullet"))
-                    .at(doc.at(ctx, line, 0))
-                    .help("delete the bullet so that the heading starts with its number")
-                    .subject(doc.subject()),
+                ctx.diag(
+                    "K0806",
+                    format!("the number of 「{rest}」 is hidden behind a bullet"),
+                )
+                .at(doc.at(ctx, line, 0))
+                .help("delete the bullet so that the heading starts with its number")
+                .subject(doc.subject()),
             );
         }
     }
@@ -222,7 +245,14 @@ pub fn section_mapping(ctx: &Ctx, d: &Document) -> Vec<SectionMatch> {
     for title in &config.required_sections {
         let mut names = vec![title.clone()];
         names.extend(SYNONYMS.get(title).into_iter().flatten().cloned());
-        names.extend(config.section_synonyms.get(title).into_iter().flatten().cloned());
+        names.extend(
+            config
+                .section_synonyms
+                .get(title)
+                .into_iter()
+                .flatten()
+                .cloned(),
+        );
         let found = names.iter().find_map(|name| {
             let want = normalise(name);
             (0..headings.len())
@@ -256,7 +286,10 @@ mod tests {
 
     #[test]
     fn normalised_headings_match_across_punctuation() {
-        assert_eq!(normalise("事象の検知、報告と分析"), normalise("事象の検知・報告・分析"));
+        assert_eq!(
+            normalise("事象の検知、報告と分析"),
+            normalise("事象の検知・報告・分析")
+        );
         assert!(SYNONYMS.contains_key("趣旨"));
     }
 }

@@ -48,12 +48,21 @@ pub fn check(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
     if numbers.is_empty() {
         return;
     }
-    let uses_articles = numbers.iter().any(|n| n.starts_with('第') && n.contains('条'));
+    let uses_articles = numbers
+        .iter()
+        .any(|n| n.starts_with('第') && n.contains('条'));
     let exists = |n: &str| {
-        numbers.iter().any(|c| c == n) || numbers.iter().any(|c| c.replace('-', ".") == n.replace('-', "."))
+        numbers.iter().any(|c| c == n)
+            || numbers
+                .iter()
+                .any(|c| c.replace('-', ".") == n.replace('-', "."))
     };
     let mut previous_named = false;
-    for line in doc.lines.iter().filter(|l| matches!(l.kind, Kind::Paragraph | Kind::ListItem)) {
+    for line in doc
+        .lines
+        .iter()
+        .filter(|l| matches!(l.kind, Kind::Paragraph | Kind::ListItem))
+    {
         let mut named_here = false;
         for caps in MENTION.captures_iter(line.text) {
             let m = caps.get(0).expect("group 0");
@@ -64,8 +73,9 @@ pub fn check(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
                     continue;
                 }
                 let unit = &caps["unit"];
-                let number = crate::source::markdown::clause_number(&format!("第{}{unit}", n.as_str()))
-                    .unwrap_or_else(|| format!("第{}{unit}", ascii_digits(n.as_str())));
+                let number =
+                    crate::source::markdown::clause_number(&format!("第{}{unit}", n.as_str()))
+                        .unwrap_or_else(|| format!("第{}{unit}", ascii_digits(n.as_str())));
                 match unit {
                     "条" => {
                         let full = match caps.name("sub") {
@@ -76,17 +86,25 @@ pub fn check(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
                     }
                     "章" | "節" => {
                         let plain = ascii_digits(n.as_str());
-                        (numbers.iter().any(|c| c.ends_with(unit)) && !exists(&number) && !exists(&plain))
-                            .then_some(number)
+                        (numbers.iter().any(|c| c.ends_with(unit))
+                            && !exists(&number)
+                            && !exists(&plain))
+                        .then_some(number)
                     }
                     // 第N項 is a paragraph of an article where the document has articles.
                     _ => {
                         let plain = ascii_digits(n.as_str());
-                        (!uses_articles && plain.chars().all(|c| c.is_ascii_digit()) && !exists(&plain))
-                            .then(|| format!("第{plain}項"))
+                        (!uses_articles
+                            && plain.chars().all(|c| c.is_ascii_digit())
+                            && !exists(&plain))
+                        .then(|| format!("第{plain}項"))
                     }
                 }
-            } else if let Some(n) = caps.name("dotted").or(caps.name("quoted")).or(caps.name("bracket")) {
+            } else if let Some(n) = caps
+                .name("dotted")
+                .or(caps.name("quoted"))
+                .or(caps.name("bracket"))
+            {
                 named_here = true;
                 if before.contains(LAW) {
                     continue;
@@ -102,7 +120,11 @@ pub fn check(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
                 out.push(
                     ctx.diag(
                         "K0606",
-                        format!("「{}」 is mentioned but `{}` has no such clause ({missing})", m.as_str(), d.id()),
+                        format!(
+                            "「{}」 is mentioned but `{}` has no such clause ({missing})",
+                            m.as_str(),
+                            d.id()
+                        ),
                     )
                     .at(doc.at(ctx, line, m.start()))
                     .help("fix the number, or link the clause with `[第N条](clause:anchor)`")
@@ -170,7 +192,10 @@ fn table_of_contents(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
                 out.push(
                     ctx.diag(
                         "K0606",
-                        format!("the table of contents lists 「{}」 but no section has that title", item.text),
+                        format!(
+                            "the table of contents lists 「{}」 but no section has that title",
+                            item.text
+                        ),
                     )
                     .at(doc.at(ctx, item, 0))
                     .help("add the section, or remove the entry from the table of contents")

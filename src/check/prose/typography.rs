@@ -41,8 +41,15 @@ pub fn check(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
                 let end = (i..chars.len())
                     .find(|&j| !matches!(chars[j].1, ' ' | '\t'))
                     .unwrap_or(chars.len());
-                let left = chars[..i].iter().rev().take_while(|(_, c)| is_japanese(*c)).count();
-                let right = chars[end..].iter().take_while(|(_, c)| is_japanese(*c)).count();
+                let left = chars[..i]
+                    .iter()
+                    .rev()
+                    .take_while(|(_, c)| is_japanese(*c))
+                    .count();
+                let right = chars[end..]
+                    .iter()
+                    .take_while(|(_, c)| is_japanese(*c))
+                    .count();
                 // A short label at the start of the text (「例 不正アクセス」, 「附則 本規程」).
                 let label = left == i && left <= 3;
                 if i > 0 && left >= 2 && right >= 2 && !label && chars[end].1 != '等' {
@@ -83,7 +90,10 @@ pub fn check(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
             }
         }
         if line.kind == Kind::ListItem
-            && let Some(b) = text.chars().next().filter(|c| matches!(c, '・' | '•' | '●' | '·' | '○'))
+            && let Some(b) = text
+                .chars()
+                .next()
+                .filter(|c| matches!(c, '・' | '•' | '●' | '·' | '○'))
         {
             push(
                 line,
