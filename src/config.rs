@@ -111,6 +111,8 @@ pub struct DutiesConfig {
     pub drill_every: String,
     /// How recently every contact must have been verified.
     pub contact_verify_every: String,
+    /// The review cycle of a regulation that states none (`review_every`).
+    pub review_every: String,
 }
 
 impl Default for DutiesConfig {
@@ -118,6 +120,7 @@ impl Default for DutiesConfig {
         DutiesConfig {
             drill_every: "12 months".into(),
             contact_verify_every: "6 months".into(),
+            review_every: "12 months".into(),
         }
     }
 }
@@ -181,6 +184,8 @@ pub struct Project {
     pub tz: FixedOffset,
     pub drill_every: Period,
     pub contact_verify_every: Period,
+    /// The default review cycle (`duties.review_every`).
+    pub review_every: Period,
     pub rule_levels: BTreeMap<String, Level>,
 }
 
@@ -220,6 +225,11 @@ impl Project {
             .contact_verify_every
             .parse()
             .map_err(|m| bad("duties.contact_verify_every", m))?;
+        let review_every = config
+            .duties
+            .review_every
+            .parse()
+            .map_err(|m| bad("duties.review_every", m))?;
         let mut rule_levels = BTreeMap::new();
         for (rule, word) in &config.rules {
             let level = Level::parse_setting(word).ok_or_else(|| {
@@ -239,6 +249,7 @@ impl Project {
             tz,
             drill_every,
             contact_verify_every,
+            review_every,
             rule_levels,
         })
     }

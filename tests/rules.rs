@@ -384,3 +384,118 @@ fn dated_duties_are_the_rules_deadlines() {
     }
     assert!(findings(&r, "K0405").is_empty());
 }
+
+#[test]
+fn review_without_approval_date_uses_the_last_revision_date_in_the_text() {
+    let dir = common::base_fixture();
+    edit(
+        dir.path(),
+        "regulation/reg.md",
+        "approved_on: 2025-06-01\n",
+        "",
+    );
+    edit(
+        dir.path(),
+        "regulation/reg.md",
+        "effective_on: 2025-07-01\n",
+        "",
+    );
+    edit(
+        dir.path(),
+        "regulation/reg.md",
+        "review_every: 12 months\n",
+        "",
+    );
+    edit(
+        dir.path(),
+        "regulation/reg.md",
+        "令和7年6月1日承認。",
+        "制定日 2017.4.1\n\n改訂日 2019.4.1",
+    );
+    let r = check_as_of(dir.path(), "2026-01-15", false);
+    let review = findings(&r, "K0501");
+    assert_eq!(review.len(), 1, "{review:?}");
+    let (level, message) = &review[0];
+    assert_eq!(*level, Level::Error);
+    assert!(message.contains("2020-04-01"), "{message}");
+    assert!(message.contains("2019-04-01"), "{message}");
+    assert!(message.contains("default duties.review_every"), "{message}");
+    // Within the default cycle of the last revision: no finding.
+    let r = check_as_of(dir.path(), "2020-03-01", false);
+    assert!(findings(&r, "K0501").is_empty());
+}
+
+#[test]
+fn numbering_restarting_in_each_chapter_is_not_a_duplicate() {
+    let dir = common::base_fixture();
+    edit(
+        dir.path(),
+        "regulation/reg.md",
+        "## 第1条（趣旨） {#purpose}",
+        "# 第1章 総則\n### 1.雇用条件 {#terms}\n採用時に定める。\n### 2.服務 {#service}\n誠実に勤務する。\n# 第2章 体制\n### 1.雇用条件の変更 {#change}\n書面で通知する。\n## 第1条（趣旨） {#purpose}",
+    );
+    let r = check_as_of(dir.path(), "2026-01-15", false);
+    assert!(
+        findings(&r, "K0603").is_empty(),
+        "{:?}",
+        findings(&r, "K0603")
+    );
+    // `1.雇用条件` without a space is a clause: a second 1 in the same chapter is a duplicate.
+    edit(dir.path(), "regulation/reg.md", "### 2.服務", "### 1.服務");
+    let r = check_as_of(dir.path(), "2026-01-15", false);
+    assert_eq!(
+        findings(&r, "K0603").len(),
+        1,
+        "{:?}",
+        findings(&r, "K0603")
+    );
+}
+
+#[test]
+fn required_sections_match_by_synonym_and_report_the_mapping() {
+    let dir = common::base_fixture();
+    edit(
+        dir.path(),
+        "regulation/reg.md",
+        "第1条（趣旨）",
+        "第1条（目的）",
+    );
+    edit(
+        dir.path(),
+        "regulation/reg.md",
+        "第2条（対象者）",
+        "第2条（適用範囲）",
+    );
+    edit(
+        dir.path(),
+        "regulation/reg.md",
+        "第9条（インシデントからの学習）",
+        "第9条（事後対処）",
+    );
+    let r = check_as_of(dir.path(), "2026-01-15", false);
+    assert!(
+        findings(&r, "K0601").is_empty(),
+        "{:?}",
+        findings(&r, "K0601")
+    );
+    // When a section is missing, the help says which headings were taken for which section.
+    edit(
+        dir.path(),
+        "regulation/reg.md",
+        "第13条（公開事項）",
+        "第13条（その他）",
+    );
+    let r = check_as_of(dir.path(), "2026-01-15", false);
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "K0601")
+        .expect("a K0601");
+    assert!(d.message.contains("公開事項"), "{}", d.message);
+    let help = d.help.as_deref().unwrap_or_default();
+    assert!(help.contains("趣旨 = 「第1条（目的）」"), "{help}");
+    assert!(
+        help.contains("インシデントからの学習 = 「第9条（事後対処）」"),
+        "{help}"
+    );
+}

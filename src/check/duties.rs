@@ -34,7 +34,11 @@ pub static REVIEW_OVERDUE: Rule = Rule {
     level: Level::Error,
     summary: "the regulation's periodic review is overdue",
     explanation: "A regulation is reviewed every `review_every` (the seeds: once or twice a year). The last \
-         approval or review record must fall within that period of the evaluation date.",
+         approval or review record must fall within that period of the evaluation date. A \
+         regulation without `approved_on` (as imported) is measured from the last revision date \
+         its text states (改訂日 2019.4.1, 令和3年4月1日改訂), with its `review_every` or, if it \
+         states none, the configured default `[duties] review_every` (12 months); the message \
+         says which date and cycle it used.",
 };
 
 fn reviews(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -44,15 +48,52 @@ fn reviews(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .iter()
         .filter(|d| d.kind() == DocKind::Regulation)
     {
-        let (Some(every), Some((last, due))) = (&d.meta.review_every, review_due(ctx, d)) else {
+        if let (Some(every), Some((last, due))) = (&d.meta.review_every, review_due(ctx, d)) {
+            if ctx.as_of > due {
+                out.push(
+                    ctx.diag("K0501", format!("the review of `{}` was due on {due} (last approval or review: {last}, cycle {})", d.id(), every.value))
+                        .at(ctx.loc(d.file, every))
+                        .help("review the regulation and record it in reviews/ (outcome no_change or amended)")
+                        .subject(format!("doc:{}", d.id())),
+                );
+            }
+            continue;
+        }
+        // No approval date in the front matter: the last revision date the text states, with
+        // the document's cycle or the configured default, and the message says so.
+        if d.meta.approved_on.is_some() {
+            continue;
+        }
+        let Some((last, line)) = super::prose::revision_dates(d)
+            .into_iter()
+            .filter(|(date, _)| *date <= ctx.as_of)
+            .max_by_key(|(date, _)| *date)
+        else {
             continue;
         };
+        let (cycle, whose) = match &d.meta.review_every {
+            Some(every) => (every.value, "its review_every".to_string()),
+            None => (
+                ctx.project.review_every,
+                format!(
+                    "no review_every: the default duties.review_every = {}",
+                    ctx.project.review_every
+                ),
+            ),
+        };
+        let due = cycle.after_date(last);
         if ctx.as_of > due {
             out.push(
-                ctx.diag("K0501", format!("the review of `{}` was due on {due} (last approval or review: {last}, cycle {})", d.id(), every.value))
-                    .at(ctx.loc(d.file, every))
-                    .help("review the regulation and record it in reviews/ (outcome no_change or amended)")
-                    .subject(format!("doc:{}", d.id())),
+                ctx.diag(
+                    "K0501",
+                    format!(
+                        "the review of `{}` was due on {due}: the last revision date the text states is {last} (line {line}); cycle {cycle} ({whose})",
+                        d.id()
+                    ),
+                )
+                .at(ctx.corpus.loc_line(d.file, line))
+                .help("review the regulation, record approved_on (and review_every) in the front matter and the review in reviews/")
+                .subject(format!("doc:{}", d.id())),
             );
         }
     }

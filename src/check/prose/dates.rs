@@ -244,6 +244,48 @@ fn malformed(text: &str) -> Option<String> {
     None
 }
 
+/// A line that records a revision: 改訂, 改定, 制定, 改正, 見直し, 承認, 施行.
+static REVISION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"改訂|改定|制定|改正|見直し|承認|施行").expect("regex"));
+
+/// Dates that the text gives for its own revisions (「改訂日 2019.4.1」, 「令和3年4月1日改訂」),
+/// with their lines, in text order. Placeholders and impossible dates are left out.
+pub fn revision_dates(d: &crate::model::document::Document) -> Vec<(chrono::NaiveDate, u32)> {
+    let mut out = Vec::new();
+    for (i, line) in d.body.split('\n').enumerate() {
+        if !REVISION.is_match(line) {
+            continue;
+        }
+        for caps in DATE.captures_iter(line) {
+            let Some(m) = caps.get(0) else { continue };
+            if let Some(date) = parse_date(m.as_str()) {
+                out.push((date, d.body_line + i as u32));
+            }
+        }
+    }
+    out
+}
+
+/// A date in any of the formats [`DATE`] finds.
+pub fn parse_date(text: &str) -> Option<chrono::NaiveDate> {
+    let ascii = super::ascii_digits(text);
+    let era = crate::dates::ERAS.iter().find(|e| ascii.contains(e.name));
+    let ascii = ascii.replace('元', "1");
+    let numbers: Vec<u32> = ascii
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    let [y, m, d] = numbers[..] else {
+        return None;
+    };
+    match era {
+        Some(e) => crate::dates::era_date(e.name, y, Some(m), Some(d))
+            .ok()
+            .flatten(),
+        None => chrono::NaiveDate::from_ymd_opt(y as i32, m, d),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,5 +301,17 @@ mod tests {
         assert!(malformed("2019.13.1").is_some());
         assert!(malformed("令和元年5月1日").is_none());
         assert!(malformed("2019.4.1").is_none());
+        assert_eq!(
+            parse_date("2019.4. 1"),
+            chrono::NaiveDate::from_ymd_opt(2019, 4, 1)
+        );
+        assert_eq!(
+            parse_date("令和元年5月1日"),
+            chrono::NaiveDate::from_ymd_opt(2019, 5, 1)
+        );
+        assert_eq!(
+            parse_date("平成31年4月１日"),
+            chrono::NaiveDate::from_ymd_opt(2019, 4, 1)
+        );
     }
 }

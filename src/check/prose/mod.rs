@@ -17,6 +17,7 @@ mod numbering;
 mod references;
 mod typography;
 
+pub use dates::revision_dates;
 pub use dictionary::{Dictionary, Entry};
 pub use numbering::{SectionMatch, parents, section_mapping};
 

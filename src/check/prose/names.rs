@@ -173,7 +173,7 @@ fn roles(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
         for m in ROLE.find_iter(line.text) {
             let name = strip_determiners(m.as_str());
             let offset = m.as_str().len() - name.len();
-            if !ROLE.find(name).is_some_and(|n| n.start() == 0) || is_generic(name) {
+            if ROLE.find(name).is_none_or(|n| n.start() != 0) || is_generic(name) {
                 continue;
             }
             // A section titled with the name documents it (## 実行責任者 in the emergency plan).

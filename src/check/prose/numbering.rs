@@ -83,11 +83,14 @@ pub fn parents(headings: &[Heading]) -> Vec<Option<usize>> {
     out
 }
 
+/// A clause heading's index and its number's components.
+type Numbered = (usize, Vec<u32>);
+
 pub fn check(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
     let d: &Document = doc.doc;
     let parents = parents(&d.headings);
     // Siblings: clause headings with the same parent, grouped by style.
-    let mut groups: BTreeMap<(Option<usize>, Style), Vec<(usize, Vec<u32>)>> = BTreeMap::new();
+    let mut groups: BTreeMap<(Option<usize>, Style), Vec<Numbered>> = BTreeMap::new();
     for (i, h) in d.headings.iter().enumerate() {
         if let Some((style, parts)) = h.clause_number.as_deref().and_then(parse) {
             groups
