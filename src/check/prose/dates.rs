@@ -159,6 +159,10 @@ fn formats(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
             else {
                 continue;
             };
+            // 平成2020年…: an impossible era date is K0605's, not a Western date.
+            if after_era(&line.text[..m.start()]) {
+                continue;
+            }
             found.push((line, name, m.start(), m.as_str()));
         }
     }
@@ -258,12 +262,21 @@ pub fn revision_dates(d: &crate::model::document::Document) -> Vec<(chrono::Naiv
         }
         for caps in DATE.captures_iter(line) {
             let Some(m) = caps.get(0) else { continue };
+            if after_era(&line[..m.start()]) {
+                continue;
+            }
             if let Some(date) = parse_date(m.as_str()) {
                 out.push((date, d.body_line + i as u32));
             }
         }
     }
     out
+}
+
+/// True when `before` ends with an era name (the date after it is written with the era).
+fn after_era(before: &str) -> bool {
+    let before = before.trim_end();
+    crate::dates::ERAS.iter().any(|e| before.ends_with(e.name))
 }
 
 /// A date in any of the formats [`DATE`] finds.

@@ -20,8 +20,9 @@ pub static WORDING: Rule = Rule {
          characters outside the 常用漢字表 (漏洩 → 漏えい), words 公用文 writes in kana (致します, \
          の為, 以下の通り) and variants mixed in one document (及び / および). It also finds a lone \
          katakana between hiragana (ヘ/ベ/ペ/ロ/カ/エ for the hiragana), a dash or 一 where the \
-         long-vowel mark ー belongs, ○ or Ｏ inside a number written in kanji, and half-width \
-         katakana. Add rules in your own prh file: `[regulation] dictionaries = [\"prh.yml\"]`.",
+         long-vowel mark ー belongs, ○ or Ｏ inside a number written in kanji, half-width \
+         katakana, Kangxi radicals that look like kanji (⽇ for 日, from PDFs), decomposed \
+         (NFD) kana and invisible zero-width or control characters. Add rules in your own prh file: `[regulation] dictionaries = [\"prh.yml\"]`.",
 };
 
 /// A prh-style dictionary file.
@@ -205,7 +206,25 @@ pub fn load(ctx: &Ctx, out: &mut Vec<Diagnostic>) -> Dictionary {
 
 /// Character confusions that no fixed pattern expresses.
 fn confusions(ctx: &Ctx, doc: &Doc, line: &super::Line, out: &mut Vec<Diagnostic>) {
-    let chars: Vec<(usize, char)> = line.text.char_indices().collect();
+    for (byte, message, help) in confusion_findings(line.text) {
+        out.push(
+            ctx.diag("K0801", message)
+                .at(doc.at(ctx, line, byte))
+                .help(help)
+                .subject(doc.subject()),
+        );
+    }
+}
+
+#[cfg(test)]
+fn confusion_messages(text: &str) -> Vec<String> {
+    confusion_findings(text).into_iter().map(|(_, m, _)| m).collect()
+}
+
+/// (byte offset, message, help) of each confusion in `text`.
+fn confusion_findings(text: &str) -> Vec<(usize, String, String)> {
+    let mut found = Vec::new();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
     let at = |i: usize| chars.get(i).map(|(_, c)| *c);
     for (i, &(byte, c)) in chars.iter().enumerate() {
         let before = i.checked_sub(1).and_then(at);
@@ -245,6 +264,23 @@ fn confusions(ctx: &Ctx, doc: &Doc, line: &super::Line, out: &mut Vec<Diagnostic
                 format!("「{c}」 inside a number written in kanji"),
                 "write the kanji zero 「〇」".to_string(),
             ))
+        } else if matches!(c, '\u{2F00}'..='\u{2FDF}' | '\u{2E80}'..='\u{2EFF}') {
+            Some((
+                format!("「{c}」 (U+{:04X}) is a Kangxi radical that looks like a kanji", c as u32),
+                "retype the kanji (text copied from PDF often carries radicals: search and the dictionary miss them)".to_string(),
+            ))
+        } else if matches!(c, '\u{3099}' | '\u{309A}') {
+            Some((
+                "a combining (semi-)voiced sound mark: the kana is decomposed (NFD)".to_string(),
+                "retype the kana as one character (NFC), e.g. が instead of か + ゛".to_string(),
+            ))
+        } else if matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+            || (c.is_control() && c != '\t')
+        {
+            Some((
+                format!("an invisible character U+{:04X} in the text", c as u32),
+                "delete it (zero-width and control characters break search and comparison)".to_string(),
+            ))
         } else if matches!(c, '\u{FF66}'..='\u{FF9F}') {
             Some((
                 format!("half-width katakana 「{c}」"),
@@ -254,14 +290,10 @@ fn confusions(ctx: &Ctx, doc: &Doc, line: &super::Line, out: &mut Vec<Diagnostic
             None
         };
         if let Some((message, help)) = finding {
-            out.push(
-                ctx.diag("K0801", message)
-                    .at(doc.at(ctx, line, byte))
-                    .help(help)
-                    .subject(doc.subject()),
-            );
+            found.push((byte, message, help));
         }
     }
+    found
 }
 
 fn is_kanji_digit(c: char) -> bool {
@@ -303,6 +335,14 @@ mod tests {
         let found = d.matches("AおよびB", "AおよびB。C及びD");
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].1, "及び");
+    }
+
+    #[test]
+    fn look_alike_characters() {
+        let text = "ことカら申請する。サ−バ。統ー計。二○二○年。\u{2F47}本。か\u{3099}。a\u{200B}b";
+        let messages = confusion_messages(text);
+        assert_eq!(messages.len(), 8, "{messages:?}");
+        assert!(confusion_messages("サーバの一覧。データ一式。二〇二〇年").is_empty());
     }
 
     #[test]
