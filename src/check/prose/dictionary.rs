@@ -218,7 +218,10 @@ fn confusions(ctx: &Ctx, doc: &Doc, line: &super::Line, out: &mut Vec<Diagnostic
 
 #[cfg(test)]
 fn confusion_messages(text: &str) -> Vec<String> {
-    confusion_findings(text).into_iter().map(|(_, m, _)| m).collect()
+    confusion_findings(text)
+        .into_iter()
+        .map(|(_, m, _)| m)
+        .collect()
 }
 
 /// (byte offset, message, help) of each confusion in `text`.
@@ -279,7 +282,8 @@ fn confusion_findings(text: &str) -> Vec<(usize, String, String)> {
         {
             Some((
                 format!("an invisible character U+{:04X} in the text", c as u32),
-                "delete it (zero-width and control characters break search and comparison)".to_string(),
+                "delete it (zero-width and control characters break search and comparison)"
+                    .to_string(),
             ))
         } else if matches!(c, '\u{FF66}'..='\u{FF9F}') {
             Some((
