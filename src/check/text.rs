@@ -287,7 +287,7 @@ fn placeholders(ctx: &Ctx, text: &str, loc: &Loc, d: &Document, out: &mut Vec<Di
     if let Some(p) = found {
         out.push(
             ctx.diag("K0604", format!("placeholder 「{p}」 left in the text"))
-                .at(loc.clone())
+                .at(located(d, loc, &p))
                 .help("replace the placeholder with the real value before the document is approved")
                 .subject(subject(d)),
         );
@@ -322,15 +322,35 @@ fn era_dates(ctx: &Ctx, text: &str, loc: &Loc, d: &Document, out: &mut Vec<Diagn
                 .and_then(|_| number_then(rest, '日', false))
                 .map(|(dd, _)| dd);
             if let Err(why) = era_date(era.name, year, month, day) {
+                // The same characters in the raw text (digits may be full-width there).
+                let at = normalised[..pos].chars().count();
+                let raw: String = text.chars().skip(at).take(era.name.chars().count() + 2).collect();
                 out.push(
                     ctx.diag("K0605", format!("impossible era date: {why}"))
-                        .at(loc.clone())
+                        .at(located(d, loc, &raw))
                         .help("correct the date (or write it as YYYY-MM-DD)")
                         .subject(subject(d)),
                 );
             }
         }
     }
+}
+
+/// The line and column of `needle` in the Markdown source, searching from the first line of
+/// the text run at `loc` (a run may continue on the next lines); `loc` when it is not found.
+fn located(d: &Document, loc: &Loc, needle: &str) -> Loc {
+    let Some(first) = loc.line.checked_sub(d.body_line) else {
+        return loc.clone();
+    };
+    for (i, line) in d.body.split('\n').enumerate().skip(first as usize).take(50) {
+        if let Some(byte) = line.find(needle) {
+            let mut at = loc.clone();
+            at.line = d.body_line + i as u32;
+            at.column = line[..byte].chars().count() as u32 + 1;
+            return at;
+        }
+    }
+    loc.clone()
 }
 
 fn half_width_digit(c: char) -> char {
