@@ -228,34 +228,22 @@ impl<'a> Site<'a> {
     /// prevention measures, contact re-verification, the regulation's review, the next drill
     /// and the expiry of exceptions.
     fn deadlines(&self) -> (Vec<Value>, Vec<Value>) {
-        let as_of = self.info.as_of;
-        let ctx = &self.check;
-        let mut overdue: Vec<Row> = Vec::new();
-        let mut upcoming: Vec<Row> = Vec::new();
-        let row = |due: Option<NaiveDate>,
-                   due_text: String,
-                   what: &str,
-                   subjects: Vec<Value>,
-                   detail: Option<String>|
-         -> Value {
-            json!({
-                "due": due_text,
-                "date": due.map(|d| d.to_string()),
-                "days": due.map(|d| (d - as_of).num_days().abs()),
-                "what": what,
-                "subjects": subjects,
-                "detail": detail,
-                "waived": Value::Null,
-            })
+        let mut out = Deadlines {
+            as_of: self.info.as_of,
+            overdue: Vec::new(),
+            upcoming: Vec::new(),
         };
-        let mut push = |due: Option<NaiveDate>, key: String, late: bool, v: Value| {
-            if late {
-                overdue.push((due, key, v))
-            } else {
-                upcoming.push((due, key, v))
-            }
-        };
+        self.incident_deadlines(&mut out);
+        self.contact_deadlines(&mut out);
+        self.review_deadlines(&mut out);
+        self.drill_deadline(&mut out);
+        self.exception_deadlines(&mut out);
+        out.sorted()
+    }
 
+    /// Each incident's notification duties not yet done, and its prevention measures not yet done.
+    fn incident_deadlines(&self, out: &mut Deadlines) {
+        let ctx = &self.check;
         for i in self.incidents() {
             let subject = self.ref_json(&Ref::new(RefKind::Incident, i.id.value.clone()));
             for d in notifications::dated_duties(ctx, i) {
@@ -278,7 +266,7 @@ impl<'a> Site<'a> {
                     duty["to"]["name"].as_str().unwrap_or("")
                 );
                 let due = d.due.date(self.tz);
-                let mut r = row(
+                let mut r = out.row(
                     Some(due),
                     duty["due"].as_str().unwrap_or("").to_string(),
                     &what,
@@ -286,7 +274,7 @@ impl<'a> Site<'a> {
                     Some(detail),
                 );
                 r["waived"] = self.waiver_json(d.code, &i.reference());
-                push(Some(due), format!("1{}{}", i.id.value, d.code), late, r);
+                out.push(Some(due), format!("1{}{}", i.id.value, d.code), late, r);
             }
             let Some(plan) = &i.prevention_plan else {
                 continue;
@@ -303,7 +291,7 @@ impl<'a> Site<'a> {
                     continue;
                 };
                 let due = due.value.0;
-                let mut r = row(
+                let mut r = out.row(
                     Some(due),
                     due.to_string(),
                     self.t("deadline_measure"),
@@ -311,15 +299,19 @@ impl<'a> Site<'a> {
                     Some(m.measure.value.clone()),
                 );
                 r["waived"] = self.waiver_json("K0505", &i.reference());
-                push(
+                out.push(
                     Some(due),
                     format!("2{}{}", i.id.value, m.measure.value),
-                    due < as_of,
+                    due < out.as_of,
                     r,
                 );
             }
         }
+    }
 
+    /// Contacts: one row per re-verification day, naming every contact due that day.
+    fn contact_deadlines(&self, out: &mut Deadlines) {
+        let ctx = &self.check;
         // Contacts: one row per re-verification day, naming every contact due that day.
         let mut contacts: BTreeMap<Option<NaiveDate>, Vec<Value>> = BTreeMap::new();
         let people = self
@@ -349,10 +341,14 @@ impl<'a> Site<'a> {
                 Some(d) => d.to_string(),
                 None => self.t("never_verified").to_string(),
             };
-            let r = row(due, text, self.t("deadline_contact"), subjects, None);
-            push(due, "3".into(), due.is_none_or(|d| as_of > d), r);
+            let r = out.row(due, text, self.t("deadline_contact"), subjects, None);
+            out.push(due, "3".into(), due.is_none_or(|d| out.as_of > d), r);
         }
+    }
 
+    /// The regulation's periodic review.
+    fn review_deadlines(&self, out: &mut Deadlines) {
+        let ctx = &self.check;
         // The regulation's periodic review.
         for d in self.docs().filter(|d| d.kind() == DocKind::Regulation) {
             let Some((last, due)) = duties::review_due(ctx, d) else {
@@ -360,16 +356,21 @@ impl<'a> Site<'a> {
             };
             let subject = self.ref_json(&Ref::new(RefKind::Doc, d.id()));
             let detail = format!("{} {last}", self.t("last_time"));
-            let r = row(
+            let r = out.row(
                 Some(due),
                 due.to_string(),
                 self.t("deadline_review"),
                 vec![subject],
                 Some(detail),
             );
-            push(Some(due), format!("4{}", d.id()), as_of > due, r);
+            out.push(Some(due), format!("4{}", d.id()), out.as_of > due, r);
         }
+    }
 
+    /// The next drill (a duty of the whole company: computed from every drill, linked only when
+    /// the latest one is visible).
+    fn drill_deadline(&self, out: &mut Deadlines) {
+        let ctx = &self.check;
         // The next drill (a duty of the whole company: computed from every drill, linked
         // only when the latest one is visible).
         match duties::drill_due(ctx) {
@@ -383,33 +384,36 @@ impl<'a> Site<'a> {
                         Some(format!("{} {}", self.t("last_time"), drill.held_on.value)),
                     )
                 };
-                let r = row(
+                let r = out.row(
                     Some(due),
                     due.to_string(),
                     self.t("deadline_drill"),
                     subjects,
                     detail,
                 );
-                push(Some(due), "5".into(), as_of > due, r);
+                out.push(Some(due), "5".into(), out.as_of > due, r);
             }
             None => {
-                let r = row(
+                let r = out.row(
                     None,
                     self.t("no_drill").to_string(),
                     self.t("deadline_drill"),
                     Vec::new(),
                     None,
                 );
-                push(None, "5".into(), true, r);
+                out.push(None, "5".into(), true, r);
             }
         }
+    }
 
+    /// Exceptions in force run out: the waived duty is due again.
+    fn exception_deadlines(&self, out: &mut Deadlines) {
         // Exceptions in force run out: the waived duty is due again.
         for e in &self.corpus.exceptions {
             let due = e.expires_on.value.0;
             if self.record_visible(RefKind::Exception, &e.id.value) != Some(true)
-                || due < as_of
-                || e.approved_on.value.0 > as_of
+                || due < out.as_of
+                || e.approved_on.value.0 > out.as_of
             {
                 continue;
             }
@@ -421,21 +425,15 @@ impl<'a> Site<'a> {
                     .as_str()
                     .unwrap_or("")
             );
-            let r = row(
+            let r = out.row(
                 Some(due),
                 due.to_string(),
                 self.t("deadline_exception"),
                 vec![subject],
                 Some(detail),
             );
-            push(Some(due), format!("6{}", e.id.value), false, r);
+            out.push(Some(due), format!("6{}", e.id.value), false, r);
         }
-
-        let sorted = |mut v: Vec<Row>| -> Vec<Value> {
-            v.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-            v.into_iter().map(|(_, _, v)| v).collect()
-        };
-        (sorted(overdue), sorted(upcoming))
     }
 
     /// `{name, url, until}` of the exception that waives rule `code` for `subject`, or null.
@@ -635,6 +633,52 @@ fn contains_token(text: &str, id: &str) -> bool {
         let after = text[at + id.len()..].chars().next();
         !before.is_some_and(part) && !after.is_some_and(part)
     })
+}
+
+/// The rows of the deadline tables as they are collected: overdue and upcoming, each with its
+/// date and a sort key, sorted at the end.
+struct Deadlines {
+    as_of: NaiveDate,
+    overdue: Vec<Row>,
+    upcoming: Vec<Row>,
+}
+
+impl Deadlines {
+    fn row(
+        &self,
+        due: Option<NaiveDate>,
+        due_text: String,
+        what: &str,
+        subjects: Vec<Value>,
+        detail: Option<String>,
+    ) -> Value {
+        json!({
+            "due": due_text,
+            "date": due.map(|d| d.to_string()),
+            "days": due.map(|d| (d - self.as_of).num_days().abs()),
+            "what": what,
+            "subjects": subjects,
+            "detail": detail,
+            "waived": Value::Null,
+        })
+    }
+
+    fn push(&mut self, due: Option<NaiveDate>, key: String, late: bool, v: Value) {
+        if late {
+            self.overdue.push((due, key, v))
+        } else {
+            self.upcoming.push((due, key, v))
+        }
+    }
+
+    /// (overdue, upcoming), each by date, then by key.
+    fn sorted(self) -> (Vec<Value>, Vec<Value>) {
+        let sorted = |mut v: Vec<Row>| -> Vec<Value> {
+            v.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+            v.into_iter().map(|(_, _, v)| v).collect()
+        };
+        (sorted(self.overdue), sorted(self.upcoming))
+    }
 }
 
 #[cfg(test)]
