@@ -65,6 +65,18 @@ enum Command {
     Diff(DiffArgs),
     /// Import existing regulations (.docx, .md, .txt) into the source folder, with a report.
     Import(ImportArgs),
+    /// Write the JSON Schemas of every YAML kind and front matter (for editors and CI).
+    Schema(SchemaArgs),
+}
+
+#[derive(clap::Args)]
+struct SchemaArgs {
+    /// The folder to write `*.schema.json` into.
+    #[arg(long, value_name = "DIR", default_value = "schemas")]
+    out: PathBuf,
+    /// Write nothing; exit 1 when a file in DIR is missing or differs (for CI).
+    #[arg(long)]
+    check: bool,
 }
 
 #[derive(clap::Args)]
@@ -293,6 +305,7 @@ fn main() -> ExitCode {
                 force: args.force,
             },
         ),
+        Command::Schema(args) => cmd::schema::run(&args.out, args.check),
         Command::Init(args) => cmd::init::run(
             args.dir.as_deref().unwrap_or(root),
             as_of,

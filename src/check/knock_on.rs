@@ -19,7 +19,7 @@ const KNOCK_ONS: &[&str] = &[
 
 /// Reorders `diagnostics` (already in file order) into root causes, ordinary findings, then
 /// possible knock-ons, and adds to each knock-on's help the unreadable file it may follow from.
-pub fn root_causes_first(diagnostics: &mut Vec<Diagnostic>) {
+pub fn root_causes_first(diagnostics: &mut [Diagnostic]) {
     let unreadable: Vec<PathBuf> = diagnostics
         .iter()
         .filter(|d| ROOT_CAUSES.contains(&d.code.as_str()))

@@ -12,6 +12,7 @@ pub mod import;
 pub mod init;
 pub mod keygen;
 pub mod rules;
+pub mod schema;
 pub mod seal;
 pub mod serve;
 pub mod verify;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::values::{At, Date, Period, Ref, Visibility};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DocKind {
     /// The regulation itself: checked against the required-section skeleton.
@@ -18,7 +18,7 @@ pub enum DocKind {
 }
 
 /// A hand-written revision history entry.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeEntry {
     pub version: String,
@@ -31,7 +31,7 @@ pub struct ChangeEntry {
     pub summary: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
     pub id: At<String>,
@@ -65,7 +65,7 @@ pub struct FrontMatter {
 }
 
 /// What an employee does first when something happens: whom to call, and up to three steps.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IncidentNow {
     /// The first number to call: `role:` (its holders' phones) or `contact:`.

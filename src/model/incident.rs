@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::values::{At, Date, Ref, Timestamp, Visibility};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Open,
@@ -14,7 +14,9 @@ pub enum Status {
 }
 
 /// Whether an outside party was involved; decides the duty to report to the board.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OutsideParty {
     #[default]
@@ -36,7 +38,7 @@ fn default_restricted() -> Visibility {
     Visibility::Restricted
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Incident {
     pub id: At<String>,
@@ -103,7 +105,7 @@ impl Incident {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ReporterKind {
     Internal,
@@ -112,7 +114,7 @@ pub enum ReporterKind {
 }
 
 /// Who reported the event; when an outsider did, who they were and what they saw.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reporter {
     pub kind: ReporterKind,
@@ -123,7 +125,7 @@ pub struct Reporter {
 }
 
 /// The facts that decide the APPI / My Number Act reporting duty.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonalData {
     pub affected_people: At<u64>,
@@ -152,7 +154,7 @@ pub struct PersonalData {
     pub affected_individuals: Vec<AffectedIndividual>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AffectedIndividual {
     pub name: String,
@@ -162,7 +164,7 @@ pub struct AffectedIndividual {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum NotificationKind {
     /// 速報 to the PPC.
@@ -175,7 +177,7 @@ pub enum NotificationKind {
     Notice,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Notification {
     /// The recipient; optional only for `individuals` (the affected people themselves).
@@ -189,7 +191,7 @@ pub struct Notification {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineEntry {
     pub at: At<Timestamp>,
@@ -198,7 +200,7 @@ pub struct TimelineEntry {
     pub by: Option<At<Ref>>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Action {
     pub what: String,
@@ -208,7 +210,7 @@ pub struct Action {
     pub at: Option<At<Timestamp>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreventionPlan {
     #[serde(default)]
@@ -217,7 +219,9 @@ pub struct PreventionPlan {
     pub organizational: Vec<Measure>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MeasureStatus {
     #[default]
@@ -227,7 +231,7 @@ pub enum MeasureStatus {
 }
 
 /// One prevention measure (再発防止策) with who owns it and by when.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Measure {
     pub measure: At<String>,
@@ -241,7 +245,7 @@ pub struct Measure {
     pub done_on: Option<At<Date>>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BoardReport {
     pub on: At<Date>,
@@ -250,7 +254,7 @@ pub struct BoardReport {
 }
 
 /// What the response taught about the procedure itself.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Lessons {
     #[serde(default)]
@@ -262,7 +266,7 @@ pub struct Lessons {
 }
 
 /// A file attached as evidence, with the digest recorded when it was collected.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceFile {
     pub path: At<String>,

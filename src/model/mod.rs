@@ -4,6 +4,7 @@
 pub mod document;
 pub mod incident;
 pub mod records;
+pub mod schema;
 pub mod tables;
 pub mod values;
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::values::{At, Date, Ref, Visibility};
 
 /// A drill (訓練) of one or more runbooks.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Drill {
     pub id: At<String>,
@@ -25,7 +25,7 @@ pub struct Drill {
     pub visibility: Visibility,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewOutcome {
     NoChange,
@@ -33,7 +33,7 @@ pub enum ReviewOutcome {
 }
 
 /// A periodic review of a regulation document.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Review {
     pub id: At<String>,
@@ -48,7 +48,7 @@ pub struct Review {
 }
 
 /// An exception (例外事項): a committee-approved, time-limited waiver of one rule for one record.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Exception {
     pub id: At<String>,

@@ -5,14 +5,14 @@ use serde::{Deserialize, Serialize};
 
 use super::values::{At, Date, Period, Ref, Visibility};
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RolesFile {
     pub roles: Vec<Role>,
 }
 
 /// A role (情報セキュリティ責任者) or a committee (情報セキュリティ委員会).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Role {
     pub id: At<String>,
@@ -35,7 +35,7 @@ pub struct Role {
     pub visibility: Visibility,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactsFile {
     #[serde(default)]
@@ -44,7 +44,7 @@ pub struct ContactsFile {
     pub organisations: Vec<Organisation>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ChannelKind {
     Phone,
@@ -56,7 +56,7 @@ pub enum ChannelKind {
     Postal,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Channel {
     pub kind: ChannelKind,
@@ -68,7 +68,7 @@ pub struct Channel {
 }
 
 /// An internal person who can be called.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Person {
     pub id: At<String>,
@@ -84,7 +84,7 @@ pub struct Person {
     pub visibility: Visibility,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OrgCategory {
     Regulator,
@@ -98,7 +98,9 @@ pub enum OrgCategory {
 }
 
 /// From which moment an organisation's notice deadline runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum DeadlineFrom {
     #[default]
@@ -107,7 +109,7 @@ pub enum DeadlineFrom {
 }
 
 /// An outside body: regulator, police, CSIRT, platform operator, vendor…
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Organisation {
     pub id: At<String>,
@@ -130,7 +132,7 @@ pub struct Organisation {
     pub visibility: Visibility,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SystemsFile {
     #[serde(default)]
@@ -139,7 +141,7 @@ pub struct SystemsFile {
 }
 
 /// One row of the recovery-priority table (3 = must never stop … 0 = may stop).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecoveryPriority {
     pub level: At<u8>,
@@ -148,7 +150,7 @@ pub struct RecoveryPriority {
     pub max_downtime: Option<Period>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct System {
     pub id: At<String>,
@@ -166,14 +168,14 @@ pub struct System {
     pub visibility: Visibility,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeverityFile {
     pub levels: Vec<SeverityLevel>,
 }
 
 /// A severity level (事故レベル) 0–3 with its scope and the role responsible.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeverityLevel {
     pub level: At<u8>,
