@@ -111,7 +111,7 @@ fn errors_point_at_file_line_and_rule() {
         phys["artifactLocation"]["uri"],
         "policy-src/incidents/2024/INC-2024-001.yaml"
     );
-    assert_eq!(phys["region"]["startLine"], 4);
+    assert_eq!(phys["region"]["startLine"], 5); // line 1 is the schema modeline
     assert_eq!(phys["region"]["startColumn"], 9);
     let index = error["ruleIndex"].as_u64().unwrap() as usize;
     assert_eq!(
