@@ -139,6 +139,6 @@ pub fn on_path(program: &str) -> bool {
 pub fn full_width_incident_id(project: &Path) {
     let path = project.join("policy-src/incidents/2026/INC-2026-003.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.starts_with("id: INC-2026-003\n"));
+    assert!(text.contains("\nid: INC-2026-003\n"));
     std::fs::write(&path, text.replacen("id: INC-2026-003", "id: INC-１", 1)).unwrap();
 }
