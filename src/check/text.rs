@@ -324,7 +324,11 @@ fn era_dates(ctx: &Ctx, text: &str, loc: &Loc, d: &Document, out: &mut Vec<Diagn
             if let Err(why) = era_date(era.name, year, month, day) {
                 // The same characters in the raw text (digits may be full-width there).
                 let at = normalised[..pos].chars().count();
-                let raw: String = text.chars().skip(at).take(era.name.chars().count() + 2).collect();
+                let raw: String = text
+                    .chars()
+                    .skip(at)
+                    .take(era.name.chars().count() + 2)
+                    .collect();
                 out.push(
                     ctx.diag("K0605", format!("impossible era date: {why}"))
                         .at(located(d, loc, &raw))

@@ -133,24 +133,16 @@ impl Dictionary {
         text: &str,
         document: &str,
     ) -> Vec<(std::ops::Range<usize>, String, &'e Entry)> {
-        let mut found = Vec::new();
-        for e in &self.entries {
-            if e.when_also.as_ref().is_some_and(|w| !w.is_match(document)) {
-                continue;
-            }
-            for p in &e.patterns {
-                for caps in p.captures_iter(text) {
-                    let m = caps.get(0).expect("group 0");
-                    let mut expected = String::new();
-                    caps.expand(&e.expected, &mut expected);
-                    if expected != m.as_str() {
-                        found.push((m.range(), expected, e));
-                    }
-                }
-            }
-        }
-        found.sort_by_key(|(r, _, _)| r.start);
-        found
+        matches_of(&self.active(document), text)
+    }
+
+    /// The entries that apply to a document (a `when_also` entry only where the other form
+    /// occurs): decided once per document, not per line.
+    fn active(&self, document: &str) -> Vec<&Entry> {
+        self.entries
+            .iter()
+            .filter(|e| e.when_also.as_ref().is_none_or(|w| w.is_match(document)))
+            .collect()
     }
 
     /// Applies every rule to `text` (what the specs test).
@@ -165,9 +157,9 @@ impl Dictionary {
     }
 
     pub fn check(&self, ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
-        let whole = &doc.doc.body;
+        let active = self.active(&doc.doc.body);
         for line in doc.lines.iter().filter(|l| l.is_prose()) {
-            for (range, expected, e) in self.matches(line.text, whole) {
+            for (range, expected, e) in matches_of(&active, line.text) {
                 out.push(
                     ctx.diag(
                         "K0801",
@@ -181,6 +173,28 @@ impl Dictionary {
             confusions(ctx, doc, line, out);
         }
     }
+}
+
+/// Every replacement `entries` make in `text`: byte range, the text found, what is expected.
+fn matches_of<'e>(
+    entries: &[&'e Entry],
+    text: &str,
+) -> Vec<(std::ops::Range<usize>, String, &'e Entry)> {
+    let mut found = Vec::new();
+    for e in entries {
+        for p in &e.patterns {
+            for caps in p.captures_iter(text) {
+                let m = caps.get(0).expect("group 0");
+                let mut expected = String::new();
+                caps.expand(&e.expected, &mut expected);
+                if expected != m.as_str() {
+                    found.push((m.range(), expected, *e));
+                }
+            }
+        }
+    }
+    found.sort_by_key(|(r, _, _)| r.start);
+    found
 }
 
 /// Reads the shipped dictionary and the policy's (problems with a policy file are findings).

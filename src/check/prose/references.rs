@@ -51,12 +51,11 @@ pub fn check(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
     let uses_articles = numbers
         .iter()
         .any(|n| n.starts_with('第') && n.contains('条'));
-    let exists = |n: &str| {
-        numbers.iter().any(|c| c == n)
-            || numbers
-                .iter()
-                .any(|c| c.replace('-', ".") == n.replace('-', "."))
-    };
+    let known: std::collections::HashSet<String> = numbers
+        .iter()
+        .flat_map(|n| [n.clone(), n.replace('-', ".")])
+        .collect();
+    let exists = |n: &str| known.contains(n) || known.contains(&n.replace('-', "."));
     let mut previous_named = false;
     for line in doc
         .lines
@@ -169,10 +168,22 @@ fn table_of_contents(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
             .filter(|c| !c.is_whitespace() && !matches!(c, '.' | '．'))
             .collect()
     };
-    let headings: Vec<String> = doc.doc.headings.iter().map(|h| squash(&h.text)).collect();
+    // Every suffix of every heading (headings are short): an entry matches a heading that
+    // ends with it, looked up in a set instead of scanning all headings per entry.
+    let suffixes: std::collections::HashSet<String> = doc
+        .doc
+        .headings
+        .iter()
+        .flat_map(|h| {
+            let text = squash(&h.text);
+            text.char_indices()
+                .map(|(i, _)| text[i..].to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
     let matches = |item: &str| {
         let item = squash(item);
-        !item.is_empty() && headings.iter().any(|h| h.ends_with(&item) || h == &item)
+        !item.is_empty() && suffixes.contains(&item)
     };
     let mut i = 0;
     let lines = &doc.lines;
