@@ -194,7 +194,7 @@ impl Project {
     pub fn open(root: &Path) -> Result<Project, Diagnostic> {
         let path = root.join(FILE_NAME);
         let display = PathBuf::from(FILE_NAME);
-        let config = match std::fs::read(&path) {
+        let config = match crate::files::read_regular(&path) {
             Ok(bytes) => {
                 let text = crate::text::encoding::decode_utf8(bytes)
                     .map_err(|m| Diagnostic::error("K0102", m).at(Loc::file(&display)))?;

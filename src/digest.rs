@@ -26,7 +26,7 @@ pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
 /// [`sha256_file`] as bytes.
 pub fn sha256_file_raw(path: &std::path::Path) -> std::io::Result<[u8; 32]> {
     use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
+    let mut file = crate::files::open_regular(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 256 * 1024];
     loop {

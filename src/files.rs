@@ -70,9 +70,107 @@ pub fn write_atomically(path: &Path, bytes: &[u8], how: How) -> std::io::Result<
     Ok(())
 }
 
+/// What kind of thing a non-regular file is, for a message ("a FIFO (named pipe)").
+pub fn kind_of(file_type: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+    }
+    if file_type.is_dir() {
+        "a folder"
+    } else if file_type.is_symlink() {
+        "a symbolic link"
+    } else if file_type.is_file() {
+        "a regular file"
+    } else {
+        "a special file"
+    }
+}
+
+/// The error for a path that is not a regular file, naming what it is.
+pub fn not_regular(file_type: &std::fs::FileType) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!(
+            "it is {}, not a regular file (kitei reads only regular files and folders; \
+             remove it or move it out of the folder)",
+            kind_of(file_type)
+        ),
+    )
+}
+
+/// Opens `path` for reading only if it is a regular file. The open itself never blocks: it is
+/// non-blocking (a FIFO with no writer would otherwise hang the open forever), and the type is
+/// checked on the open handle, so a file swapped for a FIFO between a stat and the open is
+/// refused too. The returned handle reads normally (blocking mode is restored).
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta.file_type()));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::io::AsRawFd;
+        let fd = file.as_raw_fd();
+        // SAFETY: fcntl on a descriptor this function owns; no memory is passed.
+        unsafe {
+            let flags = libc::fcntl(fd, libc::F_GETFL);
+            if flags >= 0 {
+                libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
+            }
+        }
+    }
+    Ok(file)
+}
+
+/// Reads a regular file whole (see [`open_regular`]).
+pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut file = open_regular(path)?;
+    let mut bytes = Vec::with_capacity(file.metadata().map_or(0, |m| m.len() as usize));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let err = read_regular(&fifo).unwrap_err();
+        assert!(err.to_string().contains("a FIFO (named pipe)"), "{err}");
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, "text").unwrap();
+        assert_eq!(read_regular(&plain).unwrap(), b"text");
+        assert!(read_regular(dir.path()).is_err());
+    }
 
     #[test]
     fn replaces_or_refuses_and_leaves_no_temporary_file() {

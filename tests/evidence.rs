@@ -1641,3 +1641,29 @@ fn a_full_width_incident_id_is_a_finding_for_seal_and_preview_builds() {
     assert_eq!(check.status.code(), Some(1), "{}", text(&check));
     assert!(text(&check).contains("K0202"));
 }
+
+/// The evidence is the content, not the file name: an auditor's renamed copy verifies, and the
+/// report shows the bag's own name.
+#[test]
+fn a_renamed_bundle_verifies_and_names_its_bag() {
+    let p = example();
+    ok(kitei(p.path(), &["seal"]));
+    let sealed = zip_of(p.path(), "kitei-evidence-000001");
+    let filed = p.path().join("監査資料-2026年度.zip");
+    std::fs::copy(&sealed, &filed).unwrap();
+    let o = ok(kitei(p.path(), &["verify", filed.to_str().unwrap()]));
+    let t = text(&o);
+    assert!(t.contains("kitei-evidence-000001"), "{t}");
+    assert!(t.contains("the bag inside is"), "{t}");
+    // Renamed and changed is still refused: the content decides.
+    let mut bytes = std::fs::read(&filed).unwrap();
+    let n = bytes.len();
+    bytes[n / 2] ^= 0xFF;
+    std::fs::write(&filed, bytes).unwrap();
+    assert_eq!(
+        kitei(p.path(), &["verify", filed.to_str().unwrap()])
+            .status
+            .code(),
+        Some(1)
+    );
+}

@@ -145,7 +145,7 @@ pub fn write_zip<W: Write + Seek>(
                 sha256,
                 len,
             } => {
-                let file = File::open(&path).map_err(|e| {
+                let file = crate::files::open_regular(&path).map_err(|e| {
                     Error::new(
                         format!("cannot read {display}: {e}"),
                         "check that the file exists and is readable, then seal again",

@@ -237,6 +237,14 @@ pub fn verify_chain(dir: &Path, opts: &VerifyOptions) -> Result<ChainReport, Str
         for p in &bundle.problems {
             report.problems.push(p.clone());
         }
+        if let Some(name) = &bundle.name
+            && entry.file.strip_suffix(".zip") != Some(name.as_str())
+        {
+            report.problems.push(problem(
+                &shown,
+                format!("holds the bag `{name}`, not the one LEDGER.json lists under this name (renamed or swapped)"),
+            ));
+        }
         let digest = bundle.bag_digest.clone().unwrap_or_default();
         if bundle.bag_digest.is_some() && digest != entry.bag_digest {
             report.problems.push(problem(

@@ -242,7 +242,7 @@ const HEADER: usize = 8 + 32 + 32;
 impl Stored {
     /// Reads the cache file at `path` if it is sound and was written by this kitei (`key`).
     pub fn read(path: &Path, key: &[u8; 32]) -> Option<Stored> {
-        let file = std::fs::File::open(path).ok()?;
+        let file = crate::files::open_regular(path).ok()?;
         let meta = file.metadata().ok()?;
         let written = time_of(meta.modified().ok()?);
         let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).ok()?);

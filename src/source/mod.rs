@@ -436,6 +436,19 @@ fn read_one<'a>(
         Some(meta) => Ok(meta),
         None => std::fs::metadata(path),
     };
+    // Only regular files are read: a FIFO, socket or device (or a link to one) is a finding,
+    // never an open that could block.
+    if let Ok(m) = &meta
+        && !m.is_file()
+    {
+        let d = Diagnostic::error(
+            "K0101",
+            format!("cannot read file: {}", crate::files::kind_of(&m.file_type()) ),
+        )
+        .at(Loc::file(display))
+        .help("kitei reads only regular files and folders; remove it or move it out of the source folder");
+        return read(Via::Read, Err(d), None);
+    }
     let stat = meta.as_ref().ok().and_then(cache::Stat::of);
     let new_entry = |sha256: [u8; 32], parsed: Option<cache::Blob<'a>>| {
         rel_str.map(|r| cache::Entry {
@@ -510,7 +523,7 @@ fn read_one<'a>(
             Err(d) => read(Via::Read, Err(d), None),
         };
     }
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::files::read_regular(path) {
         Ok(b) => b,
         Err(e) => return read(Via::Read, Err(fail(e)), None),
     };

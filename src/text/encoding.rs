@@ -4,6 +4,14 @@
 
 /// Decodes `bytes` as UTF-8, dropping a leading BOM. On failure returns the message to show.
 pub fn decode_utf8(bytes: Vec<u8>) -> Result<String, String> {
+    if let Some(utf16) = utf16_kind(&bytes) {
+        return Err(format!(
+            "file is not UTF-8 (it is {name}); convert it, e.g. \
+             `iconv -f {iconv} -t UTF-8 FILE > FILE.utf8 && mv FILE.utf8 FILE`",
+            name = utf16.name,
+            iconv = utf16.iconv
+        ));
+    }
     let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => rest.to_vec(),
         None => bytes,
@@ -24,6 +32,57 @@ pub fn decode_utf8(bytes: Vec<u8>) -> Result<String, String> {
     }
 }
 
+/// A UTF-16 file: its name for people and the iconv source encoding that converts it.
+struct Utf16 {
+    name: &'static str,
+    iconv: &'static str,
+}
+
+/// Recognises UTF-16 by its byte-order mark or, without one, by where the zero bytes sit:
+/// ASCII characters and line ends in UTF-16 carry a zero high byte, so a text whose zero
+/// bytes all fall on odd offsets is little-endian and on even offsets big-endian. (UTF-8
+/// text never contains zero bytes, and legacy Japanese encodings neither.)
+fn utf16_kind(bytes: &[u8]) -> Option<Utf16> {
+    // With a BOM, iconv's plain "UTF-16" reads the mark and drops it.
+    if bytes.starts_with(b"\xFF\xFE") {
+        return Some(Utf16 {
+            name: "UTF-16LE with BOM",
+            iconv: "UTF-16",
+        });
+    }
+    if bytes.starts_with(b"\xFE\xFF") {
+        return Some(Utf16 {
+            name: "UTF-16BE with BOM",
+            iconv: "UTF-16",
+        });
+    }
+    if bytes.len() < 2 || bytes.len() % 2 != 0 {
+        return None;
+    }
+    let (mut even, mut odd) = (0usize, 0usize);
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == 0 {
+            if i % 2 == 0 { even += 1 } else { odd += 1 }
+        }
+    }
+    // At least one line end or ASCII character per 64 code units, nearly all on one parity
+    // (a few characters such as 一 U+4E00 have a zero low byte and land on the other).
+    let enough = (bytes.len() / 2).div_ceil(64);
+    if odd >= enough && odd >= 8 * even {
+        Some(Utf16 {
+            name: "UTF-16LE without BOM",
+            iconv: "UTF-16LE",
+        })
+    } else if even >= enough && even >= 8 * odd {
+        Some(Utf16 {
+            name: "UTF-16BE without BOM",
+            iconv: "UTF-16BE",
+        })
+    } else {
+        None
+    }
+}
+
 /// The most likely legacy encoding, by chardetng's detector tuned for Japanese.
 fn guess_encoding(bytes: &[u8]) -> &'static str {
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
@@ -38,7 +97,8 @@ fn iconv_name(encoding: &str) -> &str {
         "Shift_JIS" => "CP932",
         "EUC-JP" => "EUC-JP",
         "ISO-2022-JP" => "ISO-2022-JP",
-        "UTF-16LE" | "UTF-16BE" => "UTF-16",
+        "UTF-16LE" => "UTF-16LE",
+        "UTF-16BE" => "UTF-16BE",
         other => other,
     }
 }
@@ -61,5 +121,57 @@ mod tests {
         assert!(err.contains("Shift_JIS"), "{err}");
         assert!(err.contains("iconv -f CP932"), "{err}");
         assert!(err.contains("line 1"), "{err}");
+    }
+
+    fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        if bom {
+            out.extend(if big_endian {
+                [0xFE, 0xFF]
+            } else {
+                [0xFF, 0xFE]
+            });
+        }
+        for unit in text.encode_utf16() {
+            out.extend(if big_endian {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn utf16_is_named_with_the_right_command() {
+        let text = "id: テスト\ntitle: 情報セキュリティ規程\n一 本文です。\n";
+        for (big, bom, name, iconv) in [
+            (false, true, "UTF-16LE with BOM", "iconv -f UTF-16 -t UTF-8"),
+            (true, true, "UTF-16BE with BOM", "iconv -f UTF-16 -t UTF-8"),
+            (
+                false,
+                false,
+                "UTF-16LE without BOM",
+                "iconv -f UTF-16LE -t UTF-8",
+            ),
+            (
+                true,
+                false,
+                "UTF-16BE without BOM",
+                "iconv -f UTF-16BE -t UTF-8",
+            ),
+        ] {
+            let err = decode_utf8(utf16(text, big, bom)).unwrap_err();
+            assert!(err.contains(name), "{name}: {err}");
+            assert!(err.contains(iconv), "{name}: {err}");
+            assert!(!err.contains("Shift_JIS"), "{name}: {err}");
+        }
+    }
+
+    #[test]
+    fn utf16_heuristic_leaves_utf8_and_shift_jis_alone() {
+        assert!(utf16_kind("id: テスト\n".as_bytes()).is_none());
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("id: テスト\ntitle: 規程\n");
+        assert!(utf16_kind(&sjis).is_none());
     }
 }

@@ -203,7 +203,8 @@ pub fn load(ctx: &Ctx, out: &mut Vec<Diagnostic>) -> Dictionary {
         Dictionary::parse(SHIPPED, "kitei's dictionary").expect("the shipped dictionary parses");
     for path in &ctx.project.config.regulation.dictionaries {
         let full = ctx.project.root.join(path);
-        let result = std::fs::read_to_string(&full)
+        let result = crate::files::read_regular(&full)
+            .and_then(|b| String::from_utf8(b).map_err(std::io::Error::other))
             .map_err(|e| format!("cannot read {}: {e}", path.display()))
             .and_then(|text| Dictionary::parse(&text, &path.display().to_string()));
         match result {
