@@ -33,6 +33,9 @@ pub struct Ctx<'a> {
     pub corpus: &'a Corpus,
     pub project: &'a Project,
     pub as_of: NaiveDate,
+    /// The exceptions in force by rule and record, built on first use (the dashboard asks
+    /// once per duty row, which must not scan every exception).
+    waivers: std::sync::OnceLock<Waivers<'a>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -41,7 +44,12 @@ impl<'a> Ctx<'a> {
             corpus,
             project,
             as_of,
+            waivers: std::sync::OnceLock::new(),
         }
+    }
+
+    fn waivers(&self) -> &Waivers<'a> {
+        self.waivers.get_or_init(|| Waivers::new(self))
     }
 
     /// A diagnostic for `code` at its default level (levels are resolved later).
@@ -149,7 +157,7 @@ pub fn run(ctx: &Ctx, loader: Vec<Diagnostic>, deny_warnings: bool) -> Report {
     RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut all = loader;
     all.extend(rule_diagnostics(ctx));
-    let waivers = Waivers::new(ctx);
+    let waivers = ctx.waivers();
     let mut diagnostics = Vec::new();
     let mut waived = Vec::new();
     for mut d in all {
@@ -221,13 +229,15 @@ impl<'c> Waivers<'c> {
     /// An approved, unexpired exception for this diagnostic's rule and record (the first in
     /// corpus order, as [`exception_for`] finds).
     fn waiver_for(&self, d: &Diagnostic) -> Option<&'c crate::model::Exception> {
+        self.get(d.code.as_ref(), d.subject.as_deref()?)
+    }
+
+    fn get(&self, code: &str, subject: &str) -> Option<&'c crate::model::Exception> {
         if self.by_rule_and_record.is_empty() {
             return None;
         }
-        let subject = d.subject.as_deref()?;
-        self.by_rule_and_record
-            .get(&(d.code.as_ref(), subject.to_string()))
-            .copied()
+        let key: (&str, String) = (code, subject.to_string());
+        self.by_rule_and_record.get(&key).copied()
     }
 }
 
@@ -245,9 +255,5 @@ pub fn exception_for<'c>(
     code: &str,
     subject: &str,
 ) -> Option<&'c crate::model::Exception> {
-    ctx.corpus
-        .exceptions
-        .iter()
-        .map(|e| &e.item)
-        .find(|e| e.rule.value == code && e.record.value.to_string() == subject && in_force(ctx, e))
+    ctx.waivers().get(code, subject)
 }

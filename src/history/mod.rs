@@ -173,9 +173,13 @@ impl DocChange {
 /// too, with their status).
 pub fn changes_between(old: &[DocVersion], new: &[DocVersion]) -> Vec<DocChange> {
     let mut out = Vec::new();
+    let mut old_by_id = std::collections::HashMap::new();
+    for o in old {
+        old_by_id.entry(o.doc.id()).or_insert(o);
+    }
     for n in new {
         let id = n.doc.id();
-        match old.iter().find(|o| o.doc.id() == id) {
+        match old_by_id.get(id).copied() {
             Some(o) => {
                 let comparison = compare::compare(&o.doc, &n.doc);
                 let (om, nm) = (DocMeta::of(&o.doc), DocMeta::of(&n.doc));
@@ -203,8 +207,9 @@ pub fn changes_between(old: &[DocVersion], new: &[DocVersion]) -> Vec<DocChange>
             }),
         }
     }
+    let new_ids: std::collections::HashSet<&str> = new.iter().map(|n| n.doc.id()).collect();
     for o in old {
-        if !new.iter().any(|n| n.doc.id() == o.doc.id()) {
+        if !new_ids.contains(o.doc.id()) {
             out.push(DocChange {
                 id: o.doc.id().to_string(),
                 status: DocStatus::Removed,
@@ -224,9 +229,33 @@ pub struct Step {
     pub from: Option<usize>,
     pub to: Target,
     pub docs: Vec<DocChange>,
+    /// Positions in `docs` by document id, built on first use: every document's revision
+    /// list asks every step, which must not scan every document.
+    by_id: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
 }
 
 impl Step {
+    pub fn new(from: Option<usize>, to: Target, docs: Vec<DocChange>) -> Self {
+        Step {
+            from,
+            to,
+            docs,
+            by_id: Default::default(),
+        }
+    }
+
+    /// The change of document `id` in this step (the first, as a linear search would).
+    pub fn doc(&self, id: &str) -> Option<&DocChange> {
+        let by_id = self.by_id.get_or_init(|| {
+            let mut map = std::collections::HashMap::new();
+            for (i, d) in self.docs.iter().enumerate() {
+                map.entry(d.id.clone()).or_insert(i);
+            }
+            map
+        });
+        by_id.get(id).map(|&i| &self.docs[i])
+    }
+
     pub fn has_changes(&self) -> bool {
         self.docs.iter().any(|d| d.status != DocStatus::Unchanged)
     }
@@ -702,18 +731,16 @@ pub fn load(project: &Project, current: &Corpus) -> History {
             _ => &history.releases[i - 1].docs,
         };
         let docs = changes_between(old, &history.releases[i].docs);
-        history.steps.push(Step {
-            from: i.checked_sub(1),
-            to: Target::Release(i),
-            docs,
-        });
+        history
+            .steps
+            .push(Step::new(i.checked_sub(1), Target::Release(i), docs));
     }
     if let Some(last) = history.releases.len().checked_sub(1) {
-        let step = Step {
-            from: Some(last),
-            to: Target::Worktree,
-            docs: changes_between(&history.releases[last].docs, &history.worktree),
-        };
+        let step = Step::new(
+            Some(last),
+            Target::Worktree,
+            changes_between(&history.releases[last].docs, &history.worktree),
+        );
         if step.has_changes() {
             history.draft = Some(step);
         }

@@ -94,6 +94,11 @@ pub struct Index {
     roles: FxHashMap<String, usize>,
     people: FxHashMap<String, usize>,
     organisations: FxHashMap<String, usize>,
+    systems: FxHashMap<String, usize>,
+    incidents: FxHashMap<String, usize>,
+    drills: FxHashMap<String, usize>,
+    reviews: FxHashMap<String, usize>,
+    exceptions: FxHashMap<String, usize>,
 }
 
 fn first_by_id<'a>(ids: impl Iterator<Item = &'a str>) -> FxHashMap<String, usize> {
@@ -186,6 +191,11 @@ impl Corpus {
             roles: first_by_id(self.roles.iter().map(|r| r.id.value.as_str())),
             people: first_by_id(self.people.iter().map(|p| p.id.value.as_str())),
             organisations: first_by_id(self.organisations.iter().map(|o| o.id.value.as_str())),
+            systems: first_by_id(self.systems.iter().map(|s| s.id.value.as_str())),
+            incidents: first_by_id(self.incidents.iter().map(|i| i.id.value.as_str())),
+            drills: first_by_id(self.drills.iter().map(|d| d.id.value.as_str())),
+            reviews: first_by_id(self.reviews.iter().map(|r| r.id.value.as_str())),
+            exceptions: first_by_id(self.exceptions.iter().map(|e| e.id.value.as_str())),
         })
     }
 
@@ -224,6 +234,40 @@ impl Corpus {
             .get(id)
             .map(|&i| &self.organisations[i]);
         debug_assert!(found.is_none_or(|o| o.id.value == id), "stale corpus index");
+        found
+    }
+
+    pub fn system(&self, id: &str) -> Option<&Sourced<System>> {
+        let found = self.index().systems.get(id).map(|&i| &self.systems[i]);
+        debug_assert!(found.is_none_or(|r| r.id.value == id), "stale corpus index");
+        found
+    }
+
+    pub fn incident(&self, id: &str) -> Option<&Sourced<Incident>> {
+        let found = self.index().incidents.get(id).map(|&i| &self.incidents[i]);
+        debug_assert!(found.is_none_or(|r| r.id.value == id), "stale corpus index");
+        found
+    }
+
+    pub fn drill(&self, id: &str) -> Option<&Sourced<Drill>> {
+        let found = self.index().drills.get(id).map(|&i| &self.drills[i]);
+        debug_assert!(found.is_none_or(|r| r.id.value == id), "stale corpus index");
+        found
+    }
+
+    pub fn review(&self, id: &str) -> Option<&Sourced<Review>> {
+        let found = self.index().reviews.get(id).map(|&i| &self.reviews[i]);
+        debug_assert!(found.is_none_or(|r| r.id.value == id), "stale corpus index");
+        found
+    }
+
+    pub fn exception(&self, id: &str) -> Option<&Sourced<Exception>> {
+        let found = self
+            .index()
+            .exceptions
+            .get(id)
+            .map(|&i| &self.exceptions[i]);
+        debug_assert!(found.is_none_or(|r| r.id.value == id), "stale corpus index");
         found
     }
 }

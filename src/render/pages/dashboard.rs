@@ -684,6 +684,67 @@ impl Deadlines {
 #[cfg(test)]
 mod tests {
     use super::contains_token;
+    use crate::model::Visibility;
+    use crate::render::output::MemorySink;
+    use crate::render::{Audience, BuildInfo, pages::Site};
+
+    /// Seconds to check the example project grown to `n` incidents (every other one hidden
+    /// from employees) and render its employees' dashboard: the fastest of three.
+    fn dashboard_seconds(n: usize) -> f64 {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let project = crate::config::Project::open(root).unwrap();
+        let mut corpus = crate::source::load(&project).unwrap().corpus;
+        let template = corpus.incidents[0].clone();
+        corpus.incidents.clear();
+        for k in 0..n {
+            let mut i = template.clone();
+            i.item.id.value = format!("INC-2020-{k:06}");
+            i.item.visibility = if k % 2 == 0 {
+                Visibility::Restricted
+            } else {
+                Visibility::Employees
+            };
+            corpus.incidents.push(i);
+        }
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+        let report = {
+            let ctx = crate::check::Ctx::new(&corpus, &project, as_of);
+            crate::check::run(&ctx, Vec::new(), false)
+        };
+        let info = BuildInfo {
+            audience: Audience::Employees,
+            preview: true,
+            build_date: "2026-01-15".into(),
+            commit: None,
+            as_of,
+            report,
+            versions: Default::default(),
+        };
+        (0..3)
+            .map(|_| {
+                let sink = MemorySink::default();
+                let site = Site::new(&project, &corpus, &info, &sink).unwrap();
+                let start = std::time::Instant::now();
+                site.dashboard();
+                start.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// Ten times the incidents cost about ten times the time, not a hundred: every lookup of
+    /// a record by id on the dashboard's path is a hash lookup. A ratio of two runs in the
+    /// same process, so a loaded machine slows both alike; the bound is generous.
+    #[test]
+    fn dashboard_time_grows_linearly_with_incidents() {
+        let small = dashboard_seconds(2_000);
+        let large = dashboard_seconds(20_000);
+        let ratio = large / small;
+        eprintln!("dashboard: {small:.3} s → {large:.3} s ({ratio:.1}×)");
+        assert!(
+            ratio < 30.0,
+            "20,000 incidents took {ratio:.1}× the time of 2,000 ({large:.3} s ÷ {small:.3} s)"
+        );
+    }
 
     #[test]
     fn tokens() {

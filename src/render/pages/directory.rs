@@ -6,7 +6,7 @@ impl<'a> Site<'a> {
     pub(super) fn contacts(&self) {
         let c = self.corpus;
         let person = |id: &str| -> Option<Value> {
-            let p = c.people.iter().find(|p| p.id.value == id)?;
+            let p = c.person(id)?;
             self.audience.sees(p.visibility).then(|| {
                 json!({
                     "id": p.id.value,

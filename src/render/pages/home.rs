@@ -106,7 +106,7 @@ impl<'a> Site<'a> {
         let c = self.corpus;
         let target = self.ref_json(call);
         let phone = |id: &str| -> Option<(String, Value)> {
-            let (name, channels, vis) = match c.people.iter().find(|p| p.id.value == id) {
+            let (name, channels, vis) = match c.person(id) {
                 Some(p) => (p.name.clone(), &p.channels, p.visibility),
                 None => c
                     .organisation(id)

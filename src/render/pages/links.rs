@@ -28,7 +28,7 @@ impl<'a> Site<'a> {
                 None => missing(),
             },
             RefKind::Contact => {
-                if let Some(p) = c.people.iter().find(|p| p.id.value == r.id) {
+                if let Some(p) = c.person(&r.id) {
                     page(
                         format!("contacts.html#contact-{}", r.id),
                         a.sees(p.visibility),
@@ -42,7 +42,7 @@ impl<'a> Site<'a> {
                     missing()
                 }
             }
-            RefKind::System => match c.systems.iter().find(|s| s.id.value == r.id) {
+            RefKind::System => match c.system(&r.id) {
                 Some(s) => page(
                     format!("systems.html#system-{}", r.id),
                     a.sees(s.visibility),
@@ -70,7 +70,7 @@ impl<'a> Site<'a> {
                 };
                 page(url, a.sees(doc.meta.visibility))
             }
-            RefKind::Incident => match c.incidents.iter().find(|i| i.id.value == r.id) {
+            RefKind::Incident => match c.incident(&r.id) {
                 Some(i) => page(incident_url(&r.id), a.sees(i.visibility)),
                 None => missing(),
             },
@@ -102,22 +102,12 @@ impl<'a> Site<'a> {
         let name = match r.kind {
             RefKind::Role => c.role(&r.id).map(|x| x.name.clone()),
             RefKind::Contact => c
-                .people
-                .iter()
-                .find(|p| p.id.value == r.id)
+                .person(&r.id)
                 .map(|p| p.name.clone())
                 .or_else(|| c.organisation(&r.id).map(|o| o.name.clone())),
-            RefKind::System => c
-                .systems
-                .iter()
-                .find(|s| s.id.value == r.id)
-                .map(|s| s.name.clone()),
+            RefKind::System => c.system(&r.id).map(|s| s.name.clone()),
             RefKind::Runbook | RefKind::Doc => self.doc(&r.id).map(|d| d.meta.title.clone()),
-            RefKind::Drill => c
-                .drills
-                .iter()
-                .find(|d| d.id.value == r.id)
-                .map(|d| d.title.clone()),
+            RefKind::Drill => c.drill(&r.id).map(|d| d.title.clone()),
             RefKind::Incident | RefKind::Review | RefKind::Exception => Some(r.id.clone()),
             RefKind::Clause => None,
         };

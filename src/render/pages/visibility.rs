@@ -61,20 +61,12 @@ impl<'a> Site<'a> {
         let a = self.audience;
         let target_hidden = |r: &Ref| self.own_visibility(r).is_some_and(|v| !a.sees(v));
         match kind {
-            RefKind::Drill => c
-                .drills
-                .iter()
-                .find(|d| d.id.value == id)
-                .map(|d| a.sees(d.visibility)),
+            RefKind::Drill => c.drill(id).map(|d| a.sees(d.visibility)),
             RefKind::Review => c
-                .reviews
-                .iter()
-                .find(|r| r.id.value == id)
+                .review(id)
                 .map(|r| a.sees(r.visibility) && !target_hidden(&r.document.value)),
             RefKind::Exception => c
-                .exceptions
-                .iter()
-                .find(|e| e.id.value == id)
+                .exception(id)
                 .map(|e| a.sees(e.visibility) && !target_hidden(&e.record.value)),
             _ => None,
         }
@@ -86,39 +78,17 @@ impl<'a> Site<'a> {
         match r.kind {
             RefKind::Role => c.role(&r.id).map(|x| x.visibility),
             RefKind::Contact => c
-                .people
-                .iter()
-                .find(|p| p.id.value == r.id)
+                .person(&r.id)
                 .map(|p| p.visibility)
                 .or_else(|| c.organisation(&r.id).map(|o| o.visibility)),
-            RefKind::System => c
-                .systems
-                .iter()
-                .find(|s| s.id.value == r.id)
-                .map(|s| s.visibility),
+            RefKind::System => c.system(&r.id).map(|s| s.visibility),
             RefKind::Runbook | RefKind::Doc | RefKind::Clause => {
                 self.doc(&r.id).map(|d| d.meta.visibility)
             }
-            RefKind::Incident => c
-                .incidents
-                .iter()
-                .find(|i| i.id.value == r.id)
-                .map(|i| i.visibility),
-            RefKind::Drill => c
-                .drills
-                .iter()
-                .find(|d| d.id.value == r.id)
-                .map(|d| d.visibility),
-            RefKind::Review => c
-                .reviews
-                .iter()
-                .find(|d| d.id.value == r.id)
-                .map(|d| d.visibility),
-            RefKind::Exception => c
-                .exceptions
-                .iter()
-                .find(|d| d.id.value == r.id)
-                .map(|d| d.visibility),
+            RefKind::Incident => c.incident(&r.id).map(|i| i.visibility),
+            RefKind::Drill => c.drill(&r.id).map(|d| d.visibility),
+            RefKind::Review => c.review(&r.id).map(|d| d.visibility),
+            RefKind::Exception => c.exception(&r.id).map(|d| d.visibility),
         }
     }
 }

@@ -232,7 +232,7 @@ fn revisions(
         None
     };
     for step in steps.into_iter().chain(draft) {
-        let Some(change) = step.docs.iter().find(|c| c.id == id) else {
+        let Some(change) = step.doc(id) else {
             continue;
         };
         let Some(new) = &change.new else { continue };
@@ -338,9 +338,7 @@ fn ref_name(corpus: &Corpus, r: &str) -> String {
     match parsed.kind {
         crate::model::RefKind::Role => corpus.role(&parsed.id).map(|x| x.name.clone()),
         crate::model::RefKind::Contact => corpus
-            .people
-            .iter()
-            .find(|p| p.id.value == parsed.id)
+            .person(&parsed.id)
             .map(|p| p.name.clone())
             .or_else(|| corpus.organisation(&parsed.id).map(|o| o.name.clone())),
         _ => None,
