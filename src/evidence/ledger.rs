@@ -211,14 +211,9 @@ pub fn verify_chain(dir: &Path, opts: &VerifyOptions) -> Result<ChainReport, Str
             previous = Some((entry.file.clone(), entry.bag_digest.clone()));
             continue;
         }
-        // A bundle the ledger records as unsigned is checked without the key: its content is
-        // still bound by the signed links of the bundles after it. The newest is always checked.
-        let is_last = i + 1 == ledger.bundles.len();
-        let key = if entry.signed_by.is_some() || is_last {
-            opts.key
-        } else {
-            None
-        };
+        // With a public key, every bundle must carry a good signature by it: an unsigned
+        // bundle in a signed series is a problem, never silently accepted.
+        let key = opts.key;
         let bundle = match verify_bundle(
             &path,
             &VerifyOptions {

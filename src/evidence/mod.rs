@@ -8,6 +8,7 @@
 //! * [`archive`]: deterministic zip writing.
 //! * [`minisign`]: the minisign key and signature formats (deterministic Ed25519).
 //! * [`ledger`]: LEDGER.json and chain verification.
+//! * [`provenance`]: the working tree's state (clean, modified) and the bagging time.
 //! * [`seal`]: choosing what goes in, and writing a bundle.
 //! * [`verify`]: checking a bundle, treating it as hostile.
 
@@ -16,6 +17,7 @@ pub mod bag;
 pub mod ledger;
 pub mod minisign;
 pub mod names;
+pub mod provenance;
 pub mod seal;
 pub mod verify;
 

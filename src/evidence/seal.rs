@@ -5,8 +5,9 @@
 //! incidents attach), `incidents/<id>/record.json` holds each incident in normalised JSON, and
 //! `check-report.json` the check report (the schema of `kitei check --format json`).
 //!
-//! Nothing depends on the machine: times come from `SOURCE_DATE_EPOCH` (else the git HEAD
-//! commit time, else 1980-01-01), names and order from the sources only. Files are hashed once
+//! Nothing depends on the clock: times come from `SOURCE_DATE_EPOCH` (else the git HEAD
+//! commit time, else the newest source file's time), names and order from the sources only.
+//! bag-info.txt says whether the git working tree was clean ([`super::provenance`]). Files are hashed once
 //! by the loader (in parallel) and copied in one streaming pass that checks that hash again.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,6 +23,7 @@ use super::archive::{self, Content, Entry};
 use super::bag::{self, BagInfo};
 use super::ledger::{Ledger, LedgerEntry};
 use super::names::{media_type, org_slug, portable_paths};
+use super::provenance::SourceTree;
 use super::{Error, minisign};
 use crate::check::{self, Ctx, Report};
 use crate::config::{Project, parse_date};
@@ -120,8 +122,12 @@ pub struct SealTime {
     pub source: &'static str,
 }
 
-/// `SOURCE_DATE_EPOCH`, else the git HEAD commit time, else 1980-01-01 (never the clock).
-pub fn seal_time(root: &Path) -> Result<SealTime, Error> {
+/// `SOURCE_DATE_EPOCH`, else the git HEAD commit time, else the newest source file's time
+/// (`newest_source`); 1980-01-01 only when there is no source file at all.
+pub fn seal_time(
+    root: &Path,
+    newest_source: impl FnOnce() -> Option<i64>,
+) -> Result<SealTime, Error> {
     let from_env = crate::config::source_date_epoch().map_err(|m| {
         Error::new(
             m,
@@ -142,9 +148,15 @@ pub fn seal_time(root: &Path) -> Result<SealTime, Error> {
             source: "the git HEAD commit time",
         });
     }
+    if let Some(epoch) = newest_source() {
+        return Ok(SealTime {
+            epoch: epoch.max(archive::ZIP_EPOCH_MIN),
+            source: "the newest source file's time (no SOURCE_DATE_EPOCH, no git)",
+        });
+    }
     Ok(SealTime {
         epoch: archive::ZIP_EPOCH_MIN,
-        source: "1980-01-01 (no SOURCE_DATE_EPOCH, no git)",
+        source: "1980-01-01 (no SOURCE_DATE_EPOCH, no git, no source file)",
     })
 }
 
@@ -365,7 +377,15 @@ struct ReleaseTree {
 /// `--release`).
 pub fn seal(ws: &Workspace, req: &SealRequest) -> Result<SealResult, Error> {
     let root = ws.project.root.as_path();
-    let mut time = seal_time(root)?;
+    let mut time = seal_time(root, || {
+        let paths: Vec<PathBuf> = ws
+            .corpus
+            .files
+            .iter()
+            .map(|f| ws.corpus.root.join(&f.rel_path))
+            .collect();
+        super::provenance::newest_mtime(paths.iter().map(PathBuf::as_path))
+    })?;
     let mut warnings = Vec::new();
     let history = ws.history();
     // `--release V`: the release's own files, from git, replace the working tree's.
@@ -632,10 +652,19 @@ pub fn seal(ws: &Workspace, req: &SealRequest) -> Result<SealResult, Error> {
             "check the project folder's permissions",
         )
     })?;
+    // The key first: a missing or wrong key is an error even when nothing changed.
+    let key = match &req.sign {
+        Some(path) => Some(super::read_secret_key(path)?),
+        None => None,
+    };
+    let key_id = key.as_ref().map(|k| minisign::key_id_hex(&k.key_id));
     let ledger = Ledger::load(&evidence_dir)?;
     check_chain_tip(&evidence_dir, &ledger, &mut warnings)?;
+    // Unchanged only when the newest bundle holds this payload and, if a key was given, was
+    // signed with it: an unsigned (or otherwise signed) bundle is sealed again, signed.
     if let Some(last) = ledger.last()
         && last.manifest_sha256 == manifest_sha
+        && (key_id.is_none() || last.signed_by == key_id)
     {
         return Ok(SealResult {
             outcome: SealOutcome::Unchanged {
@@ -644,12 +673,6 @@ pub fn seal(ws: &Workspace, req: &SealRequest) -> Result<SealResult, Error> {
             warnings,
         });
     }
-
-    let key = match &req.sign {
-        Some(path) => Some(super::read_secret_key(path)?),
-        None => None,
-    };
-    let key_id = key.as_ref().map(|k| minisign::key_id_hex(&k.key_id));
     let sequence = ledger.bundles.len() as u64 + 1;
     let slug = org_slug(&project.config.organisation);
     let group = format!("kitei-{slug}");
@@ -674,6 +697,16 @@ pub fn seal(ws: &Workspace, req: &SealRequest) -> Result<SealResult, Error> {
         Some(i) => seal_history.history.releases[i].tag.commit.clone(),
         None => git::query(root, &["rev-parse", "HEAD"]).unwrap_or_else(|| "none".into()),
     };
+    // A release bundle is read from the tag itself: its tree is the commit's.
+    let tree = match seal_history.release {
+        Some(_) => SourceTree::Clean,
+        None => super::provenance::source_tree(root),
+    };
+    if let SourceTree::Modified { paths, .. } = &tree {
+        warnings.push(format!(
+            "the working tree has {paths} uncommitted change(s); bag-info.txt records `Kitei-Source-Tree: modified` and their digest"
+        ));
+    }
     let policy_version = policy_version(corpus, &sel);
     let merkle = format!("sha256:{}", hex(&bag::merkle_root(&manifest_text)));
     if project.config.organisation.trim().is_empty() {
@@ -700,6 +733,10 @@ pub fn seal(ws: &Workspace, req: &SealRequest) -> Result<SealResult, Error> {
     info.push("Bag-Group-Identifier", group.as_str());
     info.push("Bag-Count", format!("{sequence} of ?"));
     info.push("Kitei-Source-Commit", commit.as_str());
+    info.push("Kitei-Source-Tree", tree.label());
+    if let SourceTree::Modified { digest, .. } = &tree {
+        info.push("Kitei-Uncommitted-Changes-Digest", digest.as_str());
+    }
     info.push("Kitei-Policy-Version", policy_version.as_str());
     info.push("Kitei-Scope", req.scope.describe());
     if let Some(i) = seal_history.release {
