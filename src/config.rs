@@ -61,6 +61,7 @@ pub struct Config {
     pub duties: DutiesConfig,
     pub appi: AppiConfig,
     pub versions: VersionsConfig,
+    pub evidence: EvidenceConfig,
 }
 
 impl Default for Config {
@@ -76,6 +77,7 @@ impl Default for Config {
             duties: DutiesConfig::default(),
             appi: AppiConfig::default(),
             versions: VersionsConfig::default(),
+            evidence: EvidenceConfig::default(),
         }
     }
 }
@@ -121,6 +123,31 @@ impl Default for DutiesConfig {
             drill_every: "12 months".into(),
             contact_verify_every: "6 months".into(),
             review_every: "12 months".into(),
+        }
+    }
+}
+
+/// How evidence bundles are sealed (`[evidence]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EvidenceConfig {
+    /// Every seal (`kitei seal` and the one `kitei build` makes) must be signed: without a
+    /// usable key it is an error, never an unsigned bundle.
+    pub sign: bool,
+    /// The secret key file (relative to the project folder), used when the environment
+    /// variable `key_env` is not set.
+    pub key: Option<PathBuf>,
+    /// The environment variable holding the secret key's text (for CI secrets); its password
+    /// comes from `KITEI_SIGN_PASSWORD`.
+    pub key_env: String,
+}
+
+impl Default for EvidenceConfig {
+    fn default() -> Self {
+        EvidenceConfig {
+            sign: false,
+            key: None,
+            key_env: "KITEI_SIGN_KEY".into(),
         }
     }
 }

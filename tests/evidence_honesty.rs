@@ -219,3 +219,78 @@ fn bag_info_says_whether_the_working_tree_matched_the_commit() {
         "{digest}"
     );
 }
+
+fn require_signing(dir: &Path, key_line: &str) {
+    let toml = dir.join("kitei.toml");
+    let mut text = std::fs::read_to_string(&toml).unwrap();
+    text.push_str(&format!("\n[evidence]\nsign = true\n{key_line}\n"));
+    std::fs::write(&toml, text).unwrap();
+}
+
+#[test]
+fn required_signing_without_a_key_is_an_error_not_an_unsigned_bundle() {
+    let p = common::example();
+    require_signing(p.path(), "");
+    for args in [&["build"][..], &["seal"][..]] {
+        let o = kitei(p.path(), args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        let t = text(&o);
+        assert!(
+            t.contains("sign = true") && t.contains("KITEI_SIGN_KEY"),
+            "{t}"
+        );
+        assert!(!bundle(p.path(), 1).exists(), "{args:?} wrote a bundle");
+    }
+}
+
+#[test]
+fn build_signs_with_the_configured_key_file_or_the_key_in_the_environment() {
+    // The key file named in kitei.toml.
+    let p = common::example();
+    ok(kitei(
+        p.path(),
+        &["keygen", "--out", "keys/k", "--unencrypted"],
+    ));
+    require_signing(p.path(), "key = \"keys/k.key\"");
+    let o = ok(kitei(p.path(), &["build"]));
+    assert!(text(&o).contains("signed by key"), "{}", text(&o));
+    ok(kitei(
+        p.path(),
+        &["verify", "--chain", "evidence", "--pubkey", "keys/k.pub"],
+    ));
+
+    // CI: the key's text in KITEI_SIGN_KEY, encrypted, its password in KITEI_SIGN_PASSWORD.
+    let q = common::example();
+    ok(common::kitei(q.path())
+        .current_dir(q.path())
+        .args(["keygen", "--out", "keys/ci"])
+        .env("KITEI_SIGN_PASSWORD", "pw")
+        .output()
+        .unwrap());
+    let secret = std::fs::read_to_string(q.path().join("keys/ci.key")).unwrap();
+    std::fs::remove_file(q.path().join("keys/ci.key")).unwrap();
+    require_signing(q.path(), "");
+    let run = |password: &str| {
+        common::kitei(q.path())
+            .current_dir(q.path())
+            .args(["build"])
+            .env("KITEI_SIGN_KEY", &secret)
+            .env("KITEI_SIGN_PASSWORD", password)
+            .output()
+            .unwrap()
+    };
+    let o = run("wrong");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("wrong password for the signing key in KITEI_SIGN_KEY"),
+        "{}",
+        text(&o)
+    );
+    assert!(!bundle(q.path(), 1).exists());
+    let o = ok(run("pw"));
+    assert!(text(&o).contains("signed by key"), "{}", text(&o));
+    ok(kitei(
+        q.path(),
+        &["verify", "--chain", "evidence", "--pubkey", "keys/ci.pub"],
+    ));
+}

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::evidence::{Scope, SealOutcome, SealRequest};
+use crate::evidence::{KeySource, Scope, SealOutcome, SealRequest};
 use crate::workspace::Workspace;
 
 /// Opens the project and seals one bundle; returns the exit code (0 sealed or unchanged,
@@ -23,6 +23,13 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, scope: Scope, sign: Option<Pat
 /// Seals a bundle of `ws` (`kitei build` calls this with the workspace it rendered) and
 /// prints what was written.
 pub fn seal(ws: &Workspace, scope: Scope, sign: Option<PathBuf>) -> u8 {
+    let sign = match KeySource::resolve(sign, &ws.project.config.evidence, &ws.project.root) {
+        Ok(sign) => sign,
+        Err(e) => {
+            eprintln!("{e}");
+            return super::UNUSABLE;
+        }
+    };
     let request = SealRequest {
         scope,
         sign,

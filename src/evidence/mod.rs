@@ -197,6 +197,65 @@ pub fn read_public_key(arg: &str) -> Result<minisign::PublicKey, Error> {
     })
 }
 
+/// Where a signing key comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// A `.key` file.
+    File(PathBuf),
+    /// An environment variable holding the key file's text (a CI secret).
+    Env(String),
+}
+
+impl KeySource {
+    /// The key to sign with: `--sign FILE` when given; else, when `[evidence] sign = true`,
+    /// the key in the environment variable `key_env` or the file `key` (relative to
+    /// `root`); else none. Required signing without a key is an error.
+    pub fn resolve(
+        cli: Option<PathBuf>,
+        config: &crate::config::EvidenceConfig,
+        root: &Path,
+    ) -> Result<Option<KeySource>, Error> {
+        if let Some(path) = cli {
+            return Ok(Some(KeySource::File(path)));
+        }
+        if !config.sign {
+            return Ok(None);
+        }
+        let var = config.key_env.trim();
+        if !var.is_empty() && std::env::var_os(var).is_some_and(|v| !v.is_empty()) {
+            return Ok(Some(KeySource::Env(var.to_string())));
+        }
+        match &config.key {
+            Some(key) => Ok(Some(KeySource::File(root.join(key)))),
+            None => Err(Error::new(
+                format!(
+                    "kitei.toml says `[evidence] sign = true`, but there is no key: {var} is not set and `key` is not given"
+                ),
+                format!(
+                    "set {var} to the text of the .key file written by `kitei keygen` (in CI: a secret variable), \
+                     or set `key = \"keys/kitei-evidence.key\"` under [evidence], or pass --sign KEY"
+                ),
+            )),
+        }
+    }
+}
+
+/// Reads and opens a signing key with the password from the environment.
+pub fn read_signing_key(source: &KeySource) -> Result<minisign::SecretKey, Error> {
+    match source {
+        KeySource::File(path) => read_secret_key(path),
+        KeySource::Env(var) => {
+            let text = std::env::var(var).map_err(|_| {
+                Error::new(
+                    format!("the environment variable {var} does not hold a signing key (unset or not UTF-8)"),
+                    format!("set {var} to the text of the .key file written by `kitei keygen`"),
+                )
+            })?;
+            open_secret_key(&text, &format!("the signing key in {var}"))
+        }
+    }
+}
+
 /// Reads and opens a secret key with the password from the environment.
 pub fn read_secret_key(path: &Path) -> Result<minisign::SecretKey, Error> {
     let shown = path.display();
@@ -206,14 +265,18 @@ pub fn read_secret_key(path: &Path) -> Result<minisign::SecretKey, Error> {
             "give the .key file written by `kitei keygen`",
         )
     })?;
+    open_secret_key(&text, &format!("the signing key {shown}"))
+}
+
+fn open_secret_key(text: &str, shown: &str) -> Result<minisign::SecretKey, Error> {
     let password = password_from_env();
-    minisign::SecretKey::parse(&text, password.as_deref()).map_err(|e| match e {
+    minisign::SecretKey::parse(text, password.as_deref()).map_err(|e| match e {
         minisign::KeyError::NeedsPassword => Error::new(
-            format!("the signing key {shown} is encrypted and {PASSWORD_ENV} is not set"),
+            format!("{shown} is encrypted and {PASSWORD_ENV} is not set"),
             format!("set {PASSWORD_ENV} to the key's password (in CI: a secret variable)"),
         ),
         minisign::KeyError::WrongPassword => Error::new(
-            format!("wrong password for the signing key {shown}"),
+            format!("wrong password for {shown}"),
             format!("set {PASSWORD_ENV} to the password the key was created with"),
         ),
         minisign::KeyError::Malformed(m) => Error::new(

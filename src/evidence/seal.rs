@@ -80,7 +80,7 @@ impl Scope {
 pub struct SealRequest {
     pub scope: Scope,
     /// A minisign secret key to sign with (password from `KITEI_SIGN_PASSWORD`).
-    pub sign: Option<PathBuf>,
+    pub sign: Option<super::KeySource>,
     /// Show progress bars (only when stderr is a terminal).
     pub progress: bool,
 }
@@ -654,7 +654,7 @@ pub fn seal(ws: &Workspace, req: &SealRequest) -> Result<SealResult, Error> {
     })?;
     // The key first: a missing or wrong key is an error even when nothing changed.
     let key = match &req.sign {
-        Some(path) => Some(super::read_secret_key(path)?),
+        Some(source) => Some(super::read_signing_key(source)?),
         None => None,
     };
     let key_id = key.as_ref().map(|k| minisign::key_id_hex(&k.key_id));

@@ -13,7 +13,7 @@ pub fn root() -> PathBuf {
 /// The `kitei` binary run on `project` (`kitei -C PROJECT`), in a known environment: no colour,
 /// and none of the variables a developer's shell may hold that change what kitei does
 /// (`SOURCE_DATE_EPOCH`, `KITEI_CACHE`, `KITEI_TIMINGS`, `KITEI_SIGN_PASSWORD`,
-/// `KITEI_SOURCE_COMMIT`). A test sets the ones it needs.
+/// `KITEI_SIGN_KEY`, `KITEI_SOURCE_COMMIT`). A test sets the ones it needs.
 pub fn kitei(project: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_kitei"));
     c.arg("-C").arg(project).env("NO_COLOR", "1");
@@ -22,6 +22,7 @@ pub fn kitei(project: &Path) -> Command {
         "KITEI_CACHE",
         "KITEI_TIMINGS",
         "KITEI_SIGN_PASSWORD",
+        "KITEI_SIGN_KEY",
         "KITEI_SOURCE_COMMIT",
     ] {
         c.env_remove(var);
