@@ -47,7 +47,14 @@ fn example_yaml() -> Vec<PathBuf> {
         .into_iter()
         .map(|e| e.unwrap().into_path())
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .filter(|p| !p.components().any(|c| c.as_os_str() == "evidence"))
+        // Attached evidence files are data, not kitei YAML (relative path: the checkout's own
+        // path may contain a folder named `evidence`).
+        .filter(|p| {
+            !p.strip_prefix(common::root())
+                .unwrap_or(p)
+                .components()
+                .any(|c| c.as_os_str() == "evidence")
+        })
         .collect()
 }
 
