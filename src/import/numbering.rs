@@ -4,6 +4,8 @@
 //! A marker is recognised by its shape only; whether it is a clause heading or a list item is
 //! decided by the outline (it depends on the lines around it).
 
+use crate::text::numerals::{kanji_digit, kanji_number};
+
 /// What kind of numeral a marker counts with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Numeral {
@@ -103,46 +105,13 @@ fn digit_value(c: char) -> Option<u32> {
     }
 }
 
-fn kanji_digit(c: char) -> Option<u32> {
-    "〇一二三四五六七八九"
-        .chars()
-        .position(|d| d == c)
-        .map(|v| v as u32)
-}
-
 fn is_kanji_numeral(c: char) -> bool {
     kanji_digit(c).is_some() || matches!(c, '十' | '百' | '千')
 }
 
 /// `十二` → 12, `百二十三` → 123, `二〇` → 20.
 pub fn kanji_value(s: &str) -> Option<u32> {
-    if s.is_empty() {
-        return None;
-    }
-    if !s.contains(['十', '百', '千']) {
-        return s
-            .chars()
-            .try_fold(0u32, |acc, c| Some(acc * 10 + kanji_digit(c)?));
-    }
-    let (mut total, mut current) = (0u32, 0u32);
-    for c in s.chars() {
-        match c {
-            '千' => {
-                total += current.max(1) * 1000;
-                current = 0;
-            }
-            '百' => {
-                total += current.max(1) * 100;
-                current = 0;
-            }
-            '十' => {
-                total += current.max(1) * 10;
-                current = 0;
-            }
-            _ => current = current * 10 + kanji_digit(c)?,
-        }
-    }
-    Some(total + current)
+    kanji_number(s)
 }
 
 /// Leading digits (ASCII, full-width or kanji) of `s`: (value, byte length). Leading zeros

@@ -265,27 +265,7 @@ fn kanji_or_digits(s: &str) -> Option<u32> {
     if s.chars().all(|c| c.is_ascii_digit()) {
         return s.parse().ok();
     }
-    let digit = |c: char| {
-        "〇一二三四五六七八九"
-            .chars()
-            .position(|d| d == c)
-            .map(|v| v as u32)
-    };
-    let (mut total, mut current) = (0u32, 0u32);
-    for c in s.chars() {
-        match c {
-            '百' => {
-                total += current.max(1) * 100;
-                current = 0;
-            }
-            '十' => {
-                total += current.max(1) * 10;
-                current = 0;
-            }
-            _ => current = current * 10 + digit(c)?,
-        }
-    }
-    Some(total + current)
+    crate::text::numerals::kanji_number(s).filter(|&n| n < 1000)
 }
 
 /// Maps byte offsets to 1-based (line, column-in-characters).

@@ -56,7 +56,7 @@ fn utf16_kind(bytes: &[u8]) -> Option<Utf16> {
             iconv: "UTF-16",
         });
     }
-    if bytes.len() < 2 || bytes.len() % 2 != 0 {
+    if bytes.len() < 2 || !bytes.len().is_multiple_of(2) {
         return None;
     }
     let (mut even, mut odd) = (0usize, 0usize);

@@ -2,6 +2,7 @@
 //! joined from folded YAML, and HTML escaping. A leaf: it uses nothing else of the crate.
 
 pub mod encoding;
+pub mod numerals;
 
 /// Folded YAML text (`>-`) joins lines with a space, which is wrong between Japanese
 /// characters: `開かれ、 マルウェア` → `開かれ、マルウェア`. Spaces next to ASCII stay.
