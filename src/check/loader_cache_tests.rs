@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::config::Project;
-use crate::source::{Loaded, cache, load_with};
+use crate::source::{Loaded, cache, load_at, load_with};
 
 /// A temporary copy of the example project (kitei.toml and policy-src/).
 fn example() -> tempfile::TempDir {
@@ -54,9 +54,31 @@ impl std::fmt::Debug for Outcome {
     }
 }
 
+/// `t` moved by `secs` seconds.
+fn later(t: cache::Time, secs: i64) -> cache::Time {
+    (t.0 + secs, t.1)
+}
+
+/// Sets the cache file's mtime: the cache counts as made no later than its file was written.
+fn cache_written_at(root: &Path, t: cache::Time) {
+    let at = std::time::UNIX_EPOCH + std::time::Duration::new(t.0 as u64, t.1);
+    std::fs::File::options()
+        .write(true)
+        .open(cache::path(root))
+        .unwrap()
+        .set_times(std::fs::FileTimes::new().set_modified(at))
+        .unwrap();
+}
+
+/// Every step passes the moment its scan starts (`load_at`), so which files are too recent
+/// to trust is decided by the test, never by how fast a loaded machine copies and parses.
 #[test]
 fn cached_loads_equal_uncached_ones() {
+    // Before the copy: every file of the example changed after this moment.
+    let before = cache::now();
     let dir = example();
+    // Well after the copy: every file changed more than the racy window before this moment.
+    let settled = later(cache::now(), cache::RACY.as_secs() as i64 + 2);
     let project = Project::open(dir.path()).unwrap();
     let plain = load_with(&project, cache::Mode::Off).unwrap();
     let expected = outcome(&project, &plain);
@@ -65,26 +87,26 @@ fn cached_loads_equal_uncached_ones() {
     assert!(!cache::path(dir.path()).exists(), "off means off");
     assert!(plain.corpus.documents.len() >= 2 && !plain.corpus.incidents.is_empty());
 
-    // Cold: everything read and parsed, the cache written.
-    let cold = load_with(&project, cache::Mode::On).unwrap();
+    // Cold: everything read and parsed, the cache written (made at `before`).
+    let cold = load_at(&project, cache::Mode::On, before).unwrap();
     assert_eq!(cold.cache.read, files);
     assert!(cold.cache.written);
     assert_eq!(outcome(&project, &cold), expected);
 
-    // The files were just written: too recent to be trusted by their stat, they are read
-    // and hashed again, and their parsed values reused.
-    let racy = load_with(&project, cache::Mode::On).unwrap();
+    // The files changed within the racy window of the cache: they cannot be trusted by their
+    // stat, so they are read and hashed again, and their parsed values reused.
+    let racy = load_at(&project, cache::Mode::On, before).unwrap();
     assert_eq!((racy.cache.unchanged, racy.cache.same_digest), (0, files));
     assert!(!racy.cache.written, "nothing to store yet");
     assert_eq!(outcome(&project, &racy), expected);
 
-    // Once they are older than the racy window the cache is stored again, and from then on
-    // no file is opened.
-    std::thread::sleep(cache::RACY + std::time::Duration::from_millis(200));
-    let settle = load_with(&project, cache::Mode::On).unwrap();
+    // A scan that starts once they are older than the racy window stores the cache again, and
+    // from then on (the cache file written then too) no file is opened.
+    let settle = load_at(&project, cache::Mode::On, settled).unwrap();
     assert_eq!(settle.cache.same_digest, files);
     assert!(settle.cache.written);
-    let warm = load_with(&project, cache::Mode::On).unwrap();
+    cache_written_at(dir.path(), settled);
+    let warm = load_at(&project, cache::Mode::On, later(settled, 1)).unwrap();
     assert_eq!(warm.cache.unchanged, files);
     assert!(!warm.cache.written);
     assert_eq!(outcome(&project, &warm), expected);
@@ -111,7 +133,7 @@ fn cached_loads_equal_uncached_ones() {
         .unwrap();
     assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), mtime);
     assert_eq!(std::fs::metadata(&path).unwrap().len(), text.len() as u64);
-    let after = load_with(&project, cache::Mode::On).unwrap();
+    let after = load_at(&project, cache::Mode::On, later(settled, 2)).unwrap();
     assert_eq!((after.cache.unchanged, after.cache.read), (files - 1, 1));
     assert_eq!(after.corpus.incidents[0].title, changed_title);
     let plain_after = load_with(&project, cache::Mode::Off).unwrap();

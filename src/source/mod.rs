@@ -185,6 +185,17 @@ static LOADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::n
 
 /// Loads the project's source folder with the cache in the given mode.
 pub fn load_with(project: &Project, mode: cache::Mode) -> Result<Loaded, Diagnostic> {
+    load_at(project, mode, cache::now())
+}
+
+/// [`load_with`] for a scan that started at `started`: the moment the racy rule of the cache
+/// measures against (see [`cache`]). Tests pass chosen moments, so that whether a file counts
+/// as too recent never depends on how fast the machine is.
+pub fn load_at(
+    project: &Project,
+    mode: cache::Mode,
+    started: cache::Time,
+) -> Result<Loaded, Diagnostic> {
     LOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let root = project.source_dir();
     let display_root = project.config.source.clone();
@@ -196,7 +207,6 @@ pub fn load_with(project: &Project, mode: cache::Mode) -> Result<Loaded, Diagnos
         .help("create it, or set `source` in kitei.toml to the folder that holds the policy")
     })?;
 
-    let started = cache::now();
     let key = (mode != cache::Mode::Off).then(cache::key).flatten();
     let cache_path = cache::path(&project.root);
     // The cache is read while the folder is walked.
