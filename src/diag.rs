@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Serialize;
 
+pub mod codequality;
 pub mod sarif;
 
 /// How serious a finding is. `Allow` never reaches the output; it exists so that

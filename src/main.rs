@@ -59,8 +59,12 @@ enum Command {
     Build(BuildCommandArgs),
     /// Build, serve the site on 127.0.0.1, rebuild on every change and reload open pages.
     Serve(ServeArgs),
-    /// Copy the built-in templates into DIR/templates/ for editing (--policy: a starter project too).
+    /// Make DIR a CI-ready policy repository: .gitignore, GitHub and GitLab CI, JSON Schemas,
+    /// and a starter project unless DIR has a kitei.toml.
     Init(InitArgs),
+    /// List the built-in templates, or copy chosen ones into templates/ to override them.
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
     /// Print the 新旧対照表 of two versions: release tags, version names, or WORKTREE.
     Diff(DiffArgs),
     /// Import existing regulations (.docx, .md, .txt) into the source folder, with a report.
@@ -128,12 +132,30 @@ struct InitArgs {
     /// The project folder to write into (default: the project root, -C).
     #[arg(value_name = "DIR")]
     dir: Option<PathBuf>,
-    /// Also write kitei.toml and a minimal policy-src/ that passes `kitei check`.
-    #[arg(long)]
+    /// Write the starter project (kitei.toml, policy-src/) even where a kitei.toml exists
+    /// (refused then, unless --force). Without a kitei.toml it is written anyway.
+    #[arg(long, hide = true)]
     policy: bool,
+    /// Also copy every built-in template into templates/ (they then stop following kitei's fixes).
+    #[arg(long)]
+    eject_templates: bool,
     /// Replace files that exist already.
     #[arg(long)]
     force: bool,
+}
+
+#[derive(Subcommand)]
+enum TemplatesCommand {
+    /// Every built-in template and asset, marked when the project overrides it.
+    List,
+    /// Copy the named templates (base.html, assets/kitei.css, …) into templates/ for editing.
+    Eject {
+        #[arg(required = true, value_name = "NAME")]
+        names: Vec<String>,
+        /// Replace copies that exist already.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -221,6 +243,8 @@ enum Format {
     Github,
     /// A SARIF 2.1.0 log on stdout, for code-scanning UIs.
     Sarif,
+    /// A GitLab Code Quality report on stdout (artifacts:reports:codequality).
+    Codequality,
 }
 
 /// A closed stdout or stderr (`kitei check --format github | head -1`) ends the program quietly
@@ -256,6 +280,7 @@ fn main() -> ExitCode {
                 Format::Json => cmd::check::Format::Json,
                 Format::Github => cmd::check::Format::Github,
                 Format::Sarif => cmd::check::Format::Sarif,
+                Format::Codequality => cmd::check::Format::Codequality,
             },
             args.deny.is_some(),
         ),
@@ -307,11 +332,18 @@ fn main() -> ExitCode {
         ),
         Command::Schema(args) => cmd::schema::run(&args.out, args.check),
         Command::Init(args) => cmd::init::run(
-            args.dir.as_deref().unwrap_or(root),
+            &cmd::init::Request {
+                dir: args.dir.as_deref().unwrap_or(root),
+                policy: args.policy,
+                eject_templates: args.eject_templates,
+                force: args.force,
+            },
             as_of,
-            args.policy,
-            args.force,
         ),
+        Command::Templates(TemplatesCommand::List) => cmd::init::list_templates(root),
+        Command::Templates(TemplatesCommand::Eject { names, force }) => {
+            cmd::init::eject_templates(root, &names, force)
+        }
     })
 }
 

@@ -144,6 +144,7 @@ fn a_closed_pipe_ends_every_format_quietly() {
         (&["check", "--format", "json"], false),
         (&["check", "--format", "github"], false),
         (&["check", "--format", "sarif"], false),
+        (&["check", "--format", "codequality"], false),
         (&["rules"], false),
         (&["explain", "K0303"], false),
     ];

@@ -5,7 +5,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use crate::check::RULES;
-use crate::diag::{render_github, sarif};
+use crate::diag::{codequality, render_github, sarif};
 
 /// How `kitei check` prints the diagnostics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +18,8 @@ pub enum Format {
     Github,
     /// A SARIF 2.1.0 log on stdout, for code-scanning UIs.
     Sarif,
+    /// A GitLab Code Quality report (JSON) on stdout, for merge requests.
+    Codequality,
 }
 
 /// Returns the exit code: 0 clean, 1 errors remain, 2 the project cannot be loaded.
@@ -63,6 +65,7 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, format: Format, deny_warnings:
                 println!("{}", render_github(d));
             }
         }
+        Format::Codequality => print!("{}", codequality::render(&report.diagnostics)),
         Format::Sarif => {
             let rules: Vec<sarif::RuleDescriptor> = RULES
                 .iter()

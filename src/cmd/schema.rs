@@ -11,8 +11,7 @@ pub fn run(out: &Path, check: bool) -> u8 {
     let mut stale = Vec::new();
     for f in &files {
         let path = out.join(&f.name);
-        let mut text = serde_json::to_string_pretty(&f.schema).expect("a schema serialises");
-        text.push('\n');
+        let text = f.to_json();
         if check {
             if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
                 stale.push(path);

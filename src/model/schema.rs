@@ -27,6 +27,16 @@ pub struct SchemaFile {
     pub schema: Value,
 }
 
+impl SchemaFile {
+    /// The file's text: pretty JSON and a final newline (what `kitei schema` and `kitei init`
+    /// write, and what `kitei schema --check` compares).
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(&self.schema).expect("a schema serialises");
+        text.push('\n');
+        text
+    }
+}
+
 /// Every schema kitei publishes, in a fixed order.
 pub fn all() -> Vec<SchemaFile> {
     let mut files = vec![
