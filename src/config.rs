@@ -62,6 +62,16 @@ pub struct Config {
     pub appi: AppiConfig,
     pub versions: VersionsConfig,
     pub evidence: EvidenceConfig,
+    pub search: SearchConfig,
+}
+
+/// Site search.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchConfig {
+    /// More spellings of one word, added to the shipped table (`src/render/spelling_variants.toml`):
+    /// each list's first spelling is the one the others are searched as.
+    pub variants: Vec<Vec<String>>,
 }
 
 impl Default for Config {
@@ -78,6 +88,7 @@ impl Default for Config {
             appi: AppiConfig::default(),
             versions: VersionsConfig::default(),
             evidence: EvidenceConfig::default(),
+            search: SearchConfig::default(),
         }
     }
 }

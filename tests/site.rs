@@ -355,10 +355,11 @@ fn search_index_holds_japanese_bigrams() {
     // Every posting list, read back without a browser: exactly the pages (title or text)
     // that hold the bigram, in the shard the bigram hashes to.
     let mut expected: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
+    let spelling = kitei::render::spelling::Spelling::new(&[]).unwrap();
     for (i, (title, text)) in titles.iter().zip(&texts).enumerate() {
-        let grams: std::collections::BTreeSet<String> = search::bigrams(title)
+        let grams: std::collections::BTreeSet<String> = search::bigrams(&spelling, title)
             .into_iter()
-            .chain(search::bigrams(text))
+            .chain(search::bigrams(&spelling, text))
             .collect();
         for g in grams {
             expected.entry(g).or_default().push(i as u32);

@@ -18,6 +18,7 @@ pub mod markdown;
 pub mod output;
 pub mod pages;
 pub mod search;
+pub mod spelling;
 pub mod stamp;
 pub mod templates;
 pub mod versions;

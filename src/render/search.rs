@@ -23,6 +23,8 @@
 
 use std::collections::BTreeSet;
 
+use super::spelling::Spelling;
+
 /// One indexed page.
 #[derive(Debug, Clone)]
 pub struct Entry {
@@ -232,33 +234,21 @@ fn entity(s: &str) -> Option<(char, usize)> {
 
 // ---- bigrams -------------------------------------------------------------------------------
 
-/// Full-width ASCII (`ＡＢＣ１２３`) as ASCII, then lowercase, whitespace dropped: the form both
-/// sides search in (the query is NFKC-normalised, which does the same to full-width ASCII).
-/// `assets/search.js` folds page text the same way, character for character.
+/// Whether `c` is left out of bigrams (whitespace and the byte-order mark): `個人 情報` is
+/// searched as `個人情報`.
 #[inline]
-fn fold(c: char, mut push: impl FnMut(char)) {
-    let n = c as u32;
-    if n < 0x80 {
-        if !c.is_whitespace() {
-            push(c.to_ascii_lowercase());
-        }
-    } else if (0x3001..=0x9fff).contains(&n) {
-        // Japanese punctuation, kana and kanji: no case, no whitespace.
-        push(c);
-    } else if (0xff01..=0xff5e).contains(&n) {
-        let a = char::from_u32(n - 0xfee0).expect("ASCII");
-        push(a.to_ascii_lowercase());
-    } else if !c.is_whitespace() && c != '\u{feff}' {
-        c.to_lowercase().for_each(push);
-    }
+fn skipped(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
 }
 
-/// The bigrams of `text` as the index holds them (for tests and tools that read the index).
-pub fn bigrams(text: &str) -> BTreeSet<String> {
-    let mut chars = Vec::new();
-    for c in text.chars() {
-        fold(c, |c| chars.push(c));
-    }
+/// The bigrams of `text` as the index holds them (for tests and tools that read the index):
+/// of its [`Spelling::normalise`]d form, whitespace left out.
+pub fn bigrams(spelling: &Spelling, text: &str) -> BTreeSet<String> {
+    let chars: Vec<char> = spelling
+        .normalise(text)
+        .chars()
+        .filter(|&c| !skipped(c))
+        .collect();
     chars.windows(2).map(|w| w.iter().collect()).collect()
 }
 
@@ -474,7 +464,7 @@ impl Postings {
 /// Pages are taken 64 at a time: each bigram seen in such a block gets a mask of its pages
 /// there (one probe and one OR per character), then the masks are sorted into posting lists
 /// by counting, then encoded.
-fn postings(entries: &[Entry]) -> Postings {
+fn postings(entries: &[Entry], spelling: &Spelling) -> Postings {
     const BLOCK: usize = 64;
     let mut table = Table::new();
     // The mask of each id in the current block, and the ids with a mask.
@@ -490,22 +480,23 @@ fn postings(entries: &[Entry]) -> Postings {
             let bit = 1u64 << i;
             for text in [&e.title, &e.text] {
                 let mut prev: Option<char> = None;
-                for c in text.chars() {
-                    fold(c, |c| {
-                        if let Some(p) = prev {
-                            let id = table.id(key(p, c)) as usize;
-                            if id == masks.len() {
-                                masks.push(0);
-                                counts.push(0);
-                            }
-                            let m = &mut masks[id];
-                            if *m == 0 {
-                                touched.push(id as u32);
-                            }
-                            *m |= bit;
+                for c in spelling.normalise(text).chars() {
+                    if skipped(c) {
+                        continue;
+                    }
+                    if let Some(p) = prev {
+                        let id = table.id(key(p, c)) as usize;
+                        if id == masks.len() {
+                            masks.push(0);
+                            counts.push(0);
                         }
-                        prev = Some(c);
-                    });
+                        let m = &mut masks[id];
+                        if *m == 0 {
+                            touched.push(id as u32);
+                        }
+                        *m |= bit;
+                    }
+                    prev = Some(c);
                 }
             }
         }
@@ -658,9 +649,9 @@ fn text_chunks(entries: &[Entry], put: &(dyn Fn(String, Vec<u8>) + Sync)) -> Vec
 /// The index files of `entries` (paths relative to the site root, sorted, and their bytes):
 /// `pages.js`, the posting-list shards `g/XX.js` and the text chunks `t/N.js`. The same
 /// entries give the same bytes.
-pub fn index_files(entries: &[Entry]) -> Vec<(String, Vec<u8>)> {
+pub fn index_files(entries: &[Entry], spelling: &Spelling) -> Vec<(String, Vec<u8>)> {
     let files = std::sync::Mutex::new(Vec::new());
-    write_index(entries, &|path, bytes| {
+    write_index(entries, spelling, &|path, bytes| {
         files
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -673,9 +664,10 @@ pub fn index_files(entries: &[Entry]) -> Vec<(String, Vec<u8>)> {
 
 /// [`index_files`], each file handed to `put` as soon as it is made (in no particular order),
 /// so that the index is never in memory as a whole.
-pub fn write_index(entries: &[Entry], put: &(dyn Fn(String, Vec<u8>) + Sync)) {
+pub fn write_index(entries: &[Entry], spelling: &Spelling, put: &(dyn Fn(String, Vec<u8>) + Sync)) {
     // The text chunks and the posting lists do not depend on each other.
-    let (chunk_starts, postings) = rayon::join(|| text_chunks(entries, put), || postings(entries));
+    let (chunk_starts, postings) =
+        rayon::join(|| text_chunks(entries, put), || postings(entries, spelling));
 
     // Posting lists, sharded by their bigram, sorted by it in each shard.
     let bytes = postings.code.len() + postings.keys.len() * 12;
@@ -747,6 +739,18 @@ pub fn write_index(entries: &[Entry], put: &(dyn Fn(String, Vec<u8>) + Sync)) {
                     push_json_str(o, get(e));
                 }
             }
+            // The variant table, for the browser to normalise queries and page text alike.
+            o.extend_from_slice(b"],\"v\":[");
+            for (j, (from, to)) in spelling.pairs().iter().enumerate() {
+                if j > 0 {
+                    o.push(b',');
+                }
+                o.push(b'[');
+                push_json_str(o, from);
+                o.push(b',');
+                push_json_str(o, to);
+                o.push(b']');
+            }
             o.extend_from_slice(b"]}");
         },
         entries.len() * 64,
@@ -757,6 +761,10 @@ pub fn write_index(entries: &[Entry], put: &(dyn Fn(String, Vec<u8>) + Sync)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn plain() -> Spelling {
+        Spelling::new(&[]).unwrap()
+    }
 
     fn entry(url: &str, title: &str, text: &str) -> Entry {
         Entry {
@@ -787,8 +795,11 @@ mod tests {
             )
         };
         let shards = get("pages")["shards"].as_u64().unwrap() as u32;
-        let mut chars = Vec::new();
-        term.chars().for_each(|c| fold(c, |c| chars.push(c)));
+        let chars: Vec<char> = plain()
+            .normalise(term)
+            .chars()
+            .filter(|&c| !skipped(c))
+            .collect();
         let mut hits: Option<BTreeSet<u32>> = None;
         for w in chars.windows(2) {
             let shard = get(&shard_name(shard_of(w[0], w[1], shards)));
@@ -826,10 +837,10 @@ mod tests {
 
     #[test]
     fn japanese_bigrams() {
-        let g = bigrams("個人情報 保護");
+        let g = bigrams(&plain(), "個人情報 保護");
         assert!(g.contains("個人") && g.contains("情報") && g.contains("報保"));
         // Full-width ASCII is searched as ASCII, lowercased.
-        assert!(bigrams("ＰＣ").contains("pc"));
+        assert!(bigrams(&plain(), "ＰＣ").contains("pc"));
     }
 
     /// `pages` (increasing) encoded.
@@ -907,8 +918,8 @@ mod tests {
                 "CISO \"quote\" back\\slash line\u{2028}sep",
             ),
         ];
-        let files = index_files(&entries);
-        assert_eq!(files, index_files(&entries));
+        let files = index_files(&entries, &plain());
+        assert_eq!(files, index_files(&entries, &plain()));
         let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         let mut sorted = paths.clone();
         sorted.sort();
@@ -935,7 +946,7 @@ mod tests {
         assert_eq!(pages["chunks"], serde_json::json!([0]));
         // Nothing but these files, and nothing empty.
         assert!(
-            index_files(&[])
+            index_files(&[], &plain())
                 .iter()
                 .all(|(p, b)| p.starts_with(DIR) && !b.is_empty())
         );
@@ -990,7 +1001,7 @@ mod tests {
     fn index_is_smaller_than_the_text_and_shards_are_bounded() {
         let entries = corpus(300);
         let text: usize = entries.iter().map(|e| e.text.len()).sum();
-        let files = index_files(&entries);
+        let files = index_files(&entries, &plain());
         let total: usize = files.iter().map(|(_, b)| b.len()).sum();
         assert!(
             total < text * 3 / 2,
@@ -1026,7 +1037,7 @@ mod tests {
                 .map_or(f64::NAN, |(u, s)| (u + s) / 100.0)
         };
         let (started, cpu_started) = (std::time::Instant::now(), cpu());
-        let files = index_files(&entries);
+        let files = index_files(&entries, &plain());
         let (took, cpu_took) = (started.elapsed(), cpu() - cpu_started);
         eprintln!("CPU time of index_files, all threads: {cpu_took:.2} s");
         let total: usize = files.iter().map(|(_, b)| b.len()).sum();

@@ -123,14 +123,45 @@
     return out;
   }
 
-  // Full-width ASCII as ASCII, character for character (what NFKC does to the query).
-  function fold(text) {
-    return text.replace(/[\uff01-\uff5e]/g, function (c) {
-      return String.fromCharCode(c.charCodeAt(0) - 0xfee0);
-    }).toLowerCase();
+  // One spelling for page text and queries alike (src/render/spelling.rs does the same to the
+  // index): NFKC and lowercase; a dash after katakana is the long-vowel mark, which is dropped
+  // where it ends a katakana word; iteration marks repeat the character before them; then the
+  // variant table of pages.js (v: [variant, canonical], longest first), leftmost-longest.
+  var KATAKANA = /[\u30a1-\u30fa\u30fc\u31f0-\u31ff]/;
+  var DASH = /[-\u2010-\u2015\u2212\u30fc\uff70]/;
+  var variants = null, variantOf = {};
+  function isKatakana(c) { return c !== undefined && KATAKANA.test(c); }
+  function endsKatakanaWord(out) {
+    var n = out.length;
+    return n >= 2 && out[n - 1] === "\u30fc" && isKatakana(out[n - 2]) && out[n - 2] !== "\u30fc";
+  }
+  function normaliseChars(text) {
+    var out = [];
+    Array.from(text.normalize("NFKC")).forEach(function (c0) {
+      Array.from(c0.toLowerCase()).forEach(function (c) {
+        var prev = out[out.length - 1];
+        if ((c === "\u3005" || c === "\u309d" || c === "\u30fd") && prev !== undefined && !/\s/.test(prev)) c = prev;
+        else if (DASH.test(c) && isKatakana(prev)) c = "\u30fc";
+        if (prev === "\u30fc" && !isKatakana(c) && endsKatakanaWord(out)) out.pop();
+        out.push(c);
+      });
+    });
+    if (endsKatakanaWord(out)) out.pop();
+    return out.join("");
+  }
+  function normalise(text) {
+    var chars = normaliseChars(text);
+    return variants ? chars.replace(variants, function (m) { return variantOf[m]; }) : chars;
+  }
+  function useVariants(pairs) {
+    if (!pairs || pairs.length === 0) return;
+    pairs.forEach(function (p) { variantOf[p[0]] = p[1]; });
+    variants = new RegExp(pairs.map(function (p) {
+      return p[0].replace(/[.*+?^${}()|[\]\\\/-]/g, "\\$&");
+    }).join("|"), "g");
   }
 
-  var titles = null;  // folded titles
+  var titles = null;  // normalised titles
   function chunkOf(page, starts) {
     var lo = 0, hi = starts.length - 1;
     while (lo < hi) {
@@ -145,8 +176,9 @@
     load(["pages"], function () {
       var idx = data.pages;
       if (!idx || generation !== current) { if (!idx) done([], 0); return; }
-      if (!titles) titles = idx.t.map(fold);
-      var terms = query.normalize("NFKC").toLowerCase().split(/\s+/).filter(Boolean);
+      if (!titles) { useVariants(idx.v); titles = idx.t.map(normalise); }
+      var terms = normalise(query).split(/\s+/).filter(Boolean);
+      var whole = terms.join("");
       if (terms.length === 0) { done([], 0); return; }
       var grams = [], shards = {};
       terms.forEach(function (t) {
@@ -163,20 +195,22 @@
           .sort(function (a, b) { return a.length - b.length; })
           .forEach(function (p) { cand = cand === null ? p : intersect(cand, p); });
         if (cand === null) cand = idx.u.map(function (_, i) { return i; });
-        // Title hits first, then in page order.
+        // Exact title hits first, then title hits, then in page order.
         var order = cand.map(function (p) {
           var hits = 0;
           terms.forEach(function (t) { if (titles[p].indexOf(t) >= 0) hits++; });
+          if (titles[p].replace(/\s+/g, "") === whole) hits += 100;
           return { page: p, hits: hits };
         }).sort(function (a, b) { return b.hits - a.hits || a.page - b.page; });
-        confirm(terms, order, idx, generation, done);
+        confirm(terms, whole, order, idx, generation, done);
       });
     });
   }
 
   // Reads the text of candidates in `order`, chunk by chunk, and keeps the pages that hold
-  // every term (in the text or the title), scored: 10 a term in the title, 1 an occurrence.
-  function confirm(terms, order, idx, generation, done) {
+  // every term (in the text or the title), scored: 100000 a title that is the query, 10 a term
+  // in the title, 1 an occurrence.
+  function confirm(terms, whole, order, idx, generation, done) {
     var byChunk = {}, chunks = [];
     order.forEach(function (o) {
       var c = chunkOf(o.page, idx.chunks);
@@ -187,7 +221,7 @@
 
     function check(page, chunk) {
       var texts = data["t/" + chunk], x = texts ? texts[page - idx.chunks[chunk]] : "";
-      var text = fold(x), score = 0;
+      var text = normalise(x), score = titles[page].replace(/\s+/g, "") === whole ? 100000 : 0;
       for (var i = 0; i < terms.length; i++) {
         var t = terms[i], inTitle = titles[page].indexOf(t) >= 0;
         if (!inTitle && text.indexOf(t) < 0) return;
@@ -264,6 +298,7 @@
         if (generation !== current) return;
         show(results, more);
         list.setAttribute("data-ms", (performance.now() - started).toFixed(1));
+        list.setAttribute("data-q", q);  // the query these results are for
       });
     }, 60);
   }

@@ -78,6 +78,22 @@ def main(site, shots):
             ".filter(function (n) { return n.indexOf('/assets/search/') >= 0; })")
         assert any(n.endswith("/assets/search/pages.js") for n in loaded), loaded
         assert any("/assets/search/g/" in n for n in loaded), loaded
+        # Spelling variants: 漏洩 finds the pages 漏えい finds (the example spells it 漏えい).
+        def found(q):
+            query = driver.find_element(By.ID, "search-q")
+            query.clear()
+            query.send_keys(q)
+            wait.until(lambda d: d.find_element(By.ID, "search-results").get_attribute("data-q") == q)
+            return sorted(a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "#search-results li a"))
+        leak = found("漏えい")
+        assert leak, "漏えい finds nothing"
+        assert found("漏洩") == leak, "漏洩 does not find the pages 漏えい finds"
+        assert found("ｳｲﾙｽ") == found("ウィルス") != [], "half-width and variant katakana differ"
+        # An exact title hit comes first.
+        found("緊急連絡網")
+        first = driver.find_element(By.CSS_SELECTOR, "#search-results li a")
+        assert first.text.strip() == "緊急連絡網", first.text
+        results = driver.find_elements(By.CSS_SELECTOR, "#search-results li a")
         results[0].click()
         wait.until(lambda d: d.find_elements(By.TAG_NAME, "main"))
 

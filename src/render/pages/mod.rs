@@ -30,6 +30,7 @@ pub use registry::{doc_url, incident_url, record_url};
 
 use super::markdown::{self, Target};
 use super::output::Sink;
+use super::spelling::Spelling;
 use super::{Audience, BuildInfo, i18n, search, templates};
 use crate::check::Ctx;
 use crate::check::notifications::{self, DatedDuty, Due, DutyStatus, Regime};
@@ -167,7 +168,16 @@ impl<'a> Site<'a> {
         }
         let mut index = self.index.into_inner().unwrap_or_else(|e| e.into_inner());
         index.sort_by(|a, b| a.url.cmp(&b.url));
-        search::write_index(&index, &|path, bytes| self.sink.put(&path, bytes));
+        match Spelling::new(&self.project.config.search.variants) {
+            Ok(spelling) => search::write_index(&index, &spelling, &|path, bytes| {
+                self.sink.put(&path, bytes)
+            }),
+            Err(e) => self
+                .errors
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(e),
+        }
         let mut errors = self.errors.into_inner().unwrap_or_else(|e| e.into_inner());
         errors.sort();
         errors

@@ -1,0 +1,169 @@
+//! One spelling for words Japanese writes several ways, applied alike to the search index and
+//! to the query (`assets/search.js` runs the same steps with the table from `pages.js`):
+//!
+//! 1. NFKC: full- and half-width forms (`ｲﾝｼﾃﾞﾝﾄ` → `インシデント`, `ＡＢＣ` → `ABC`), then lowercase.
+//! 2. Marks: a dash after katakana is the long-vowel mark; a long-vowel mark that ends a
+//!    katakana word is dropped (`サーバー` = `サーバ`, JIS Z 8301 style); the iteration marks
+//!    `々 ゝ ヽ` repeat the character before them (`各々` = `各各`).
+//! 3. Variants: okurigana and kanji/kana spellings of one word become its first spelling
+//!    (`漏えい` → `漏洩`, `取り扱い` → `取扱`), leftmost-longest, from the shipped table
+//!    (`spelling_variants.toml`) and `[search] variants` in kitei.toml.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use serde::Deserialize;
+use unicode_normalization::UnicodeNormalization;
+
+/// The shipped variant table.
+pub const SHIPPED: &str = include_str!("spelling_variants.toml");
+
+#[derive(Deserialize)]
+struct Table {
+    variants: Vec<Vec<String>>,
+}
+
+/// The normaliser: the variant table, each spelling already through steps 1 and 2.
+pub struct Spelling {
+    /// (variant, canonical) pairs, as `pages.js` ships them to the browser.
+    pairs: Vec<(String, String)>,
+    matcher: Option<AhoCorasick>,
+}
+
+fn is_katakana(c: char) -> bool {
+    matches!(c, '\u{30a1}'..='\u{30fa}' | '\u{30fc}' | '\u{31f0}'..='\u{31ff}')
+}
+
+fn is_dash(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{30fc}' | '\u{ff70}'
+    )
+}
+
+/// Steps 1 and 2 (no variants).
+pub fn normalise_chars(text: &str) -> String {
+    let mut out: Vec<char> = Vec::with_capacity(text.len() / 2);
+    for c in text.nfkc().flat_map(char::to_lowercase) {
+        let prev = out.last().copied();
+        let c = match (c, prev) {
+            ('々' | 'ゝ' | 'ヽ', Some(p)) if !p.is_whitespace() => p,
+            (c, Some(p)) if is_dash(c) && is_katakana(p) => 'ー',
+            (c, _) => c,
+        };
+        // A long-vowel mark is word-final when what follows is not katakana.
+        if matches!(prev, Some('ー')) && !is_katakana(c) && ends_katakana_word(&out) {
+            out.pop();
+        }
+        out.push(c);
+    }
+    if matches!(out.last(), Some('ー')) && ends_katakana_word(&out) {
+        out.pop();
+    }
+    out.into_iter().collect()
+}
+
+/// Whether `chars` ends with a long-vowel mark after katakana.
+fn ends_katakana_word(chars: &[char]) -> bool {
+    chars.len() >= 2
+        && chars[chars.len() - 1] == 'ー'
+        && is_katakana(chars[chars.len() - 2])
+        && chars[chars.len() - 2] != 'ー'
+}
+
+impl Spelling {
+    /// The shipped table and `extra` (from kitei.toml), whose entries win over shipped ones
+    /// for the same spelling. Errors name the table.
+    pub fn new(extra: &[Vec<String>]) -> Result<Spelling, String> {
+        let shipped: Table = toml::from_str(SHIPPED)
+            .map_err(|e| format!("the shipped search variant table: {e}"))?;
+        let mut by_variant = std::collections::BTreeMap::new();
+        for list in shipped.variants.iter().chain(extra) {
+            let Some(first) = list.first() else { continue };
+            let canonical = normalise_chars(first);
+            for v in &list[1..] {
+                let v = normalise_chars(v);
+                if !v.is_empty() && v != canonical {
+                    by_variant.insert(v, canonical.clone());
+                }
+            }
+        }
+        let mut pairs: Vec<(String, String)> = by_variant.into_iter().collect();
+        // Longest first: the browser's regular expression then matches leftmost-longest too.
+        pairs.sort_by(|a, b| {
+            b.0.chars()
+                .count()
+                .cmp(&a.0.chars().count())
+                .then(a.0.cmp(&b.0))
+        });
+        let matcher = if pairs.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(pairs.iter().map(|p| &p.0))
+                    .map_err(|e| format!("search variant table: {e}"))?,
+            )
+        };
+        Ok(Spelling { pairs, matcher })
+    }
+
+    /// The (variant, canonical) pairs, longest variant first.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
+    /// `text` in the form the index holds and queries are matched in (whitespace kept).
+    pub fn normalise(&self, text: &str) -> String {
+        let chars = normalise_chars(text);
+        match &self.matcher {
+            Some(m) => {
+                let to: Vec<&str> = self.pairs.iter().map(|p| p.1.as_str()).collect();
+                m.replace_all(&chars, &to)
+            }
+            None => chars,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same(a: &str, b: &str) {
+        let s = Spelling::new(&[]).unwrap();
+        assert_eq!(s.normalise(a), s.normalise(b), "{a} / {b}");
+    }
+
+    #[test]
+    fn variants_of_one_word_meet() {
+        same("個人データの漏洩", "個人データの漏えい");
+        same("信用の毀損", "信用の棄損");
+        same("ウイルス対策", "ウィルス対策");
+        same("取扱い", "取り扱い");
+        same("取扱規程", "取り扱い規程");
+        same("ｲﾝｼﾃﾞﾝﾄ", "インシデント");
+        same("ＰＣ", "pc");
+        same("サーバー", "サーバ");
+        same("サーバーの停止", "サーバの停止");
+        same("各々", "各各");
+        same("セキュリティー", "セキュリティ");
+    }
+
+    #[test]
+    fn different_words_stay_apart() {
+        let s = Spelling::new(&[]).unwrap();
+        assert_ne!(s.normalise("個人情報"), s.normalise("個人データ"));
+        assert_ne!(s.normalise("サーバ"), s.normalise("サービス"));
+        // A long-vowel mark inside a word is kept.
+        assert_eq!(s.normalise("ルールブック"), "ルールブック");
+        // A hyphen after ASCII is not a long-vowel mark.
+        assert_eq!(s.normalise("INC-2025-001"), "inc-2025-001");
+    }
+
+    #[test]
+    fn kitei_toml_extends_the_table() {
+        let s = Spelling::new(&[vec!["見做す".into(), "みなす".into()]]).unwrap();
+        assert_eq!(s.normalise("みなす"), "見做す");
+        assert_ne!(Spelling::new(&[]).unwrap().normalise("みなす"), "見做す");
+    }
+}
