@@ -805,3 +805,39 @@ fn unchanged_inputs_make_a_no_op_build_and_any_change_rebuilds() {
     assert!(!build(&[]).contains("up to date"));
     assert!(out.join("index.html").is_file());
 }
+
+#[test]
+fn no_op_build_is_found_whichever_way_the_project_path_is_typed() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("kitei");
+    common::copy_tree(common::example().path(), &dir);
+    std::os::unix::fs::symlink(&dir, parent.path().join("link")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    // The default output folder (`site/` under the project) and an explicit relative one.
+    let build = |project_arg: &str, extra: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_kitei"))
+            .current_dir(parent.path())
+            .args(["-C", project_arg, "build", "--no-seal"])
+            .args(extra)
+            .env("NO_COLOR", "1")
+            .env("SOURCE_DATE_EPOCH", EPOCH)
+            .env("KITEI_SOURCE_COMMIT", "0123456789ab")
+            .env_remove("KITEI_CACHE")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(o.status.success(), "{err}");
+        err.contains("kitei build: up to date")
+    };
+    let absolute = dir.to_str().unwrap();
+    assert!(!build(absolute, &[]), "the first build");
+    assert!(build("kitei", &[]), "-C kitei after the absolute path");
+    assert!(build("./kitei/", &[]), "-C ./kitei/");
+    assert!(build("link", &[]), "through a symbolic link");
+    assert!(build(absolute, &[]), "the absolute path again");
+
+    let out = parent.path().join("kitei/out");
+    assert!(!build("kitei", &["--out", "kitei/out"]), "another folder");
+    assert!(build(absolute, &["--out", out.to_str().unwrap()]));
+    assert!(build("link", &["--out", "link/../kitei/out"]));
+}

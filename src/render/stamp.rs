@@ -43,9 +43,10 @@ pub struct Settings<'a> {
     pub build_date: &'a str,
 }
 
-/// Where the stamp of builds into `out` lives.
+/// Where the stamp of builds into `out` lives (keyed on the folder's canonical path, so that
+/// `-C kitei`, `-C ./kitei/` and the absolute path find the same stamp).
 pub fn path(project_root: &Path, out: &Path) -> PathBuf {
-    let digest = Sha256::digest(out.as_os_str().as_encoded_bytes());
+    let digest = Sha256::digest(canonical(out).as_os_str().as_encoded_bytes());
     project_root
         .join(crate::config::CACHE_DIR)
         .join("build")
@@ -54,7 +55,17 @@ pub fn path(project_root: &Path, out: &Path) -> PathBuf {
 
 /// The fingerprint of a build of `project_root` with `settings`, or `None` when it cannot be
 /// trusted (a racy file, an unreadable folder).
+/// Paths enter the fingerprint in canonical form: the same project reached by a relative
+/// path, an absolute one or a symbolic link has one fingerprint.
 pub fn inputs(project_root: &Path, source_dir: &Path, settings: &Settings) -> Option<String> {
+    let project_root = &canonical(project_root);
+    let source_dir = &canonical(source_dir);
+    let out = canonical(settings.out);
+    let settings = &Settings {
+        out: &out,
+        as_of: settings.as_of.clone(),
+        ..*settings
+    };
     let now = probe_time(project_root)?;
     let mut hasher = Sha256::new();
     let mut part = |bytes: &[u8]| {
@@ -77,6 +88,26 @@ pub fn inputs(project_root: &Path, source_dir: &Path, settings: &Settings) -> Op
         part(&tree_listing(&dir, now)?);
     }
     Some(hex(&hasher.finalize()))
+}
+
+/// `path` with its longest existing ancestor resolved by the file system (symbolic links,
+/// `.` and `..`, relative to the working folder) and the rest, not yet created, appended.
+pub fn canonical(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return rest.iter().rev().fold(real, |p, name| p.join(name));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
 }
 
 /// The file system's clock now (ns), read off a file written for the purpose.
