@@ -14,6 +14,7 @@
 pub mod check;
 pub mod cmd;
 pub mod config;
+pub mod crash_points;
 pub mod dates;
 pub mod diag;
 pub mod digest;

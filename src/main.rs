@@ -264,6 +264,9 @@ fn parse_as_of(s: &str) -> Result<NaiveDate, String> {
 }
 
 fn main() -> ExitCode {
+    if let Some(code) = kitei::crash_points::list_if_asked() {
+        return ExitCode::from(code);
+    }
     let cli = Cli::parse();
     if !matches!(cli.command, Command::Serve(_)) {
         quiet_broken_pipe();

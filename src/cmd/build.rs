@@ -183,6 +183,7 @@ fn publish(
             return super::UNUSABLE;
         }
     };
+    report_leftovers(out, staging.leftovers());
     let render = |info: &BuildInfo| match pages::Site::new(project, corpus, info, &staging) {
         Ok(site) => site.render_into_sink(),
         Err(e) => vec![e],
@@ -249,6 +250,24 @@ fn publish(
         stamp::record(&project.root, out, inputs, messages.0);
     }
     0
+}
+
+/// Says what the start of the build cleaned up after killed runs beside `out`.
+fn report_leftovers(out: &Path, cleaned: &crate::files::stale::Cleaned) {
+    if let Some(old) = &cleaned.restored {
+        eprintln!(
+            "note: put back {} from {} (a kitei run was killed while swapping it in)",
+            out.display(),
+            old.display()
+        );
+    }
+    if !cleaned.removed.is_empty() {
+        eprintln!(
+            "note: removed {} leftover folder(s) of killed kitei runs beside {}",
+            cleaned.removed.len(),
+            out.display()
+        );
+    }
 }
 
 /// The versions part of the site (switcher, banners, history pages), with what the history

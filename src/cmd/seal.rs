@@ -37,6 +37,9 @@ pub fn seal(ws: &Workspace, scope: Scope, sign: Option<PathBuf>) -> u8 {
     };
     match crate::evidence::seal(ws, &request) {
         Ok(result) => {
+            for n in &result.notes {
+                eprintln!("note: {n}");
+            }
             for w in &result.warnings {
                 eprintln!("warning: {w}");
             }

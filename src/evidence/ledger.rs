@@ -73,7 +73,10 @@ impl Ledger {
         let mut text = serde_json::to_string_pretty(self).expect("ledger serialises");
         text.push('\n');
         let path = dir.join(LEDGER_FILE);
-        super::write_atomically(&path, text.as_bytes(), true)
+        let how = crate::files::How::DURABLE.crash_point("ledger-temp-written");
+        super::write_atomically_how(&path, text.as_bytes(), how)?;
+        crate::crash_points::reached("ledger-written");
+        Ok(())
     }
 
     pub fn last(&self) -> Option<&LedgerEntry> {

@@ -90,6 +90,11 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8], replace: bool) -> Resu
     } else {
         How::DURABLE.new_only()
     };
+    write_atomically_how(path, bytes, how)
+}
+
+/// [`write_atomically`] with the options spelled out.
+pub(crate) fn write_atomically_how(path: &Path, bytes: &[u8], how: How) -> Result<(), Error> {
     files::write_atomically(path, bytes, how).map_err(|e| {
         Error::new(
             format!("cannot write {}: {e}", path.display()),

@@ -1,7 +1,8 @@
 //! Writing the site: every file goes into a fresh temporary folder beside the output folder
 //! as soon as it is rendered (pages are not held in memory), and that folder replaces the old
-//! one only when complete. A failed build leaves the old site as it was. The old tree is
-//! deleted after the swap (deleting first is the slow part on most disks). Bytes depend only
+//! one only when complete, in one atomic exchange on Linux ([`files::swap`]). A failed build
+//! leaves the old site as it was. The old tree is deleted after the swap (deleting first is
+//! the slow part on most disks). Bytes depend only
 //! on what was rendered (no timestamps in content); the order in which parallel renderers
 //! write does not matter.
 
@@ -9,6 +10,8 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+use crate::files;
 
 /// Files kept from the previous output folder because they are not generated (the folder's
 /// README is committed to git).
@@ -43,38 +46,42 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// A new site being written into a temporary folder beside `out`. [`Staging::publish`] swaps
-/// it in; dropping it unpublished deletes it.
+/// it in; dropping it unpublished deletes it. While it exists it holds `out`'s lock
+/// ([`files::lock`]): another kitei building into the same folder waits for it.
 #[derive(Debug)]
 pub struct Staging {
     out: PathBuf,
-    parent: PathBuf,
     dir: PathBuf,
     published: bool,
     made_dirs: Mutex<HashSet<PathBuf>>,
     written: Mutex<BTreeSet<String>>,
     failure: Mutex<Option<io::Error>>,
+    leftovers: files::stale::Cleaned,
+    _lock: files::lock::OutputLock,
 }
 
 impl Staging {
+    /// Locks `out`, removes the leftovers of killed runs beside it (putting back an old site a
+    /// run killed mid-swap left aside) and makes the staging folder.
     pub fn new(out: &Path) -> io::Result<Staging> {
-        let parent = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&parent)?;
-        let dir = tempfile::Builder::new()
-            .prefix(".kitei-build-")
-            .tempdir_in(&parent)?
-            .keep();
+        let lock = files::lock::lock_output(out, "building")?;
+        let leftovers = files::stale::clean_output_leftovers(out)?;
+        let dir = files::swap::temp_dir_beside(out, "build")?;
         Ok(Staging {
             out: out.to_path_buf(),
-            parent,
             dir,
             published: false,
             made_dirs: Mutex::new(HashSet::new()),
             written: Mutex::new(BTreeSet::new()),
             failure: Mutex::new(None),
+            leftovers,
+            _lock: lock,
         })
+    }
+
+    /// What the start of this build cleaned up after killed runs.
+    pub fn leftovers(&self) -> &files::stale::Cleaned {
+        &self.leftovers
     }
 
     /// The relative paths written so far.
@@ -114,7 +121,8 @@ impl Staging {
             // tempdir creates 0700; a site is read by a web server or colleagues.
             std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o755))?;
         }
-        swap_in(&self.dir, &self.out, &self.parent)?;
+        crate::crash_points::reached("site-staged");
+        files::swap::replace_dir(&self.dir, &self.out)?;
         self.published = true;
         Ok(())
     }
@@ -143,30 +151,6 @@ pub fn write_site(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result<(
         staging.put(rel, bytes.clone());
     }
     staging.publish()
-}
-
-/// Moves `new` to `out`; an existing `out` is moved aside first and deleted afterwards.
-fn swap_in(new: &Path, out: &Path, parent: &Path) -> io::Result<()> {
-    if out.symlink_metadata().is_err() {
-        return std::fs::rename(new, out);
-    }
-    if !out.is_dir() {
-        return Err(io::Error::other(format!(
-            "{} exists and is not a folder",
-            out.display()
-        )));
-    }
-    let old = tempfile::Builder::new()
-        .prefix(".kitei-old-")
-        .tempdir_in(parent)?
-        .keep();
-    std::fs::remove_dir(&old)?;
-    std::fs::rename(out, &old)?;
-    if let Err(e) = std::fs::rename(new, out) {
-        let _ = std::fs::rename(&old, out);
-        return Err(e);
-    }
-    std::fs::remove_dir_all(&old)
 }
 
 /// `root/rel` for a generated relative path; refuses absolute paths and `..`.
@@ -212,6 +196,7 @@ mod tests {
             .unwrap()
             .flatten()
             .map(|e| e.file_name())
+            .filter(|n| n != ".kitei-lock-site")
             .collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
     }
@@ -235,6 +220,7 @@ mod tests {
             .unwrap()
             .flatten()
             .map(|e| e.file_name())
+            .filter(|n| n != ".kitei-lock-site")
             .collect();
         assert_eq!(names, ["site"], "{names:?}");
         assert_eq!(

@@ -121,6 +121,8 @@ pub enum SealOutcome {
 pub struct SealResult {
     pub outcome: SealOutcome,
     pub warnings: Vec<String>,
+    /// What kitei did on its own before sealing (cleaned up or recovered after a killed run).
+    pub notes: Vec<String>,
 }
 
 /// Seals a bundle of the loaded workspace (the release's own files, read from git, for
@@ -144,6 +146,26 @@ pub fn seal(ws: &Workspace, req: &SealRequest) -> Result<SealResult, Error> {
             "check the project folder's permissions",
         )
     })?;
+    // One process at a time extends the chain; a killed one's partial files go first.
+    let _lock = crate::files::lock::lock_output(&evidence_dir, "sealing into").map_err(|e| {
+        Error::new(
+            format!("cannot lock {}: {e}", evidence_dir.display()),
+            "check the project folder's permissions",
+        )
+    })?;
+    let mut notes = Vec::new();
+    match crate::files::stale::clean_temp_files(&evidence_dir) {
+        Ok(removed) if !removed.is_empty() => notes.push(format!(
+            "removed {} partial file(s) of killed kitei runs from {}",
+            removed.len(),
+            evidence_dir.display()
+        )),
+        Ok(_) => {}
+        Err(e) => warnings.push(format!(
+            "cannot remove the partial files of killed kitei runs from {}: {e}",
+            evidence_dir.display()
+        )),
+    }
     let mut ledger = Ledger::load(&evidence_dir)?;
     check_chain_tip(&evidence_dir, &ledger, &mut warnings)?;
     if let Some(last) = unchanged(ledger.last(), &payload.manifest_sha, key_id.as_deref()) {
@@ -152,6 +174,7 @@ pub fn seal(ws: &Workspace, req: &SealRequest) -> Result<SealResult, Error> {
                 name: last.name.clone(),
             },
             warnings,
+            notes,
         });
     }
     let tip = ChainTip::after(inputs.project, ledger.last());
@@ -200,6 +223,7 @@ pub fn seal(ws: &Workspace, req: &SealRequest) -> Result<SealResult, Error> {
             time_source: record.time_source,
         }),
         warnings,
+        notes,
     })
 }
 

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use indicatif::ProgressBar;
 
 use super::describe::Bag;
+use crate::crash_points;
 use crate::evidence::{Error, archive, minisign};
 
 /// The files a bag was written to.
@@ -34,7 +35,9 @@ pub(crate) fn write(
         )
     };
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".kitei-seal-").suffix(".zip.tmp");
+    // The pid tells a later run's cleanup a killed run's partial zip from a live one's.
+    let prefix = format!(".kitei-seal-{}-", std::process::id());
+    builder.prefix(&prefix).suffix(".zip.tmp");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -50,6 +53,7 @@ pub(crate) fn write(
     let mut writer = archive::write_zip(writer, bag.entries, bag.epoch, &bar)?;
     bar.finish_and_clear();
     writer.flush().map_err(fail)?;
+    crash_points::reached("seal-zip-written");
     // Hash the finished zip (from the page cache) while the disk catches up with sync_all.
     // The BLAKE2b prehash is only needed for the signature (it costs more than the SHA-256).
     let (synced, digests) = rayon::join(
@@ -58,6 +62,7 @@ pub(crate) fn write(
     );
     synced.map_err(fail)?;
     drop(writer);
+    crash_points::reached("seal-zip-synced");
     let (zip_sha256, zip_prehash) = digests.map_err(fail)?;
     let signature = key.zip(zip_prehash.as_ref()).map(|(k, prehash)| {
         k.sign(
@@ -68,16 +73,27 @@ pub(crate) fn write(
             ),
         )
     });
-    tmp.persist_noclobber(&zip_path)
-        .map_err(|e| fail(e.error))?;
+    // The signature first: a zip that appears (and that a later run may adopt, see
+    // `recover`) always has its signature beside it. A signature left without its zip by a
+    // crash is replaced when the bundle of that name is written.
+    if zip_path.exists() {
+        return Err(fail(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            format!("{} exists", zip_path.display()),
+        )));
+    }
     let sig_path = match signature {
         Some(sig) => {
             let p = dir.join(format!("{name}.zip.minisig"));
             crate::evidence::write_atomically(&p, sig.as_bytes(), true)?;
+            crash_points::reached("seal-signature-written");
             Some(p)
         }
         None => None,
     };
+    tmp.persist_noclobber(&zip_path)
+        .map_err(|e| fail(e.error))?;
+    crash_points::reached("seal-zip-renamed");
     Ok((
         Written {
             zip: zip_path,

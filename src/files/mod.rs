@@ -1,6 +1,13 @@
-//! Writing a file whole or not at all: the bytes go to a temporary file in the same folder,
-//! which is then renamed over the target, so a reader sees the old file or the complete new
-//! one, never half of it (a crash, a full disk, Ctrl-C). A leaf: it uses nothing of the crate.
+//! The file system, used safely: a file is written whole or not at all (the bytes go to a
+//! temporary file in the same folder, which is then renamed over the target, so a reader sees
+//! the old file or the complete new one, never half of it: a crash, a full disk, Ctrl-C), only
+//! regular files are read (never an open that blocks), an output folder is replaced in one step
+//! ([`swap`]) by one process at a time ([`lock`]), and kitei's own leftovers of killed runs are
+//! removed ([`stale`]). Uses nothing of the crate but [`crate::crash_points`].
+
+pub mod lock;
+pub mod stale;
+pub mod swap;
 
 use std::io::Write;
 use std::path::Path;
@@ -14,6 +21,8 @@ pub struct How {
     pub replace: bool,
     /// Flush to disk before the rename (records that must survive a power cut).
     pub sync: bool,
+    /// The [`crate::crash_points`] point between writing the temporary file and the rename.
+    pub crash_point: Option<&'static str>,
 }
 
 impl How {
@@ -22,6 +31,7 @@ impl How {
         mode: 0o644,
         replace: true,
         sync: false,
+        crash_point: None,
     };
     /// A record worth a flush (bundles' ledger, signatures, public keys), replaced if present.
     pub const DURABLE: How = How {
@@ -33,6 +43,14 @@ impl How {
         mode: 0o600,
         ..How::DURABLE
     };
+
+    /// The same, with a crash point before the rename (tests, [`crate::crash_points`]).
+    pub const fn crash_point(self, point: &'static str) -> How {
+        How {
+            crash_point: Some(point),
+            ..self
+        }
+    }
 
     /// The same, but never replacing an existing file.
     pub const fn new_only(self) -> How {
@@ -51,7 +69,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8], how: How) -> std::io::Result<
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".kitei-").suffix(".tmp");
+    // The pid lets a later run tell a leftover of a killed run from a live one's (`stale`).
+    let prefix = format!(".kitei-{}-", std::process::id());
+    builder.prefix(&prefix).suffix(".tmp");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -61,6 +81,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8], how: How) -> std::io::Result<
     tmp.write_all(bytes)?;
     if how.sync {
         tmp.as_file().sync_all()?;
+    }
+    if let Some(point) = how.crash_point {
+        crate::crash_points::reached(point);
     }
     if how.replace {
         tmp.persist(path).map_err(|e| e.error)?;

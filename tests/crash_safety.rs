@@ -1,0 +1,241 @@
+//! Killed at the worst moment, kitei leaves a usable site and evidence chain, and the next run
+//! recovers by itself: the site swap has no gap (`KITEI_CRASH_AT` aborts the process at a
+//! named point of the output phase, see src/crash_points.rs), one process at a time writes an
+//! output folder, and leftovers of killed runs (only kitei's own) are removed.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Output, Stdio};
+
+/// A built copy of the base fixture (site/ and evidence/ exist).
+fn built() -> tempfile::TempDir {
+    let dir = common::base_fixture();
+    let o = build(dir.path(), &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    dir
+}
+
+fn build(project: &Path, env: &[(&str, &str)]) -> Output {
+    let mut cmd = common::kitei(project);
+    cmd.arg("build");
+    cmd.env_remove("KITEI_CRASH_AT").env_remove("KITEI_SWAP");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+/// Changes the regulation so that the next build writes a different site.
+fn edit(project: &Path, n: usize) {
+    let reg = project.join("policy-src/regulation/reg.md");
+    let mut text = std::fs::read_to_string(&reg).unwrap();
+    text.push_str(&format!("\n本規程は、第{n}回の改定の際にも見直す。\n"));
+    std::fs::write(reg, text).unwrap();
+}
+
+fn aborted(o: &Output) -> bool {
+    use std::os::unix::process::ExitStatusExt;
+    o.status.signal() == Some(6) // SIGABRT
+}
+
+/// kitei's temporary names beside the outputs (the lock files stay by design).
+fn temporaries(project: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(project)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".kitei-build-") || n.starts_with(".kitei-old-"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn site(project: &Path) -> BTreeMap<String, Vec<u8>> {
+    common::tree(&project.join("site"))
+}
+
+#[test]
+fn a_build_killed_at_any_site_point_leaves_the_old_or_the_new_site() {
+    for (i, point) in ["site-staged", "site-swap", "site-swapped"]
+        .into_iter()
+        .enumerate()
+    {
+        let dir = built();
+        let old = site(dir.path());
+        edit(dir.path(), i);
+        let o = build(dir.path(), &[("KITEI_CRASH_AT", point)]);
+        assert!(aborted(&o), "{point}: {:?}", o.status);
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains(&format!("aborting at `{point}`")),
+            "{point}"
+        );
+        // site/ exists and is one whole tree, the old or the new.
+        let after = site(dir.path());
+        assert!(!after.is_empty(), "{point}: no site/");
+        let new_page = after
+            .values()
+            .any(|b| String::from_utf8_lossy(b).contains(&format!("第{i}回の改定")));
+        if new_page {
+            assert_ne!(after, old, "{point}");
+        } else {
+            assert_eq!(after, old, "{point}: neither the old site nor the new one");
+        }
+        // The next build succeeds and cleans up after the killed one.
+        let o = build(dir.path(), &[]);
+        assert!(
+            o.status.success(),
+            "{point}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            temporaries(dir.path()).is_empty(),
+            "{point}: {:?}",
+            temporaries(dir.path())
+        );
+        let done = site(dir.path());
+        assert!(
+            done.values()
+                .any(|b| String::from_utf8_lossy(b).contains(&format!("第{i}回の改定"))),
+            "{point}"
+        );
+    }
+}
+
+#[test]
+fn the_swap_has_no_gap_and_the_fallback_gap_heals() {
+    // With the exchange the fallback's gap point is never reached: the build completes.
+    let dir = built();
+    edit(dir.path(), 1);
+    let o = build(dir.path(), &[("KITEI_CRASH_AT", "site-swap-gap")]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(dir.path().join("site/index.html").is_file());
+
+    // Forced to two renames, a crash between them leaves no site/ (the documented window) and
+    // the old tree aside; the next run puts it back before it builds.
+    edit(dir.path(), 2);
+    let o = build(
+        dir.path(),
+        &[
+            ("KITEI_CRASH_AT", "site-swap-gap"),
+            ("KITEI_SWAP", "rename"),
+        ],
+    );
+    assert!(aborted(&o), "{:?}", o.status);
+    assert!(!dir.path().join("site").exists());
+    assert_eq!(
+        temporaries(dir.path()).len(),
+        2,
+        "{:?}",
+        temporaries(dir.path())
+    );
+    let o = build(dir.path(), &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("note: put back"), "{err}");
+    assert!(temporaries(dir.path()).is_empty());
+    assert!(dir.path().join("site/index.html").is_file());
+}
+
+#[test]
+fn two_processes_take_turns_on_the_site() {
+    let dir = built();
+    edit(dir.path(), 3);
+    // This test process holds site/'s lock, as a running `kitei build` or `serve` would.
+    let held = kitei::files::lock::lock_output(&dir.path().join("site"), "building").unwrap();
+    let mut child = common::kitei(dir.path())
+        .args(["build", "--no-seal"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert_ne!(
+            stderr.read_line(&mut line).unwrap(),
+            0,
+            "no waiting message"
+        );
+        if line.contains("is building") {
+            break;
+        }
+    }
+    assert!(
+        line.contains(&format!(
+            "another kitei (pid {}) is building",
+            std::process::id()
+        )),
+        "{line}"
+    );
+    assert!(line.contains("waiting"), "{line}");
+    // It waits: nothing is published while the lock is held.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(child.try_wait().unwrap().is_none(), "did not wait");
+    assert!(
+        !site(dir.path())
+            .values()
+            .any(|b| String::from_utf8_lossy(b).contains("第3回の改定"))
+    );
+    drop(held);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert!(child.wait().unwrap().success(), "{rest}");
+    assert!(
+        site(dir.path())
+            .values()
+            .any(|b| String::from_utf8_lossy(b).contains("第3回の改定"))
+    );
+}
+
+#[test]
+fn cleanup_removes_only_kiteis_own_leftovers_of_dead_runs() {
+    let dir = built();
+    let dead = 1u32 << 23; // above any pid_max: no such process
+    let alive = std::process::id();
+    let make = |name: &str| {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.join("sub")).unwrap();
+        std::fs::write(p.join("sub/page.html"), "x").unwrap();
+    };
+    let own_dead = [
+        format!(".kitei-build-{dead}-aaaaaa-site"),
+        format!(".kitei-old-{dead}-bbbbbb-site"),
+    ];
+    let kept = [
+        format!(".kitei-build-{alive}-cccccc-site"), // a live process's
+        format!(".kitei-build-{dead}-dddddd-site-public"), // another output's
+        ".kitei-build-notes".to_string(),            // not kitei's pattern
+        "kitei-build-1-eeeeee-site".to_string(),     // not hidden: someone else's
+    ];
+    for n in own_dead.iter().chain(&kept) {
+        make(n);
+    }
+    let partial = dir
+        .path()
+        .join(format!("evidence/.kitei-seal-{dead}-ffffff.zip.tmp"));
+    std::fs::write(&partial, "partial zip").unwrap();
+    let live_partial = dir
+        .path()
+        .join(format!("evidence/.kitei-seal-{alive}-gggggg.zip.tmp"));
+    std::fs::write(&live_partial, "a live seal's").unwrap();
+    edit(dir.path(), 4);
+    let o = build(dir.path(), &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("removed 2 leftover folder(s)"), "{err}");
+    for n in &own_dead {
+        assert!(!dir.path().join(n).exists(), "{n} stayed");
+    }
+    for n in &kept {
+        assert!(dir.path().join(n).exists(), "{n} was removed");
+    }
+    assert!(!partial.exists(), "the dead run's partial zip stayed");
+    assert!(
+        live_partial.exists(),
+        "a live run's partial zip was removed"
+    );
+}
