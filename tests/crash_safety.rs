@@ -239,3 +239,132 @@ fn cleanup_removes_only_kiteis_own_leftovers_of_dead_runs() {
         "a live run's partial zip was removed"
     );
 }
+
+fn run(project: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = common::kitei(project);
+    cmd.args(args).env_remove("KITEI_CRASH_AT");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// The bundle files in evidence/, by name.
+fn bundles(project: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(project.join("evidence"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".zip"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// `kitei verify --chain PROJECT/evidence`.
+fn verify_chain(project: &Path) -> Output {
+    let evidence = project.join("evidence");
+    run(
+        project,
+        &["verify", "--chain", evidence.to_str().unwrap()],
+        &[],
+    )
+}
+
+fn ledger_len(project: &Path) -> usize {
+    let text = std::fs::read_to_string(project.join("evidence/LEDGER.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["bundles"].as_array().unwrap().len()
+}
+
+#[test]
+fn a_bundle_written_before_a_crash_is_adopted() {
+    let dir = built();
+    edit(dir.path(), 5);
+    let o = run(
+        dir.path(),
+        &["seal"],
+        &[("KITEI_CRASH_AT", "seal-zip-renamed")],
+    );
+    assert!(aborted(&o), "{}", text(&o));
+    assert_eq!(bundles(dir.path()).len(), 2);
+    assert_eq!(ledger_len(dir.path()), 1);
+    // The chain is visibly unfinished until the next run...
+    assert!(!verify_chain(dir.path()).status.success());
+    // ... which adopts the complete bundle and then has nothing new to seal.
+    let o = run(dir.path(), &["build"], &[]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("note: adopted"), "{out}");
+    assert!(out.contains("as bundle 2 of LEDGER.json"), "{out}");
+    assert!(out.contains("no change since"), "{out}");
+    assert_eq!(ledger_len(dir.path()), 2);
+    let o = verify_chain(dir.path());
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+#[test]
+fn strays_that_do_not_extend_the_chain_are_quarantined() {
+    let dir = built();
+    // Another chain (different content from its first bundle on) with two bundles.
+    let other = common::base_fixture();
+    for n in [98, 99] {
+        edit(other.path(), n);
+        assert!(build(other.path(), &[]).status.success());
+    }
+    let theirs = bundles(other.path());
+    assert_eq!(theirs.len(), 2);
+    let ev = dir.path().join("evidence");
+    // Bundle names without `.zip`.
+    let name = |n: &str| theirs[0].trim_end_matches(".zip").replace("000001", n);
+    // Their bundle 2 under our next name: the right number, but it links to their bundle 1.
+    std::fs::copy(
+        other.path().join("evidence").join(&theirs[1]),
+        ev.join(name("000002") + ".zip"),
+    )
+    .unwrap();
+    // Their bundle 1 under another name: the bag inside is named otherwise.
+    std::fs::copy(
+        other.path().join("evidence").join(&theirs[0]),
+        ev.join(name("000003") + ".zip"),
+    )
+    .unwrap();
+    std::fs::write(ev.join(name("000004") + ".zip"), "not a zip").unwrap();
+    let orphan_sig = name("000009") + ".zip.minisig";
+    std::fs::write(ev.join(&orphan_sig), "sig").unwrap();
+    edit(dir.path(), 6);
+    let o = run(dir.path(), &["build"], &[]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    for (n, why) in [
+        ("000002", "it links to the previous bag"),
+        ("000003", "it holds the bag"),
+        ("000004", "it does not verify"),
+    ] {
+        let shown = format!("{}.zip to ", name(n));
+        let line = out.lines().find(|l| l.contains(&shown));
+        assert!(line.is_some_and(|l| l.contains(why)), "{n}: {out}");
+    }
+    assert!(
+        out.contains("a signature whose bundle was never written"),
+        "{out}"
+    );
+    let q = ev.join("quarantine");
+    for n in ["000002", "000003", "000004"] {
+        assert!(q.join(name(n) + ".zip").is_file(), "{n} not in quarantine");
+    }
+    assert!(q.join(&orphan_sig).is_file());
+    // Our new bundle took number 2; the chain verifies.
+    assert_eq!(ledger_len(dir.path()), 2);
+    assert!(ev.join(name("000002") + ".zip").is_file());
+    let o = verify_chain(dir.path());
+    assert!(o.status.success(), "{}", text(&o));
+}

@@ -32,13 +32,21 @@ impl SourceTree {
     }
 }
 
+/// A git pathspec that leaves out kitei's own files (lock files, temporaries) at any depth.
+const NOT_KITEI: &str = ":(exclude,glob)**/.kitei-*";
+
 /// Reads the state of the working tree under `root` (the project folder). Paths git ignores
-/// (`evidence/`, `site/`) do not count.
+/// (`evidence/`, `site/`) do not count, nor kitei's own lock files and temporaries
+/// (`.kitei-*`, e.g. `.kitei-lock-evidence` beside the evidence folder), whether or not the
+/// project's .gitignore lists them.
 pub fn source_tree(root: &Path) -> SourceTree {
     if git::query(root, &["rev-parse", "--verify", "HEAD"]).is_none() {
         return SourceTree::NotInGit;
     }
-    let Ok(status) = git::run(root, &["status", "--porcelain=v1", "-z", "--", "."]) else {
+    let Ok(status) = git::run(
+        root,
+        &["status", "--porcelain=v1", "-z", "--", ".", NOT_KITEI],
+    ) else {
         return SourceTree::NotInGit;
     };
     let paths = status.split(|&b| b == 0).filter(|p| !p.is_empty()).count();
@@ -47,7 +55,18 @@ pub fn source_tree(root: &Path) -> SourceTree {
     }
     let mut hash = Sha256::new();
     hash.update(b"kitei-uncommitted/1\ndiff\n");
-    if let Ok(diff) = git::run(root, &["diff", "HEAD", "--binary", "--no-color", "--", "."]) {
+    if let Ok(diff) = git::run(
+        root,
+        &[
+            "diff",
+            "HEAD",
+            "--binary",
+            "--no-color",
+            "--",
+            ".",
+            NOT_KITEI,
+        ],
+    ) {
         hash.update(&diff);
     }
     hash.update(b"\nuntracked\n");
@@ -60,6 +79,7 @@ pub fn source_tree(root: &Path) -> SourceTree {
             "-z",
             "--",
             ".",
+            NOT_KITEI,
         ],
     ) {
         let mut names: Vec<&[u8]> = list.split(|&b| b == 0).filter(|p| !p.is_empty()).collect();

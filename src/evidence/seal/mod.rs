@@ -1,6 +1,9 @@
 //! `kitei seal`: a bundle of the loaded and checked workspace, in phases a reader can follow
 //! and test one by one:
 //!
+//! First, under `evidence/`'s lock, [`recover`] adopts or quarantines a bundle a killed seal
+//! left without its ledger entry, so a crash never wedges the chain. Then:
+//!
 //! 0. [`inputs`]: what is sealed (the workspace, or a release's own tree) and when;
 //! 1. [`plan`]: what is in scope, every payload file with its hash and portable name, and the
 //!    payload manifest (the idempotence check compares it with the newest bundle's);
@@ -24,6 +27,7 @@
 pub(crate) mod describe;
 pub(crate) mod inputs;
 pub(crate) mod plan;
+pub(crate) mod recover;
 pub(crate) mod write;
 
 use std::collections::BTreeSet;
@@ -167,6 +171,10 @@ pub fn seal(ws: &Workspace, req: &SealRequest) -> Result<SealResult, Error> {
         )),
     }
     let mut ledger = Ledger::load(&evidence_dir)?;
+    // A bundle a killed seal left unlisted: adopted, or moved to evidence/quarantine/.
+    if recover::recover(&evidence_dir, &mut ledger, &mut notes)? {
+        ledger.save(&evidence_dir)?;
+    }
     check_chain_tip(&evidence_dir, &ledger, &mut warnings)?;
     if let Some(last) = unchanged(ledger.last(), &payload.manifest_sha, key_id.as_deref()) {
         return Ok(SealResult {
