@@ -561,7 +561,11 @@ fn dashboard_shows_report_deadlines_and_charts() {
             .count()
             >= 6
     );
-    assert_eq!(dash.matches("<script").count(), 1, "only the search script");
+    assert_eq!(
+        dash.matches("<script").count(),
+        2,
+        "only the search and call-now scripts"
+    );
     // Mean time to detect over the four incidents employees see: 1, 3, 2 and 4 minutes.
     assert!(
         dash.contains("<span class=\"tile-number\">3分</span>"),
@@ -843,4 +847,65 @@ fn no_op_build_is_found_whichever_way_the_project_path_is_typed() {
     assert!(!build("kitei", &["--out", "kitei/out"]), "another folder");
     assert!(build(absolute, &["--out", out.to_str().unwrap()]));
     assert!(build("link", &["--out", "link/../kitei/out"]));
+}
+
+/// The incident-now box lists the regulation's numbers by time of day in order, each with its
+/// hours and `data-open` spans for the highlight script; the page itself highlights none
+/// (correct without scripts). Without a night number the check warns (K0214).
+#[test]
+fn incident_now_lists_numbers_by_time_of_day() {
+    let (_dir, out) = build(&root(), &[]);
+    let index = page(&out, "index.html");
+    let start = index.find("<ol class=\"call-list\"").expect("call list");
+    let list = &index[start..start + index[start..].find("</ol>").unwrap()];
+    assert!(list.contains("data-utc-offset=\"540\""), "{list}");
+    let tels: Vec<&str> = list
+        .split("href=\"tel:")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    assert_eq!(tels, ["0300000100", "09000000900", "05000002003"], "{list}");
+    assert_eq!(list.matches("<li data-open=").count(), 3, "{list}");
+    // Monday-Friday 08:30-19:00 as minutes of the week, and the hours in Japanese.
+    assert!(list.contains("data-open=\"510-1140,1950-2580,"), "{list}");
+    assert!(list.contains("平日 8:30〜19:00"), "{list}");
+    assert!(list.contains("毎日 19:00〜翌8:30、土日終日"), "{list}");
+    assert!(
+        !index.contains("open-now"),
+        "the static page highlights a channel"
+    );
+    assert!(index.contains("<script src=\"assets/call-now.js\"></script>"));
+    assert!(out.join("assets/call-now.js").is_file());
+
+    // Only the helpdesk's business hours left: the check names the hours nobody answers.
+    let project = common::example();
+    let text = std::fs::read_to_string(project.path().join(REGULATION)).unwrap();
+    let kept: String = text
+        .lines()
+        .filter(|l| !l.contains("夜間・休日当番") && !l.contains("監視委託先SOC"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(project.path().join(REGULATION), kept).unwrap();
+    let o = kitei(project.path(), &["check"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("warning[K0214]"), "{stderr}");
+    assert!(stderr.contains("116 of the 168 hours"), "{stderr}");
+    assert!(stderr.contains("Fri 19:00 – Mon 08:30"), "{stderr}");
+
+    // Hours kitei cannot read are a load error at their line, saying what to write.
+    edit(
+        project.path(),
+        "policy-src/contacts.yaml",
+        "open: \"mon-fri 08:30-19:00\"",
+        "open: \"mon-fri 8-19\"",
+    );
+    let o = kitei(project.path(), &["check"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error[K0103]: `mon-fri 8-19` are not opening hours"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--> policy-src/contacts.yaml:"), "{stderr}");
+    assert!(stderr.contains("`mon-fri 08:30-19:00`"), "{stderr}");
 }

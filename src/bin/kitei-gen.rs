@@ -664,7 +664,7 @@ fn contacts_yaml(people: usize) -> String {
         let mut r = Rng::new(0, "person", i as u64);
         let _ = writeln!(
             y,
-            "  - id: p-{i:03}\n    name: {} {}\n    department: 情報システム部\n    channels:\n      - {{ kind: phone, value: \"03-0000-{i:04}\", hours: \"平日 9:00-18:00\" }}\n      - {{ kind: mobile, value: \"090-0000-{i:04}\", hours: \"24時間\" }}\n      - {{ kind: email, value: p{i:03}@example.jp }}\n    last_verified: 2026-09-01",
+            "  - id: p-{i:03}\n    name: {} {}\n    department: 情報システム部\n    channels:\n      - {{ kind: phone, value: \"03-0000-{i:04}\", hours: \"平日 9:00-18:00\" }}\n      - {{ kind: mobile, value: \"090-0000-{i:04}\", hours: \"24時間\", open: \"24h\" }}\n      - {{ kind: email, value: p{i:03}@example.jp }}\n    last_verified: 2026-09-01",
             r.pick(SURNAMES),
             r.pick(GIVEN)
         );

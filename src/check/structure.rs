@@ -29,6 +29,7 @@ pub(super) static RULES: &[&Rule] = &[
     &EXCEPTION_APPROVER,
     &INCIDENT_NOW,
     &NO_DEPUTY,
+    &FIRST_CALL_HOURS,
 ];
 
 /// The five response phases every runbook covers, by heading anchor.
@@ -52,6 +53,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     tables(ctx, out);
     document_metadata(ctx, out);
     incident_now(ctx, out);
+    first_call_hours(ctx, out);
     deputies(ctx, out);
     exception_approvers(ctx, out);
 }
@@ -759,6 +761,82 @@ fn incident_now(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     .subject(subject),
             );
         }
+    }
+}
+
+pub static FIRST_CALL_HOURS: Rule = Rule {
+    code: "K0214",
+    name: "first-call-hours",
+    level: Level::Warning,
+    summary: "hours of the week when no number of the first call answers",
+    explanation: "Incidents happen at night and on weekends too. The numbers the home page gives for the \
+         first call are the regulation's `incident_now.channels` and the phones of the first-call \
+         role (`incident_now.call`: its holders, then its deputy); each says when it answers with \
+         `open` (`mon-fri 08:30-19:00`, `daily 19:00-08:30, weekends`, `24h`, in the regulation's \
+         time zone). This rule reports the hours of the week that none of them covers, such as a \
+         helpdesk open on weekdays only. A phone without `open` counts for no hour: its hours are \
+         not known. Public holidays are not modelled.",
+};
+
+/// The first call answers at every hour of the week (K0214).
+fn first_call_hours(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    use crate::model::hours::{WEEK, minute_name, uncovered};
+    use crate::model::tables::ChannelKind;
+    for d in ctx
+        .corpus
+        .documents
+        .iter()
+        .filter(|d| d.kind() == DocKind::Regulation)
+    {
+        let Some(now) = &d.meta.incident_now else {
+            continue;
+        };
+        let now = &now.value;
+        let named = now
+            .channels
+            .iter()
+            .filter(|c| matches!(c.kind, ChannelKind::Phone | ChannelKind::Mobile))
+            .filter_map(|c| c.open.as_ref());
+        let role = call_phones(ctx, &now.call.value)
+            .into_iter()
+            .filter_map(|c| c.open.as_ref());
+        let gaps = uncovered(named.chain(role).map(|o| &o.value));
+        if gaps.is_empty() {
+            continue;
+        }
+        let minutes: u32 = gaps.iter().map(|(s, e)| u32::from(e - s)).sum();
+        // The week wraps: a gap at its end and one at its start are one gap (Fri 19:00 –
+        // Mon 08:30). The longest are named first.
+        let mut longest: Vec<(u16, u16, u16)> = gaps.iter().map(|&(s, e)| (s, e, e - s)).collect();
+        if longest.len() > 1 && longest[0].0 == 0 && longest[longest.len() - 1].1 == WEEK {
+            let first = longest.remove(0);
+            if let Some(last) = longest.last_mut() {
+                *last = (last.0, first.1, last.2 + first.2);
+            }
+        }
+        longest.sort_by_key(|g| std::cmp::Reverse(g.2));
+        let mut shown: Vec<String> = longest
+            .iter()
+            .take(3)
+            .map(|&(s, e, _)| format!("{} – {}", minute_name(s), minute_name(e % WEEK)))
+            .collect();
+        if longest.len() > 3 {
+            shown.push(format!("and {} more", longest.len() - 3));
+        }
+        out.push(
+            ctx.diag(
+                "K0214",
+                format!(
+                    "no number of the first call (`{}`) answers for {} of the 168 hours of the week: {}",
+                    now.call.value,
+                    minutes.div_ceil(60),
+                    shown.join(", ")
+                ),
+            )
+            .at(ctx.loc(d.file, &now.call))
+            .help("add a number for those hours to `incident_now.channels` (e.g. `{ name: 夜間・休日当番, kind: mobile, value: \"…\", open: \"daily 19:00-08:30, weekends\" }`), or write `open:` on the phones that answer then")
+            .subject(format!("doc:{}", d.meta.id.value)),
+        );
     }
 }
 

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::hours::WeeklyHours;
+use super::tables::{Channel, ChannelKind};
 use super::values::{At, Date, Period, Ref, Visibility};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
@@ -70,9 +72,42 @@ pub struct FrontMatter {
 pub struct IncidentNow {
     /// The first number to call: `role:` (its holders' phones) or `contact:`.
     pub call: At<Ref>,
+    /// The numbers to call by time of day (business hours, nights and weekends, 24 hours), in
+    /// the order the home page lists them; each says when it answers (`open`). Empty: the
+    /// first phone of `call`.
+    #[serde(default)]
+    pub channels: Vec<NamedChannel>,
     /// One to three short texts, in order.
     #[serde(default)]
     pub steps: At<Vec<At<String>>>,
+}
+
+/// A channel with the name of who answers it (`夜間・休日当番`).
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NamedChannel {
+    pub name: String,
+    pub kind: ChannelKind,
+    pub value: String,
+    #[serde(default)]
+    pub hours: Option<String>,
+    #[serde(default)]
+    pub open: Option<At<WeeklyHours>>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl NamedChannel {
+    /// The channel without its name (for the code that formats any channel).
+    pub fn channel(&self) -> Channel {
+        Channel {
+            kind: self.kind,
+            value: self.value.clone(),
+            hours: self.hours.clone(),
+            open: self.open.clone(),
+            note: self.note.clone(),
+        }
+    }
 }
 
 /// A heading of the body. `anchor` is the explicit `{#id}` or one derived from the text.

@@ -2,6 +2,7 @@
 //! value that a rule may point at carries its line ([`At`]).
 
 pub mod document;
+pub mod hours;
 pub mod incident;
 pub mod records;
 pub mod schema;

@@ -15,6 +15,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::Value;
 
 use super::document::{DocKind, FrontMatter};
+use super::hours::WeeklyHours;
 use super::incident::Incident;
 use super::records::{Drill, Exception, Review};
 use super::tables::{ContactsFile, RolesFile, SeverityFile, SystemsFile};
@@ -151,6 +152,19 @@ impl JsonSchema for Timestamp {
             "type": "string",
             "description": "a time with its UTC offset, e.g. 2025-05-11T09:15:00+09:00",
             "pattern": "^\\s*[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})\\s*$",
+        })
+    }
+}
+
+impl JsonSchema for WeeklyHours {
+    fn schema_name() -> Cow<'static, str> {
+        "WeeklyHours".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "description": "when a channel answers, in the regulation's time zone: `mon-fri 08:30-19:00`, `daily 19:00-08:30, weekends`, `24h` (days: mon…sun, weekdays, weekends, daily, 平日, 土日, 毎日, 月…日)",
+            "minLength": 1,
         })
     }
 }

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::hours::WeeklyHours;
 use super::values::{At, Date, Period, Ref, Visibility};
 
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
@@ -61,8 +62,14 @@ pub enum ChannelKind {
 pub struct Channel {
     pub kind: ChannelKind,
     pub value: String,
+    /// When it answers, as people read it (`平日 9:00-18:00（秘書室経由）`).
     #[serde(default)]
     pub hours: Option<String>,
+    /// When it answers, for the site's "call now" highlight and the first-call coverage check
+    /// (K0214): `mon-fri 08:30-19:00`, `daily 19:00-08:30, weekends`, `24h`, in the
+    /// regulation's time zone.
+    #[serde(default)]
+    pub open: Option<At<WeeklyHours>>,
     #[serde(default)]
     pub note: Option<String>,
 }

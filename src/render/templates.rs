@@ -65,6 +65,10 @@ pub const ASSETS: &[(&str, &str)] = &[
         "assets/search.js",
         include_str!("../../templates/assets/search.js"),
     ),
+    (
+        "assets/call-now.js",
+        include_str!("../../templates/assets/call-now.js"),
+    ),
 ];
 
 /// The engine with the defaults and the overrides found in `project_templates` (if it exists).

@@ -21,6 +21,21 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 
+# Replaces Date before the page's scripts run: the clock stands at a fixed instant.
+FIXED_CLOCK = """(function () {
+  var Real = Date, fixed = Real.parse("%s");
+  function Fixed() { return arguments.length ? new (Function.prototype.bind.apply(Real, [null].concat([].slice.call(arguments))))() : new Real(fixed); }
+  Fixed.prototype = Real.prototype; Fixed.now = function () { return fixed; };
+  Fixed.UTC = Real.UTC; Fixed.parse = Real.parse; window.Date = Fixed;
+})();"""
+
+
+def iso_utc(iso):
+    from datetime import datetime, timezone
+    t = datetime.fromisoformat(iso).astimezone(timezone.utc)
+    return t.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -52,7 +67,7 @@ def main(site, shots):
         driver.get(base + "index.html")
         box = driver.find_element(By.ID, "incident-now")
         assert box.find_elements(By.CSS_SELECTOR, "a[href^='tel:']"), "incident-now box has no tel: link"
-        assert len(box.find_elements(By.CSS_SELECTOR, "ol li")) == 3, "incident-now box lacks three steps"
+        assert len(box.find_elements(By.CSS_SELECTOR, ".incident-now-steps ol li")) == 3, "incident-now box lacks three steps"
         driver.save_screenshot(os.path.join(shots, "home-desktop.png"))
 
         # Follow a link to a runbook.
@@ -108,6 +123,28 @@ def main(site, shots):
         assert any("個人情報" in s.text for s in snippets), "no snippet shows the term"
     finally:
         driver.quit()
+
+    # The number to call now: a Wednesday morning and a Saturday night in Tokyo (the example's
+    # zone) highlight different channels; without the script none is highlighted.
+    def highlighted(iso):
+        d = browser(1280, 1000)
+        try:
+            d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": FIXED_CLOCK % iso})
+            d.get(base + "index.html")
+            assert d.execute_script("return new Date().toISOString()") == iso_utc(iso), "clock not set"
+            items = d.find_elements(By.CSS_SELECTOR, "#incident-now ol.call-list li")
+            assert len(items) >= 2, "the incident-now box lists fewer than two channels"
+            lit = [li for li in items if "open-now" in li.get_attribute("class").split()]
+            assert len(lit) == 1, f"{len(lit)} channels highlighted at {iso}"
+            assert lit[0].get_attribute("aria-current") == "true"
+            assert lit[0].find_elements(By.CSS_SELECTOR, ".now-badge"), "no badge"
+            return lit[0].find_element(By.CSS_SELECTOR, ".call").text
+        finally:
+            d.quit()
+    weekday = highlighted("2026-12-02T10:00:00+09:00")
+    saturday_night = highlighted("2026-12-05T23:30:00+09:00")
+    assert weekday != saturday_night, f"the same channel is highlighted on a Saturday night: {weekday}"
+    print(f"call now: Wednesday 10:00 -> {weekday}, Saturday 23:30 -> {saturday_night}")
 
     phone = browser(390, 844)
     try:

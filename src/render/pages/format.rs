@@ -75,7 +75,8 @@ impl<'a> Site<'a> {
             "label": self.t(&format!("channel_{kind}")),
             "value": ch.value,
             "href": href,
-            "hours": ch.hours,
+            "hours": ch.hours.clone().or_else(|| ch.open.as_ref().map(|o| describe_hours(&o.value, self.lang))),
+            "open": ch.open.as_ref().map(|o| open_spans(&o.value)),
             "note": ch.note,
         })
     }
@@ -133,4 +134,60 @@ pub(super) fn category_key(c: OrgCategory) -> &'static str {
         OrgCategory::Insurer => "insurer",
         OrgCategory::Other => "other",
     }
+}
+
+/// Opening hours in the page's language (`平日 8:30〜19:00、土日`, `Mon–Fri 8:30–19:00, weekends`),
+/// for a channel that gives `open` but no `hours` text.
+pub(super) fn describe_hours(hours: &WeeklyHours, lang: Lang) -> String {
+    const JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
+    const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let ja = lang == Lang::Ja;
+    let clock = |m: u16| format!("{}:{:02}", m / 60, m % 60);
+    let days = |bits: u8| -> String {
+        match (bits, ja) {
+            (0b111_1111, true) => "毎日".into(),
+            (0b111_1111, false) => "daily".into(),
+            (0b001_1111, true) => "平日".into(),
+            (0b001_1111, false) => "Mon–Fri".into(),
+            (0b110_0000, true) => "土日".into(),
+            (0b110_0000, false) => "weekends".into(),
+            _ => {
+                let names = if ja { JA } else { EN };
+                let on: Vec<&str> = (0..7)
+                    .filter(|d| bits & (1 << d) != 0)
+                    .map(|d| names[d])
+                    .collect();
+                on.join(if ja { "・" } else { ", " })
+            }
+        }
+    };
+    let parts: Vec<String> = hours
+        .terms()
+        .iter()
+        .map(|t| match (t.days, t.time, ja) {
+            (0b111_1111, None, true) => "24時間".into(),
+            (0b111_1111, None, false) => "24 hours".into(),
+            (d, None, true) => format!("{}終日", days(d)),
+            (d, None, false) => format!("{} all day", days(d)),
+            (d, Some((s, e)), true) if e <= s => {
+                format!("{} {}〜翌{}", days(d), clock(s), clock(e))
+            }
+            (d, Some((s, e)), false) if e <= s => {
+                format!("{} {}–{} (next day)", days(d), clock(s), clock(e))
+            }
+            (d, Some((s, e)), true) => format!("{} {}〜{}", days(d), clock(s), clock(e)),
+            (d, Some((s, e)), false) => format!("{} {}–{}", days(d), clock(s), clock(e)),
+        })
+        .collect();
+    parts.join(if ja { "、" } else { "; " })
+}
+
+/// `data-open` of a channel: its spans of minutes of the week, `start-end,…` (see call-now.js).
+pub(super) fn open_spans(hours: &WeeklyHours) -> String {
+    hours
+        .spans()
+        .iter()
+        .map(|(s, e)| format!("{s}-{e}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }

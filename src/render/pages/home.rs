@@ -82,8 +82,11 @@ impl<'a> Site<'a> {
         (shown, json!({"url": first, "count": count}))
     }
 
-    /// The "incident now?" box, from the regulation's `incident_now` (checked by K0212):
-    /// `{call, steps}`, or null when the audience sees no regulation that has one.
+    /// The "incident now?" box, from the regulation's `incident_now` (checked by K0212 and
+    /// K0214): `{call, steps, channels, utc_offset}`, or null when the audience sees no
+    /// regulation that has one. `channels` are the numbers by time of day, in order, each with
+    /// `open` (spans of minutes of the week that `assets/call-now.js` compares with the clock
+    /// in the regulation's zone, `utc_offset` minutes east of UTC).
     pub(super) fn incident_now(&self) -> Value {
         let Some(now) = self.regulation().and_then(|d| d.meta.incident_now.as_ref()) else {
             return Value::Null;
@@ -96,7 +99,22 @@ impl<'a> Site<'a> {
             .map(|s| prose(&s.value))
             .filter(|s| !s.is_empty())
             .collect();
-        json!({"call": self.first_call(&now.value.call.value), "steps": steps})
+        let channels: Vec<Value> = now
+            .value
+            .channels
+            .iter()
+            .map(|named| {
+                let mut ch = self.channel_json(&named.channel());
+                ch["name"] = json!(named.name);
+                ch
+            })
+            .collect();
+        json!({
+            "call": self.first_call(&now.value.call.value),
+            "steps": steps,
+            "channels": channels,
+            "utc_offset": self.tz.local_minus_utc() / 60,
+        })
     }
 
     /// Whom to call first: `{name, url, person, channel}`. For a role, the first of its holders

@@ -36,6 +36,7 @@ use crate::check::Ctx;
 use crate::check::notifications::{self, DatedDuty, Due, DutyStatus, Regime};
 use crate::config::{Lang, Project};
 use crate::model::document::Document;
+use crate::model::hours::WeeklyHours;
 use crate::model::incident::{Incident, MeasureStatus, NotificationKind, Status};
 use crate::model::tables::{Channel, ChannelKind, DeadlineFrom, OrgCategory};
 use crate::model::{Corpus, DocKind, Ref, RefKind, Timestamp};
