@@ -12,10 +12,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn tools_present() -> Result<(), String> {
-    for bin in ["/usr/bin/chromium", "/usr/bin/chromedriver"] {
+    for bin in [
+        "/usr/bin/chromium",
+        "/usr/bin/chromedriver",
+        "/usr/bin/pdftotext",
+    ] {
         if !Path::new(bin).exists() {
             return Err(format!(
-                "{bin} is missing (apt-get install chromium chromium-driver)"
+                "{bin} is missing (apt-get install chromium chromium-driver poppler-utils)"
             ));
         }
     }
@@ -143,5 +147,34 @@ fn runbooks_print_on_one_a4_sheet() {
         let text = String::from_utf8_lossy(&bytes);
         let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
         assert_eq!(pages, 1, "{} prints on {pages} A4 pages", page.display());
+        // The printed sheet carries the numbers of the contact block (what people use when
+        // systems are down).
+        let html = std::fs::read_to_string(&page).unwrap();
+        let start = html
+            .find("class=\"runbook-contacts\"")
+            .unwrap_or_else(|| panic!("{} has no contact block", page.display()));
+        let block = &html[start..start + html[start..].find("</section>").unwrap()];
+        let numbers: Vec<&str> = block
+            .split("<a href=\"tel:")
+            .skip(1)
+            .map(|s| {
+                let text = &s[s.find('>').unwrap() + 1..s.find("</a>").unwrap()];
+                text.rsplit(['>', ' ']).next().unwrap()
+            })
+            .collect();
+        assert!(numbers.len() >= 4, "{block}");
+        let text = Command::new("pdftotext")
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&text.stdout);
+        for n in numbers {
+            assert!(
+                text.contains(n),
+                "{} prints without {n}:\n{text}",
+                page.display()
+            );
+        }
     }
 }

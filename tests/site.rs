@@ -909,3 +909,62 @@ fn incident_now_lists_numbers_by_time_of_day() {
     assert!(stderr.contains("--> policy-src/contacts.yaml:"), "{stderr}");
     assert!(stderr.contains("`mon-fri 08:30-19:00`"), "{stderr}");
 }
+
+/// Every runbook page carries the numbers of every role its steps name: each holder's and the
+/// deputy's phone and mobile as `tel:` links, in the contact block (on screen and in print).
+/// The expectation is worked out here from the loaded tables, not with the renderer's helper.
+#[test]
+fn runbooks_carry_the_numbers_of_the_roles_they_name() {
+    use kitei::model::tables::ChannelKind;
+    let project = kitei::config::Project::open(&root()).unwrap();
+    let corpus = kitei::source::load(&project).unwrap().corpus;
+    let (_dir, out) = build(&root(), &[]);
+    let mut checked = 0;
+    for doc in corpus
+        .documents
+        .iter()
+        .filter(|d| d.kind() == kitei::model::DocKind::Runbook)
+    {
+        let html = page(&out, &format!("runbook-{}.html", doc.id()));
+        let start = html
+            .find("class=\"runbook-contacts\"")
+            .unwrap_or_else(|| panic!("runbook {} has no contact block", doc.id()));
+        let block = &html[start..start + html[start..].find("</section>").unwrap()];
+        for link in doc.links.iter().filter(|l| l.dest.starts_with("role:")) {
+            let role = corpus.role(&link.dest["role:".len()..]).unwrap();
+            if role.committee {
+                continue;
+            }
+            assert!(
+                block.contains(&format!("id=\"call-{}\"", role.id.value)),
+                "{block}"
+            );
+            for who in role.held_by.iter().chain(role.deputy.iter()) {
+                let person = corpus.person(&who.value.id).unwrap();
+                assert!(
+                    block.contains(&person.name),
+                    "{}: {}",
+                    doc.id(),
+                    person.name
+                );
+                for ch in person
+                    .channels
+                    .iter()
+                    .filter(|c| matches!(c.kind, ChannelKind::Phone | ChannelKind::Mobile))
+                {
+                    let digits: String = ch.value.chars().filter(char::is_ascii_digit).collect();
+                    assert!(
+                        block.contains(&format!("href=\"tel:{digits}\"")),
+                        "{}: no tel: link for {} ({}) of {}",
+                        doc.id(),
+                        person.name,
+                        ch.value,
+                        role.name
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 30, "only {checked} numbers checked");
+}

@@ -4,6 +4,7 @@
 pub mod document;
 pub mod hours;
 pub mod incident;
+pub mod reach;
 pub mod records;
 pub mod schema;
 pub mod tables;

@@ -84,6 +84,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("incident_now_steps", "最初にすること", "First things to do"),
     ("incident_now_more", "手順書の一覧", "All runbooks"),
     ("call_now", "今はこちら", "Call now"),
+    ("runbook_contacts", "この手順の連絡先", "Whom to call"),
     ("hours", "受付時間", "Hours"),
     ("latest_changes", "最新の改訂", "Latest revision"),
     ("documents", "規程類", "Regulations and guidelines"),

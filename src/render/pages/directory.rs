@@ -5,32 +5,32 @@ use super::*;
 impl<'a> Site<'a> {
     pub(super) fn contacts(&self) {
         let c = self.corpus;
-        let person = |id: &str| -> Option<Value> {
-            let p = c.person(id)?;
-            self.audience.sees(p.visibility).then(|| {
-                json!({
-                    "id": p.id.value,
-                    "name": p.name,
-                    "department": p.department,
-                    "title": p.title,
-                    "channels": p.channels.iter().map(|ch| self.channel_json(ch)).collect::<Vec<_>>(),
-                    "last_verified": p.last_verified.as_ref().map(|d| d.value.to_string()),
-                })
+        let person = |r: &Reachable| -> Value {
+            let p = r.person;
+            json!({
+                "id": p.id.value,
+                "name": p.name,
+                "department": p.department,
+                "title": p.title,
+                "channels": p.channels.iter().map(|ch| self.channel_json(ch)).collect::<Vec<_>>(),
+                "last_verified": p.last_verified.as_ref().map(|d| d.value.to_string()),
             })
         };
         // A person holding several roles is listed under each; only the first row carries the
-        // `contact-ID` anchor (ids must be unique in a page).
+        // `contact-ID` anchor (ids must be unique in a page). Holders and deputy come from
+        // `role_reach`, the resolution the runbooks' contact blocks use too.
         let mut anchored = std::collections::HashSet::new();
         let roles: Vec<Value> = c
             .roles
             .iter()
-            .filter(|r| !r.committee && self.audience.sees(r.visibility))
-            .map(|r| {
-                let people: Vec<Value> = r
-                    .held_by
+            .filter(|r| !r.committee)
+            .filter_map(|r| role_reach(c, &r.id.value, |v| self.audience.sees(v)))
+            .map(|reach| {
+                let people: Vec<Value> = reach
+                    .holders
                     .iter()
-                    .filter_map(|h| person(&h.value.id))
-                    .map(|mut p| {
+                    .map(|h| {
+                        let mut p = person(h);
                         let first =
                             anchored.insert(p["id"].as_str().unwrap_or_default().to_string());
                         p["anchor"] = Value::Bool(first);
@@ -38,10 +38,10 @@ impl<'a> Site<'a> {
                     })
                     .collect();
                 json!({
-                    "id": r.id.value,
-                    "name": r.name,
+                    "id": reach.role.id.value,
+                    "name": reach.role.name,
                     "people": people,
-                    "deputy": r.deputy.as_ref().and_then(|d| person(&d.value.id)),
+                    "deputy": reach.deputy.as_ref().map(person),
                 })
             })
             .collect();

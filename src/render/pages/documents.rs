@@ -48,6 +48,7 @@ impl<'a> Site<'a> {
             "severity_min": m.severity_min,
             "phases": phases,
             "toc": toc,
+            "contacts": if doc.kind() == DocKind::Runbook { self.runbook_contacts(doc) } else { Vec::new() },
             "body": rendered.html,
         });
         let template = if doc.kind() == DocKind::Runbook {
@@ -61,6 +62,41 @@ impl<'a> Site<'a> {
             "regulation"
         };
         self.render(template, &doc_url(doc), &m.title, nav, page);
+    }
+
+    /// The contact block of a runbook: every role its steps name (`role:` links, in order of
+    /// first mention) with holders and deputy and their `tel:` links, from
+    /// [`crate::model::reach::role_reach`] (the same resolution a PDF uses).
+    pub(super) fn runbook_contacts(&self, doc: &Document) -> Vec<Value> {
+        let mut seen = std::collections::HashSet::new();
+        let person = |r: &Reachable| {
+            json!({
+                "id": r.person.id.value,
+                "name": r.person.name,
+                "phones": r.phones.iter().map(|p| json!({
+                    "label": self.t(match p.channel.kind { ChannelKind::Mobile => "channel_mobile", _ => "channel_phone" }),
+                    "value": p.channel.value,
+                    "href": p.tel,
+                })).collect::<Vec<_>>(),
+            })
+        };
+        doc.links
+            .iter()
+            .filter_map(|l| l.dest.parse::<Ref>().ok())
+            .filter(|r| r.kind == RefKind::Role && seen.insert(r.id.clone()))
+            .filter_map(|r| {
+                let reach = role_reach(self.corpus, &r.id, |v| self.audience.sees(v))?;
+                (!reach.role.committee).then(|| {
+                    json!({
+                        "id": reach.role.id.value,
+                        "name": reach.role.name,
+                        "url": format!("contacts.html#role-{}", reach.role.id.value),
+                        "holders": reach.holders.iter().map(person).collect::<Vec<_>>(),
+                        "deputy": reach.deputy.as_ref().map(person),
+                    })
+                })
+            })
+            .collect()
     }
 
     /// The document's revision history (改訂履歴) from the releases and its front matter,

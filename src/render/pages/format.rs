@@ -84,17 +84,7 @@ impl<'a> Site<'a> {
 
 /// `tel:` URL of a phone number as written (`03-0000-0001（内線 100）` → `tel:0300000001`).
 pub fn tel_href(value: &str) -> String {
-    let number: String = value
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            '＋' => '+',
-            _ => c,
-        })
-        .take_while(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')'))
-        .filter(|c| c.is_ascii_digit() || *c == '+')
-        .collect();
-    format!("tel:{number}")
+    crate::model::reach::tel_uri(value)
 }
 
 pub(super) fn status_key(s: Status) -> &'static str {
