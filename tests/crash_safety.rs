@@ -368,3 +368,36 @@ fn strays_that_do_not_extend_the_chain_are_quarantined() {
     let o = verify_chain(dir.path());
     assert!(o.status.success(), "{}", text(&o));
 }
+
+#[test]
+fn the_crash_harness_recovers_from_every_point() {
+    // tests/crash/harness.sh at its small size (the base fixture): every point of
+    // `KITEI_CRASH_AT=list`, `kitei build` at each and `kitei seal` at each of the seal's.
+    let o = std::process::Command::new("bash")
+        .arg(common::root().join("tests/crash/harness.sh"))
+        .env("KITEI", env!("CARGO_BIN_EXE_kitei"))
+        .output()
+        .unwrap();
+    let report = text(&o);
+    println!("{report}");
+    assert!(o.status.success(), "{report}");
+    let points = kitei::crash_points::POINTS;
+    let site = points
+        .iter()
+        .filter(|(p, _)| p.starts_with("site-"))
+        .count();
+    let expected = site + 2 * (points.len() - site);
+    assert!(
+        report.contains(&format!(
+            "{expected} kill points tried, {expected} recovered (100%)"
+        )),
+        "{report}"
+    );
+    for (point, _) in points {
+        assert!(report.contains(point), "{point} was not tried: {report}");
+    }
+    assert!(
+        !report.contains("BROKEN") && !report.contains("Aborted"),
+        "{report}"
+    );
+}

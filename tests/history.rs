@@ -676,6 +676,40 @@ fn a_shallow_clone_builds_with_a_warning() {
 }
 
 #[test]
+fn release_tags_that_cannot_be_releases_are_skipped_with_a_warning() {
+    let repo = repo();
+    let p = repo.path();
+    let date = "2026-03-11T10:00:00+09:00";
+    // Markup in the name (the `/` of `</b>` hid it from git's own pattern), and a tag of a tree.
+    git(p, &["tag", "policy-v<b>2026.2</b>"], date);
+    git(p, &["tag", "policy-v<i>9"], date);
+    git(p, &["tag", "policy-vtree", "HEAD^{tree}"], date);
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let err = stderr(&build(p, &site));
+    for (tag, why) in [
+        ("policy-v<b>2026.2</b>", "markup or a path separator"),
+        ("policy-v<i>9", "markup or a path separator"),
+        ("policy-vtree", "it tags a tree, not a commit"),
+    ] {
+        let line = err.lines().find(|l| {
+            l.contains(&format!(
+                "release tag `{tag}` matches `policy-v*` but is skipped"
+            ))
+        });
+        assert!(
+            line.is_some_and(|l| l.starts_with("warning:") && l.contains(why)),
+            "{tag}: {err}"
+        );
+    }
+    // The good releases are still there, the skipped ones are not.
+    let v: serde_json::Value = serde_json::from_str(&read(&site.join("versions.json"))).unwrap();
+    let text = v.to_string();
+    assert!(text.contains("2026.1"), "{text}");
+    assert!(!text.contains("<b>") && !text.contains("-i-9"), "{text}");
+}
+
+#[test]
 fn outside_git_builds_the_current_version_with_a_warning() {
     let dir = common::base_fixture();
     let out = tempfile::tempdir().unwrap();

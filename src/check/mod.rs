@@ -6,6 +6,7 @@
 
 pub mod duties;
 mod evidence;
+mod hidden_text;
 mod incidents;
 mod knock_on;
 mod loader;

@@ -19,6 +19,7 @@ pub(super) static RULES: &[&Rule] = &[
     &DUPLICATE_CLAUSE_NUMBER,
     &PLACEHOLDER,
     &ERA_DATE,
+    &super::hidden_text::HIDDEN_TEXT,
 ];
 
 pub static REQUIRED_SECTIONS: Rule = Rule {
@@ -50,6 +51,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         clause_links(ctx, d.file, d, out);
         duplicate_clauses(ctx, d.file, d, out);
+        super::hidden_text::check(ctx, d.file, d, out);
         for (text, line) in d.text_runs() {
             let loc = ctx.corpus.loc_line(d.file, line);
             placeholders(ctx, text, &loc, d, out);

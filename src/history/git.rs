@@ -131,15 +131,23 @@ impl Repo {
         })
     }
 
-    /// Tags matching `pattern` (a glob on the tag name, e.g. `policy-v*`), unsorted.
-    pub fn tags(&self, pattern: &str) -> Result<Vec<Tag>, String> {
+    /// Tags matching `pattern` (a glob on the tag name, e.g. `policy-v*`), unsorted. A tag
+    /// that matches but cannot be a release is skipped with a warning in `skipped` saying why:
+    /// markup or `/` in its name (git's own pattern would not even list `policy-v<b>1</b>`,
+    /// whose `/` makes it a folder), a tag of a tree or blob, an unreadable date.
+    pub fn tags(&self, pattern: &str, skipped: &mut Vec<String>) -> Result<Vec<Tag>, String> {
         let format = "%(refname:strip=2)%1f%(objecttype)%1f%(objectname)%1f%(*objectname)%1f\
                       %(creatordate:iso-strict)%1f%(taggername)%1f%(contents)%1e";
-        let pattern = format!("refs/tags/{pattern}");
+        // Every tag, matched here: git's pattern stops `*` at a `/`.
         let out = run(
             &self.root,
-            &["for-each-ref", &format!("--format={format}"), &pattern],
+            &["for-each-ref", &format!("--format={format}"), "refs/tags/"],
         )?;
+        let skip = |skipped: &mut Vec<String>, name: &str, why: &str| {
+            skipped.push(format!(
+                "release tag `{name}` matches `{pattern}` but is skipped: {why}"
+            ));
+        };
         let text = String::from_utf8_lossy(&out);
         let mut tags = Vec::new();
         for record in text.split('\u{1e}') {
@@ -148,16 +156,32 @@ impl Repo {
                 continue;
             }
             let f: Vec<&str> = record.split('\u{1f}').collect();
-            if f.len() < 7 {
+            if f.len() < 7 || !glob_match(pattern, f[0]) {
+                continue;
+            }
+            if let Some(why) = unusable_tag_name(f[0]) {
+                skip(skipped, f[0], &why);
                 continue;
             }
             let commit = match f[1] {
                 "tag" if !f[3].is_empty() => f[3].to_string(),
                 "commit" => f[2].to_string(),
                 // A tag of a tree or blob, or of another tag: not a release.
-                _ => continue,
+                kind => {
+                    skip(
+                        skipped,
+                        f[0],
+                        &format!("it tags a {kind}, not a commit; tag the approved commit"),
+                    );
+                    continue;
+                }
             };
             let Ok(date) = DateTime::parse_from_rfc3339(f[4]) else {
+                skip(
+                    skipped,
+                    f[0],
+                    &format!("its date `{}` cannot be read", f[4]),
+                );
                 continue;
             };
             let message = f[6].trim();
@@ -373,6 +397,26 @@ pub fn parse_tree(bytes: &[u8], oid_len: usize) -> Vec<(String, String, String)>
     out
 }
 
+/// Why a tag name cannot name a release, if it cannot: the version name appears in pages,
+/// URLs, the feed and bag-info, so markup characters and `/` are refused rather than quietly
+/// rewritten.
+pub fn unusable_tag_name(name: &str) -> Option<String> {
+    let bad: Vec<String> = name
+        .chars()
+        .filter(|c| matches!(c, '<' | '>' | '&' | '"' | '\'' | '/' | '`') || c.is_whitespace())
+        .map(|c| format!("`{c}`"))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    (!bad.is_empty()).then(|| {
+        format!(
+            "its name contains {} (markup or a path separator), which a version name cannot carry; \
+             tag the same commit under a plain name, e.g. `git tag -a policy-v2026.1 -m … '{name}^{{}}'`",
+            bad.join(" ")
+        )
+    })
+}
+
 /// Matches a tag name against a glob with `*` and `?` (what `git for-each-ref` does with
 /// the pattern); used to name versions and to tell tags from version names.
 pub fn glob_match(pattern: &str, name: &str) -> bool {
@@ -400,5 +444,19 @@ mod tests {
         assert!(!glob_match("policy-v*", "v2025.1"));
         assert!(glob_match("v?", "v1"));
         assert!(glob_match("*-rel", "2025-rel"));
+        // `*` crosses `/` (git's pattern does not): such tags are found and then refused.
+        assert!(glob_match("policy-v*", "policy-v<b>1</b>"));
+    }
+
+    #[test]
+    fn markup_in_a_tag_name_is_named() {
+        let why = unusable_tag_name("policy-v<b>1</b>").unwrap();
+        assert!(
+            why.contains("`<` `>` `/`") || why.contains("`/` `<` `>`"),
+            "{why}"
+        );
+        assert!(unusable_tag_name("policy-v2026.1").is_none());
+        assert!(unusable_tag_name("policy-v2026.1-rc_2").is_none());
+        assert!(unusable_tag_name("policy-v1&2").is_some());
     }
 }

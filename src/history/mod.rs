@@ -699,7 +699,7 @@ pub fn load(project: &Project, current: &Corpus) -> History {
             return history;
         }
     };
-    let tags = match repo.tags(&pattern) {
+    let tags = match repo.tags(&pattern, &mut history.warnings) {
         Ok(t) => t,
         Err(e) => {
             history.missing = Some(Missing::Failed(e));
