@@ -151,6 +151,11 @@ pub struct EvidenceConfig {
     /// The environment variable holding the secret key's text (for CI secrets); its password
     /// comes from `KITEI_SIGN_PASSWORD`.
     pub key_env: String,
+    /// Where `kitei publish` keeps the chain: `s3://bucket/prefix` or a folder.
+    pub store: Option<String>,
+    /// How long the store keeps every published object (`7 years`): the Object Lock
+    /// retain-until is the publish time plus this.
+    pub retention: Option<String>,
 }
 
 impl Default for EvidenceConfig {
@@ -159,6 +164,8 @@ impl Default for EvidenceConfig {
             sign: false,
             key: None,
             key_env: "KITEI_SIGN_KEY".into(),
+            store: None,
+            retention: None,
         }
     }
 }

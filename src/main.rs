@@ -50,7 +50,9 @@ enum Command {
     },
     /// Seal an evidence bundle: evidence/<name>.zip, a BagIt bag chained to the previous one.
     Seal(SealArgs),
-    /// Verify a bundle (or, with --chain, every bundle in a folder) from the archives alone.
+    /// Seal the next bundle of the chain a store keeps and upload it (S3 Object Lock or a folder).
+    Publish(PublishArgs),
+    /// Verify a bundle (or, with --chain, every bundle in a folder or store) from the archives alone.
     Verify(VerifyArgs),
     /// Create a minisign key pair for signing bundles (PREFIX.pub, PREFIX.key).
     Keygen(KeygenArgs),
@@ -198,12 +200,26 @@ struct SealArgs {
 }
 
 #[derive(clap::Args)]
+struct PublishArgs {
+    /// Where the chain is kept: s3://BUCKET/PREFIX or a folder (default: [evidence] store).
+    #[arg(long, value_name = "TARGET")]
+    to: Option<String>,
+    /// Sign with this minisign secret key (default: [evidence] key / KITEI_SIGN_KEY).
+    #[arg(long, value_name = "KEY")]
+    sign: Option<PathBuf>,
+    /// How long the store keeps the objects, e.g. "7 years" (default: [evidence] retention).
+    #[arg(long, value_name = "PERIOD")]
+    retention: Option<String>,
+}
+
+#[derive(clap::Args)]
 struct VerifyArgs {
     /// The bundle to verify (a .zip written by `kitei seal`).
     #[arg(required_unless_present = "chain", conflicts_with = "chain")]
     bundle: Option<PathBuf>,
-    /// Verify every bundle in this folder and the links between them (LEDGER.json).
-    #[arg(long, value_name = "DIR")]
+    /// Verify every bundle in this folder (LEDGER.json) or store (s3://BUCKET/PREFIX, or a
+    /// folder `kitei publish --to` wrote) and the links between them.
+    #[arg(long, value_name = "DIR|s3://…")]
     chain: Option<PathBuf>,
     /// The minisign public key (.pub file or `RW…` string) the bundles must be signed with.
     #[arg(long, value_name = "KEY")]
@@ -296,6 +312,15 @@ fn main() -> ExitCode {
             };
             cmd::seal::run(root, as_of, scope, args.sign)
         }
+        Command::Publish(args) => cmd::publish::run(
+            root,
+            as_of,
+            cmd::publish::Options {
+                to: args.to,
+                sign: args.sign,
+                retention: args.retention,
+            },
+        ),
         Command::Verify(args) => {
             let target = match (&args.chain, &args.bundle) {
                 (Some(dir), _) => cmd::verify::Target::Chain(dir),

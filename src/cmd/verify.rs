@@ -3,12 +3,14 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
-use crate::evidence::{VerifyOptions, ledger, read_public_key, verify_bundle};
+use crate::evidence::publish::verify_store;
+use crate::evidence::{VerifyOptions, ledger, read_public_key, store, verify_bundle};
 
 /// What to verify.
 pub enum Target<'a> {
     Bundle(&'a Path),
-    /// Every bundle in this folder and the links between them (LEDGER.json).
+    /// Every bundle in this folder (LEDGER.json) or store (`s3://…`, a `kitei publish`
+    /// folder) and the links between them.
     Chain(&'a Path),
 }
 
@@ -27,6 +29,9 @@ pub fn run(target: Target, pubkey: Option<&str>) -> u8 {
         ..VerifyOptions::default()
     };
     let verified = match target {
+        Target::Chain(dir) if store::is_store(dir) => {
+            verify_store(&dir.to_string_lossy(), &opts).map(|r| (r.render(), r.is_valid()))
+        }
         Target::Chain(dir) => ledger::verify_chain(dir, &opts).map(|r| (r.render(), r.is_valid())),
         Target::Bundle(zip) => verify_bundle(zip, &opts).map(|r| (r.render(), r.is_valid())),
     };

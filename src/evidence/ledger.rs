@@ -98,6 +98,8 @@ pub struct ChainReport {
     pub dir: PathBuf,
     pub bundles: Vec<(String, Option<BundleReport>)>,
     pub problems: Vec<Problem>,
+    /// Things worth knowing that do not break the chain.
+    pub notes: Vec<String>,
 }
 
 impl ChainReport {
@@ -127,6 +129,9 @@ impl ChainReport {
                 Some(_) => out.push_str(&format!("  BROKEN  {file}\n")),
                 None => out.push_str(&format!("  MISSING {file}\n")),
             }
+        }
+        for n in &self.notes {
+            out.push_str(&format!("  note: {n}\n"));
         }
         let dir = self.dir.display();
         if self.is_valid() {
@@ -161,6 +166,7 @@ pub fn verify_chain(dir: &Path, opts: &VerifyOptions) -> Result<ChainReport, Str
         dir: dir.to_path_buf(),
         bundles: Vec::new(),
         problems: Vec::new(),
+        notes: Vec::new(),
     };
     let problem = |file: &str, message: String| Problem {
         file: file.to_string(),

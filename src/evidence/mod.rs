@@ -10,6 +10,7 @@
 //! * [`ledger`]: LEDGER.json and chain verification.
 //! * [`provenance`]: the working tree's state (clean, modified) and the bagging time.
 //! * [`seal`]: choosing what goes in, and writing a bundle.
+//! * [`store`], [`publish`]: the chain kept in object storage (Object Lock) or a folder.
 //! * [`verify`]: checking a bundle, treating it as hostile.
 
 pub mod archive;
@@ -18,7 +19,9 @@ pub mod ledger;
 pub mod minisign;
 pub mod names;
 pub mod provenance;
+pub mod publish;
 pub mod seal;
+pub mod store;
 pub mod verify;
 
 use std::path::{Path, PathBuf};

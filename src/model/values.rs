@@ -456,7 +456,10 @@ impl FromStr for Period {
             "h" | "hour" | "hours" | "時間" => Ok(Period::Hours(n)),
             "d" | "day" | "days" | "日" | "日間" => Ok(Period::Days(n)),
             "month" | "months" | "か月" | "ヶ月" | "カ月" | "ケ月" => Ok(Period::Months(n)),
-            "y" | "year" | "years" | "年" => Ok(Period::Months(n * 12)),
+            "y" | "year" | "years" | "年" => n
+                .checked_mul(12)
+                .map(Period::Months)
+                .ok_or_else(|| format!("`{s}` is too long a period")),
             other => Err(format!(
                 "unknown unit `{other}` in `{s}`; use h/hours, days, months or years (or 時間, 日, か月, 年)"
             )),
