@@ -836,6 +836,111 @@ fn concurrent_publishes_to_a_folder_do_not_fork_the_chain() {
     assert!(text(&o).contains("4 bundle(s)"), "{}", text(&o));
 }
 
+fn git(dir: &Path, args: &[&str]) -> Output {
+    Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.invalid")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.invalid")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap()
+}
+
+#[track_caller]
+fn git_ok(dir: &Path, args: &[&str]) {
+    let o = git(dir, args);
+    assert!(o.status.success(), "git {args:?}: {}", text(&o));
+}
+
+/// Changes the payload, publishes to the folder store in the repository and commits it.
+#[track_caller]
+fn publish_and_commit(clone: &Path, note: &str) -> String {
+    // A file of its own per change, so that the clones' policy commits merge cleanly.
+    let file = format!("policy-src/evidence/note-{}.txt", note.replace(' ', "-"));
+    std::fs::write(clone.join(&file), format!("{note}\n")).unwrap();
+    git_ok(clone, &["add", &file]);
+    git_ok(clone, &["commit", "-qm", note]);
+    let o = ok(kitei(clone, "http://127.0.0.1:1", &["publish"]));
+    git_ok(clone, &["add", "records"]);
+    git_ok(clone, &["commit", "-qm", &format!("evidence: {note}")]);
+    text(&o)
+}
+
+#[test]
+fn a_folder_store_kept_in_git_continues_the_chain_across_clones_and_git_refuses_a_fork() {
+    // The shared repository, and a first clone with `[evidence] store` in the repository.
+    let top = tempfile::tempdir().unwrap();
+    let remote = top.path().join("remote.git");
+    git_ok(
+        top.path(),
+        &["init", "-q", "--bare", "-b", "main", "remote.git"],
+    );
+    let a = top.path().join("a");
+    common::copy_tree(&common::root().join("policy-src"), &a.join("policy-src"));
+    let mut cfg = std::fs::read_to_string(common::root().join("kitei.toml")).unwrap();
+    cfg.push_str("\n[evidence]\nstore = \"records/evidence\"\n");
+    std::fs::write(a.join("kitei.toml"), cfg).unwrap();
+    std::fs::write(a.join("policy-src/evidence/publish-note.txt"), "start\n").unwrap();
+    git_ok(&a, &["init", "-q", "-b", "main"]);
+    git_ok(&a, &["add", "."]);
+    git_ok(&a, &["commit", "-qm", "policy"]);
+    git_ok(&a, &["remote", "add", "origin", remote.to_str().unwrap()]);
+    let t = publish_and_commit(&a, "from a");
+    assert!(t.contains("as bundle 1"), "{t}");
+    git_ok(&a, &["push", "-q", "origin", "main"]);
+
+    // A fresh clone continues the chain kept in git.
+    let b = top.path().join("b");
+    git_ok(top.path(), &["clone", "-q", remote.to_str().unwrap(), "b"]);
+    let t = publish_and_commit(&b, "from b");
+    assert!(t.contains("as bundle 2"), "{t}");
+    git_ok(&b, &["push", "-q", "origin", "main"]);
+    let entry = |dir: &Path, n: u64| -> serde_json::Value {
+        let path = dir.join(format!("records/evidence/ledger/{n:06}.json"));
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    };
+    assert_eq!(
+        entry(&b, 2)["previous_bag_digest"],
+        entry(&b, 1)["bag_digest"]
+    );
+
+    // Both publish bundle 3 at once; the first push wins, git refuses the second, and merging
+    // it is a conflict on ledger/000003.json, never a silent fork.
+    git_ok(&a, &["pull", "-q", "--no-rebase", "origin", "main"]);
+    assert!(publish_and_commit(&a, "a again").contains("as bundle 3"));
+    assert!(publish_and_commit(&b, "b again").contains("as bundle 3"));
+    git_ok(&a, &["push", "-q", "origin", "main"]);
+    assert!(!git(&b, &["push", "-q", "origin", "main"]).status.success());
+    let merged = git(&b, &["pull", "-q", "--no-rebase", "origin", "main"]);
+    assert!(!merged.status.success(), "{}", text(&merged));
+    assert!(
+        text(&merged).contains("ledger/000003.json"),
+        "{}",
+        text(&merged)
+    );
+
+    // B drops its bundle 3 and publishes again after A's.
+    git_ok(&b, &["merge", "--abort"]);
+    git_ok(&b, &["reset", "-q", "--hard", "HEAD~1"]);
+    git_ok(&b, &["pull", "-q", "--no-rebase", "origin", "main"]);
+    let t = ok(kitei(&b, "http://127.0.0.1:1", &["publish"]));
+    assert!(text(&t).contains("as bundle 4"), "{}", text(&t));
+    assert_eq!(
+        entry(&b, 4)["previous_bag_digest"],
+        entry(&b, 3)["bag_digest"]
+    );
+    let o = ok(kitei(
+        &b,
+        "http://127.0.0.1:1",
+        &["verify", "--chain", "records/evidence"],
+    ));
+    assert!(text(&o).contains("4 bundle(s)"), "{}", text(&o));
+}
+
 /// The README's auditor commands, run in `dir` on `bag.zip` and its `.minisig`.
 fn run_the_auditors_commands(dir: &Path, bag: &str) {
     let run = |program: &str, args: &[&str], dir: &Path| {
