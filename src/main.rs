@@ -64,6 +64,9 @@ enum Command {
     /// Make DIR a CI-ready policy repository: .gitignore, GitHub and GitLab CI, JSON Schemas,
     /// and a starter project unless DIR has a kitei.toml.
     Init(InitArgs),
+    /// Write the next incident, drill, review, exception or runbook with its required fields
+    /// and 【要記入】 placeholders; prints the path written.
+    New(NewArgs),
     /// List the built-in templates, or copy chosen ones into templates/ to override them.
     #[command(subcommand)]
     Templates(TemplatesCommand),
@@ -144,6 +147,16 @@ struct InitArgs {
     /// Replace files that exist already.
     #[arg(long)]
     force: bool,
+}
+
+#[derive(clap::Args)]
+struct NewArgs {
+    /// What to write.
+    #[arg(value_parser = ["incident", "drill", "review", "exception", "runbook"])]
+    kind: String,
+    /// The title (default: a 【要記入】 placeholder).
+    #[arg(long)]
+    title: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -367,6 +380,12 @@ fn main() -> ExitCode {
                 force: args.force,
             },
             as_of,
+        ),
+        Command::New(args) => cmd::new::run(
+            root,
+            as_of,
+            kitei::render::new_record::Kind::parse(&args.kind).expect("clap checked the kind"),
+            args.title.as_deref(),
         ),
         Command::Templates(TemplatesCommand::List) => cmd::init::list_templates(root),
         Command::Templates(TemplatesCommand::Eject { names, force }) => {

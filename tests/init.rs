@@ -105,6 +105,12 @@ fn a_new_repository_checks_builds_and_keeps_generated_output_out_of_git() {
     }
     assert!(staged.contains(&"schemas/incident.schema.json"));
     assert!(staged.contains(&"policy-src/drills/DRL-1.yaml"));
+
+    // The first records: two incidents, two ids.
+    let first = ok(&kitei(&["new", "incident"], &project));
+    let second = ok(&kitei(&["new", "incident"], &project));
+    assert_ne!(first.trim(), second.trim());
+    assert!(Path::new(first.trim()).is_file() && Path::new(second.trim()).is_file());
 }
 
 /// Every YAML file of the starter project validates against the schema its first line names.

@@ -280,7 +280,8 @@ fn references(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         if r.kind == RefKind::Clause {
             continue; // Clauses are anchors in documents: checked by the text rules.
         }
-        if !ctx.exists(r.kind, &r.id) {
+        // `kitei new`'s placeholder is reported once, as "fill this in" (K0607).
+        if !ctx.exists(r.kind, &r.id) && r.id != crate::model::values::FILL_IN_ID {
             out.push(with_subject(unresolved(ctx, r).at(loc())));
         }
     }
@@ -381,7 +382,9 @@ fn incident_types(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .flat_map(|r| r.meta.incident_types.iter().map(|t| t.value.as_str()))
         .collect();
     for i in &ctx.corpus.incidents {
-        if !handled.contains(i.kind.value.as_str()) {
+        if !handled.contains(i.kind.value.as_str())
+            && !i.kind.value.contains(crate::model::values::FILL_IN)
+        {
             let help = match closest(&i.kind.value, handled.iter().copied()) {
                 Some(best) => format!(
                     "did you mean `{best}`? otherwise add `{}` to a runbook's incident_types",
@@ -906,7 +909,9 @@ fn exception_approvers(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .subject(format!("exception:{}", e.id.value)),
             );
         }
-        if super::rule(&e.rule.value).is_none() {
+        if super::rule(&e.rule.value).is_none()
+            && !e.rule.value.contains(crate::model::values::FILL_IN)
+        {
             out.push(
                 ctx.diag(
                     "K0202",

@@ -20,6 +20,7 @@ pub(super) static RULES: &[&Rule] = &[
     &PLACEHOLDER,
     &ERA_DATE,
     &super::hidden_text::HIDDEN_TEXT,
+    &FILL_IN_RULE,
 ];
 
 pub static REQUIRED_SECTIONS: Rule = Rule {
@@ -60,6 +61,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let title_loc = ctx.loc(d.file, &d.meta.id);
         placeholders(ctx, &d.meta.title, &title_loc, d, out);
     }
+    fill_ins(ctx, out);
 }
 
 fn subject(d: &Document) -> String {
@@ -231,7 +233,7 @@ pub static PLACEHOLDER: Rule = Rule {
 /// Placeholders: ○○ 〇〇 ●● ×× ■■ ＿＿ (two or more), xx/ｘｘ next to 年/月/日 or after 20,
 /// XX as a word, TODO/TBD/FIXME, [要確認] and （省略） in any bracket.
 static MARKERS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(r"[\[［【(（〔<＜]\s*(?:要確認|要検討|要修正|未定|確認中|TBD|TODO|[^\]］】)）〕>＞]{0,6}省略)\s*[\]］】)）〕>＞]|_{3,}")
+    regex::Regex::new(r"[\[［【(（〔<＜]\s*(?:要確認|要記入|要検討|要修正|未定|確認中|TBD|TODO|[^\]］】)）〕>＞]{0,6}省略)\s*[\]］】)）〕>＞]|_{3,}")
         .expect("regex")
 });
 
@@ -377,4 +379,124 @@ fn number_then(s: &str, unit: char, allow_gan: bool) -> Option<(u32, &str)> {
     }
     let n = s[..digits].parse().ok()?;
     s[digits..].strip_prefix(unit).map(|rest| (n, rest))
+}
+
+pub static FILL_IN_RULE: Rule = Rule {
+    code: "K0607",
+    name: "fill-in",
+    level: Level::Error,
+    summary: "a record field that `kitei new` left to fill in",
+    explanation: "`kitei new` writes 【要記入】 (and `FILL-IN` inside a reference) where only a person \
+         can say what belongs: a title, an incident type, a reason, the record an exception is for. \
+         The comment on the line says what to write. Each one left is reported at its line and \
+         column; the other rules do not report the placeholder as a wrong value.",
+};
+
+/// 【要記入】 / `FILL-IN` left in a record (or in a runbook's front matter): each occurrence, at
+/// its line and column. Only records whose values hold the marker are read again, so a
+/// corpus without any costs one string search per field.
+pub fn fill_ins(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    use crate::model::values::{FILL_IN, FILL_IN_ID};
+    let has = |s: &str| s.contains(FILL_IN) || s.contains(FILL_IN_ID);
+    let opt = |s: &Option<String>| s.as_deref().is_some_and(has);
+    let c = ctx.corpus;
+    let mut files: Vec<(FileId, String, bool)> = Vec::new();
+    for i in &c.incidents {
+        if has(&i.title) || has(&i.kind.value) || opt(&i.summary) || opt(&i.root_cause) {
+            files.push((i.file, i.reference(), false));
+        }
+    }
+    for d in &c.drills {
+        if has(&d.title) || opt(&d.scenario) {
+            files.push((d.file, format!("drill:{}", d.id.value), false));
+        }
+    }
+    for r in &c.reviews {
+        if opt(&r.notes) || has(&r.document.value.id) || has(&r.reviewer.value.id) {
+            files.push((r.file, format!("review:{}", r.id.value), false));
+        }
+    }
+    for e in &c.exceptions {
+        if has(&e.rule.value)
+            || has(&e.reason)
+            || has(&e.record.value.id)
+            || has(&e.approved_by.value.id)
+        {
+            files.push((e.file, format!("exception:{}", e.id.value), false));
+        }
+    }
+    for d in &c.documents {
+        // (A title is text: K0604 reports a placeholder in it.)
+        if d.meta.incident_types.iter().any(|t| has(&t.value)) || opt(&d.meta.summary)
+        {
+            files.push((d.file, subject(d), true));
+        }
+    }
+    files.dedup_by(|a, b| a.0 == b.0);
+    for (file, subject, front_matter_only) in files {
+        let source = &c.files[file];
+        let text = std::fs::read_to_string(c.root.join(&source.rel_path)).unwrap_or_default();
+        let mut found = 0;
+        for (n, line, column, marker) in markers_in(&text, front_matter_only) {
+            found += 1;
+            let key = line
+                .split_once(':')
+                .map(|(k, _)| k.trim().trim_start_matches("- ").to_string())
+                .filter(|k| !k.is_empty() && !k.contains(FILL_IN))
+                .map(|k| format!("`{k}`"))
+                .unwrap_or_else(|| "a value".into());
+            out.push(
+                ctx.diag("K0607", format!("{key} still says {marker}: fill this in"))
+                    .at(Loc::new(source.display_path.clone(), n, column))
+                    .help(format!(
+                        "replace {marker} with the real value (the comment on the line says what to write)"
+                    ))
+                    .subject(subject.clone()),
+            );
+        }
+        if found == 0 {
+            // Read back differently than loaded (changed meanwhile): still a finding.
+            out.push(
+                ctx.diag("K0607", "a value still holds a placeholder: fill this in")
+                    .at(ctx.corpus.file_loc(file))
+                    .help("replace 【要記入】 / FILL-IN with the real values")
+                    .subject(subject),
+            );
+        }
+    }
+}
+
+/// (line number, the line, column in characters, the marker) of every marker outside YAML
+/// comments; with `front_matter_only`, between the first two `---` lines only.
+fn markers_in(text: &str, front_matter_only: bool) -> Vec<(u32, &str, u32, &'static str)> {
+    use crate::model::values::{FILL_IN, FILL_IN_ID};
+    let mut found = Vec::new();
+    let mut fences = 0;
+    for (i, line) in text.lines().enumerate() {
+        if front_matter_only {
+            if line.trim_end() == "---" {
+                fences += 1;
+                if fences == 2 {
+                    break;
+                }
+                continue;
+            }
+            if fences == 0 || line.starts_with("title:") {
+                continue;
+            }
+        }
+        let code = match line.find('#') {
+            Some(0) => "",
+            Some(at) if line[..at].ends_with([' ', '\t']) => &line[..at],
+            _ => line,
+        };
+        for marker in [FILL_IN, FILL_IN_ID] {
+            for (at, _) in code.match_indices(marker) {
+                let column = code[..at].chars().count() as u32 + 1;
+                found.push((i as u32 + 1, line, column, marker));
+            }
+        }
+    }
+    found.sort_by_key(|f| (f.0, f.2));
+    found
 }

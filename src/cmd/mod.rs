@@ -11,6 +11,7 @@ pub mod diff;
 pub mod import;
 pub mod init;
 pub mod keygen;
+pub mod new;
 pub mod publish;
 pub mod rules;
 pub mod schema;

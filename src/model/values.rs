@@ -24,6 +24,14 @@ pub(crate) fn with_line_offset<R>(offset: u32, f: impl FnOnce() -> R) -> R {
     result
 }
 
+/// What `kitei new` writes where only a person can say what belongs (a title, an incident type,
+/// a reason): rule K0607 reports each one left in a record, K0604 in a document's text.
+pub const FILL_IN: &str = "【要記入】";
+
+/// The same for an id inside a typed reference, where only id characters are allowed
+/// (`record: incident:FILL-IN`).
+pub const FILL_IN_ID: &str = "FILL-IN";
+
 /// A value with the line and column (1-based, in characters) where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct At<T> {

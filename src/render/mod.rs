@@ -15,6 +15,7 @@ pub mod charts;
 pub mod i18n;
 pub mod init;
 pub mod markdown;
+pub mod new_record;
 pub mod output;
 pub mod pages;
 pub mod search;
