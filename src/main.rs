@@ -67,6 +67,8 @@ enum Command {
     /// Write the next incident, drill, review, exception or runbook with its required fields
     /// and 【要記入】 placeholders; prints the path written.
     New(NewArgs),
+    /// Open incidents with their next deadline, duties due soon, and overdue ones.
+    Status(StatusArgs),
     /// List the built-in templates, or copy chosen ones into templates/ to override them.
     #[command(subcommand)]
     Templates(TemplatesCommand),
@@ -147,6 +149,20 @@ struct InitArgs {
     /// Replace files that exist already.
     #[arg(long)]
     force: bool,
+}
+
+#[derive(clap::Args)]
+struct StatusArgs {
+    /// List the duties due within this period from the evaluation date (14d, 4 weeks as 28d, 3 months).
+    #[arg(long, default_value = "14d", value_parser = parse_period)]
+    within: kitei::model::values::Period,
+    /// text: for the terminal; json: one document on stdout (schema `kitei-status/1`).
+    #[arg(long, value_parser = ["text", "json"], default_value = "text")]
+    format: String,
+}
+
+fn parse_period(s: &str) -> Result<kitei::model::values::Period, String> {
+    s.parse()
 }
 
 #[derive(clap::Args)]
@@ -380,6 +396,16 @@ fn main() -> ExitCode {
                 force: args.force,
             },
             as_of,
+        ),
+        Command::Status(args) => cmd::status::run(
+            root,
+            as_of,
+            args.within,
+            if args.format == "json" {
+                cmd::status::Format::Json
+            } else {
+                cmd::status::Format::Text
+            },
         ),
         Command::New(args) => cmd::new::run(
             root,

@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 fn kitei(project: &Path, args: &[&str]) -> Output {
-    common::kitei(project).args(args).output().expect("kitei runs")
+    common::kitei(project)
+        .args(args)
+        .output()
+        .expect("kitei runs")
 }
 
 fn ok(o: &Output) -> String {
@@ -79,7 +82,11 @@ fn every_kind_fails_only_with_fill_in_findings_at_the_placeholders_then_checks_c
     }
     // Every K0607 placeholder of every record is reported (the runbook's body is K0604's).
     let k0607 = findings.iter().filter(|f| f["code"] == "K0607").count();
-    assert_eq!(k0607, 2 + 1 + 1 + 3 + 2, "incident 2, drill 1, review 1, exception 3, runbook front matter 2");
+    assert_eq!(
+        k0607,
+        2 + 1 + 1 + 3 + 2,
+        "incident 2, drill 1, review 1, exception 3, runbook front matter 2"
+    );
 
     // Filled in, everything checks clean.
     let incident_id = files[0].file_stem().unwrap().to_str().unwrap().to_string();
@@ -105,12 +112,20 @@ fn every_kind_fails_only_with_fill_in_findings_at_the_placeholders_then_checks_c
 fn two_incidents_get_two_ids_and_a_title_is_written_as_given() {
     let dir = starter();
     let p = dir.path();
-    let first = written(&kitei(p, &["new", "incident", "--title", "社用PCの紛失: \"#1\""]));
+    let first = written(&kitei(
+        p,
+        &["new", "incident", "--title", "社用PCの紛失: \"#1\""],
+    ));
     let second = written(&kitei(p, &["new", "incident"]));
     assert_ne!(first, second);
     let a = std::fs::read_to_string(&first).unwrap();
     let b = std::fs::read_to_string(&second).unwrap();
-    let id = |t: &str| t.lines().find(|l| l.starts_with("id: ")).unwrap().to_string();
+    let id = |t: &str| {
+        t.lines()
+            .find(|l| l.starts_with("id: "))
+            .unwrap()
+            .to_string()
+    };
     assert_ne!(id(&a), id(&b));
     assert!(id(&b).ends_with("-002"), "{}", id(&b));
     // A title with YAML syntax in it is quoted, so it reads back as typed.
@@ -126,13 +141,27 @@ fn two_incidents_get_two_ids_and_a_title_is_written_as_given() {
         .collect();
     assert_eq!(titles.len(), 1, "only the second has a title placeholder");
     // Every required field is there with a comment, the later ones listed as comments.
-    for field in ["id:", "title:", "type:", "severity:", "status: open", "detected_at:"] {
+    for field in [
+        "id:",
+        "title:",
+        "type:",
+        "severity:",
+        "status: open",
+        "detected_at:",
+    ] {
         assert!(b.lines().any(|l| l.starts_with(field)), "{field}\n{b}");
     }
-    for later in ["# closed_at:", "# root_cause:", "# prevention_plan:", "# contained_at:"] {
+    for later in [
+        "# closed_at:",
+        "# root_cause:",
+        "# prevention_plan:",
+        "# contained_at:",
+    ] {
         assert!(b.contains(later), "{later}\n{b}");
     }
-    assert!(b.starts_with("# yaml-language-server: $schema=../../../schemas/incident.schema.json\n"));
+    assert!(
+        b.starts_with("# yaml-language-server: $schema=../../../schemas/incident.schema.json\n")
+    );
 }
 
 #[test]
@@ -155,7 +184,10 @@ fn the_time_is_the_evaluation_date_at_the_clock_time_in_the_project_zone() {
         .unwrap()
         .filter_map(|e| {
             let name = e.unwrap().file_name().into_string().unwrap();
-            name.strip_prefix("INC-2026-")?.strip_suffix(".yaml")?.parse::<u32>().ok()
+            name.strip_prefix("INC-2026-")?
+                .strip_suffix(".yaml")?
+                .parse::<u32>()
+                .ok()
         })
         .max()
         .unwrap();

@@ -4,6 +4,7 @@
 //! [`run`] resolves levels from `kitei.toml`, applies approved exceptions (例外事項) and
 //! returns a [`Report`].
 
+pub mod agenda;
 pub mod duties;
 mod evidence;
 mod hidden_text;

@@ -427,8 +427,7 @@ pub fn fill_ins(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
     for d in &c.documents {
         // (A title is text: K0604 reports a placeholder in it.)
-        if d.meta.incident_types.iter().any(|t| has(&t.value)) || opt(&d.meta.summary)
-        {
+        if d.meta.incident_types.iter().any(|t| has(&t.value)) || opt(&d.meta.summary) {
             files.push((d.file, subject(d), true));
         }
     }

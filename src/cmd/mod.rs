@@ -17,6 +17,7 @@ pub mod rules;
 pub mod schema;
 pub mod seal;
 pub mod serve;
+pub mod status;
 pub mod verify;
 
 use std::io::IsTerminal;

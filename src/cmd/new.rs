@@ -29,8 +29,9 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, kind: Kind, title: Option<&str
     }
     println!("{}", path.display());
     eprintln!(
-        "kitei new: wrote {} ({}); replace each 【要記入】, then `kitei check` shows what is still missing",
+        "kitei new: wrote {} dated {} ({}); replace each 【要記入】, then `kitei check` shows what is still missing",
         file.id,
+        now.format("%Y-%m-%d %H:%M %:z"),
         ws.as_of_source
     );
     ws.leak();
@@ -45,7 +46,10 @@ fn now(date: NaiveDate, tz: FixedOffset) -> Result<DateTime<FixedOffset>, String
     let clock = crate::config::source_date_epoch()?
         .unwrap_or_else(chrono::Utc::now)
         .with_timezone(&tz);
-    let time = clock.time().with_second(0).and_then(|t| t.with_nanosecond(0));
+    let time = clock
+        .time()
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0));
     let at = NaiveDateTime::new(date, time.unwrap_or_default());
     tz.from_local_datetime(&at)
         .single()
