@@ -2,6 +2,7 @@
 //! (declared as a table: adding a requirement is one row), the board report, leak severity.
 
 use super::Ctx;
+use super::shapes;
 use crate::diag::Diagnostic;
 use crate::model::incident::{Incident, Measure, Status};
 use crate::model::{At, FileId, Timestamp};
@@ -94,18 +95,26 @@ pub static STATUS_TIMESTAMPS: Rule = Rule {
 };
 
 fn status_timestamps(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnostic>) {
+    let at = shapes::timestamp(ctx.project.tz);
     let problem = match (i.status.value, &i.closed_at, &i.contained_at) {
         (Status::Closed, None, _) => Some((
             "a closed incident needs `closed_at`",
-            "add `closed_at:` with the time the incident was closed",
+            shapes::help(
+                "add the time the incident was closed",
+                &format!("closed_at: {at}"),
+            ),
         )),
         (Status::Open | Status::Contained, Some(_), _) => Some((
             "an incident that is not closed has `closed_at`",
-            "set `status: closed`, or remove `closed_at` if the incident is still being handled",
+            "set `status: closed`, or remove `closed_at` if the incident is still being handled"
+                .to_string(),
         )),
         (Status::Contained, _, None) => Some((
             "a contained incident needs `contained_at`",
-            "add `contained_at:` with the time it was contained",
+            shapes::help(
+                "add the time it was contained",
+                &format!("contained_at: {at}"),
+            ),
         )),
         _ => None,
     };
@@ -125,6 +134,8 @@ struct Required {
     field: &'static str,
     present: fn(&Incident) -> bool,
     help: &'static str,
+    /// The YAML to write.
+    shape: &'static str,
 }
 
 pub static PREVENTION_PLAN: Rule = Rule {
@@ -163,7 +174,8 @@ const CLOSED_REQUIRES: &[Required] = &[
                 .as_deref()
                 .is_some_and(|s| !s.trim().is_empty())
         },
-        help: "add `root_cause:` describing why it happened",
+        help: "add the root cause",
+        shape: shapes::ROOT_CAUSE,
     },
     Required {
         code: "K0304",
@@ -173,13 +185,15 @@ const CLOSED_REQUIRES: &[Required] = &[
                 .as_ref()
                 .is_some_and(|l| l.procedure_changes.iter().any(|s| !s.trim().is_empty()))
         },
-        help: "add `lessons: { procedure_changes: [...] }` with what changes in the procedure (or why nothing does)",
+        help: "add what changes in the procedure (or why nothing does)",
+        shape: shapes::LESSONS,
     },
     Required {
         code: "K0303",
         field: "prevention_plan",
         present: |i| i.prevention_plan.is_some(),
-        help: "add `prevention_plan:` with technical and organizational measures (owner, due)",
+        help: "add a prevention plan with at least one technical and one organizational measure, each with its owner and due date",
+        shape: shapes::PREVENTION_PLAN,
     },
 ];
 
@@ -192,7 +206,7 @@ fn closed_requirements(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diag
                     format!("closed incident {} has no {}", i.id.value, req.field),
                 )
                 .at(ctx.loc(file, &i.status))
-                .help(req.help)
+                .help(shapes::help(req.help, req.shape))
                 .subject(i.reference()),
             );
         }
@@ -217,14 +231,15 @@ fn prevention_plan(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnost
                     ),
                 )
                 .at(ctx.loc(file, plan))
-                .help(format!(
-                    "add at least one measure under prevention_plan.{aspect} (measure, owner, due)"
+                .help(shapes::help(
+                    &format!("add at least one {aspect} measure with its owner and due date"),
+                    &shapes::measure(aspect, ""),
                 ))
                 .subject(i.reference()),
             );
         }
         for m in measures {
-            incomplete_measure(ctx, file, i, m, out);
+            incomplete_measure(ctx, file, i, aspect, m, out);
         }
     }
 }
@@ -233,6 +248,7 @@ fn incomplete_measure(
     ctx: &Ctx,
     file: FileId,
     i: &Incident,
+    aspect: &str,
     m: &Measure,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -242,10 +258,20 @@ fn incomplete_measure(
         .collect();
     if !missing.is_empty() {
         out.push(
-            ctx.diag("K0303", format!("prevention measure \"{}\" has no {}", m.measure.value, missing.join(" or ")))
-                .at(ctx.loc(file, &m.measure))
-                .help("every measure names its owner role (`owner: role:…`) and a due date (`due: YYYY-MM-DD`)")
-                .subject(i.reference()),
+            ctx.diag(
+                "K0303",
+                format!(
+                    "prevention measure \"{}\" has no {}",
+                    m.measure.value,
+                    missing.join(" or ")
+                ),
+            )
+            .at(ctx.loc(file, &m.measure))
+            .help(shapes::help(
+                "every measure names its owner role and a due date",
+                &shapes::measure(aspect, &m.measure.value),
+            ))
+            .subject(i.reference()),
         );
     }
 }
@@ -272,7 +298,10 @@ fn board_report(ctx: &Ctx, file: FileId, i: &Incident, out: &mut Vec<Diagnostic>
         (None, _) => out.push(
             ctx.diag("K0305", format!("closed incident {} involved outsiders but has no board report", i.id.value))
                 .at(ctx.loc(file, &i.status))
-                .help("report to the board with the prevention plan before closing, and record `board_report: { on: YYYY-MM-DD }`")
+                .help(shapes::help(
+                    "report to the board with the prevention plan before closing, and record it",
+                    shapes::BOARD_REPORT,
+                ))
                 .subject(i.reference()),
         ),
         (Some(report), Some(closed)) if report.on.value.0 > closed => out.push(

@@ -16,6 +16,7 @@ mod loader_cache_tests;
 pub mod notifications;
 pub mod prose;
 mod registry;
+mod shapes;
 pub mod structure;
 mod text;
 

@@ -4,6 +4,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::Ctx;
+use super::shapes;
 use crate::dates::{days_between, within_days};
 use crate::diag::{Diagnostic, Level};
 use crate::model::incident::{Incident, Notification, NotificationKind, PersonalData};
@@ -318,7 +319,10 @@ fn individuals(
     let mut d = ctx
         .diag(code, message)
         .at(ctx.loc(file, &pd.affected_people))
-        .help("record a notification with `kind: individuals` (or a public announcement with an inquiry desk where individuals cannot be reached)")
+        .help(shapes::help(
+            "record how the individuals were told (or a public announcement with an inquiry desk where they cannot be reached)",
+            &shapes::notification(NotificationKind::Individuals, None, ctx.project.tz),
+        ))
         .subject(i.reference());
     if let Some(level) = level {
         d.level = d.level.min(level);
@@ -439,7 +443,10 @@ fn duty_diagnostic(
             );
         }
         (Due::Day(due), status, _) => {
-            let help = "record it under `notifications:` with the kind, recipient (`to: contact:…`) and time sent";
+            let help = shapes::help(
+                "record it with the recipient and the time it was sent",
+                &shapes::notification(duty.kind, duty.to, ctx.project.tz),
+            );
             let loc = ctx.loc(file, i.known_at());
             if status == DutyStatus::Missing {
                 out.push(
@@ -448,7 +455,7 @@ fn duty_diagnostic(
                         format!("{} was due by {due} and is not recorded", duty.what),
                     )
                     .at(loc)
-                    .help(help)
+                    .help(help.clone())
                     .subject(subject),
                 );
             } else if duty.warn_from.is_none_or(|w| ctx.as_of >= w) {
@@ -477,8 +484,9 @@ fn duty_diagnostic(
                     ),
                 )
                 .at_opt(duty.named_at.map(|r| ctx.loc(file, r)))
-                .help(format!(
-                    "record a notification with `to: contact:{org_id}` and the time it was sent"
+                .help(shapes::help(
+                    "record the notice with the time it was sent",
+                    &shapes::notification(NotificationKind::Notice, Some(org_id), ctx.project.tz),
                 ))
                 .subject(subject);
             if status == DutyStatus::Pending {
