@@ -59,13 +59,13 @@ pub fn notification(kind: NotificationKind, to: Option<&str>, tz: FixedOffset) -
     let at = timestamp(tz);
     match (kind, to) {
         (NotificationKind::Individuals, _) => format!(
-            "notifications:\n  - {{ kind: individuals, at: {at}, note: …   # how they were told }}"
+            "notifications:\n  - {{ kind: individuals, at: {at}, note: … }}   # note: how they were told"
         ),
         (_, Some(to)) => {
             format!("notifications:\n  - {{ to: contact:{to}, kind: {kind_word}, at: {at} }}")
         }
         (_, None) => format!(
-            "notifications:\n  - {{ to: contact:…, kind: {kind_word}, at: {at}, reference: …   # the receipt number }}"
+            "notifications:\n  - {{ to: contact:…, kind: {kind_word}, at: {at}, reference: … }}   # reference: the receipt number"
         ),
     }
 }
