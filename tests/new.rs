@@ -1,5 +1,5 @@
 //! `kitei new`: the next free id, the project's time, every required field with a comment, and
-//! placeholders that `kitei check` reports as "fill this in" (K0607 in records, K0604 in a
+//! placeholders that `kitei check` reports as "fill this in" (K0608 in records, K0604 in a
 //! runbook's text) and nothing else; filled in, the records check clean.
 
 mod common;
@@ -59,17 +59,17 @@ fn every_kind_fails_only_with_fill_in_findings_at_the_placeholders_then_checks_c
     for f in findings {
         let code = f["code"].as_str().unwrap();
         assert!(
-            code == "K0607" || code == "K0604",
+            code == "K0608" || code == "K0604",
             "not a fill-in finding: {f:#}"
         );
-        // Each points at a line that holds the placeholder (K0607: at its column too).
+        // Each points at a line that holds the placeholder (K0608: at its column too).
         let loc = &f["location"];
         let text = std::fs::read_to_string(p.join(loc["path"].as_str().unwrap())).unwrap();
         let line = text
             .lines()
             .nth(loc["line"].as_u64().unwrap() as usize - 1)
             .unwrap();
-        if code == "K0607" {
+        if code == "K0608" {
             let column = loc["column"].as_u64().unwrap() as usize;
             let rest: String = line.chars().skip(column - 1).collect();
             assert!(
@@ -80,8 +80,8 @@ fn every_kind_fails_only_with_fill_in_findings_at_the_placeholders_then_checks_c
             assert!(line.contains("【要記入】"), "{f:#}\n{line}");
         }
     }
-    // Every K0607 placeholder of every record is reported (the runbook's body is K0604's).
-    let k0607 = findings.iter().filter(|f| f["code"] == "K0607").count();
+    // Every K0608 placeholder of every record is reported (the runbook's body is K0604's).
+    let k0607 = findings.iter().filter(|f| f["code"] == "K0608").count();
     assert_eq!(
         k0607,
         2 + 1 + 1 + 3 + 2,
@@ -206,5 +206,5 @@ fn the_time_is_the_evaluation_date_at_the_clock_time_in_the_project_zone() {
         .filter(|f| f["level"] == "error")
         .map(|f| f["code"].as_str().unwrap())
         .collect();
-    assert_eq!(errors, ["K0607", "K0607"], "{report:#}");
+    assert_eq!(errors, ["K0608", "K0608"], "{report:#}");
 }

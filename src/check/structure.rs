@@ -280,7 +280,7 @@ fn references(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         if r.kind == RefKind::Clause {
             continue; // Clauses are anchors in documents: checked by the text rules.
         }
-        // `kitei new`'s placeholder is reported once, as "fill this in" (K0607).
+        // `kitei new`'s placeholder is reported once, as "fill this in" (K0608).
         if !ctx.exists(r.kind, &r.id) && r.id != crate::model::values::FILL_IN_ID {
             out.push(with_subject(unresolved(ctx, r).at(loc())));
         }

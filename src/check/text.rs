@@ -382,7 +382,7 @@ fn number_then(s: &str, unit: char, allow_gan: bool) -> Option<(u32, &str)> {
 }
 
 pub static FILL_IN_RULE: Rule = Rule {
-    code: "K0607",
+    code: "K0608",
     name: "fill-in",
     level: Level::Error,
     summary: "a record field that `kitei new` left to fill in",
@@ -445,7 +445,7 @@ pub fn fill_ins(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .map(|k| format!("`{k}`"))
                 .unwrap_or_else(|| "a value".into());
             out.push(
-                ctx.diag("K0607", format!("{key} still says {marker}: fill this in"))
+                ctx.diag("K0608", format!("{key} still says {marker}: fill this in"))
                     .at(Loc::new(source.display_path.clone(), n, column))
                     .help(format!(
                         "replace {marker} with the real value (the comment on the line says what to write)"
@@ -456,7 +456,7 @@ pub fn fill_ins(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         if found == 0 {
             // Read back differently than loaded (changed meanwhile): still a finding.
             out.push(
-                ctx.diag("K0607", "a value still holds a placeholder: fill this in")
+                ctx.diag("K0608", "a value still holds a placeholder: fill this in")
                     .at(ctx.corpus.file_loc(file))
                     .help("replace 【要記入】 / FILL-IN with the real values")
                     .subject(subject),

@@ -25,7 +25,7 @@ pub(crate) fn with_line_offset<R>(offset: u32, f: impl FnOnce() -> R) -> R {
 }
 
 /// What `kitei new` writes where only a person can say what belongs (a title, an incident type,
-/// a reason): rule K0607 reports each one left in a record, K0604 in a document's text.
+/// a reason): rule K0608 reports each one left in a record, K0604 in a document's text.
 pub const FILL_IN: &str = "【要記入】";
 
 /// The same for an id inside a typed reference, where only id characters are allowed

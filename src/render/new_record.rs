@@ -4,7 +4,7 @@
 //!
 //! Where only a person can say what belongs (a title, an incident type, a reason), the value is
 //! [`FILL_IN`] (or [`FILL_IN_ID`] inside a reference): `kitei check` then fails with a "fill
-//! this in" finding at each one (K0607 in records, K0604 in a runbook's text) and nothing else.
+//! this in" finding at each one (K0608 in records, K0604 in a runbook's text) and nothing else.
 //! Where the project has one obvious value (the regulation under review, the committee that
 //! approves), it is written, with the alternatives in the comment.
 
