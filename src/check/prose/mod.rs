@@ -232,6 +232,7 @@ impl Doc<'_> {
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let dictionary = dictionary::load(ctx, out);
+    let mut known = names::Known::new(ctx);
     for d in &ctx.corpus.documents {
         let doc = Doc {
             doc: d,
@@ -241,7 +242,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         dictionary.check(ctx, &doc, out);
-        names::check(ctx, &doc, out);
+        names::check(ctx, &mut known, &doc, out);
         enumerations::check(ctx, &doc, out);
         numbering::check(ctx, &doc, out);
         if doc.doc.kind() != crate::model::DocKind::Runbook {

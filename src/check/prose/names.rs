@@ -2,7 +2,7 @@
 //! that no role defines (K0803), documents that are neither in the corpus nor declared
 //! external (K0804).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -123,10 +123,106 @@ fn strip_determiners(mut s: &str) -> &str {
     }
 }
 
-pub fn check(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
+/// What the corpus names, gathered once per check run: the rules below look up every name
+/// they meet in prose, and scanning every document's headings and titles for each of them made
+/// the family quadratic in the number of documents (minutes at 10,000). Lookups are
+/// remembered per name: the same role and document names recur in every document.
+pub struct Known {
+    /// Roles, organisations and public bodies (see [`defined_names`]).
+    defined: Vec<String>,
+    /// Every heading of the corpus, trailing blanks trimmed, reversed (by characters) and
+    /// sorted: the headings that end with a name are the ones that start with it reversed.
+    headings_reversed: Vec<String>,
+    /// Document titles and ids, and the declared external documents, without blanks.
+    documents: Vec<String>,
+    role_known: HashMap<String, bool>,
+    document_known: HashMap<String, bool>,
+}
+
+impl Known {
+    pub fn new(ctx: &Ctx) -> Known {
+        let mut headings_reversed: Vec<String> = ctx
+            .corpus
+            .documents
+            .iter()
+            .flat_map(|d| d.headings.iter())
+            .map(|h| h.text.trim_end().chars().rev().collect())
+            .collect();
+        headings_reversed.sort_unstable();
+        headings_reversed.dedup();
+        let documents = ctx
+            .corpus
+            .documents
+            .iter()
+            .flat_map(|d| [squash(&d.meta.title), d.id().to_string()])
+            .chain(
+                ctx.project
+                    .config
+                    .regulation
+                    .external_documents
+                    .iter()
+                    .map(|s| squash(s)),
+            )
+            .collect();
+        Known {
+            defined: defined_names(ctx),
+            headings_reversed,
+            documents,
+            role_known: HashMap::new(),
+            document_known: HashMap::new(),
+        }
+    }
+
+    /// Whether some heading of the corpus ends with `name`.
+    fn titles_a_section(&self, name: &str) -> bool {
+        let reversed: String = name.chars().rev().collect();
+        let at = self
+            .headings_reversed
+            .partition_point(|h| h.as_str() < reversed.as_str());
+        self.headings_reversed
+            .get(at)
+            .is_some_and(|h| h.starts_with(&reversed))
+    }
+
+    /// A role name is known when a section is titled with it (## 実行責任者 in the emergency
+    /// plan) or a defined name equals it, ends with it or is its ending.
+    fn role(&mut self, name: &str) -> bool {
+        if let Some(&known) = self.role_known.get(name) {
+            return known;
+        }
+        let known = self.titles_a_section(name)
+            || self
+                .defined
+                .iter()
+                .any(|d| d == name || d.ends_with(name) || name.ends_with(d.as_str()));
+        self.role_known.insert(name.to_string(), known);
+        known
+    }
+
+    /// A document name is known when a title, id or external document equals it, contains
+    /// it or is contained in it.
+    fn document(&mut self, name: &str) -> bool {
+        if let Some(&known) = self.document_known.get(name) {
+            return known;
+        }
+        let known = self
+            .documents
+            .iter()
+            .any(|k| k == name || k.contains(name) || name.contains(k.as_str()));
+        self.document_known.insert(name.to_string(), known);
+        known
+    }
+}
+
+/// `s` without any whitespace.
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+pub fn check(ctx: &Ctx, known: &mut Known, doc: &Doc, out: &mut Vec<Diagnostic>) {
     outdated(ctx, doc, out);
-    roles(ctx, doc, out);
-    documents(ctx, doc, out);
+    roles(ctx, known, doc, out);
+    documents(ctx, known, doc, out);
 }
 
 fn outdated(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
@@ -166,8 +262,7 @@ fn defined_names(ctx: &Ctx) -> Vec<String> {
         .collect()
 }
 
-fn roles(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
-    let defined = defined_names(ctx);
+fn roles(ctx: &Ctx, known: &mut Known, doc: &Doc, out: &mut Vec<Diagnostic>) {
     let mut reported = BTreeSet::new();
     for line in doc.lines.iter().filter(|l| l.is_prose()) {
         for m in ROLE.find_iter(line.text) {
@@ -176,17 +271,7 @@ fn roles(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
             if ROLE.find(name).is_none_or(|n| n.start() != 0) || is_generic(name) {
                 continue;
             }
-            // A section titled with the name documents it (## 実行責任者 in the emergency plan).
-            let documented = ctx
-                .corpus
-                .documents
-                .iter()
-                .any(|d| d.headings.iter().any(|h| h.text.trim_end().ends_with(name)));
-            let known = documented
-                || defined
-                    .iter()
-                    .any(|d| d == name || d.ends_with(name) || name.ends_with(d.as_str()));
-            if known || !reported.insert(name.to_string()) {
+            if known.role(name) || !reported.insert(name.to_string()) {
                 continue;
             }
             let roles: Vec<&str> = ctx
@@ -234,22 +319,7 @@ fn is_generic(name: &str) -> bool {
     BARE.contains(&name) || name.chars().count() < 3
 }
 
-fn documents(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
-    let squash = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
-    let known: Vec<String> = ctx
-        .corpus
-        .documents
-        .iter()
-        .flat_map(|d| [squash(&d.meta.title), d.id().to_string()])
-        .chain(
-            ctx.project
-                .config
-                .regulation
-                .external_documents
-                .iter()
-                .map(|s| squash(s)),
-        )
-        .collect();
+fn documents(ctx: &Ctx, known: &mut Known, doc: &Doc, out: &mut Vec<Diagnostic>) {
     let mut reported = BTreeSet::new();
     for line in doc.lines.iter().filter(|l| l.is_prose()) {
         for m in VAGUE.find_iter(line.text) {
@@ -276,10 +346,7 @@ fn documents(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
             if bare || name.is_empty() {
                 continue;
             }
-            let is_known = known
-                .iter()
-                .any(|k| k == &name || k.contains(name.as_str()) || name.contains(k.as_str()));
-            if is_known || !reported.insert(name.clone()) {
+            if known.document(&name) || !reported.insert(name.clone()) {
                 continue;
             }
             out.push(
