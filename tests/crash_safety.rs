@@ -4,6 +4,7 @@
 //! output folder, and leftovers of killed runs (only kitei's own) are removed.
 
 mod common;
+use common::text;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -247,14 +248,6 @@ fn run(project: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         cmd.env(k, v);
     }
     cmd.output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// The bundle files in evidence/, by name.

@@ -7,6 +7,7 @@
 //! fixture lives in git.
 
 mod common;
+use common::{ok, text};
 
 use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
@@ -68,20 +69,6 @@ fn kitei_cmd(dir: &Path, args: &[&str]) -> Command {
 
 fn kitei(dir: &Path, args: &[&str]) -> Output {
     kitei_cmd(dir, args).output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-#[track_caller]
-fn ok(o: Output) -> Output {
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    o
 }
 
 #[track_caller]

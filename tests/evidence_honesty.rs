@@ -3,6 +3,7 @@
 //! were bagged (issue 12, parts 4 and 5).
 
 mod common;
+use common::{ok, text};
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -14,20 +15,6 @@ fn kitei(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-#[track_caller]
-fn ok(o: Output) -> Output {
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    o
 }
 
 fn bundle(dir: &Path, n: u32) -> PathBuf {

@@ -5,6 +5,7 @@
 //! With KITEI_REQUIRE_TOOLS=1 (CI) a missing `weed` fails the tests instead of skipping them.
 
 mod common;
+use common::{ok, text};
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -260,20 +261,6 @@ fn kitei(dir: &Path, endpoint: &str, args: &[&str]) -> Output {
         .env_remove("AWS_SESSION_TOKEN")
         .output()
         .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-#[track_caller]
-fn ok(o: Output) -> Output {
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    o
 }
 
 /// A fresh copy of the example (a "clone") with one file of its own, so that its payload

@@ -143,3 +143,19 @@ pub fn full_width_incident_id(project: &Path) {
     assert!(text.contains("\nid: INC-2026-003\n"));
     std::fs::write(&path, text.replacen("id: INC-2026-003", "id: INC-１", 1)).unwrap();
 }
+
+/// A command's stdout and stderr together, for assertion messages and substring checks.
+pub fn text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// The output of a command that must have exited 0 (its text is the failure message).
+#[track_caller]
+pub fn ok(o: std::process::Output) -> std::process::Output {
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    o
+}
