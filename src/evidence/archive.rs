@@ -49,6 +49,8 @@ fn read_full(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
 /// What goes into one entry.
 pub enum Content {
     Bytes(Vec<u8>),
+    /// A file spooled to a temporary file (the bundle's rendered pages), with its SHA-256.
+    Part(crate::render::output::SpoolPart),
     /// A file on disk with the SHA-256 and length it had when it was hashed.
     File {
         path: PathBuf,
@@ -62,6 +64,7 @@ impl Content {
     pub fn len(&self) -> u64 {
         match self {
             Content::Bytes(b) => b.len() as u64,
+            Content::Part(p) => p.len,
             Content::File { len, .. } => *len,
         }
     }
@@ -98,7 +101,48 @@ pub fn dos_time(epoch: i64) -> DateTime {
     DateTime::from_date_and_time(y, mo, d, h, mi, s).unwrap_or_default()
 }
 
-/// Writes `entries` (sorted here) into `out`.
+/// Deflated entries are compressed in parallel in batches of about this many input bytes
+/// (each batch held in memory once, compressed).
+const BATCH_BYTES: u64 = 32 << 20;
+
+fn zip_err(e: zip::result::ZipError) -> Error {
+    Error::new(
+        format!("cannot write the zip: {e}"),
+        "check the free disk space in evidence/ and try again",
+    )
+}
+
+/// Whether an entry is deflated (level 6): not for formats compressed already, empty entries
+/// or entries of [`STORE_FROM`] bytes or more, which are Stored.
+fn deflated(entry: &Entry) -> bool {
+    !(is_compressed_format(&entry.name)
+        || entry.content.is_empty()
+        || entry.content.len() >= STORE_FROM)
+}
+
+fn options(entry: &Entry, time: DateTime) -> SimpleFileOptions {
+    let method = if deflated(entry) {
+        CompressionMethod::Deflated
+    } else {
+        CompressionMethod::Stored
+    };
+    SimpleFileOptions::default()
+        .compression_method(method)
+        .compression_level(if method == CompressionMethod::Deflated {
+            Some(6)
+        } else {
+            None
+        })
+        .last_modified_time(time)
+        .unix_permissions(0o644)
+        .system(System::Unix)
+        .large_file(entry.content.len() >= ZIP64_FROM)
+}
+
+/// Writes `entries` (sorted here) into `out`. Runs of deflated entries are compressed in
+/// parallel, each into a small in-memory zip with the same options, and merged in order
+/// (deterministic: chunks are cut by count and merged in name order); stored and large entries are
+/// streamed.
 pub fn write_zip<W: Write + Seek>(
     out: W,
     mut entries: Vec<Entry>,
@@ -108,107 +152,174 @@ pub fn write_zip<W: Write + Seek>(
     entries.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
     let time = dos_time(epoch);
     let mut zip = ZipWriter::new(out);
-    let zip_err = |e: zip::result::ZipError| {
-        Error::new(
-            format!("cannot write the zip: {e}"),
-            "check the free disk space in evidence/ and try again",
-        )
-    };
+    let mut batch: Vec<Entry> = Vec::new();
+    let mut batch_bytes = 0u64;
     for entry in entries {
-        let method = if is_compressed_format(&entry.name)
-            || entry.content.is_empty()
-            || entry.content.len() >= STORE_FROM
-        {
-            CompressionMethod::Stored
-        } else {
-            CompressionMethod::Deflated
-        };
-        let opts = SimpleFileOptions::default()
-            .compression_method(method)
-            .compression_level(if method == CompressionMethod::Deflated {
-                Some(6)
-            } else {
-                None
-            })
-            .last_modified_time(time)
-            .unix_permissions(0o644)
-            .system(System::Unix)
-            .large_file(entry.content.len() >= ZIP64_FROM);
-        zip.start_file(entry.name.as_str(), opts).map_err(zip_err)?;
-        match entry.content {
-            Content::Bytes(bytes) => {
-                zip.write_all(&bytes).map_err(|e| zip_err(e.into()))?;
+        if deflated(&entry) {
+            batch_bytes += entry.content.len();
+            batch.push(entry);
+            if batch_bytes >= BATCH_BYTES {
+                write_batch(&mut zip, std::mem::take(&mut batch), time, progress)?;
+                batch_bytes = 0;
             }
-            Content::File {
-                path,
-                display,
-                sha256,
-                len,
-            } => {
-                let file = crate::files::open_regular(&path).map_err(|e| {
-                    Error::new(
-                        format!("cannot read {display}: {e}"),
-                        "check that the file exists and is readable, then seal again",
-                    )
-                })?;
-                let read_err = |e: std::io::Error| {
-                    Error::new(
-                        format!("cannot read {display}: {e}"),
-                        "check the disk and seal again",
-                    )
-                };
-                let mut copied = 0u64;
-                let mut write_result = Ok(());
-                // A second thread reads and hashes while this one compresses and writes: the
-                // SHA-256 of the copy (the guard against a file changed since it was hashed)
-                // costs no extra time.
-                let digest = std::thread::scope(|scope| {
-                    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
-                    let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<u8>>();
-                    let reader = scope.spawn(move || -> std::io::Result<String> {
-                        let mut file = file;
-                        let mut hasher = Sha256::new();
-                        loop {
-                            let mut buf =
-                                back_rx.try_recv().unwrap_or_else(|_| vec![0u8; COPY_CHUNK]);
-                            buf.resize(COPY_CHUNK, 0);
-                            let n = read_full(&mut file, &mut buf)?;
-                            if n == 0 {
-                                break;
-                            }
-                            buf.truncate(n);
-                            hasher.update(&buf);
-                            if tx.send(buf).is_err() {
-                                break; // the writer failed; its error is reported
-                            }
-                        }
-                        Ok(hex(&hasher.finalize()))
-                    });
-                    for buf in rx {
-                        if write_result.is_ok() {
-                            write_result = zip.write_all(&buf);
-                            copied += buf.len() as u64;
-                            progress.inc(buf.len() as u64);
-                        }
-                        if write_result.is_err() {
+            continue;
+        }
+        write_batch(&mut zip, std::mem::take(&mut batch), time, progress)?;
+        batch_bytes = 0;
+        zip.start_file(entry.name.as_str(), options(&entry, time))
+            .map_err(zip_err)?;
+        copy_content(&mut zip, &entry.name, entry.content, progress)?;
+    }
+    write_batch(&mut zip, batch, time, progress)?;
+    zip.finish().map_err(zip_err)
+}
+
+/// Compresses `batch` on all cores into in-memory zips and appends them to `zip` in order.
+fn write_batch<W: Write + Seek>(
+    zip: &mut ZipWriter<W>,
+    batch: Vec<Entry>,
+    time: DateTime,
+    progress: &ProgressBar,
+) -> Result<(), Error> {
+    use rayon::prelude::*;
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let pieces = (rayon::current_num_threads() * 4).max(1);
+    let per = batch.len().div_ceil(pieces);
+    let mut chunks: Vec<Vec<Entry>> = Vec::new();
+    let mut rest = batch.into_iter().peekable();
+    while rest.peek().is_some() {
+        chunks.push(rest.by_ref().take(per).collect());
+    }
+    let zipped: Vec<Result<Vec<u8>, Error>> = chunks
+        .into_par_iter()
+        .map(|chunk| {
+            let mut mini = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            for entry in chunk {
+                mini.start_file(entry.name.as_str(), options(&entry, time))
+                    .map_err(zip_err)?;
+                copy_content(&mut mini, &entry.name, entry.content, progress)?;
+            }
+            Ok(mini.finish().map_err(zip_err)?.into_inner())
+        })
+        .collect();
+    for bytes in zipped {
+        let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes?)).map_err(zip_err)?;
+        zip.merge_archive(archive).map_err(zip_err)?;
+    }
+    Ok(())
+}
+
+/// Copies one entry's content into the open zip entry; a file or spooled page is re-hashed
+/// as it is copied, and a changed one is an error.
+fn copy_content<Z: Write>(
+    zip: &mut Z,
+    name: &str,
+    content: Content,
+    progress: &ProgressBar,
+) -> Result<(), Error> {
+    match content {
+        Content::Bytes(bytes) => {
+            zip.write_all(&bytes).map_err(|e| zip_err(e.into()))?;
+        }
+        Content::Part(part) => {
+            use std::os::unix::fs::FileExt;
+            let mut buf = vec![0u8; (part.len as usize).min(COPY_CHUNK)];
+            let mut hasher = Sha256::new();
+            let mut at = 0u64;
+            while at < part.len {
+                let n = ((part.len - at) as usize).min(buf.len());
+                part.file
+                    .read_exact_at(&mut buf[..n], part.offset + at)
+                    .map_err(|e| {
+                        Error::new(
+                            format!("cannot read back a rendered page ({}): {e}", name),
+                            "check the free disk space and seal again",
+                        )
+                    })?;
+                hasher.update(&buf[..n]);
+                zip.write_all(&buf[..n]).map_err(|e| zip_err(e.into()))?;
+                at += n as u64;
+            }
+            if hex(&hasher.finalize()) != part.sha256 {
+                return Err(Error::new(
+                    format!(
+                        "the rendered page {} changed while it was being sealed",
+                        name
+                    ),
+                    "seal again",
+                ));
+            }
+        }
+        Content::File {
+            path,
+            display,
+            sha256,
+            len,
+        } => {
+            let file = crate::files::open_regular(&path).map_err(|e| {
+                Error::new(
+                    format!("cannot read {display}: {e}"),
+                    "check that the file exists and is readable, then seal again",
+                )
+            })?;
+            let read_err = |e: std::io::Error| {
+                Error::new(
+                    format!("cannot read {display}: {e}"),
+                    "check the disk and seal again",
+                )
+            };
+            let mut copied = 0u64;
+            let mut write_result = Ok(());
+            // A second thread reads and hashes while this one compresses and writes: the
+            // SHA-256 of the copy (the guard against a file changed since it was hashed)
+            // costs no extra time.
+            let digest = std::thread::scope(|scope| {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+                let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+                let reader = scope.spawn(move || -> std::io::Result<String> {
+                    let mut file = file;
+                    let mut hasher = Sha256::new();
+                    loop {
+                        let mut buf = back_rx.try_recv().unwrap_or_else(|_| vec![0u8; COPY_CHUNK]);
+                        buf.resize(COPY_CHUNK, 0);
+                        let n = read_full(&mut file, &mut buf)?;
+                        if n == 0 {
                             break;
                         }
-                        let _ = back_tx.send(buf);
+                        buf.truncate(n);
+                        hasher.update(&buf);
+                        if tx.send(buf).is_err() {
+                            break; // the writer failed; its error is reported
+                        }
                     }
-                    reader
-                        .join()
-                        .unwrap_or_else(|_| Err(std::io::Error::other("reader thread panicked")))
+                    Ok(hex(&hasher.finalize()))
                 });
-                write_result.map_err(|e| zip_err(e.into()))?;
-                let digest = digest.map_err(read_err)?;
-                if copied != len || digest != sha256 {
-                    return Err(Error::new(
-                        format!("{display} changed while it was being sealed"),
-                        "wait until nothing writes to the source folder, then seal again",
-                    ));
+                for buf in rx {
+                    if write_result.is_ok() {
+                        write_result = zip.write_all(&buf);
+                        copied += buf.len() as u64;
+                        progress.inc(buf.len() as u64);
+                    }
+                    if write_result.is_err() {
+                        break;
+                    }
+                    let _ = back_tx.send(buf);
                 }
+                reader
+                    .join()
+                    .unwrap_or_else(|_| Err(std::io::Error::other("reader thread panicked")))
+            });
+            write_result.map_err(|e| zip_err(e.into()))?;
+            let digest = digest.map_err(read_err)?;
+            if copied != len || digest != sha256 {
+                return Err(Error::new(
+                    format!("{display} changed while it was being sealed"),
+                    "wait until nothing writes to the source folder, then seal again",
+                ));
             }
         }
     }
-    zip.finish().map_err(zip_err)
+    Ok(())
 }

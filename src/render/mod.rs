@@ -116,6 +116,34 @@ pub fn render_site(
     }
 }
 
+/// [`render_site`] into an anonymous spool file in `dir`: the pages' bytes are not held in
+/// memory (the evidence bundle of a large corpus holds hundreds of MB of pages).
+pub fn render_site_spooled(
+    project: &Project,
+    corpus: &Corpus,
+    info: &BuildInfo,
+    dir: &Path,
+) -> Result<BTreeMap<String, output::SpoolPart>, Vec<String>> {
+    let sink = output::SpoolSink::new_in(dir).map_err(|e| {
+        vec![format!(
+            "cannot create a temporary file in {}: {e}",
+            dir.display()
+        )]
+    })?;
+    let errors = pages::Site::new(project, corpus, info, &sink)
+        .map_err(|e| vec![e])?
+        .render_into_sink();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    sink.into_parts().map_err(|e| {
+        vec![format!(
+            "cannot write a temporary file in {}: {e}",
+            dir.display()
+        )]
+    })
+}
+
 /// The build date: `SOURCE_DATE_EPOCH` when set (reproducible builds), otherwise today, in
 /// the project's time zone.
 pub fn build_date(project: &Project) -> Result<String, String> {

@@ -41,6 +41,88 @@ impl Sink for MemorySink {
     }
 }
 
+/// Rendered files appended to one anonymous temporary file as they arrive, each remembered by
+/// its place in it: a whole site kept for a later copy (the evidence bundle's pages) without
+/// holding its bytes in memory, and without creating a file per page.
+#[derive(Debug)]
+pub struct SpoolSink {
+    file: std::sync::Arc<std::fs::File>,
+    state: Mutex<Spooled>,
+}
+
+#[derive(Debug, Default)]
+struct Spooled {
+    end: u64,
+    /// Relative path → (offset, length, SHA-256 in hex).
+    parts: BTreeMap<String, (u64, u64, String)>,
+    error: Option<io::Error>,
+}
+
+/// One file of a [`SpoolSink`], to be read back with `read_at`.
+#[derive(Debug, Clone)]
+pub struct SpoolPart {
+    pub file: std::sync::Arc<std::fs::File>,
+    pub offset: u64,
+    pub len: u64,
+    pub sha256: String,
+}
+
+impl SpoolSink {
+    /// A spool in `dir` (deleted by the system when the last handle closes).
+    pub fn new_in(dir: &Path) -> io::Result<SpoolSink> {
+        Ok(SpoolSink {
+            file: std::sync::Arc::new(tempfile::tempfile_in(dir)?),
+            state: Mutex::default(),
+        })
+    }
+
+    /// The files by relative path, or the first write error.
+    pub fn into_parts(self) -> io::Result<BTreeMap<String, SpoolPart>> {
+        let state = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
+        if let Some(e) = state.error {
+            return Err(e);
+        }
+        Ok(state
+            .parts
+            .into_iter()
+            .map(|(rel, (offset, len, sha256))| {
+                let part = SpoolPart {
+                    file: self.file.clone(),
+                    offset,
+                    len,
+                    sha256,
+                };
+                (rel, part)
+            })
+            .collect())
+    }
+}
+
+impl Sink for SpoolSink {
+    fn put(&self, rel: &str, bytes: Vec<u8>) {
+        use std::os::unix::fs::FileExt;
+        let sha256 = crate::digest::sha256_hex(&bytes);
+        let len = bytes.len() as u64;
+        // Reserve the range, then write outside the lock: renderers append in parallel.
+        let offset = {
+            let mut state = lock(&self.state);
+            let offset = state.end;
+            state.end += len;
+            offset
+        };
+        let written = self.file.write_all_at(&bytes, offset);
+        let mut state = lock(&self.state);
+        match written {
+            Ok(()) => {
+                state.parts.insert(rel.to_string(), (offset, len, sha256));
+            }
+            Err(e) => {
+                state.error.get_or_insert(e);
+            }
+        }
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }

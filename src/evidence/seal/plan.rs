@@ -412,7 +412,7 @@ fn rendered_pages(
 ) -> Result<Vec<Planned>, Vec<String>> {
     use crate::model::RefKind;
     use crate::render::pages::registry::{self, incident_url, record_url};
-    use crate::render::{Audience, BuildInfo, render_site, source_commit};
+    use crate::render::{Audience, BuildInfo, render_site_spooled, source_commit};
     let build_date = chrono::DateTime::from_timestamp(time.epoch, 0)
         .unwrap_or_default()
         .with_timezone(&project.tz)
@@ -436,7 +436,9 @@ fn rendered_pages(
             history.release,
         ),
     };
-    let pages = render_site(project, corpus, &info)?;
+    // Spooled to a temporary file, not held in memory: at 10,000 documents the restricted
+    // site is hundreds of MB, on top of the loaded workspace.
+    let pages = render_site_spooled(project, corpus, &info, &spool_dir(project))?;
     // Per-record pages in scope: the incidents', and the exceptions that waive a rule for
     // something other than an incident out of scope.
     let incidents: BTreeSet<&str> = sel
@@ -466,14 +468,25 @@ fn rendered_pages(
     Ok(pages
         .into_iter()
         .filter(|(path, _)| keep(path))
-        .map(|(path, bytes)| Planned {
+        .map(|(path, part)| Planned {
             virtual_path: format!("site/{path}"),
             original: format!("kitei build --audience restricted: {path}"),
             role: "page",
-            sha256: sha256_hex(&bytes),
-            content: Content::Bytes(bytes),
+            sha256: part.sha256.clone(),
+            content: Content::Part(part),
         })
         .collect())
+}
+
+/// Where the rendered pages are spooled: the project's cache folder (on the same disk as the
+/// bundle, git-ignored), else the system's temporary folder.
+fn spool_dir(project: &Project) -> PathBuf {
+    let cache = project.root.join(crate::config::CACHE_DIR);
+    if std::fs::create_dir_all(&cache).is_ok() {
+        cache
+    } else {
+        std::env::temp_dir()
+    }
 }
 
 /// The check report in the schema of `kitei check --format json`. A scoped bundle keeps only
