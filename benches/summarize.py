@@ -20,9 +20,10 @@ missing = missing.split()
 rows = []
 with open(tsv, encoding="utf-8") as f:
     for line in f:
-        tool, n, phase, run, wall, rss, status = line.rstrip("\n").split("\t")
+        tool, n, phase, run, wall, rss, status, *cpu = line.rstrip("\n").split("\t")
         rows.append(dict(tool=tool, n=int(n), phase=phase, run=int(run), wall_s=float(wall),
-                         rss_kib=int(rss or 0), status=status))
+                         rss_kib=int(rss or 0), status=status,
+                         cpu_s=float(cpu[0]) if cpu and cpu[0] else None))
 
 
 def cmd(args):
@@ -30,6 +31,14 @@ def cmd(args):
         return subprocess.run(args, capture_output=True, text=True, timeout=30).stdout.strip()
     except Exception:
         return ""
+
+
+def load_at_start():
+    try:
+        with open(os.path.join(work, "load.start")) as f:
+            return [float(x) for x in f.read().split()]
+    except (OSError, ValueError):
+        return None
 
 
 def machine():
@@ -57,6 +66,7 @@ def machine():
         "sha_ni": "sha_ni" in flags,
         "ram_gib": round(mem / 1024 / 1024, 1),
         "kernel": platform.release(),
+        "load_avg_at_start": load_at_start(),
         "load_avg_at_end": [round(x, 2) for x in os.getloadavg()],
         "hugo": " ".join(cmd([hugo, "version"]).split(" ")[0:2]) if hugo else None,
         "mdbook": cmd([mdbook, "--version"]) if mdbook else None,
@@ -79,6 +89,8 @@ for (tool, n, phase), rs in sorted(groups.items()):
         "runs": len(rs),
         "ok": len(ok),
         "median_s": round(statistics.median([r["wall_s"] for r in ok]), 4) if ok else None,
+        "median_cpu_s": round(statistics.median([r["cpu_s"] for r in ok]), 4)
+        if ok and all(r["cpu_s"] is not None for r in ok) else None,
         "min_s": round(min(r["wall_s"] for r in ok), 4) if ok else None,
         "max_s": round(max(r["wall_s"] for r in ok), 4) if ok else None,
         "peak_rss_mib": round(max(r["rss_kib"] for r in rs) / 1024, 1),
@@ -94,6 +106,11 @@ def entry(tool, n, phase):
 def med(tool, n, phase):
     e = entry(tool, n, phase)
     return e["median_s"] if e else None
+
+
+def cpu(tool, n, phase):
+    e = entry(tool, n, phase)
+    return e["median_cpu_s"] if e else None
 
 
 def rss_mib(tool, n, phase):
@@ -115,6 +132,9 @@ for n in sizes:
             e = entry(other, n, phase)
             if k is not None and o is not None:
                 ratios[f"kitei ÷ {other}, {phase}, N={n}"] = {"ratio": div(k, o)}
+                kc, oc = cpu("kitei", n, phase), cpu(other, n, phase)
+                if kc is not None and oc:
+                    ratios[f"kitei ÷ {other}, {phase}, N={n}, CPU time"] = {"ratio": div(kc, oc)}
             elif k is not None and e and e["timed_out_after_s"]:
                 ratios[f"kitei ÷ {other}, {phase}, N={n}"] = {
                     "ratio_below": div(k, e["timed_out_after_s"]),
@@ -122,6 +142,10 @@ for n in sizes:
     ns, ws, sa = med("kitei", n, "cold"), med("kitei", n, "cold-seal"), med("kitei", n, "seal-alone")
     if ns is not None and ws is not None and sa is not None:
         ratios[f"build (with seal) ÷ (build --no-seal + seal alone), N={n}"] = {"ratio": div(ws, ns + sa)}
+        nc, wc, sc = cpu("kitei", n, "cold"), cpu("kitei", n, "cold-seal"), cpu("kitei", n, "seal-alone")
+        if nc is not None and wc is not None and sc is not None:
+            ratios[f"build (with seal) ÷ (build --no-seal + seal alone), N={n}, CPU time"] = {
+                "ratio": div(wc, nc + sc)}
     if ns is not None and ws is not None:
         ratios[f"build (with seal) ÷ build --no-seal, N={n}"] = {"ratio": div(ws, ns)}
     cc, cw = med("kitei", n, "check-cold"), med("kitei", n, "check-warm")
@@ -132,17 +156,22 @@ scale = sorted({r["n"] for r in rows if r["phase"] == "scale-build"})
 scale_rows = []
 prev = None
 for m in scale:
-    t = med("kitei", m, "scale-build")
+    t, c = med("kitei", m, "scale-build"), cpu("kitei", m, "scale-build")
     growth = div(t, prev[1]) if prev and t is not None else None
-    per10 = None
-    if growth is not None:
+    cpu_growth = div(c, prev[2]) if prev and c is not None and prev[2] else None
+    per10 = cpu_per10 = None
+    if growth is not None and m > prev[0]:
         # Growth per tenfold of incidents (sizes need not be 10× apart).
-        per10 = round(growth ** (1 / math.log10(m / prev[0])), 2) if m > prev[0] else None
-    scale_rows.append({"incidents": m, "median_s": t, "rss_mib": rss_mib("kitei", m, "scale-build"),
+        per10 = round(growth ** (1 / math.log10(m / prev[0])), 2)
+        if cpu_growth is not None:
+            cpu_per10 = round(cpu_growth ** (1 / math.log10(m / prev[0])), 2)
+    scale_rows.append({"incidents": m, "median_s": t, "median_cpu_s": c,
+                       "rss_mib": rss_mib("kitei", m, "scale-build"),
                        "us_per_incident": round(t / m * 1e6, 1) if t else None,
-                       "growth_vs_previous": growth, "growth_per_10x": per10})
+                       "growth_vs_previous": growth, "growth_per_10x": per10,
+                       "cpu_growth_per_10x": cpu_per10})
     if t is not None:
-        prev = (m, t)
+        prev = (m, t, c)
 
 seal = {}
 mib = None
@@ -199,6 +228,8 @@ def fmt(tool, n, phase):
     if e["median_s"] is None:
         return "failed"
     s = f"{e['median_s']:.3f} s" if e["median_s"] < 10 else f"{e['median_s']:.1f} s"
+    if e.get("median_cpu_s") is not None:
+        s += f" / {e['median_cpu_s']:.2f} CPU"
     return s + (f" ({e['ok']})" if e["ok"] > 1 else "")
 
 
@@ -214,10 +245,12 @@ lines = [
     "",
     f"Run {doc['date']} by `benches/run.sh`{' --' + mode if mode != 'full' else ''} (medians of up to "
     f"{runs} runs, the count in brackets; tools alternated run by run on new output folders; "
-    f"raw data in `{os.path.basename(name)}` / `latest.json`).",
+    f"raw data in `{os.path.basename(name)}` / `latest.json`). Times read `wall / CPU`: wall-clock "
+    f"seconds, then user + system CPU seconds of the process and its children (steadier than wall "
+    f"time when other work shares the machine).",
     "",
     f"Machine: {m['nproc']} CPUs ({m['cpu']}; SHA-NI: {'yes' if m['sha_ni'] else 'no'}), "
-    f"{m['ram_gib']} GiB RAM, Linux {m['kernel']}; load average at the end {m['load_avg_at_end']}. "
+    f"{m['ram_gib']} GiB RAM, Linux {m['kernel']}; load average (1, 5, 15 min) at the start {m['load_avg_at_start']}, at the end {m['load_avg_at_end']}. "
     f"Threads for every tool that has them: {threads}. "
     f"Hugo {m['hugo'] or '–'}, {m['mdbook'] or 'mdBook –'}, {m['sha256sum'] or ''}; "
     f"kitei {m['kitei_commit']}{' + uncommitted changes' if m['kitei_dirty'] else ''}.",
@@ -274,13 +307,13 @@ if scale_rows:
     lines += ["", "## Build time as incidents grow (documents fixed; `build --no-seal`, cold)", "",
               "Linear growth: about 10× the time per 10× the incidents, or less (fixed costs); "
               "quadratic: about 100×.", "",
-              "| incidents | cold build | µs per incident | × previous row | × per 10× incidents | peak RSS |",
+              "| incidents | cold build | µs per incident | × previous row | × per 10× incidents (wall / CPU) | peak RSS |",
               "|---:|---:|---:|---:|---:|---:|"]
     for r in scale_rows:
+        dash = lambda v: "–" if v is None else v
         lines.append(f"| {r['incidents']} | {fmt('kitei', r['incidents'], 'scale-build')} | "
-                     f"{r['us_per_incident'] if r['us_per_incident'] is not None else '–'} | "
-                     f"{r['growth_vs_previous'] if r['growth_vs_previous'] is not None else '–'} | "
-                     f"{r['growth_per_10x'] if r['growth_per_10x'] is not None else '–'} | "
+                     f"{dash(r['us_per_incident'])} | {dash(r['growth_vs_previous'])} | "
+                     f"{dash(r['growth_per_10x'])} / {dash(r['cpu_growth_per_10x'])} | "
                      f"{rss('kitei', r['incidents'], ['scale-build'])} |")
 chk = [n for n, ph in summary.get("kitei", {}).items() if "check-incidents" in ph]
 if chk:
@@ -295,10 +328,12 @@ if seal:
     lines += ["", f"## Sealing {mib} MiB of evidence", "",
               "kitei also deflates files under 8 MiB, renders the restricted site into the bundle and "
               "writes the BagIt manifests and the ledger.", "",
-              "| what | median | MB/s | kitei's time ÷ this | peak RSS |", "|---|---:|---:|---:|---:|"]
+              "| what | median wall | median CPU | MB/s | kitei's time ÷ this | peak RSS |",
+              "|---|---:|---:|---:|---:|---:|"]
     for label, v in seal.items():
-        lines.append(f"| {label} | {v['median_s']:.3f} s | {v['mb_per_s']} | "
-                     f"{div(k, v['median_s']) if k else '–'} | {v['peak_rss_mib']:.0f} MiB |")
+        c = cpu(v["tool"], mib, v["phase"])
+        lines.append(f"| {label} | {v['median_s']:.3f} s | {'–' if c is None else f'{c:.3f} s'} | "
+                     f"{v['mb_per_s']} | {div(k, v['median_s']) if k else '–'} | {v['peak_rss_mib']:.0f} MiB |")
 mem = entry("kitei", 2048, "seal-2gib")
 if mem:
     lines += ["", f"Sealing with one 2 GiB evidence file (`benches/seal-memory.sh`): peak RSS "
@@ -330,9 +365,13 @@ def target_rows():
         if r:
             out.append((f"build with seal ≤ 1.5 × (build --no-seal + seal alone), N={big} (issue 19)",
                         f"{r['ratio']:.2f}", r["ratio"] <= 1.5))
-    growth = [r["growth_per_10x"] for r in scale_rows if r["growth_per_10x"] is not None]
+    # CPU time when measured: wall time on a shared machine moves with the others' load.
+    key = "cpu_growth_per_10x" if all(r["cpu_growth_per_10x"] is not None for r in scale_rows[1:]) \
+        else "growth_per_10x"
+    growth = [r[key] for r in scale_rows if r[key] is not None]
     if growth:
-        out.append(("build time grows linearly with incidents: ≤ 15× per 10× (issue 19)",
+        out.append((f"build time grows linearly with incidents: ≤ 15× per 10× (issue 19; "
+                    f"{'CPU' if key.startswith('cpu') else 'wall'} time)",
                     " → ".join(f"{g}×" for g in growth), max(growth) <= 15))
     for n in chk:
         for phase, label in (("check-incidents", "warm"), ("check-incidents-cold", "cold")):

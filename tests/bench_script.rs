@@ -1,6 +1,9 @@
 //! `benches/run.sh --self-test`: the benchmark script at tiny sizes with the test build's
 //! binaries, into a scratch folder, so that a broken script fails CI rather than the next
-//! benchmark run. The numbers mean nothing here; the tables and ratios must all be there.
+//! benchmark run. The numbers mean nothing here; the tables and ratios must all be there, the
+//! tools must take turns run by run, and earlier output must be moved aside, not deleted,
+//! before a timed run (the fairness rules of issue 19). Hugo is used when installed, never
+//! required.
 
 use std::path::Path;
 use std::process::Command;
@@ -17,6 +20,7 @@ fn benchmark_script_runs_every_part_and_writes_its_tables() {
         .env("KITEI_BIN", env!("CARGO_BIN_EXE_kitei"))
         .env("GEN_BIN", env!("CARGO_BIN_EXE_kitei-gen"))
         .env("FLOOR_BIN", env!("CARGO_BIN_EXE_kitei-floor"))
+        .env("MEASURE_BIN", env!("CARGO_BIN_EXE_kitei-measure"))
         .output()
         .expect("bash runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -79,4 +83,82 @@ fn benchmark_script_runs_every_part_and_writes_its_tables() {
         results_before,
         "the self-test must not replace the committed results"
     );
+    let events = std::fs::read_to_string(work.path().join("events.log")).unwrap();
+    tools_take_turns(&events);
+    outputs_are_moved_aside_not_deleted(&events, &work.path().join("trash"));
+}
+
+/// One line of `$WORK/events.log`, split at tabs.
+fn fields(line: &str) -> Vec<&str> {
+    line.split('\t').collect()
+}
+
+/// The site part's cold runs go kitei, kitei with seal, floor, [hugo], kitei, …: every tool's
+/// run 1 before any tool's run 2, not one tool's runs back to back.
+fn tools_take_turns(events: &str) {
+    let cold: Vec<(String, String)> = events
+        .lines()
+        .map(fields)
+        .filter(|f| f[0] == "measure" && f[2] == "20" && (f[3] == "cold" || f[3] == "cold-seal"))
+        .map(|f| (format!("{} {}", f[1], f[3]), f[4].to_string()))
+        .collect();
+    let round: Vec<&String> = cold
+        .iter()
+        .filter(|(_, r)| r == "1")
+        .map(|(t, _)| t)
+        .collect();
+    assert!(
+        round.len() >= 3,
+        "kitei, kitei with seal and floor in run 1: {cold:?}"
+    );
+    let expected: Vec<(String, String)> = ["1", "2"]
+        .iter()
+        .flat_map(|run| round.iter().map(|t| (t.to_string(), run.to_string())))
+        .collect();
+    assert_eq!(cold, expected, "the tools did not take turns run by run");
+}
+
+/// Before a timed run, what an earlier run left is renamed into the trash; the trash is emptied
+/// only after a part's last timed run, never between two (the self-test keeps it to show it).
+fn outputs_are_moved_aside_not_deleted(events: &str, trash: &Path) {
+    let lines: Vec<Vec<&str>> = events.lines().map(fields).collect();
+    let asides: Vec<&Vec<&str>> = lines.iter().filter(|f| f[0] == "aside").collect();
+    for f in &asides {
+        assert!(
+            Path::new(f[2]).starts_with(trash) && Path::new(f[2]).exists(),
+            "{f:?}: not in the trash"
+        );
+    }
+    // Run 1's output of each tool was moved, whole, before run 2 of that tool.
+    for tool in ["kitei", "floor"] {
+        let moved = asides
+            .iter()
+            .find(|f| f[1].ends_with(&format!("/site-20/out-{tool}-1")))
+            .unwrap_or_else(|| panic!("out-{tool}-1 never moved aside:\n{events}"));
+        assert!(
+            Path::new(moved[2]).join("index.html").is_file()
+                || std::fs::read_dir(moved[2]).unwrap().next().is_some(),
+            "{moved:?}: the moved output is empty"
+        );
+        let at = |pred: &dyn Fn(&Vec<&str>) -> bool| lines.iter().position(|f| pred(f)).unwrap();
+        let aside_at = at(&|f| f[0] == "aside" && f[1] == moved[1]);
+        let run2_at = at(&|f| {
+            f[0] == "measure" && f[1] == tool && f[3] == "cold" && f[4] == "2" && f[2] == "20"
+        });
+        assert!(aside_at < run2_at, "out-{tool}-1 moved after run 2 started");
+    }
+    // No deletion between two timed runs of the site part.
+    let site: Vec<&Vec<&str>> = lines
+        .iter()
+        .skip_while(|f| !(f[0] == "section" && f[1].starts_with("site N=20")))
+        .skip(1)
+        .take_while(|f| f[0] != "section")
+        .collect();
+    let last_measure = site.iter().rposition(|f| f[0] == "measure").unwrap();
+    assert!(
+        !site[..last_measure].iter().any(|f| f[0] == "empty-trash"),
+        "the trash was emptied between timed runs:\n{events}"
+    );
+    let kept = std::fs::read_dir(trash).unwrap().count();
+    assert_eq!(kept, asides.len(), "every aside is in the (kept) trash");
 }
