@@ -63,6 +63,9 @@ pub struct Config {
     pub versions: VersionsConfig,
     pub evidence: EvidenceConfig,
     pub search: SearchConfig,
+    /// Names of incident types shown on the site (id → name), added to and overriding the
+    /// shipped table (`src/render/incident_types.toml`).
+    pub incident_types: BTreeMap<String, String>,
 }
 
 /// Site search.
@@ -89,6 +92,7 @@ impl Default for Config {
             versions: VersionsConfig::default(),
             evidence: EvidenceConfig::default(),
             search: SearchConfig::default(),
+            incident_types: BTreeMap::new(),
         }
     }
 }

@@ -13,11 +13,13 @@
 
 pub mod charts;
 pub mod i18n;
+pub mod incident_types;
 pub mod init;
 pub mod markdown;
 pub mod new_record;
 pub mod output;
 pub mod pages;
+pub mod rule_summaries;
 pub mod search;
 pub mod spelling;
 pub mod stamp;

@@ -55,7 +55,7 @@ impl<'a> Site<'a> {
                     "name": o.name,
                     "category": self.t(&format!("category_{}", category_key(o.category))),
                     "channels": o.channels.iter().map(|ch| self.channel_json(ch)).collect::<Vec<_>>(),
-                    "notice_deadline": o.notice_deadline.as_ref().map(|p| p.value.to_string()),
+                    "notice_deadline": o.notice_deadline.as_ref().map(|p| self.period(p.value)),
                     "deadline_from": self.t(match o.deadline_from { DeadlineFrom::Detected => "deadline_from_detected", DeadlineFrom::Known => "deadline_from_known" }),
                     "basis": o.basis,
                     "hours": o.hours,
@@ -109,7 +109,7 @@ impl<'a> Site<'a> {
         prios.sort_by_key(|p| std::cmp::Reverse(p.level.value));
         let priorities: Vec<Value> = prios
             .iter()
-            .map(|p| json!({"level": p.level.value, "meaning": p.meaning, "max_downtime": p.max_downtime.map(|d| d.to_string())}))
+            .map(|p| json!({"level": p.level.value, "meaning": p.meaning, "max_downtime": p.max_downtime.map(|d| self.period(d))}))
             .collect();
         let mut systems: Vec<_> = self
             .corpus
@@ -133,7 +133,7 @@ impl<'a> Site<'a> {
                             .iter()
                             .find(|r| r.level.value == l)
                     })
-                    .and_then(|r| r.max_downtime.map(|d| d.to_string()));
+                    .and_then(|r| r.max_downtime.map(|d| self.period(d)));
                 json!({
                     "id": s.id.value,
                     "name": s.name,

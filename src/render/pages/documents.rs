@@ -36,7 +36,7 @@ impl<'a> Site<'a> {
             "approved_by": m.approved_by.as_ref().map(|r| self.ref_json(&r.value)),
             "approved_on": m.approved_on.as_ref().map(|v| v.value.to_string()),
             "effective_on": m.effective_on.as_ref().map(|v| v.value.to_string()),
-            "review_every": m.review_every.as_ref().map(|v| v.value.to_string()),
+            "review_every": m.review_every.as_ref().map(|v| self.period(v.value)),
             "changes": m.changes.iter().map(|c| json!({
                 "version": c.version,
                 "approved_on": c.approved_on.as_ref().map(|v| v.value.to_string()),
@@ -45,6 +45,7 @@ impl<'a> Site<'a> {
             })).collect::<Vec<_>>(),
             "revisions": self.revisions(doc),
             "incident_types": m.incident_types.iter().map(|t| t.value.clone()).collect::<Vec<_>>(),
+            "incident_type_names": m.incident_types.iter().map(|t| self.type_names.name(&t.value)).collect::<Vec<_>>(),
             "severity_min": m.severity_min,
             "phases": phases,
             "toc": toc,

@@ -10,6 +10,36 @@ impl<'a> Site<'a> {
             .to_string()
     }
 
+    /// A period in the site's language: `24時間`, `5日`, `1年`, `6か月` on a Japanese page,
+    /// `24 hours`, `5 days`, `1 year`, `6 months` on an English one (never the source's `24h`).
+    pub(super) fn period(&self, p: Period) -> String {
+        period_text(self.lang, p)
+    }
+
+    /// A rule as pages name it: its code, and what it finds in the site's language (the
+    /// Japanese summary on a `ja` site; the rule's name and English summary otherwise).
+    pub(super) fn rule_json(&self, code: &str) -> Value {
+        let info = crate::check::rule(code);
+        match self.lang {
+            Lang::Ja => json!({
+                "code": code,
+                "name": crate::render::rule_summaries::summary_ja(code),
+                "summary": null,
+            }),
+            Lang::En => json!({
+                "code": code,
+                "name": info.map(|r| r.name),
+                "summary": info.map(|r| r.summary),
+            }),
+        }
+    }
+
+    /// The language of a finding's message (the CLI's, always English) when it differs from
+    /// the page's: templates mark it `lang="en"` and fold it under the rule's Japanese summary.
+    pub(super) fn message_lang(&self) -> Option<&'static str> {
+        (self.lang != Lang::En).then_some("en")
+    }
+
     pub(super) fn due_text(&self, due: Due) -> String {
         match due {
             Due::Day(d) => d.to_string(),
@@ -26,7 +56,7 @@ impl<'a> Site<'a> {
             (None, None) => json!({"name": self.t("ppc"), "url": null}),
         };
         let term = match (d.period, d.days) {
-            (Some(p), _) => Some(p.to_string()),
+            (Some(p), _) => Some(self.period(p)),
             (None, Some(days)) => Some(format!("{days}{}", self.t("days_unit"))),
             (None, None) => None,
         };
@@ -180,4 +210,41 @@ pub(super) fn open_spans(hours: &WeeklyHours) -> String {
         .map(|(s, e)| format!("{s}-{e}"))
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// See [`Site::period`].
+pub(crate) fn period_text(lang: Lang, p: Period) -> String {
+    let plural = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    match (lang, p) {
+        (Lang::Ja, Period::Hours(h)) => format!("{h}時間"),
+        (Lang::Ja, Period::Days(d)) => format!("{d}日"),
+        (Lang::Ja, Period::Months(m)) if m % 12 == 0 && m > 0 => format!("{}年", m / 12),
+        (Lang::Ja, Period::Months(m)) => format!("{m}か月"),
+        (Lang::En, Period::Hours(h)) => plural(h, "hour", "hours"),
+        (Lang::En, Period::Days(d)) => plural(d, "day", "days"),
+        (Lang::En, Period::Months(m)) if m % 12 == 0 && m > 0 => plural(m / 12, "year", "years"),
+        (Lang::En, Period::Months(m)) => plural(m, "month", "months"),
+    }
+}
+
+#[cfg(test)]
+mod period_tests {
+    use super::*;
+
+    #[test]
+    fn periods_read_in_the_pages_language() {
+        let cases = [
+            (Period::Hours(24), "24時間", "24 hours"),
+            (Period::Hours(1), "1時間", "1 hour"),
+            (Period::Days(5), "5日", "5 days"),
+            (Period::Months(12), "1年", "1 year"),
+            (Period::Months(36), "3年", "3 years"),
+            (Period::Months(6), "6か月", "6 months"),
+            (Period::Months(0), "0か月", "0 months"),
+        ];
+        for (p, ja, en) in cases {
+            assert_eq!(period_text(Lang::Ja, p), ja);
+            assert_eq!(period_text(Lang::En, p), en);
+        }
+    }
 }

@@ -28,6 +28,7 @@ pub use pagination::{HOME_LIST_LIMIT, LIST_PAGE_SIZE, list_page_url, paginate};
 use registry::Body;
 pub use registry::{doc_url, incident_url, record_url};
 
+use super::incident_types::TypeNames;
 use super::markdown::{self, Target};
 use super::output::Sink;
 use super::spelling::Spelling;
@@ -40,7 +41,7 @@ use crate::model::hours::WeeklyHours;
 use crate::model::incident::{Incident, MeasureStatus, NotificationKind, Status};
 use crate::model::reach::{Reachable, role_reach};
 use crate::model::tables::{Channel, ChannelKind, DeadlineFrom, OrgCategory};
-use crate::model::{Corpus, DocKind, Ref, RefKind, Timestamp};
+use crate::model::{Corpus, DocKind, Period, Ref, RefKind, Timestamp};
 use crate::text::prose;
 
 /// The five runbook phases, by anchor, in order.
@@ -69,6 +70,8 @@ pub struct Site<'a> {
     errors: Mutex<Vec<String>>,
     /// The check's view of the corpus as of the evaluation date (deadlines, duties).
     check: Ctx<'a>,
+    /// What readers see for an incident type's id.
+    type_names: TypeNames,
 }
 
 impl<'a> Site<'a> {
@@ -93,6 +96,7 @@ impl<'a> Site<'a> {
             index: Mutex::new(Vec::new()),
             errors: Mutex::new(Vec::new()),
             check: Ctx::new(corpus, project, info.as_of),
+            type_names: TypeNames::new(project.config.lang, &project.config.incident_types),
         };
         site.common = site.common_context();
         site.base_context.insert("site", &site.common);

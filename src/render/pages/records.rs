@@ -6,7 +6,6 @@
 use serde_json::{Value, json};
 
 use super::{Site, record_url};
-use crate::check::rule;
 use crate::check::structure::is_committee;
 use crate::model::records::ReviewOutcome;
 use crate::model::{Drill, Exception, RefKind, Review};
@@ -109,13 +108,19 @@ impl<'a> Site<'a> {
             .waived
             .iter()
             .filter(|w| w.exception == e.id.value && self.finding_visible(&w.diagnostic, &hidden))
-            .map(|w| json!({"code": w.diagnostic.code, "message": w.diagnostic.message}))
+            .map(|w| {
+                json!({
+                    "code": w.diagnostic.code,
+                    "rule": self.rule_json(&w.diagnostic.code)["name"],
+                    "message": w.diagnostic.message,
+                    "message_lang": self.message_lang(),
+                })
+            })
             .collect();
-        let info = rule(&e.rule.value);
         json!({
             "id": e.id.value,
             "url": record_url(RefKind::Exception, &e.id.value),
-            "rule": {"code": e.rule.value, "name": info.map(|r| r.name), "summary": info.map(|r| r.summary)},
+            "rule": self.rule_json(&e.rule.value),
             "record": self.ref_json(&e.record.value),
             "reason": prose(&e.reason),
             "approved_by": self.ref_json(&e.approved_by.value),
