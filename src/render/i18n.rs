@@ -346,7 +346,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Incidents by month of detection and severity",
     ),
     ("chart_by_type", "種別ごとの件数", "Incidents by type"),
-    ("sample_size", "対象 ", ""),
+    ("sample_size", "対象 {n}件", "{n} incidents"),
     (
         "chart_by_severity",
         "事故レベルごとの件数",
