@@ -97,10 +97,18 @@ fn renumber(s: &str, from: u32, delta: i32) -> String {
     out
 }
 
-/// The base fixture in a git repository with three releases. Returns the folder.
+/// The base fixture (a Japanese site) in a git repository with three releases. Returns the
+/// folder.
 fn repo() -> tempfile::TempDir {
+    repo_in("ja")
+}
+
+/// [`repo`] with the site language `lang` from the first commit on.
+fn repo_in(lang: &str) -> tempfile::TempDir {
     let dir = common::base_fixture();
     let p = dir.path();
+    let toml = p.join("kitei.toml");
+    std::fs::write(&toml, format!("lang = \"{lang}\"\n{}", read(&toml))).unwrap();
     std::fs::write(p.join(".gitignore"), "/site/\n/evidence/\n/.kitei-cache/\n").unwrap();
     git(
         p,
@@ -843,4 +851,57 @@ fn history_pages_are_valid_and_links_resolve() {
     assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
 
     common::assert_valid_html(&site, "the site with archived versions");
+}
+
+/// Release pages (versions, change notices, 新旧対照表, archived pages) speak the site's
+/// language like every other page (tests/site_language.rs scans the rest): no English word
+/// kitei wrote on the Japanese site; on the English site no Japanese that is not in the
+/// releases' files or tag messages.
+#[test]
+fn release_pages_speak_the_sites_language() {
+    use common::language::{
+        english_words, html_pages, japanese_not_in, visible_text, without_whitespace,
+    };
+    let dir = repo();
+    let out = dir.path().join("site");
+    build(dir.path(), &out);
+    let pages = html_pages(&out);
+    assert!(pages.keys().any(|p| p.contains("compare-")) && pages.contains_key("versions.html"));
+    let leaks: Vec<(String, String)> = pages
+        .iter()
+        .flat_map(|(name, html)| {
+            english_words(&visible_text(html, Some("en")))
+                .into_iter()
+                .map(move |w| (name.clone(), w))
+        })
+        .collect();
+    assert!(
+        leaks.is_empty(),
+        "English words on Japanese release pages: {leaks:?}"
+    );
+
+    let dir = repo_in("en");
+    let out = dir.path().join("site");
+    build(dir.path(), &out);
+    let mut sources = read(&dir.path().join("kitei.toml"));
+    sources += &git(dir.path(), &["tag", "-n99"], "2026-03-10T10:00:00+09:00");
+    let date = "2026-03-10T10:00:00+09:00";
+    for tag in ["policy-v2025.1", "policy-v2025.2", "policy-v2026.1"] {
+        for file in git(dir.path(), &["ls-tree", "-r", "--name-only", tag], date).lines() {
+            sources += &git(dir.path(), &["show", &format!("{tag}:{file}")], date);
+        }
+    }
+    let sources = without_whitespace(&sources);
+    let invented: Vec<(String, String)> = html_pages(&out)
+        .iter()
+        .flat_map(|(name, html)| {
+            japanese_not_in(&visible_text(html, Some("ja")), &sources)
+                .into_iter()
+                .map(move |p| (name.clone(), p))
+        })
+        .collect();
+    assert!(
+        invented.is_empty(),
+        "Japanese kitei wrote on English release pages: {invented:?}"
+    );
 }

@@ -159,3 +159,5 @@ pub fn ok(o: std::process::Output) -> std::process::Output {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     o
 }
+
+pub mod language;
