@@ -1,6 +1,7 @@
 //! The built site in a real browser: headless Chromium driven by Selenium (tests/browser/e2e.py)
 //! opens the home page over HTTP, follows a link to a runbook, searches in Japanese and takes
-//! screenshots at desktop and phone width (kept in target/browser-screenshots/).
+//! screenshots at desktop and phone width (kept in target/browser-screenshots/);
+//! tests/browser/layout.py loads every page at 360, 390 and 1280 px (phone-first layout).
 //!
 //! Needs Debian's chromium and chromium-driver and `pip install selenium` (installed by .ci/run).
 //! Without them the test is skipped with a note, unless KITEI_REQUIRE_TOOLS=1 (CI), where a
@@ -177,4 +178,123 @@ fn runbooks_print_on_one_a4_sheet() {
             );
         }
     }
+}
+
+fn git(dir: &Path, args: &[&str], date: &str) {
+    let o = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "規程 管理者")
+        .env("GIT_AUTHOR_EMAIL", "admin@example.jp")
+        .env("GIT_COMMITTER_NAME", "規程 管理者")
+        .env("GIT_COMMITTER_EMAIL", "admin@example.jp")
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("git runs");
+    assert!(o.status.success(), "git {args:?}: {}", common::text(&o));
+}
+
+/// Replaces `from` by `to` in the example's regulation (the text must be there).
+fn edit_regulation(project: &Path, from: &str, to: &str) {
+    let path = project.join("policy-src/regulation/incident-response-regulation.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{from}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// The example in a git repository with two releases and a draft change, built into
+/// `out/versioned`: its site has every page kind of the example plus the versions list,
+/// change notices, 新旧対照表 (release to release, and release to draft) and archived copies.
+fn build_versioned_example(out: &Path) -> PathBuf {
+    let project = common::example();
+    let p = project.path();
+    std::fs::write(p.join(".gitignore"), "/site/\n/evidence/\n/.kitei-cache/\n").unwrap();
+    let d1 = "2026-03-20T10:00:00+09:00";
+    git(p, &["init", "-q", "-b", "main"], d1);
+    git(p, &["add", "-A"], d1);
+    git(p, &["commit", "-q", "-m", "規程を改訂"], d1);
+    git(
+        p,
+        &[
+            "tag",
+            "-a",
+            "policy-v2026.1",
+            "-m",
+            "速報・確報の期限を明記",
+        ],
+        d1,
+    );
+    edit_regulation(p, "version: \"2026.1\"", "version: \"2026.2\"");
+    edit_regulation(
+        p,
+        "summary: 速報・確報の期限、取締役会への報告、例外の期限を明記 }",
+        "summary: 速報・確報の期限、取締役会への報告、例外の期限を明記 }\n  - { version: \"2026.2\", approved_on: 2026-09-15, effective_on: 2026-10-01, summary: 報告を直ちに行うことを明記 }",
+    );
+    edit_regulation(p, "速やかに報告し、", "直ちに報告し、");
+    let d2 = "2026-09-15T10:00:00+09:00";
+    git(p, &["commit", "-q", "-am", "報告を直ちに"], d2);
+    git(
+        p,
+        &["tag", "-a", "policy-v2026.2", "-m", "報告の時期を明確化"],
+        d2,
+    );
+    // The draft: a clause reworded in the working tree.
+    edit_regulation(
+        p,
+        "高いシステムから対応する。",
+        "高いシステムから順に対応する。",
+    );
+    let site = out.join("versioned");
+    let build = common::kitei(p)
+        .args(["build", "--no-seal", "--out"])
+        .arg(&site)
+        .env("SOURCE_DATE_EPOCH", "1793232000")
+        .output()
+        .unwrap();
+    assert!(build.status.success(), "{}", common::text(&build));
+    for page in [
+        "versions.html",
+        "compare-incident-response-regulation-2026.1-2026.2.html",
+        "compare-incident-response-regulation-2026.2-draft.html",
+    ] {
+        assert!(
+            site.join(page).exists(),
+            "the versioned example has no {page}"
+        );
+    }
+    site
+}
+
+/// Every page of the example (and of a copy with releases, for the version pages) fits a
+/// 360 px and a 390 px phone and a 1280 px desktop without horizontal scrolling, with the
+/// navigation collapsed on the phone, the "incident now?" box first, tables as cards and the
+/// 新旧対照表 stacked (tests/browser/layout.py).
+#[test]
+fn every_page_fits_phone_and_desktop() {
+    if !tools_or_skip() {
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let site = build_example(out.path());
+    let versioned = build_versioned_example(out.path());
+    let shots = root.join("target/browser-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let run = Command::new("python3")
+        .arg(root.join("tests/browser/layout.py"))
+        .arg(&shots)
+        .arg(&site)
+        .arg(&versioned)
+        .output()
+        .unwrap();
+    let report = common::text(&run);
+    assert!(run.status.success(), "layout test failed:\n{report}");
+    eprintln!("{report}");
+    // Both sites were walked, and the version pages were among them.
+    assert_eq!(report.matches(" pages x 3 widths").count(), 2, "{report}");
+    assert!(report.contains("compare"), "{report}");
 }

@@ -12,6 +12,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("lang", "ja", "en"),
     ("skip_to_content", "本文へ移動", "Skip to content"),
     ("nav_home", "ホーム", "Home"),
+    ("nav_label", "サイト内の案内", "Site navigation"),
+    ("nav_menu", "メニュー", "Menu"),
     ("nav_regulation", "規程", "Regulation"),
     ("nav_runbooks", "対応手順書", "Runbooks"),
     ("nav_contacts", "緊急連絡網", "Emergency contacts"),

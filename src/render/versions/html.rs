@@ -84,6 +84,13 @@ pub fn table(cmp: &Comparison, lang: Lang, draft: bool) -> String {
         escape(old_head),
         escape(t("cmp_col_note"))
     ));
+    // Each cell names its column (`data-label`): a narrow screen stacks 改正後 over 改正前.
+    let labels = [
+        escape(new_head),
+        escape(old_head),
+        escape(t("cmp_col_note")),
+    ];
+    let [new_label, old_label, note_label] = &labels;
     for row in cmp.display_rows() {
         match row {
             DisplayRow::Elided { first, last, count } => {
@@ -102,24 +109,24 @@ pub fn table(cmp: &Comparison, lang: Lang, draft: bool) -> String {
                     escape(t("cmp_elided"))
                 );
                 out.push_str(&format!(
-                    "<tr class=\"row-elided\"><td>{cell}</td><td>{cell}</td><td></td></tr>\n"
+                    "<tr class=\"row-elided\"><td data-label=\"{new_label}\">{cell}</td><td data-label=\"{old_label}\">{cell}</td><td class=\"note\"></td></tr>\n"
                 ));
             }
             DisplayRow::Row(r) => {
-                let cell = |s: &Option<Side>| match s {
-                    Some(side) => format!("<td>{}</td>", side_html(side)),
-                    None => "<td class=\"empty\"></td>".to_string(),
+                let cell = |s: &Option<Side>, label: &str| match s {
+                    Some(side) => format!("<td data-label=\"{label}\">{}</td>", side_html(side)),
+                    None => format!("<td class=\"empty\" data-label=\"{label}\"></td>"),
                 };
                 out.push_str(&format!(
-                    "<tr class=\"row-{}\">{}{}<td class=\"note\">{}</td></tr>\n",
+                    "<tr class=\"row-{}\">{}{}<td class=\"note\" data-label=\"{note_label}\">{}</td></tr>\n",
                     match r.kind {
                         RowKind::Unchanged => "unchanged",
                         RowKind::Changed => "changed",
                         RowKind::Added => "added",
                         RowKind::Deleted => "deleted",
                     },
-                    cell(&r.new),
-                    cell(&r.old),
+                    cell(&r.new, new_label),
+                    cell(&r.old, old_label),
                     escape(&row_note(r, lang))
                 ));
             }
@@ -141,6 +148,16 @@ table.shinkyu tr.row-elided td { color: #57606a; }
 table.shinkyu td.empty { background: repeating-linear-gradient(135deg, transparent 0 6px, #f0f0f0 6px 7px); }
 table.shinkyu thead { display: table-header-group; }
 table.shinkyu tr { break-inside: avoid; }
+@media (max-width: 40rem) {
+  table.shinkyu, table.shinkyu tbody, table.shinkyu tr, table.shinkyu td { display: block; width: auto; }
+  table.shinkyu thead, table.shinkyu colgroup { display: none; }
+  table.shinkyu tr { border: 1px solid #57606a; margin: .5rem 0; }
+  table.shinkyu td { border: 0; border-top: 1px dashed #d0d7de; }
+  table.shinkyu td:first-child { border-top: 0; }
+  table.shinkyu td[data-label]::before { content: attr(data-label); display: block; font-size: .8rem; font-weight: bold; color: #57606a; }
+  table.shinkyu td.note:empty { display: none; }
+  table.shinkyu td.empty { min-height: 2.2rem; }
+}
 ";
 
 /// `@page` for printing a comparison: A4 landscape, as 新旧対照表 are filed.
