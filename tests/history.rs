@@ -369,9 +369,9 @@ fn releases_become_archived_versions_with_switcher_and_banners() {
         .expect("a revision history")..];
     let history = &history[..history.find("</section>").unwrap()];
     for needle in [
-        "<td>1.0（2025.1）</td>",
-        "<td>2025.2</td>",
-        "<td>2026.1</td>",
+        ">1.0（2025.1）</td>",
+        ">2025.2</td>",
+        ">2026.1</td>",
         "2025-09-15",
         "2026-04-01",
         "派遣社員を対象に加え、教育の条を新設",
