@@ -1,9 +1,11 @@
 //! The built site in a real browser: headless Chromium driven by Selenium (tests/browser/e2e.py)
 //! opens the home page over HTTP, follows a link to a runbook, searches in Japanese and takes
 //! screenshots at desktop and phone width (kept in target/browser-screenshots/);
-//! tests/browser/layout.py loads every page at 360, 390 and 1280 px (phone-first layout).
+//! tests/browser/layout.py loads every page at 360, 390 and 1280 px (phone-first layout) and runs
+//! axe-core in the light and the dark colour scheme.
 //!
-//! Needs Debian's chromium and chromium-driver and `pip install selenium` (installed by .ci/run).
+//! Needs Debian's chromium and chromium-driver, `pip install selenium` and axe-core from
+//! tests/tools (`npm ci --prefix tests/tools`), all installed by .ci/run.
 //! Without them the test is skipped with a note, unless KITEI_REQUIRE_TOOLS=1 (CI), where a
 //! missing tool fails it.
 
@@ -23,6 +25,11 @@ fn tools_present() -> Result<(), String> {
                 "{bin} is missing (apt-get install chromium chromium-driver poppler-utils)"
             ));
         }
+    }
+    if common::node_tool("axe-core/axe.min.js").is_none() {
+        return Err(
+            "tests/tools/node_modules/axe-core is missing (npm ci --prefix tests/tools)".into(),
+        );
     }
     let selenium = Command::new("python3")
         .args(["-c", "import selenium"])
@@ -124,29 +131,7 @@ fn runbooks_print_on_one_a4_sheet() {
     assert!(runbooks.len() >= 6);
     for page in runbooks {
         let pdf = out.path().join("page.pdf");
-        let profile = tempfile::tempdir().unwrap();
-        let o = Command::new("/usr/bin/chromium")
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-pdf-header-footer",
-            ])
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .arg(format!("--print-to-pdf={}", pdf.display()))
-            .arg(format!("file://{}", page.display()))
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "chromium failed on {}", page.display());
-        let bytes = std::fs::read(&pdf).unwrap();
-        // Page objects are `/Type /Page` (the page tree is `/Type /Pages`).
-        let text = String::from_utf8_lossy(&bytes);
-        let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+        let pages = print_to_pdf(&page, &pdf);
         assert_eq!(pages, 1, "{} prints on {pages} A4 pages", page.display());
         // The printed sheet carries the numbers of the contact block (what people use when
         // systems are down).
@@ -164,12 +149,7 @@ fn runbooks_print_on_one_a4_sheet() {
             })
             .collect();
         assert!(numbers.len() >= 4, "{block}");
-        let text = Command::new("pdftotext")
-            .arg(&pdf)
-            .arg("-")
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&text.stdout);
+        let text = pdf_text(&pdf, None);
         for n in numbers {
             assert!(
                 text.contains(n),
@@ -177,6 +157,92 @@ fn runbooks_print_on_one_a4_sheet() {
                 page.display()
             );
         }
+    }
+}
+
+/// Prints `page` with Chromium's print to PDF (the print stylesheet, A4) into `pdf`; returns
+/// the number of pages.
+fn print_to_pdf(page: &Path, pdf: &Path) -> usize {
+    let profile = tempfile::tempdir().unwrap();
+    let o = Command::new("/usr/bin/chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "chromium failed on {}", page.display());
+    let bytes = std::fs::read(pdf).unwrap();
+    // Page objects are `/Type /Page` (the page tree is `/Type /Pages`).
+    let text = String::from_utf8_lossy(&bytes);
+    text.matches("/Type /Page").count() - text.matches("/Type /Pages").count()
+}
+
+/// The text of a PDF (`pdftotext`), of one page when `page` is given.
+fn pdf_text(pdf: &Path, page: Option<usize>) -> String {
+    let mut cmd = Command::new("pdftotext");
+    if let Some(n) = page {
+        cmd.args(["-f", &n.to_string(), "-l", &n.to_string()]);
+    }
+    let o = cmd.arg(pdf).arg("-").output().unwrap();
+    assert!(o.status.success(), "pdftotext failed on {}", pdf.display());
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The contact sheet prints with its wallet/desk card first: every number of the card (the
+/// numbers by time of day) is on the first printed page, above the contact tables. Its size
+/// (business card, 91 × 55 mm) is measured in the print layout by tests/browser/e2e.py.
+#[test]
+fn contact_sheet_prints_a_wallet_card_first() {
+    if !tools_or_skip() {
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let site = build_example(out.path());
+    let page = site.join("contacts.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    let start = html
+        .find("class=\"wallet-card\"")
+        .expect("the contact sheet has a wallet card");
+    let card = &html[start..start + html[start..].find("</section>").unwrap()];
+    let numbers: Vec<&str> = card
+        .split("class=\"call\" href=\"tel:")
+        .skip(1)
+        .map(|s| &s[s.find('>').unwrap() + 1..s.find("</a>").unwrap()])
+        .collect();
+    assert_eq!(
+        numbers,
+        ["03-0000-0100", "090-0000-0900", "050-0000-2003"],
+        "the card lists the example's numbers by time of day, in order"
+    );
+    let pdf = out.path().join("contacts.pdf");
+    let pages = print_to_pdf(&page, &pdf);
+    assert!(pages >= 1);
+    let first = pdf_text(&pdf, Some(1));
+    let card_at = first
+        .find("緊急連絡カード")
+        .unwrap_or_else(|| panic!("no card title on page 1:\n{first}"));
+    let tables_at = first.find("社内の役割と担当者").unwrap_or(first.len());
+    assert!(
+        card_at < tables_at,
+        "the card comes before the tables:\n{first}"
+    );
+    for n in numbers {
+        let at = first[card_at..].find(n).map(|i| i + card_at);
+        assert!(
+            at.is_some_and(|at| at < tables_at),
+            "the printed card lacks {n}:\n{first}"
+        );
     }
 }
 
@@ -272,7 +338,9 @@ fn build_versioned_example(out: &Path) -> PathBuf {
 /// Every page of the example (and of a copy with releases, for the version pages) fits a
 /// 360 px and a 390 px phone and a 1280 px desktop without horizontal scrolling, with the
 /// navigation collapsed on the phone, the "incident now?" box first, tables as cards and the
-/// 新旧対照表 stacked (tests/browser/layout.py).
+/// 新旧対照表 stacked; one page of each kind has no serious or critical axe-core violation in
+/// the light and the dark colour scheme, keyboard focus is visible and paper stays light
+/// (tests/browser/layout.py).
 #[test]
 fn every_page_fits_phone_and_desktop() {
     if !tools_or_skip() {
@@ -287,6 +355,8 @@ fn every_page_fits_phone_and_desktop() {
     let run = Command::new("python3")
         .arg(root.join("tests/browser/layout.py"))
         .arg(&shots)
+        .arg("--axe")
+        .arg(common::node_tool("axe-core/axe.min.js").unwrap())
         .arg(&site)
         .arg(&versioned)
         .output()
@@ -297,4 +367,9 @@ fn every_page_fits_phone_and_desktop() {
     // Both sites were walked, and the version pages were among them.
     assert_eq!(report.matches(" pages x 3 widths").count(), 2, "{report}");
     assert!(report.contains("compare"), "{report}");
+    assert_eq!(
+        report.matches("axe-core on ").count(),
+        2,
+        "axe-core ran on both sites: {report}"
+    );
 }

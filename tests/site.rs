@@ -104,8 +104,8 @@ fn example_builds_the_main_pages() {
         let next = &runbook[at..];
         let ul = next.find("<ul>").expect("checklist");
         assert!(
-            next[ul..].starts_with("<ul>\n<li><input type=\"checkbox\">"),
-            "phase {phase} is not a checklist"
+            next[ul..].starts_with("<ul>\n<li><label><input type=\"checkbox\">"),
+            "phase {phase} is not a checklist (each box labelled by its step)"
         );
     }
     assert!(

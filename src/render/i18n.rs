@@ -55,6 +55,12 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Preview: this policy still has errors. This is not a published version.",
     ),
     ("print", "印刷", "Print"),
+    ("wallet_card", "緊急連絡カード", "Emergency card"),
+    (
+        "wallet_card_note",
+        "印刷すると、このカードが名刺の大きさ（91×55ミリ）で1枚目の先頭に入ります。点線で切り取り、財布や机に置いてください。",
+        "Printed, this card comes first on the sheet at business-card size (91 × 55 mm): cut along the dashed line and keep it in your wallet or on your desk.",
+    ),
     ("paren_open", "（", " ("),
     ("paren_close", "）", ")"),
     ("list_sep", "、", ", "),

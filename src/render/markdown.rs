@@ -47,7 +47,14 @@ pub fn render(
     // attributes and link schemes can carry script. Without them the sanitiser is skipped (it
     // re-parses the whole page: a sixth of a build's CPU).
     let mut needs_sanitizer = false;
+    // A task item's checkbox and its text are one `<label>` (screen readers name the box, and
+    // the whole line is a touch target): opened at the marker, closed at the next block edge.
+    let mut task_label_open = false;
     for event in Parser::new_ext(&doc.body, options()) {
+        if task_label_open && ends_task_label(&event) {
+            events.push(Event::Html(CowStr::from("</label>")));
+            task_label_open = false;
+        }
         let event = match event {
             Event::Start(Tag::Heading {
                 level,
@@ -115,10 +122,11 @@ pub fn render(
             }
             Event::TaskListMarker(checked) => {
                 // Clickable (not disabled) so that a printed or on-screen checklist can be ticked.
+                task_label_open = true;
                 Event::Html(CowStr::from(if checked {
-                    "<input type=\"checkbox\" checked=\"\"> "
+                    "<label><input type=\"checkbox\" checked=\"\"> "
                 } else {
-                    "<input type=\"checkbox\"> "
+                    "<label><input type=\"checkbox\"> "
                 }))
             }
             Event::Text(t) => {
@@ -168,6 +176,35 @@ pub fn render(
     }
 }
 
+/// Whether `event` starts or ends a block (or is one): a task item's `<label>` holds only the
+/// inline content that follows its checkbox.
+fn ends_task_label(event: &Event) -> bool {
+    match event {
+        Event::Start(tag) => !matches!(
+            tag,
+            Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Superscript
+                | Tag::Subscript
+                | Tag::Link { .. }
+                | Tag::Image { .. }
+        ),
+        Event::End(tag) => !matches!(
+            tag,
+            TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Superscript
+                | TagEnd::Subscript
+                | TagEnd::Link
+                | TagEnd::Image
+        ),
+        Event::Html(_) | Event::Rule => true,
+        _ => false,
+    }
+}
+
 /// A URL the sanitiser would keep as it is: relative (no scheme) or http, https, mailto, tel.
 fn safe_url(url: &str) -> bool {
     let scheme_end = url.find([':', '/', '?', '#']);
@@ -189,7 +226,7 @@ pub fn sanitize(html: &str) -> String {
         .get_or_init(|| {
             let mut b = ammonia::Builder::default();
             b.add_generic_attributes(["id", "class"])
-                .add_tags(["input"])
+                .add_tags(["input", "label"])
                 .add_tag_attributes("input", ["type", "checked", "disabled"])
                 .add_tag_attributes("td", ["style"])
                 .add_tag_attributes("th", ["style"])
@@ -353,7 +390,7 @@ mod tests {
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(
             html,
-            "<h2 id=\"purpose\">第1条 目的</h2>\n<p>本規程は<a href=\"https://example.jp/a?b=1&amp;c=2\">手順</a>を定める。&lt;&gt;&amp;\"</p>\n<ul>\n<li><input type=\"checkbox\" checked=\"\"> 済</li>\n</ul>\n"
+            "<h2 id=\"purpose\">第1条 目的</h2>\n<p>本規程は<a href=\"https://example.jp/a?b=1&amp;c=2\">手順</a>を定める。&lt;&gt;&amp;\"</p>\n<ul>\n<li><label><input type=\"checkbox\" checked=\"\"> 済</label></li>\n</ul>\n"
         );
     }
 

@@ -125,26 +125,47 @@ def main(site, shots):
         driver.quit()
 
     # The number to call now: a Wednesday morning and a Saturday night in Tokyo (the example's
-    # zone) highlight different channels; without the script none is highlighted.
+    # zone) highlight different channels; without the script none is highlighted. The contact
+    # sheet's wallet card marks the same number (the same script).
     def highlighted(iso):
         d = browser(1280, 1000)
         try:
             d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": FIXED_CLOCK % iso})
-            d.get(base + "index.html")
-            assert d.execute_script("return new Date().toISOString()") == iso_utc(iso), "clock not set"
-            items = d.find_elements(By.CSS_SELECTOR, "#incident-now ol.call-list li")
-            assert len(items) >= 2, "the incident-now box lists fewer than two channels"
-            lit = [li for li in items if "open-now" in li.get_attribute("class").split()]
-            assert len(lit) == 1, f"{len(lit)} channels highlighted at {iso}"
-            assert lit[0].get_attribute("aria-current") == "true"
-            assert lit[0].find_elements(By.CSS_SELECTOR, ".now-badge"), "no badge"
-            return lit[0].find_element(By.CSS_SELECTOR, ".call").text
+            marked = []
+            for page, box in [("index.html", "#incident-now"), ("contacts.html", "#wallet-card")]:
+                d.get(base + page)
+                assert d.execute_script("return new Date().toISOString()") == iso_utc(iso), "clock not set"
+                items = d.find_elements(By.CSS_SELECTOR, f"{box} ol.call-list li")
+                assert len(items) >= 2, f"{page}: {box} lists fewer than two channels"
+                lit = [li for li in items if "open-now" in li.get_attribute("class").split()]
+                assert len(lit) == 1, f"{page}: {len(lit)} channels highlighted at {iso}"
+                assert lit[0].get_attribute("aria-current") == "true"
+                assert lit[0].find_elements(By.CSS_SELECTOR, ".now-badge"), "no badge"
+                marked.append(lit[0].find_element(By.CSS_SELECTOR, ".call").text)
+            assert marked[0] == marked[1], f"the home box marks {marked[0]}, the wallet card {marked[1]}"
+            return marked[0]
         finally:
             d.quit()
     weekday = highlighted("2026-12-02T10:00:00+09:00")
     saturday_night = highlighted("2026-12-05T23:30:00+09:00")
     assert weekday != saturday_night, f"the same channel is highlighted on a Saturday night: {weekday}"
     print(f"call now: Wednesday 10:00 -> {weekday}, Saturday 23:30 -> {saturday_night}")
+
+    # Printed, the wallet card is business-card size (91 x 55 mm), at the top of the sheet.
+    d = browser(1280, 1000)
+    try:
+        d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        d.get(base + "contacts.html")
+        card = d.execute_script("""var r = document.getElementById('wallet-card').getBoundingClientRect();
+            var h = document.querySelector('main h2:not(#wallet-card-title)').getBoundingClientRect();
+            return {w: r.width, h: r.height, bottom: r.bottom, next: h.top};""")
+        mm = 25.4 / 96
+        width, height = card["w"] * mm, card["h"] * mm
+        print(f"wallet card printed: {width:.1f} x {height:.1f} mm")
+        assert width <= 91.5 and height <= 55.5, f"the wallet card prints at {width:.1f} x {height:.1f} mm, larger than 91 x 55 mm"
+        assert card["bottom"] <= card["next"], "the wallet card is not above the contact tables"
+    finally:
+        d.quit()
 
     phone = browser(390, 844)
     try:

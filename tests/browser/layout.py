@@ -1,6 +1,6 @@
 """Every page of built kitei sites at phone and desktop width, in headless Chromium.
 
-Usage: layout.py SCREENSHOT_DIR SITE_DIR [SITE_DIR ...]
+Usage: layout.py SCREENSHOT_DIR [--axe AXE_MIN_JS] SITE_DIR [SITE_DIR ...]
 
 Serves each SITE_DIR on 127.0.0.1 and loads every page of it (the top-level pages and the
 first page of each archived version under v/) at 360, 390 and 1280 CSS pixels. Fails on:
@@ -10,6 +10,11 @@ first page of each archived version under v/) at 360, 390 and 1280 CSS pixels. F
   stacked table (`table.stack`) that is still a grid or has a filled cell without its column's
   `data-label`, a 新旧対照表 row whose 改正後 is not above its 改正前 or that lost its marks;
 - on the desktop: a navigation that is hidden behind the menu button.
+With --axe (axe-core's axe.min.js), one page of each kind is also checked by axe-core in the
+light colour scheme at 1280 px and in the dark one at 390 px (`prefers-color-scheme` emulated
+through the DevTools protocol): any serious or critical violation (contrast below 4.5:1, a
+control without a name, …) fails. Keyboard focus (Tab) must show an outline, and printing
+must use the light palette even when the system is dark.
 Prints one line per site with the page count and saves a few phone screenshots.
 """
 import functools
@@ -21,6 +26,8 @@ import threading
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
 
 
 WIDTHS = [360, 390, 1280]
@@ -134,7 +141,71 @@ TOP = """var b = document.getElementById('incident-now');
 return b ? Math.round(b.getBoundingClientRect().top + window.scrollY) : null;"""
 
 
-def main(shots, sites):
+def color_scheme(driver, scheme, media=""):
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {
+        "media": media, "features": [{"name": "prefers-color-scheme", "value": scheme}]})
+
+
+BACKGROUND = "return getComputedStyle(document.documentElement).backgroundColor"
+DARK_BACKGROUND = "rgb(13, 17, 23)"
+AXE_RUN = """var done = arguments[0];
+axe.run(document, {resultTypes: ['violations']}).then(function (r) {
+  done(r.violations.map(function (v) {
+    return {id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(function (n) {
+      var why = n.any.concat(n.all, n.none)[0];
+      return n.target.join(' ') + (why ? ': ' + why.message : '');
+    })};
+  }));
+}, function (e) { done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]); });"""
+
+
+def accessibility(driver, base, all_pages, axe):
+    """axe-core on one page of each kind, light at 1280 px and dark at 390 px; focus; print."""
+    failures, counts = [], {"serious/critical": 0, "moderate/minor": 0}
+    by_kind = {}
+    for page in all_pages:
+        by_kind.setdefault(page.split("-")[0].split(".")[0], page)
+    driver.set_script_timeout(120)
+    for scheme, width in [("light", 1280), ("dark", 390)]:
+        set_width(driver, width)
+        color_scheme(driver, scheme)
+        for page in sorted(by_kind.values()):
+            driver.get(base + page)
+            background = driver.execute_script(BACKGROUND)
+            if (background == DARK_BACKGROUND) != (scheme == "dark"):
+                failures.append(f"{page} ({scheme}): background {background}: the colour scheme did not apply")
+            driver.execute_script(axe)
+            for v in driver.execute_async_script(AXE_RUN):
+                if v["impact"] in ("serious", "critical"):
+                    counts["serious/critical"] += 1
+                    failures.append(f"{page} ({scheme}, {width}px): {v['impact']} {v['id']}: {v['help']}: " + " | ".join(v["nodes"]))
+                else:
+                    counts["moderate/minor"] += 1
+    # Keyboard users: the first Tab reaches the skip link, which shows itself with an outline;
+    # the next focus (the site name) has an outline too.
+    set_width(driver, 1280)
+    for scheme in ["light", "dark"]:
+        color_scheme(driver, scheme)
+        driver.get(base + "index.html")
+        for n in range(2):
+            ActionChains(driver).send_keys(Keys.TAB).perform()
+            focus = driver.execute_script("""var e = document.activeElement, s = getComputedStyle(e), r = e.getBoundingClientRect();
+                return {tag: e.tagName, cls: e.className, outline: s.outlineStyle, width: parseFloat(s.outlineWidth),
+                        seen: r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0 && r.right <= innerWidth};""")
+            if focus["outline"] == "none" or focus["width"] < 2 or not focus["seen"]:
+                failures.append(f"index.html ({scheme}): Tab {n + 1} focuses {focus}: no visible focus")
+            if n == 0 and "skip" not in focus["cls"]:
+                failures.append(f"index.html: the first Tab reaches {focus}, not the skip link")
+    # Paper is light, whatever the screen's scheme.
+    color_scheme(driver, "dark", media="print")
+    driver.get(base + "index.html")
+    if driver.execute_script(BACKGROUND) == DARK_BACKGROUND:
+        failures.append("index.html: printing in dark mode uses the dark palette")
+    color_scheme(driver, "light")
+    return failures, len(by_kind), counts
+
+
+def main(shots, sites, axe=None):
     driver = browser()
     failures = []
     try:
@@ -157,6 +228,10 @@ def main(shots, sites):
                         if width == 390 and kind not in kinds:
                             kinds.add(kind)
                             driver.save_screenshot(os.path.join(shots, f"phone-{kind}.png"))
+                if axe:
+                    found, n, counts = accessibility(driver, base, all_pages, axe)
+                    failures += [f"{os.path.basename(site)}/{f}" for f in found]
+                    print(f"{site}: axe-core on {n} page kinds x light/dark: {counts}")
             finally:
                 server.shutdown()
             print(f"{site}: {len(all_pages)} pages x {len(WIDTHS)} widths ({', '.join(sorted(kinds))});"
@@ -170,4 +245,10 @@ def main(shots, sites):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2:])
+    args = sys.argv[2:]
+    axe = None
+    if args[:1] == ["--axe"]:
+        with open(args[1], encoding="utf-8") as f:
+            axe = f.read()
+        args = args[2:]
+    main(sys.argv[1], args, axe)

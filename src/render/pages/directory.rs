@@ -70,7 +70,8 @@ impl<'a> Site<'a> {
             "contacts.html",
             title,
             "contacts",
-            json!({"roles": roles, "organisations": orgs}),
+            // The numbers by time of day again, for the wallet card at the top of the sheet.
+            json!({"roles": roles, "organisations": orgs, "incident_now": self.incident_now()}),
         );
     }
 
