@@ -66,6 +66,7 @@ pub struct Config {
     /// Names of incident types shown on the site (id → name), added to and overriding the
     /// shipped table (`src/render/incident_types.toml`).
     pub incident_types: BTreeMap<String, String>,
+    pub acknowledgements: AcknowledgementsConfig,
 }
 
 /// Site search.
@@ -93,6 +94,7 @@ impl Default for Config {
             evidence: EvidenceConfig::default(),
             search: SearchConfig::default(),
             incident_types: BTreeMap::new(),
+            acknowledgements: AcknowledgementsConfig::default(),
         }
     }
 }
@@ -138,6 +140,26 @@ impl Default for DutiesConfig {
             drill_every: "12 months".into(),
             contact_verify_every: "6 months".into(),
             review_every: "12 months".into(),
+        }
+    }
+}
+
+/// Deadlines for acknowledging a revision (周知, `[acknowledgements]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AcknowledgementsConfig {
+    /// Everyone bound acknowledges a new revision within this period of its effective date.
+    pub within: String,
+    /// A person who joins after a revision took effect acknowledges it within this period of
+    /// joining.
+    pub joiners_within: String,
+}
+
+impl Default for AcknowledgementsConfig {
+    fn default() -> Self {
+        AcknowledgementsConfig {
+            within: "30 days".into(),
+            joiners_within: "14 days".into(),
         }
     }
 }
@@ -235,6 +257,9 @@ pub struct Project {
     pub contact_verify_every: Period,
     /// The default review cycle (`duties.review_every`).
     pub review_every: Period,
+    /// `[acknowledgements] within` and `joiners_within`.
+    pub ack_within: Period,
+    pub ack_joiners_within: Period,
     pub rule_levels: BTreeMap<String, Level>,
 }
 
@@ -279,6 +304,16 @@ impl Project {
             .review_every
             .parse()
             .map_err(|m| bad("duties.review_every", m))?;
+        let ack_within = config
+            .acknowledgements
+            .within
+            .parse()
+            .map_err(|m| bad("acknowledgements.within", m))?;
+        let ack_joiners_within = config
+            .acknowledgements
+            .joiners_within
+            .parse()
+            .map_err(|m| bad("acknowledgements.joiners_within", m))?;
         let mut rule_levels = BTreeMap::new();
         for (rule, word) in &config.rules {
             let level = Level::parse_setting(word).ok_or_else(|| {
@@ -299,6 +334,8 @@ impl Project {
             drill_every,
             contact_verify_every,
             review_every,
+            ack_within,
+            ack_joiners_within,
             rule_levels,
         })
     }

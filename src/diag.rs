@@ -129,6 +129,14 @@ impl Diagnostic {
         self
     }
 
+    /// [`Diagnostic::subject`] when there is one.
+    pub fn subject_opt(mut self, subject: Option<String>) -> Self {
+        if subject.is_some() {
+            self.subject = subject;
+        }
+        self
+    }
+
     /// Stable order for output: by file, line, column, then code.
     pub fn sort_key(&self) -> (Option<&Loc>, &str, &str) {
         (self.location.as_ref(), &self.code, &self.message)

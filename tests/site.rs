@@ -180,6 +180,13 @@ fn restricted_only_strings() -> Vec<String> {
         strings.extend(inc.actions.iter().map(|a| a.what.clone()));
         strings.extend(inc.notifications.iter().filter_map(|n| n.reference.clone()));
     }
+    // The roster and the acknowledgements are restricted, always: every name and id.
+    for p in &corpus.roster {
+        restricted_files.insert(p.file);
+        strings.push(p.name.clone());
+        strings.push(p.id.value.clone());
+    }
+    restricted_files.extend(corpus.acknowledgements.iter().map(|a| a.file));
     let readable: String = corpus
         .files
         .iter()
@@ -202,6 +209,10 @@ fn employees_build_contains_nothing_restricted() {
     assert!(
         secrets.iter().any(|s| s == "山本 さやか"),
         "affected individuals are probed"
+    );
+    assert!(
+        secrets.iter().any(|s| s == "篠原 悠斗") && secrets.iter().any(|s| s == "M1011"),
+        "roster names and ids are probed"
     );
     let (_dir, out) = build(&root(), &["--audience", "employees"]);
     for (name, bytes) in common::tree(&out) {

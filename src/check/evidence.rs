@@ -10,6 +10,8 @@ use rayon::prelude::*;
 
 use super::Ctx;
 use crate::diag::Diagnostic;
+use crate::model::FileId;
+use crate::model::incident::EvidenceFile;
 use crate::source::{loaded_key, resolve_evidence_path_in};
 
 use super::Rule;
@@ -45,11 +47,22 @@ pub static EVIDENCE_HASH: Rule = Rule {
 };
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    let items: Vec<_> = ctx
+    // (file, subject, evidence): incidents' evidence, and the signed forms and minutes of
+    // manual acknowledgements.
+    let items: Vec<(FileId, Option<String>, &EvidenceFile)> = ctx
         .corpus
         .incidents
         .iter()
-        .flat_map(|i| i.evidence.iter().map(move |e| (i, e)))
+        .flat_map(|i| {
+            i.evidence
+                .iter()
+                .map(move |e| (i.file, Some(i.reference()), e))
+        })
+        .chain(ctx.corpus.acknowledgements.iter().flat_map(|f| {
+            f.acknowledgements
+                .iter()
+                .filter_map(move |a| Some((f.file, None, a.evidence.as_ref()?)))
+        }))
         .collect();
     if items.is_empty() {
         return;
@@ -65,10 +78,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .collect();
     let found: Vec<Option<Diagnostic>> = items
         .par_iter()
-        .map(|(i, e)| {
+        .map(|(file, subject, e)| {
             // A file the loader read, named exactly by its path, exists inside the folder.
             let known = loaded_key(&e.path.value).and_then(|k| hashed.get(k).copied());
-            let subject = i.reference();
             let mut path = None;
             if known.is_none() {
                 // Paths that leave the source folder are reported by the loader (K0106).
@@ -81,9 +93,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 if !resolved.is_file() {
                     return Some(
                         ctx.diag("K0701", format!("evidence file `{}` does not exist", e.path.value))
-                            .at(ctx.loc(i.file, &e.path))
+                            .at(ctx.loc(*file, &e.path))
                             .help("add the file at this path inside the source folder, or correct the path")
-                            .subject(subject),
+                            .subject_opt(subject.clone()),
                     );
                 }
                 path = Some(resolved);
@@ -92,9 +104,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             if recorded.len() != 64 || !recorded.chars().all(|c| c.is_ascii_hexdigit()) {
                 return Some(
                     ctx.diag("K0702", format!("`{}` is not a SHA-256 digest", e.sha256.value))
-                        .at(ctx.loc(i.file, &e.sha256))
+                        .at(ctx.loc(*file, &e.sha256))
                         .help(format!("write the 64 hex digits printed by `sha256sum {}`", e.path.value))
-                        .subject(subject),
+                        .subject_opt(subject.clone()),
                 );
             }
             let known = known.or_else(|| hashed.get(normalised(&e.path.value).as_os_str()).copied());
@@ -107,15 +119,15 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 Ok(actual) if actual == recorded => None,
                 Ok(actual) => Some(
                     ctx.diag("K0702", format!("evidence file `{}` does not match its recorded SHA-256 (file has {actual})", e.path.value))
-                        .at(ctx.loc(i.file, &e.sha256))
+                        .at(ctx.loc(*file, &e.sha256))
                         .help("the file changed after it was recorded: restore the original file; only correct the digest if it was mistyped")
-                        .subject(subject),
+                        .subject_opt(subject.clone()),
                 ),
                 Err(err) => Some(
                     ctx.diag("K0701", format!("cannot read evidence file `{}`: {err}", e.path.value))
-                        .at(ctx.loc(i.file, &e.path))
+                        .at(ctx.loc(*file, &e.path))
                         .help("check the file's permissions")
-                        .subject(subject),
+                        .subject_opt(subject.clone()),
                 ),
             }
         })

@@ -4,6 +4,7 @@
 //! [`run`] resolves levels from `kitei.toml`, applies approved exceptions (例外事項) and
 //! returns a [`Report`].
 
+pub mod acknowledgements;
 pub mod agenda;
 pub mod duties;
 mod evidence;
@@ -132,7 +133,7 @@ impl Report {
 /// The families run in parallel; their findings are concatenated in this fixed order.
 pub fn rule_diagnostics(ctx: &Ctx) -> Vec<Diagnostic> {
     type Family = fn(&Ctx, &mut Vec<Diagnostic>);
-    const FAMILIES: [Family; 7] = [
+    const FAMILIES: [Family; 8] = [
         structure::check,
         incidents::check,
         notifications::check,
@@ -140,6 +141,7 @@ pub fn rule_diagnostics(ctx: &Ctx) -> Vec<Diagnostic> {
         text::check,
         evidence::check,
         prose::check,
+        acknowledgements::check,
     ];
     use rayon::prelude::*;
     FAMILIES

@@ -28,6 +28,7 @@ static FAMILIES: &[&[&Rule]] = &[
     super::text::RULES,
     super::evidence::RULES,
     super::prose::RULES,
+    super::acknowledgements::RULES,
 ];
 
 static ALL: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
@@ -142,6 +143,10 @@ mod tests {
             include_str!("prose/fragments.rs"),
         ),
         ("check/knock_on.rs", include_str!("knock_on.rs")),
+        (
+            "check/acknowledgements.rs",
+            include_str!("acknowledgements.rs"),
+        ),
         ("source/mod.rs", include_str!("../source/mod.rs")),
         ("source/yaml.rs", include_str!("../source/yaml.rs")),
         ("config.rs", include_str!("../config.rs")),

@@ -1,6 +1,7 @@
 //! The typed policy corpus. Every record knows the file it came from ([`FileId`]) and every
 //! value that a rule may point at carries its line ([`At`]).
 
+pub mod acknowledgement;
 pub mod document;
 pub mod hours;
 pub mod incident;
@@ -14,6 +15,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+pub use acknowledgement::{AckFile, AckMethod, Acknowledgement, Binding, RosterPerson};
 pub use document::{DocKind, Document};
 pub use incident::Incident;
 pub use records::{Drill, Exception, Review};
@@ -68,6 +70,11 @@ pub struct Corpus {
     pub drills: Vec<Sourced<Drill>>,
     pub reviews: Vec<Sourced<Review>>,
     pub exceptions: Vec<Sourced<Exception>>,
+    /// The roster (`roster.yaml`): people bound by documents, and which documents bind whom.
+    pub roster: Vec<Sourced<RosterPerson>>,
+    pub bindings: Vec<Sourced<Binding>>,
+    /// Acknowledgement files (`acknowledgements/**/*.yaml`), one revision of one document each.
+    pub acknowledgements: Vec<Sourced<AckFile>>,
     /// Which table files were present (a missing `contacts.yaml` is itself a finding).
     pub tables_present: BTreeMap<&'static str, FileId>,
     /// Lookup tables by id, built on the first lookup (the corpus is not changed after

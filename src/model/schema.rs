@@ -14,6 +14,7 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::Value;
 
+use super::acknowledgement::{AckFile, RosterFile};
 use super::document::{DocKind, FrontMatter};
 use super::hours::WeeklyHours;
 use super::incident::Incident;
@@ -49,6 +50,14 @@ pub fn all() -> Vec<SchemaFile> {
         file::<ContactsFile>("contacts", "the emergency contact table (contacts.yaml)"),
         file::<SystemsFile>("systems", "the system inventory (systems.yaml)"),
         file::<SeverityFile>("severity", "the severity levels (severity.yaml)"),
+        file::<RosterFile>(
+            "roster",
+            "the roster of people bound by the documents (roster.yaml)",
+        ),
+        file::<AckFile>(
+            "acknowledgements",
+            "acknowledgements of one revision of one document (acknowledgements/**/*.yaml)",
+        ),
     ];
     for (kind, name) in [
         (DocKind::Regulation, "regulation"),
@@ -75,6 +84,8 @@ pub fn schema_for_path(rel: &str) -> Option<&'static str> {
         ("drills", _) => "drill",
         ("reviews", _) => "review",
         ("exceptions", _) => "exception",
+        ("acknowledgements", _) => "acknowledgements",
+        (_, "roster.yaml") => "roster",
         (_, "roles.yaml") => "roles",
         (_, "contacts.yaml") => "contacts",
         (_, "systems.yaml") => "systems",
@@ -189,7 +200,7 @@ mod tests {
     #[test]
     fn every_kind_has_a_schema_with_closed_objects() {
         let files = all();
-        assert_eq!(files.len(), 11);
+        assert_eq!(files.len(), 13);
         let incident = &files[0].schema;
         assert_eq!(
             incident["$schema"],

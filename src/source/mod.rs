@@ -20,6 +20,7 @@ use sha2::Digest as _;
 
 use crate::config::Project;
 use crate::diag::{Diagnostic, Loc, SourceMap};
+use crate::model::acknowledgement::{AckFile, RosterFile};
 use crate::model::document::{Document, FrontMatter};
 use crate::model::tables::{ContactsFile, RolesFile, SeverityFile, SystemsFile};
 use crate::model::{Corpus, Drill, Exception, FileId, Incident, Review, SourceFile, Sourced};
@@ -36,6 +37,8 @@ enum FileClass {
     Drill,
     Review,
     Exception,
+    Roster,
+    Acknowledgements,
     /// Attachments and assets: hashed, never parsed.
     Attachment,
     /// A `.md`/`.yaml` file in a place kitei does not read: reported, not dropped silently.
@@ -78,11 +81,13 @@ fn classify(rel: &Path) -> FileClass {
         ("drills", false) if is_yaml => FileClass::Drill,
         ("reviews", false) if is_yaml => FileClass::Review,
         ("exceptions", false) if is_yaml => FileClass::Exception,
+        ("acknowledgements", false) if is_yaml => FileClass::Acknowledgements,
         (_, true) if is_yaml => match rel.file_stem().and_then(|s| s.to_str()) {
             Some("roles") => FileClass::Roles,
             Some("contacts") => FileClass::Contacts,
             Some("systems") => FileClass::Systems,
             Some("severity") => FileClass::Severity,
+            Some("roster") => FileClass::Roster,
             _ => FileClass::Unknown,
         },
         ("README.md", true) => FileClass::Ignored,
@@ -103,6 +108,8 @@ enum Parsed {
     Drill(Drill),
     Review(Review),
     Exception(Exception),
+    Roster(RosterFile),
+    Acknowledgements(AckFile),
     Nothing,
 }
 
@@ -618,6 +625,8 @@ fn decode_parsed(entry: &cache::Entry<'_>, class: FileClass) -> Option<Parsed> {
             | (FileClass::Drill, Parsed::Drill(_))
             | (FileClass::Review, Parsed::Review(_))
             | (FileClass::Exception, Parsed::Exception(_))
+            | (FileClass::Roster, Parsed::Roster(_))
+            | (FileClass::Acknowledgements, Parsed::Acknowledgements(_))
     );
     fits.then_some(parsed)
 }
@@ -636,6 +645,8 @@ fn parse_text(text: &str, display: &Path, class: FileClass) -> Result<Parsed, Di
         FileClass::Drill => Parsed::Drill(record(text, display)?),
         FileClass::Review => Parsed::Review(record(text, display)?),
         FileClass::Exception => Parsed::Exception(record(text, display)?),
+        FileClass::Roster => Parsed::Roster(record(text, display)?),
+        FileClass::Acknowledgements => Parsed::Acknowledgements(record(text, display)?),
         FileClass::Attachment | FileClass::Unknown | FileClass::Ignored => Parsed::Nothing,
     })
 }
@@ -676,6 +687,7 @@ fn add_parsed(corpus: &mut Corpus, file: FileId, parsed: Parsed) {
         Parsed::Contacts(_) => table("contacts"),
         Parsed::Systems(_) => table("systems"),
         Parsed::Severity(_) => table("severity"),
+        Parsed::Roster(_) => table("roster"),
         _ => {}
     }
     let wrap = |item| Sourced { file, item };
@@ -709,6 +721,15 @@ fn add_parsed(corpus: &mut Corpus, file: FileId, parsed: Parsed) {
         Parsed::Drill(d) => corpus.drills.push(Sourced { file, item: d }),
         Parsed::Review(r) => corpus.reviews.push(Sourced { file, item: r }),
         Parsed::Exception(e) => corpus.exceptions.push(Sourced { file, item: e }),
+        Parsed::Roster(r) => {
+            corpus
+                .bindings
+                .extend(r.binding.into_iter().map(|item| Sourced { file, item }));
+            corpus
+                .roster
+                .extend(r.people.into_iter().map(|item| Sourced { file, item }));
+        }
+        Parsed::Acknowledgements(a) => corpus.acknowledgements.push(Sourced { file, item: a }),
         Parsed::Nothing => {}
     }
 }

@@ -128,6 +128,12 @@ impl<'a> Site<'a> {
         for s in &c.systems {
             add(RefKind::System, &s.id, Some(&s.name), None);
         }
+        // The roster and the acknowledgements are restricted, always: findings in them name
+        // people.
+        let ack_files = c.acknowledgements.iter().map(|a| a.file);
+        for f in c.roster.iter().map(|p| p.file).chain(ack_files) {
+            files.insert(c.files[f].display_path.clone());
+        }
         Hidden {
             files,
             mentions: Mentions::new(ids, names),
