@@ -153,6 +153,9 @@ pub struct AcknowledgementsConfig {
     /// A person who joins after a revision took effect acknowledges it within this period of
     /// joining.
     pub joiners_within: String,
+    /// The mailbox of the site's "I have read this revision" button (a `mailto:` receipt);
+    /// without it the button is not shown.
+    pub receipt_to: Option<String>,
 }
 
 impl Default for AcknowledgementsConfig {
@@ -160,6 +163,7 @@ impl Default for AcknowledgementsConfig {
         AcknowledgementsConfig {
             within: "30 days".into(),
             joiners_within: "14 days".into(),
+            receipt_to: None,
         }
     }
 }

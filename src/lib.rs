@@ -22,6 +22,7 @@ pub mod evidence;
 pub mod files;
 pub mod history;
 pub mod import;
+pub mod intake;
 pub mod model;
 pub mod render;
 pub mod serve;

@@ -78,6 +78,66 @@ enum Command {
     Import(ImportArgs),
     /// Write the JSON Schemas of every YAML kind and front matter (for editors and CI).
     Schema(SchemaArgs),
+    /// The roster of people bound by the documents (roster.yaml).
+    Roster {
+        #[command(subcommand)]
+        command: RosterCommand,
+    },
+    /// Acknowledgements (周知) of document revisions.
+    Ack {
+        #[command(subcommand)]
+        command: AckCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RosterCommand {
+    /// Merge an HR export (CSV: UTF-8, UTF-8 with BOM or Shift_JIS) into roster.yaml.
+    Import {
+        /// The CSV file; its header names the columns.
+        file: PathBuf,
+        /// Which column is which field: COLUMN=FIELD,… (fields: id, name, department, roles, joined, left, email).
+        #[arg(long, value_name = "COLUMN=FIELD,…")]
+        map: Option<String>,
+        /// Report what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AckCommand {
+    /// Record acknowledgements from an LMS or form export (CSV: UTF-8, UTF-8 with BOM or Shift_JIS).
+    Import {
+        /// The CSV file; its header names the columns.
+        file: PathBuf,
+        /// Which column is which field: COLUMN=FIELD,… (fields: person, on, method, document, release, receipt).
+        #[arg(long, value_name = "COLUMN=FIELD,…")]
+        map: Option<String>,
+        /// The document acknowledged (doc:<id>), unless a column says.
+        #[arg(long, value_name = "doc:ID")]
+        document: Option<String>,
+        /// The version acknowledged (2026.1), unless a column says.
+        #[arg(long, value_name = "VERSION")]
+        release: Option<String>,
+        /// How they were given (site-receipt, lms, paper, meeting), unless a column says.
+        #[arg(long, value_name = "METHOD")]
+        method: Option<String>,
+        /// The evidence file of paper or meeting acknowledgements (a path inside the source folder).
+        #[arg(long, value_name = "PATH")]
+        evidence: Option<String>,
+        /// Report what would be added; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Record the receipts of the site's "I have read this revision" button (.eml files or folders of them).
+    ImportMail {
+        #[arg(required = true, value_name = "MAIL")]
+        mails: Vec<PathBuf>,
+        /// Report what would be added; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -388,6 +448,53 @@ fn main() -> ExitCode {
             },
         ),
         Command::Schema(args) => cmd::schema::run(&args.out, args.check),
+        Command::Roster {
+            command: RosterCommand::Import { file, map, dry_run },
+        } => cmd::roster::import(root, &file, map.as_deref(), dry_run),
+        Command::Ack {
+            command:
+                AckCommand::Import {
+                    file,
+                    map,
+                    document,
+                    release,
+                    method,
+                    evidence,
+                    dry_run,
+                },
+        } => {
+            let method = match method
+                .as_deref()
+                .map(|m| (m, kitei::model::AckMethod::parse(m)))
+            {
+                Some((m, None)) => {
+                    eprintln!(
+                        "error: `{m}` is not a method\nhelp: use site-receipt, lms, paper or meeting"
+                    );
+                    return ExitCode::from(2);
+                }
+                Some((_, Some(m))) => Some(m),
+                None => None,
+            };
+            cmd::ack::import(
+                root,
+                as_of,
+                &cmd::ack::CsvRequest {
+                    file: &file,
+                    map: map.as_deref(),
+                    defaults: kitei::intake::acks::Defaults {
+                        document,
+                        release,
+                        method,
+                        evidence,
+                    },
+                    dry_run,
+                },
+            )
+        }
+        Command::Ack {
+            command: AckCommand::ImportMail { mails, dry_run },
+        } => cmd::ack::import_mail(root, as_of, &mails, dry_run),
         Command::Init(args) => cmd::init::run(
             &cmd::init::Request {
                 dir: args.dir.as_deref().unwrap_or(root),

@@ -5,6 +5,7 @@
 //!
 //! Layer: the top. Nothing below uses `cmd`.
 
+pub mod ack;
 pub mod build;
 pub mod check;
 pub mod diff;
@@ -13,6 +14,7 @@ pub mod init;
 pub mod keygen;
 pub mod new;
 pub mod publish;
+pub mod roster;
 pub mod rules;
 pub mod schema;
 pub mod seal;

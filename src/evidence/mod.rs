@@ -13,6 +13,7 @@
 //! * [`store`], [`publish`]: the chain kept in object storage (Object Lock) or a folder.
 //! * [`verify`]: checking a bundle, treating it as hostile.
 
+pub mod acknowledgements;
 pub mod archive;
 pub mod bag;
 pub mod ledger;

@@ -32,6 +32,9 @@ pub struct RosterPerson {
     pub joined: At<Date>,
     #[serde(default)]
     pub left: Option<At<Date>>,
+    /// Their mail address: a site receipt must come from it (`kitei ack import-mail`).
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 /// A document binds everyone, or the people of some departments or roles.

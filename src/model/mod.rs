@@ -6,6 +6,7 @@ pub mod document;
 pub mod hours;
 pub mod incident;
 pub mod reach;
+pub mod receipt;
 pub mod records;
 pub mod schema;
 pub mod tables;

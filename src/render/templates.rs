@@ -39,6 +39,10 @@ pub const DEFAULTS: &[(&str, &str)] = &[
         include_str!("../../templates/dashboard.html"),
     ),
     ("records.html", include_str!("../../templates/records.html")),
+    (
+        "acknowledgements.html",
+        include_str!("../../templates/acknowledgements.html"),
+    ),
     ("list.html", include_str!("../../templates/list.html")),
     ("pager.html", include_str!("../../templates/pager.html")),
     ("drill.html", include_str!("../../templates/drill.html")),

@@ -81,6 +81,7 @@ pub(crate) fn describe(
         as_of_source,
         time,
         ref history,
+        current: _,
     } = x;
     let root = project.root.as_path();
     let ChainTip {

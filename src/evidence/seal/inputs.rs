@@ -85,6 +85,9 @@ pub(crate) struct Inputs<'a> {
     pub as_of_source: &'static str,
     pub history: SealHistory<'a>,
     pub time: SealTime,
+    /// The working tree: its roster and acknowledgements, which for `--release` come after
+    /// the release's own tree and are read from here.
+    pub current: &'a Workspace,
 }
 
 /// The inputs of a seal of `ws` in `scope`; `holder` keeps a `--release` tree alive.
@@ -189,5 +192,6 @@ pub(crate) fn resolve<'a>(
         as_of_source,
         history: seal_history,
         time,
+        current: ws,
     })
 }

@@ -59,6 +59,7 @@ pub(crate) fn plan(
         as_of_source,
         time,
         ref history,
+        current,
     } = x;
     let root = project.root.as_path();
     let sel = select(corpus, project, scope)?;
@@ -98,6 +99,30 @@ pub(crate) fn plan(
             "the rendered pages are not included: {}",
             problems.join("; ")
         )),
+    }
+    // The acknowledgement state (周知): all of it, or a release's; none in incident bundles.
+    let version = match scope {
+        Scope::Release(_) => history
+            .release
+            .map(|i| history.history.releases[i].version.as_str()),
+        _ => None,
+    };
+    let with_acks = match scope {
+        Scope::All => true,
+        Scope::Release(_) => version.is_some(),
+        Scope::Incidents(_) | Scope::Period { .. } => false,
+    };
+    if with_acks {
+        let ctx = check::Ctx::new(&current.corpus, &current.project, current.as_of);
+        for f in crate::evidence::acknowledgements::state_files(&ctx, version) {
+            planned.push(Planned {
+                original: format!("kitei acknowledgement state ({})", f.virtual_path),
+                virtual_path: f.virtual_path,
+                role: "acknowledgements",
+                sha256: sha256_hex(&f.bytes),
+                content: Content::Bytes(f.bytes),
+            });
+        }
     }
     let report_json = check_report_json(report, as_of_source, corpus, &sel, scope);
     planned.push(Planned {

@@ -242,6 +242,7 @@ impl<'a> Site<'a> {
             "open_incidents": open,
             "stats": self.statistics(&incidents),
             "records": self.record_counts(),
+            "acknowledgements": self.acknowledgement_summary(),
         });
         let title = self.t("nav_dashboard");
         self.render("dashboard.html", "dashboard.html", title, "dashboard", page);

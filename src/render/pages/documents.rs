@@ -51,6 +51,7 @@ impl<'a> Site<'a> {
             "toc": toc,
             "contacts": if doc.kind() == DocKind::Runbook { self.runbook_contacts(doc) } else { Vec::new() },
             "body": rendered.html,
+            "receipt": self.receipt_json(doc),
         });
         let template = if doc.kind() == DocKind::Runbook {
             "runbook.html"
@@ -98,6 +99,43 @@ impl<'a> Site<'a> {
                 })
             })
             .collect()
+    }
+
+    /// The "I have read this revision" button of a versioned document the roster binds, when
+    /// `[acknowledgements] receipt_to` names the mailbox: a `mailto:` whose body carries the
+    /// document, the version and the SHA-256 of the source this page was built from.
+    fn receipt_json(&self, doc: &Document) -> Value {
+        let (Some(to), Some(version)) = (
+            &self.project.config.acknowledgements.receipt_to,
+            &doc.meta.version,
+        ) else {
+            return Value::Null;
+        };
+        let bound = self
+            .corpus
+            .bindings
+            .iter()
+            .any(|b| b.document.value.id == doc.id());
+        let Some(sourced) = self.corpus.document(doc.id()).filter(|_| bound) else {
+            return Value::Null;
+        };
+        let receipt = crate::model::receipt::Receipt {
+            document: doc.id().to_string(),
+            release: version.value.clone(),
+            page_sha256: self.corpus.files[sourced.file].sha256.clone(),
+            person: String::new(),
+        };
+        let subject = format!(
+            "{} {} {}",
+            self.t("ack_receipt_subject"),
+            doc.meta.title,
+            version.value
+        );
+        json!({
+            "href": receipt.mailto(to, &subject, self.t("ack_receipt_instruction")),
+            "label": self.t("ack_button"),
+            "help": self.t("ack_button_help"),
+        })
     }
 
     /// The document's revision history (改訂履歴) from the releases and its front matter,

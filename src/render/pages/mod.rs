@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 use tera::{Context, Tera};
 
+pub mod acknowledgements;
 mod dashboard;
 mod directory;
 mod documents;

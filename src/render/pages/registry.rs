@@ -233,6 +233,14 @@ pub const PAGES: &[PageKind] = &[
     .for_audience(Audience::Employees)
     .switched(),
     page(
+        "acknowledgements",
+        "acknowledgements.html",
+        Url::PerRecord("acknowledgements-"),
+        Scoped::Drop,
+        Body::Draw(|s| s.acknowledgement_pages()),
+    )
+    .for_audience(Audience::Restricted),
+    page(
         "records",
         "records.html",
         Url::Fixed("records.html"),
@@ -398,6 +406,10 @@ mod tests {
         assert_eq!(k("runbooks-3.html"), Some("runbooks"));
         assert_eq!(k("runbook-ransomware.html"), Some("runbook"));
         assert_eq!(k("doc-main.html"), Some("document"));
+        assert_eq!(
+            k("acknowledgements-main-2026.1.html"),
+            Some("acknowledgements")
+        );
         assert_eq!(k("assets/kitei.css"), Some("stylesheet"));
         assert_eq!(k("assets/search.js"), Some("assets"));
         assert_eq!(k("assets/search/0.js"), Some("search index"));
