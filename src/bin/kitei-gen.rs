@@ -54,6 +54,13 @@ struct Args {
     /// Write into an existing, non-empty folder.
     #[arg(long)]
     force: bool,
+    /// People on the roster (`roster.yaml`, all bound by the regulation); 0: no roster.
+    #[arg(long, default_value_t = 0)]
+    people: usize,
+    /// Acknowledgement records, spread over the regulation's revisions (the regulation gets
+    /// as many yearly revisions as it takes: `--acks / --people`, at least 2).
+    #[arg(long, default_value_t = 0)]
+    acks: usize,
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {
@@ -582,7 +589,16 @@ fn runbook_body(
     out
 }
 
-fn front_matter(d: &DocPlan, r: &mut Rng) -> String {
+/// The regulation's revisions as (version, year): `count` yearly revisions ending with 2026.1.
+fn revisions(count: usize) -> Vec<(String, usize)> {
+    let count = count.max(2);
+    (0..count)
+        .map(|k| 2026 - (count - 1) + k)
+        .map(|y| (format!("{y}.1"), y))
+        .collect()
+}
+
+fn front_matter(d: &DocPlan, r: &mut Rng, revision_count: usize) -> String {
     let mut fm = String::from("---\n");
     let _ = writeln!(fm, "id: {}", d.id);
     let _ = writeln!(fm, "kind: {}", d.kind);
@@ -604,9 +620,20 @@ fn front_matter(d: &DocPlan, r: &mut Rng) -> String {
                 "    - ログ・ファイル・端末を消去、初期化、再起動しない（証跡を消さない）。\n",
                 "    - 指示なくインシデントの情報を社外（SNSを含む）に発信しない。\n",
                 "changes:\n",
-                "  - { version: \"2025.1\", approved_on: 2025-03-18, effective_on: 2025-04-01, summary: 制定 }\n",
-                "  - { version: \"2026.1\", approved_on: 2026-03-20, effective_on: 2026-04-01, summary: 速報・確報の期限を明記 }\n",
             ));
+            if revision_count <= 2 {
+                fm.push_str(concat!(
+                    "  - { version: \"2025.1\", approved_on: 2025-03-18, effective_on: 2025-04-01, summary: 制定 }\n",
+                    "  - { version: \"2026.1\", approved_on: 2026-03-20, effective_on: 2026-04-01, summary: 速報・確報の期限を明記 }\n",
+                ));
+            } else {
+                for (version, year) in revisions(revision_count) {
+                    let _ = writeln!(
+                        fm,
+                        "  - {{ version: \"{version}\", approved_on: {year}-03-20, effective_on: {year}-04-01, summary: 年次改正 }}"
+                    );
+                }
+            }
         }
         "runbook" => {
             let (_, id) = r.pick(ROLE_LINKS);
@@ -960,6 +987,117 @@ fn write_evidence(path: &Path, size: u64, random: bool, r: &mut Rng) -> std::io:
 
 // ---------------------------------------------------------------- main
 
+// ---------------------------------------------------------------- roster and acknowledgements
+
+const DEPARTMENTS: &[&str] = &[
+    "経営企画部",
+    "総務部",
+    "人事部",
+    "経理部",
+    "法務部",
+    "情報システム部",
+    "EC事業部",
+    "商品部",
+    "マーケティング部",
+    "カスタマーサポート部",
+    "物流部",
+    "品質管理部",
+    "購買部",
+    "営業一部",
+    "営業二部",
+    "広報部",
+    "開発部",
+    "データ分析部",
+    "店舗運営部",
+    "監査室",
+];
+const GEN_SURNAMES: &[&str] = &[
+    "朝倉",
+    "伊吹",
+    "卯月",
+    "榎本",
+    "大門",
+    "神楽",
+    "桐生",
+    "久我",
+    "剣持",
+    "五月女",
+    "志賀",
+    "須藤",
+    "瀬川",
+    "高城",
+    "築山",
+    "天童",
+    "戸叶",
+    "七瀬",
+    "仁科",
+    "沼尻",
+];
+const GEN_GIVEN: &[&str] = &[
+    "一葉", "伊織", "詩織", "瑛太", "織江", "海斗", "菊乃", "錦", "紅葉", "琥珀", "咲良", "紫苑",
+    "澄人", "晴臣", "空良", "千景", "椿", "灯", "渚", "柊",
+];
+
+/// `roster.yaml` with `people` people bound by the regulation, and about `acks`
+/// acknowledgements of its revisions in files of 5,000. A few are late (every 1,000th person,
+/// current revision) and a few never acknowledged the previous one (warnings, no errors).
+fn write_acknowledgements(
+    src: &Path,
+    people: usize,
+    acks: usize,
+    revision_count: usize,
+) -> std::io::Result<()> {
+    let revs = revisions(revision_count);
+    let mut roster = format!(
+        "binding:\n  - {{ document: doc:{REG_ID}, since: \"{}\", everyone: true }}\npeople:\n",
+        revs[0].0
+    );
+    for p in 0..people {
+        let _ = writeln!(
+            roster,
+            "  - {{ id: E{p:06}, name: {} {}, department: {}, joined: 2010-04-01 }}",
+            GEN_SURNAMES[p % GEN_SURNAMES.len()],
+            GEN_GIVEN[(p / GEN_SURNAMES.len()) % GEN_GIVEN.len()],
+            DEPARTMENTS[p % DEPARTMENTS.len()]
+        );
+    }
+    write(&src.join("roster.yaml"), &roster)?;
+    let per_revision = acks.div_ceil(revs.len()).min(people);
+    let last = revs.len() - 1;
+    revs.par_iter()
+        .enumerate()
+        .try_for_each(|(r, (version, year))| {
+            for (chunk, start) in (0..per_revision).step_by(5000).enumerate() {
+                let mut text =
+                    format!("document: doc:{REG_ID}\nrelease: \"{version}\"\nacknowledgements:\n");
+                for p in start..(start + 5000).min(per_revision) {
+                    if r + 1 == last && p % 1000 == 7 {
+                        continue; // never acknowledged; superseded since
+                    }
+                    let day = if r == last && p % 1000 == 3 {
+                        45
+                    } else {
+                        p % 25
+                    };
+                    let on = chrono::NaiveDate::from_ymd_opt(*year as i32, 4, 1).expect("a date")
+                        + chrono::TimeDelta::days(day as i64);
+                    let method = ["lms", "site-receipt"][p % 2];
+                    let _ = writeln!(
+                        text,
+                        "  - {{ person: E{p:06}, on: {on}, method: {method} }}"
+                    );
+                }
+                write(
+                    &src.join("acknowledgements")
+                        .join(version)
+                        .join(format!("part-{chunk:03}.yaml")),
+                    &text,
+                )?;
+            }
+            Ok(())
+        })
+}
+
 fn write(path: &Path, text: &str) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
@@ -978,6 +1116,11 @@ fn main() -> std::io::Result<()> {
     }
     let seed = a.seed;
     let systems = 24usize;
+    let revision_count = if a.people > 0 {
+        a.acks.div_ceil(a.people).max(2)
+    } else {
+        2
+    };
     let docs = plan_docs(n, seed);
     let types = covered_types(&docs);
     let bodies: Vec<(String, String)> = docs
@@ -986,7 +1129,7 @@ fn main() -> std::io::Result<()> {
         .map(|(i, d)| {
             let mut r = Rng::new(seed, "frontmatter", i as u64);
             (
-                front_matter(d, &mut r),
+                front_matter(d, &mut r, revision_count),
                 doc_body(d, i, &docs, systems, seed),
             )
         })
@@ -1037,6 +1180,9 @@ fn main() -> std::io::Result<()> {
                 "id: REV-2026-01\ndocument: doc:{REG_ID}\nreviewed_on: 2026-03-10\nreviewer: role:security-committee\noutcome: amended\nnotes: 年次の見直し。\n"
             ),
         )?;
+        if a.people > 0 {
+            write_acknowledgements(&src, a.people, a.acks, revision_count)?;
+        }
         // Evidence: file j belongs to incident j % incidents.
         let mut evidence: Vec<Vec<EvidenceRef>> = (0..incidents).map(|_| Vec::new()).collect();
         let files: Vec<(usize, String, bool)> = (0..a.evidence_files)

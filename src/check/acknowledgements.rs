@@ -364,6 +364,9 @@ fn states(ctx: &Ctx, rev: &RevisionProgress, out: &mut Vec<Diagnostic>) {
     let version = &rev.revision.version;
     let subject = format!("doc:{doc}");
     for p in &rev.people {
+        if matches!(p.state, AckState::OnTime { .. }) {
+            continue;
+        }
         let who = format!("{} ({})", p.person.id.value, p.person.department.value);
         let person_loc = ctx.loc(p.person.file, &p.person.id);
         let d = match p.state {
