@@ -470,7 +470,9 @@ fn records(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         };
         for ack in &file.acknowledgements {
             let person = ack.person.value.as_str();
-            if !people.contains(person) {
+            // Without a roster (missing, or unreadable: reported by the loader) every
+            // acknowledgement would be "unknown": one finding says so instead.
+            if !people.contains(person) && !people.is_empty() {
                 out.push(
                     ctx.diag("K0901", format!("`{person}` is not on the roster"))
                         .at(ctx.loc(file.file, &ack.person))
@@ -527,6 +529,15 @@ fn records(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 
 /// K0907: the roster on its own.
 fn roster(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    if ctx.corpus.roster.is_empty()
+        && let Some(first) = ctx.corpus.acknowledgements.first()
+    {
+        out.push(
+            ctx.diag("K0907", "acknowledgements are recorded, but the roster has nobody (roster.yaml is missing, empty or unreadable)")
+                .at(ctx.loc(first.file, &first.document))
+                .help("write roster.yaml (`kitei roster import`), or fix the error reported in it"),
+        );
+    }
     let mut ids: FxHashMap<&str, ()> = FxHashMap::default();
     let mut departments: FxHashSet<&str> = FxHashSet::default();
     let mut roles: FxHashSet<&str> = FxHashSet::default();

@@ -20,7 +20,7 @@ pub fn parse<T: DeserializeOwned>(
 ) -> Result<T, Diagnostic> {
     let offset = first_line.saturating_sub(1);
     with_line_offset(offset, || {
-        serde_saphyr::from_str_with_options::<T>(yaml, options())
+        serde_saphyr::from_str_with_options::<T>(yaml, options(yaml.len()))
     })
     .map_err(|err| {
         let (line, column) = err
@@ -181,10 +181,16 @@ fn leading_width(text: &str) -> usize {
 }
 
 /// Parser options: serde-saphyr's defaults (duplicate keys are errors, the resource budget
-/// and alias limits stay on), but comments are not captured: nothing reads them.
-fn options() -> serde_saphyr::Options {
+/// and alias limits stay on), but comments are not captured: nothing reads them. The node and
+/// event caps grow with the text (a node takes at least a few bytes of it): a roster of 50,000
+/// people is one large, honest file, while alias expansion stays capped by the alias limits.
+fn options(len: usize) -> serde_saphyr::Options {
     let mut o = serde_saphyr::Options::default();
     o.emit_comments = false;
+    let mut budget = o.budget.clone().unwrap_or_default();
+    budget.max_nodes = budget.max_nodes.max(len / 2);
+    budget.max_events = budget.max_events.max(len);
+    o.budget = Some(budget);
     o
 }
 
