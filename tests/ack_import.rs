@@ -9,20 +9,14 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
+use common::text;
+
 fn run(dir: &Path, args: &[&str]) -> Output {
     common::kitei(dir)
         .current_dir(dir)
         .args(args)
         .output()
         .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn shift_jis(s: &str) -> Vec<u8> {
