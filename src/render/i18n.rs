@@ -97,7 +97,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     (
         "ack_button_help",
-        "メールが開きます。person: の後に社員番号を記入して、そのまま送信してください。",
+        "メールが開きます。本文の最後の行に社員番号を書き足して、そのまま送信してください。",
         "Your mail program opens: write your employee id after person: and send it unchanged.",
     ),
     (
