@@ -385,7 +385,7 @@ fn progress_page_dashboard_line_and_bundle_state() {
     );
     assert!(
         page.contains(
-            "<th scope=\"row\">情報システム部</th><td>7</td><td>5</td><td>1</td><td>1</td>"
+            "<th scope=\"row\">情報システム部</th><td data-label=\"対象者\">7</td><td data-label=\"期限内に確認\">5</td><td data-label=\"期限後に確認\">1</td><td data-label=\"未確認（期限前）\">1</td>"
         ),
         "by department"
     );

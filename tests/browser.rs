@@ -298,7 +298,9 @@ fn build_versioned_example(out: &Path) -> PathBuf {
     edit_regulation(
         p,
         "summary: 速報・確報の期限、取締役会への報告、例外の期限を明記 }",
-        "summary: 速報・確報の期限、取締役会への報告、例外の期限を明記 }\n  - { version: \"2026.2\", approved_on: 2026-09-15, effective_on: 2026-10-01, summary: 報告を直ちに行うことを明記 }",
+        // Effective 2026-10-15: at the pinned date (2026-11-01) its acknowledgements are
+        // still pending (warnings), not overdue (errors that would stop the build).
+        "summary: 速報・確報の期限、取締役会への報告、例外の期限を明記 }\n  - { version: \"2026.2\", approved_on: 2026-09-15, effective_on: 2026-10-15, summary: 報告を直ちに行うことを明記 }",
     );
     edit_regulation(p, "速やかに報告し、", "直ちに報告し、");
     let d2 = "2026-09-15T10:00:00+09:00";
