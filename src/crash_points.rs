@@ -28,6 +28,10 @@ pub const POINTS: &[(&str, &str)] = &[
         "the new site is in place; the old one sits in .kitei-old-* until it is removed",
     ),
     (
+        "site-manifest",
+        "the new site is in place and the old one removed; the record of its files and pages for the next build is not yet saved",
+    ),
+    (
         "seal-zip-written",
         "the bundle's zip is written to .kitei-seal-*.zip.tmp, not yet flushed",
     ),

@@ -9,7 +9,7 @@ use super::Timings;
 use crate::config::Project;
 use crate::evidence::Scope;
 use crate::render::output::{self, Sink};
-use crate::render::{self, Audience, BuildInfo, pages, stamp};
+use crate::render::{self, Audience, BuildInfo, pages, reuse, stamp};
 use crate::workspace::Workspace;
 
 /// Options of `kitei build` (and of the builds `kitei serve` runs).
@@ -172,8 +172,17 @@ fn publish(
         versions,
     };
     // Pages are written into a staging folder as they render; it replaces `out` only at the
-    // end, and is deleted if the build fails.
-    let staging = match output::Staging::new(out) {
+    // end, and is deleted if the build fails. Pages and files the previous build into `out`
+    // already made are linked from it instead (render::reuse).
+    let reuse_paths = reuse::enabled().then(|| reuse::paths(&project.root, out));
+    let memo = reuse_paths
+        .as_ref()
+        .map(|(_, pages)| reuse::PageMemo::load(pages));
+    let staging = match &reuse_paths {
+        Some((files, _)) => output::Staging::incremental(out, files.clone()),
+        None => output::Staging::new(out),
+    };
+    let staging = match staging {
         Ok(s) => s,
         Err(e) => {
             eprintln!(
@@ -185,7 +194,10 @@ fn publish(
     };
     report_leftovers(out, staging.leftovers());
     let render = |info: &BuildInfo| match pages::Site::new(project, corpus, info, &staging) {
-        Ok(site) => site.render_into_sink(),
+        Ok(site) => match &memo {
+            Some(memo) => site.incremental(memo).render_into_sink(),
+            None => site.render_into_sink(),
+        },
         Err(e) => vec![e],
     };
     timings.lap("history");
@@ -221,17 +233,25 @@ fn publish(
         &staging,
         &mut messages,
     );
-    let pages = staging
-        .written()
-        .iter()
-        .filter(|k| k.ends_with(".html"))
-        .count();
+    let written = staging.written();
+    let pages = written.iter().filter(|k| k.ends_with(".html")).count();
     timings.lap("archives");
+    timings.note(|| {
+        let (reused, recorded) = memo.as_ref().map_or((0, 0), |m| m.counts());
+        format!(
+            "pages {recorded} recorded, {reused} reused; files {} staged, {} linked",
+            written.len(),
+            staging.linked()
+        )
+    });
     let published = staging.publish();
     timings.lap("publish");
     if let Err(e) = published {
         eprintln!("error: cannot write the site to {}: {e}", out.display());
         return super::UNUSABLE;
+    }
+    if let (Some(memo), Some((_, pages))) = (&memo, &reuse_paths) {
+        memo.save(pages);
     }
     messages.line(format!(
         "kitei build: {pages} pages for audience `{}` in {}{}",

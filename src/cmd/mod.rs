@@ -61,26 +61,48 @@ pub fn diagnostic(ws: &Workspace, d: &Diagnostic, color: bool) -> String {
 /// `KITEI_TIMINGS=1`: how long each phase of a command took, and how many times the corpus
 /// was loaded and checked, on stderr (for profiling).
 pub struct Timings {
-    last: Option<std::cell::Cell<std::time::Instant>>,
+    /// Wall clock and process CPU time (user + system, all threads) at the last lap.
+    last: Option<std::cell::Cell<(std::time::Instant, f64)>>,
+}
+
+/// The CPU time this process has used so far (all threads), in seconds.
+fn cpu_seconds() -> f64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec through a valid pointer.
+    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
+    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
 }
 
 impl Timings {
     pub fn from_env() -> Timings {
         let on = std::env::var_os("KITEI_TIMINGS").is_some_and(|v| v != "0" && !v.is_empty());
         Timings {
-            last: on.then(|| std::cell::Cell::new(std::time::Instant::now())),
+            last: on.then(|| std::cell::Cell::new((std::time::Instant::now(), cpu_seconds()))),
         }
     }
 
-    /// Prints the time since the last lap.
+    /// Prints the time since the last lap: wall clock, and CPU time (user + system of every
+    /// thread), which is what to compare on a shared machine.
     pub fn lap(&self, phase: &str) {
         if let Some(last) = &self.last {
-            let now = std::time::Instant::now();
+            let (now, cpu) = (std::time::Instant::now(), cpu_seconds());
+            let (then, then_cpu) = last.get();
             eprintln!(
-                "timing: {phase:<10} {:>8.1} ms",
-                (now - last.get()).as_secs_f64() * 1e3
+                "timing: {phase:<10} {:>8.1} ms  cpu {:>8.1} ms",
+                (now - then).as_secs_f64() * 1e3,
+                (cpu - then_cpu) * 1e3
             );
-            last.set(now);
+            last.set((now, cpu));
+        }
+    }
+
+    /// Prints a line of counts when timings are on.
+    pub fn note(&self, text: impl FnOnce() -> String) {
+        if self.last.is_some() {
+            eprintln!("timing: {}", text());
         }
     }
 

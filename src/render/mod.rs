@@ -19,6 +19,7 @@ pub mod markdown;
 pub mod new_record;
 pub mod output;
 pub mod pages;
+pub mod reuse;
 pub mod rule_summaries;
 pub mod search;
 pub mod spelling;

@@ -4,13 +4,16 @@
 //! leaves the old site as it was. The old tree is deleted after the swap (deleting first is
 //! the slow part on most disks). Bytes depend only
 //! on what was rendered (no timestamps in content); the order in which parallel renderers
-//! write does not matter.
+//! write does not matter. An incremental staging folder ([`Staging::incremental`]) hard-links
+//! every file whose bytes the previous build already published, instead of writing it
+//! ([`super::reuse`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use super::reuse::{self, FileEntry, FileId, FileManifest};
 use crate::files;
 
 /// Files kept from the previous output folder because they are not generated (the folder's
@@ -23,6 +26,20 @@ pub trait Sink: Sync {
     /// Stores one file under its relative path (`/`-separated); a later file with the same
     /// path replaces it.
     fn put(&self, rel: &str, bytes: Vec<u8>);
+
+    /// Stores a page and returns the digest of its bytes when the sink keeps a record of them
+    /// for the next build ([`Staging::incremental`]).
+    fn put_page(&self, rel: &str, bytes: Vec<u8>) -> Option<reuse::Hash> {
+        self.put(rel, bytes);
+        None
+    }
+
+    /// Puts the previous build's file at `rel` into this one, if it is still on disk as
+    /// published and held the bytes with `digest`. False when it cannot (then the caller
+    /// renders and puts the file).
+    fn keep(&self, _rel: &str, _digest: &reuse::Hash) -> bool {
+        false
+    }
 }
 
 /// Rendered files kept in memory, by relative path.
@@ -139,6 +156,12 @@ pub struct Staging {
     written: Mutex<BTreeSet<String>>,
     failure: Mutex<Option<io::Error>>,
     leftovers: files::stale::Cleaned,
+    /// What the previous build published (empty unless incremental).
+    previous: FileManifest,
+    /// What this build put, for the next one, and where to save it (incremental only).
+    next: Mutex<FileManifest>,
+    manifest: Option<PathBuf>,
+    linked: std::sync::atomic::AtomicUsize,
     _lock: files::lock::OutputLock,
 }
 
@@ -157,8 +180,22 @@ impl Staging {
             written: Mutex::new(BTreeSet::new()),
             failure: Mutex::new(None),
             leftovers,
+            previous: FileManifest::default(),
+            next: Mutex::new(FileManifest::default()),
+            manifest: None,
+            linked: Default::default(),
             _lock: lock,
         })
+    }
+
+    /// Like [`Staging::new`], reusing the files of the previous build into `out` that the
+    /// manifest at `manifest` lists and that are unchanged on disk; the manifest of this build
+    /// replaces it once published.
+    pub fn incremental(out: &Path, manifest: PathBuf) -> io::Result<Staging> {
+        let mut staging = Staging::new(out)?;
+        staging.previous = FileManifest::load(&manifest);
+        staging.manifest = Some(manifest);
+        Ok(staging)
     }
 
     /// What the start of this build cleaned up after killed runs.
@@ -171,7 +208,10 @@ impl Staging {
         lock(&self.written).clone()
     }
 
-    fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+    /// `rel` in the staging folder, its parent folder made, and any file an earlier put of
+    /// the same path left there removed (it may be a hard link to the published site, which
+    /// must never be written through).
+    fn prepare(&self, rel: &str) -> io::Result<PathBuf> {
         let path = safe_join(&self.dir, rel)?;
         if let Some(dir) = path.parent()
             && !lock(&self.made_dirs).contains(dir)
@@ -179,9 +219,71 @@ impl Staging {
             std::fs::create_dir_all(dir)?;
             lock(&self.made_dirs).insert(dir.to_path_buf());
         }
-        std::fs::write(&path, bytes)?;
+        if lock(&self.written).contains(rel) {
+            std::fs::remove_file(&path)?;
+        }
+        Ok(path)
+    }
+
+    fn write(&self, rel: &str, bytes: &[u8], digest: Option<reuse::Hash>) -> io::Result<()> {
+        let path = self.prepare(rel)?;
+        if let Some(digest) = digest {
+            if self.link_previous(rel, &digest, &path)? {
+                return Ok(());
+            }
+            let mut file = std::fs::File::create(&path)?;
+            io::Write::write_all(&mut file, bytes)?;
+            let id = FileId::of(&file.metadata()?);
+            lock(&self.next)
+                .files
+                .insert(rel.to_string(), FileEntry { digest, id });
+        } else {
+            std::fs::write(&path, bytes)?;
+        }
         lock(&self.written).insert(rel.to_string());
         Ok(())
+    }
+
+    /// Hard-links the published file at `rel` to `path` if the previous build published it
+    /// with `digest` and it is unchanged since (same inode, length and modification time).
+    fn link_previous(&self, rel: &str, digest: &reuse::Hash, path: &Path) -> io::Result<bool> {
+        let Some(entry) = self.previous.files.get(rel) else {
+            return Ok(false);
+        };
+        if entry.digest != *digest {
+            return Ok(false);
+        }
+        let Ok(old) = safe_join(&self.out, rel) else {
+            return Ok(false);
+        };
+        match std::fs::symlink_metadata(&old) {
+            Ok(meta) if meta.is_file() && FileId::of(&meta) == entry.id => {}
+            _ => return Ok(false),
+        }
+        if std::fs::hard_link(&old, path).is_err() {
+            return Ok(false);
+        }
+        lock(&self.next)
+            .files
+            .insert(rel.to_string(), entry.clone());
+        lock(&self.written).insert(rel.to_string());
+        self.linked
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(true)
+    }
+
+    /// How many files were hard-linked from the previous build rather than written.
+    pub fn linked(&self) -> usize {
+        self.linked.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Whether this staging folder keeps a manifest for the next build.
+    fn incremental_on(&self) -> bool {
+        self.manifest.is_some()
+    }
+
+    fn fail(&self, rel: &str, e: io::Error) {
+        lock(&self.failure).get_or_insert(io::Error::new(e.kind(), format!("{rel}: {e}")));
     }
 
     /// Replaces the output folder with the staged one (keeping its README), or reports the
@@ -206,14 +308,40 @@ impl Staging {
         crate::crash_points::reached("site-staged");
         files::swap::replace_dir(&self.dir, &self.out)?;
         self.published = true;
+        if let Some(path) = &self.manifest {
+            crate::crash_points::reached("site-manifest");
+            // Files kept from the old folder (its README) are not listed: they are copied.
+            // A manifest that cannot be saved only costs the next build its reuse.
+            let next = std::mem::take(&mut *lock(&self.next));
+            let _ = next.save(path);
+        }
         Ok(())
     }
 }
 
 impl Sink for Staging {
     fn put(&self, rel: &str, bytes: Vec<u8>) {
-        if let Err(e) = self.write(rel, &bytes) {
-            lock(&self.failure).get_or_insert(io::Error::new(e.kind(), format!("{rel}: {e}")));
+        self.put_page(rel, bytes);
+    }
+
+    fn put_page(&self, rel: &str, bytes: Vec<u8>) -> Option<reuse::Hash> {
+        let digest = self.incremental_on().then(|| reuse::digest(&bytes));
+        if let Err(e) = self.write(rel, &bytes, digest) {
+            self.fail(rel, e);
+        }
+        digest
+    }
+
+    fn keep(&self, rel: &str, digest: &reuse::Hash) -> bool {
+        let kept = self
+            .prepare(rel)
+            .and_then(|path| self.link_previous(rel, digest, &path));
+        match kept {
+            Ok(kept) => kept,
+            Err(e) => {
+                self.fail(rel, e);
+                false
+            }
         }
     }
 }

@@ -96,6 +96,12 @@ pub fn engine(project_templates: &Path) -> Result<Tera, String> {
     Ok(tera)
 }
 
+/// The project's template overrides (name and text), as part of every page's key
+/// ([`super::reuse`]); the embedded defaults are part of the binary's identity.
+pub fn overrides_for_key(dir: &Path) -> Result<Vec<(String, String)>, String> {
+    overrides(dir)
+}
+
 /// The project's template files, sorted by name (`.html` at the top level only).
 fn overrides(dir: &Path) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();

@@ -32,6 +32,7 @@ pub use registry::{doc_url, incident_url, record_url};
 use super::incident_types::TypeNames;
 use super::markdown::{self, Target};
 use super::output::Sink;
+use super::reuse::{self, PageMemo};
 use super::spelling::Spelling;
 use super::{Audience, BuildInfo, i18n, search, templates};
 use crate::check::Ctx;
@@ -69,6 +70,11 @@ pub struct Site<'a> {
     sink: &'a dyn Sink,
     index: Mutex<Vec<search::Entry>>,
     errors: Mutex<Vec<String>>,
+    /// The digest every page's key starts from: the templates, the kitei binary and the
+    /// context every page shares ([`super::reuse`]).
+    base_key: reuse::Hash,
+    /// The previous build's pages, and this build's (incremental builds only).
+    memo: Option<&'a PageMemo>,
     /// The check's view of the corpus as of the evaluation date (deadlines, duties).
     check: Ctx<'a>,
     /// What readers see for an incident type's id.
@@ -96,13 +102,33 @@ impl<'a> Site<'a> {
             sink,
             index: Mutex::new(Vec::new()),
             errors: Mutex::new(Vec::new()),
+            base_key: [0; 32],
+            memo: None,
             check: Ctx::new(corpus, project, info.as_of),
             type_names: TypeNames::new(project.config.lang, &project.config.incident_types),
         };
         site.common = site.common_context();
+        let strings = i18n::strings(site.lang);
         site.base_context.insert("site", &site.common);
-        site.base_context.insert("t", &i18n::strings(site.lang));
+        site.base_context.insert("t", &strings);
+        let mut key = reuse::KeyBuilder::new("kitei-page/1");
+        key.part(reuse::binary_identity().as_bytes())
+            .json(&templates::overrides_for_key(
+                &project.root.join("templates"),
+            )?)
+            .json(&site.common)
+            .json(&strings);
+        site.base_key = key.finish();
         Ok(site)
+    }
+
+    /// Renders only the pages whose inputs differ from the previous build's (as recorded in
+    /// `memo`), linking the others from the previous site; records this build's pages in
+    /// `memo`. Only useful with a sink that keeps files ([`super::output::Staging`]).
+    pub fn incremental(mut self, memo: &'a PageMemo) -> Self {
+        memo.restart();
+        self.memo = Some(memo);
+        self
     }
 
     fn doc(&self, id: &str) -> Option<&'a Document> {
@@ -121,31 +147,59 @@ impl<'a> Site<'a> {
     }
 
     fn render(&self, template: &str, url: &str, title: &str, nav: &str, page: Value) {
+        let versions = self.info.versions.page_context(url);
+        let key = self.memo.map(|memo| {
+            let mut key = reuse::KeyBuilder::new("page");
+            key.part(&self.base_key)
+                .part(template.as_bytes())
+                .part(url.as_bytes())
+                .part(title.as_bytes())
+                .part(nav.as_bytes())
+                .json(&page)
+                .json(&versions);
+            (memo, key.finish())
+        });
+        if let Some((memo, key)) = key
+            && let Some(previous) = memo.take(url, &key)
+            && self.sink.keep(url, &previous.digest)
+        {
+            memo.record(url, key, previous.digest);
+            memo.reused();
+            self.index_page(url, title, previous.text);
+            return;
+        }
         let mut ctx = self.base_context.clone();
         ctx.insert("title", title);
         ctx.insert("current", nav);
         ctx.insert("page", &page);
-        ctx.insert("versions", &self.info.versions.page_context(url));
+        ctx.insert("versions", &versions);
         match self.tera.render(template, &ctx) {
             Ok(html) => {
                 let mut text = search::main_text(&html);
                 text.shrink_to_fit(); // held until the index is written, for every page
-                let entry = search::Entry {
-                    url: url.to_string(),
-                    title: title.to_string(),
-                    text,
-                };
-                self.index
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(entry);
-                self.sink.put(url, html.into_bytes());
+                self.index_page(url, title, text);
+                let digest = self.sink.put_page(url, html.into_bytes());
+                if let (Some((memo, key)), Some(digest)) = (key, digest) {
+                    memo.record(url, key, digest);
+                }
             }
             Err(e) => self.error(format!(
                 "template `{template}` for {url}: {}",
                 templates::describe(&e)
             )),
         }
+    }
+
+    fn index_page(&self, url: &str, title: &str, text: String) {
+        let entry = search::Entry {
+            url: url.to_string(),
+            title: title.to_string(),
+            text,
+        };
+        self.index
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(entry);
     }
 
     /// Renders every page and asset into the sink; returns every error (broken links,
@@ -184,6 +238,11 @@ impl<'a> Site<'a> {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .push(e),
+        }
+        if let Some(memo) = self.memo {
+            for entry in index {
+                memo.set_text(&entry.url, entry.text);
+            }
         }
         let mut errors = self.errors.into_inner().unwrap_or_else(|e| e.into_inner());
         errors.sort();

@@ -1,0 +1,333 @@
+//! Incremental builds: what the previous build into the same output folder wrote, so that the
+//! next one renders only the pages whose inputs changed and writes only the files whose bytes
+//! changed. Everything else is hard-linked from the previous site into the staging folder, which
+//! is still swapped in whole ([`super::output::Staging`]): a reader sees the old site or the new
+//! one, never a mix.
+//!
+//! Two files per output folder, beside the no-op stamp in `.kitei-cache/build/`:
+//! - `<out>.files` ([`FileManifest`]): every published file with the SHA-256 of its bytes and its
+//!   identity on disk (inode, length, modification time). A file is reused only while its
+//!   identity is unchanged, so a hand-edited or replaced site file is never carried forward.
+//! - `<out>.pages` ([`PageMemo`]): every page with the digest of its inputs (the key: the
+//!   template context it was rendered from — its own record, the titles and anchors of what it
+//!   links to, the navigation, the findings it shows, the build's global facts — plus the
+//!   templates and the kitei binary), the digest of its bytes and its search text. A page whose
+//!   key is unchanged is not rendered again; its file is linked if the files manifest still has
+//!   those bytes at that path, and its search text is reused.
+//!
+//! Either file may be missing, stale or damaged (a killed run, another kitei version): each
+//! reuse is checked against the other file and the disk, and anything that does not match is
+//! rendered and written afresh. `KITEI_CACHE=off` turns both off.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// A SHA-256 digest.
+pub type Hash = [u8; 32];
+
+const FILES_MAGIC: &[u8; 8] = b"KITEIFIL";
+const PAGES_MAGIC: &[u8; 8] = b"KITEIPAG";
+/// Raised whenever the layout of either file changes.
+const FORMAT: u32 = 1;
+
+/// Whether reuse is on (`KITEI_CACHE` is not `off`).
+pub fn enabled() -> bool {
+    crate::source::cache::Mode::from_env() != crate::source::cache::Mode::Off
+}
+
+/// The files manifest and the page memo of builds into `out`.
+pub fn paths(project_root: &Path, out: &Path) -> (PathBuf, PathBuf) {
+    let stamp = super::stamp::path(project_root, out);
+    (stamp.with_extension("files"), stamp.with_extension("pages"))
+}
+
+/// The SHA-256 of `bytes`.
+pub fn digest(bytes: &[u8]) -> Hash {
+    Sha256::digest(bytes).into()
+}
+
+/// A file as it was published: what it held and which file on disk it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    pub digest: Hash,
+    pub id: FileId,
+}
+
+/// The identity of a file on disk. Hard links share it; any write changes the modification
+/// time, and a replaced file has another inode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileId {
+    pub inode: u64,
+    pub len: u64,
+    pub mtime_ns: i128,
+}
+
+impl FileId {
+    pub fn of(meta: &std::fs::Metadata) -> FileId {
+        FileId {
+            inode: meta.ino(),
+            len: meta.len(),
+            mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+        }
+    }
+}
+
+/// Every file of the site as published, by relative path.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct FileManifest {
+    pub files: HashMap<String, FileEntry>,
+}
+
+/// One page of the previous build: the digest of its inputs and of its bytes, and its search
+/// text.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PageEntry {
+    pub key: Hash,
+    pub digest: Hash,
+    pub text: String,
+}
+
+/// The pages of the previous build (taken out one by one as they are reused) and those of this
+/// one (saved after it is published).
+#[derive(Debug, Default)]
+pub struct PageMemo {
+    previous: Mutex<HashMap<String, PageEntry>>,
+    next: Mutex<HashMap<String, PageEntry>>,
+    /// Pages of this build reused from the previous one.
+    reused: AtomicUsize,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl PageMemo {
+    /// The memo of the last build saved at `path`, or an empty one.
+    pub fn load(path: &Path) -> PageMemo {
+        let previous: HashMap<String, PageEntry> = read(path, PAGES_MAGIC).unwrap_or_default();
+        PageMemo {
+            previous: Mutex::new(previous),
+            next: Mutex::new(HashMap::new()),
+            reused: AtomicUsize::new(0),
+        }
+    }
+
+    /// Notes that a page taken with [`PageMemo::take`] was reused.
+    pub fn reused(&self) {
+        self.reused.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// (pages reused, pages recorded) in this build.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.reused.load(Ordering::Relaxed), lock(&self.next).len())
+    }
+
+    /// The previous build's page at `url` if it was made from the same inputs: its digest and
+    /// search text (taken out: a page is reused once).
+    pub fn take(&self, url: &str, key: &Hash) -> Option<PageEntry> {
+        let mut previous = lock(&self.previous);
+        match previous.get(url) {
+            Some(entry) if entry.key == *key => previous.remove(url),
+            _ => None,
+        }
+    }
+
+    /// Records a page of this build (its text is filled in by [`PageMemo::set_text`]).
+    pub fn record(&self, url: &str, key: Hash, digest: Hash) {
+        lock(&self.next).insert(
+            url.to_string(),
+            PageEntry {
+                key,
+                digest,
+                text: String::new(),
+            },
+        );
+    }
+
+    /// Gives a recorded page its search text.
+    pub fn set_text(&self, url: &str, text: String) {
+        if let Some(entry) = lock(&self.next).get_mut(url) {
+            entry.text = text;
+        }
+    }
+
+    /// Forgets this build's pages (a build that renders twice keeps the second render's).
+    pub fn restart(&self) {
+        lock(&self.next).clear();
+        self.reused.store(0, Ordering::Relaxed);
+    }
+
+    /// Saves this build's pages at `path` (atomically; a failure only costs the next build its
+    /// reuse, so it is not reported).
+    pub fn save(&self, path: &Path) {
+        let next = std::mem::take(&mut *lock(&self.next));
+        let _ = write(path, PAGES_MAGIC, &next);
+    }
+}
+
+impl FileManifest {
+    pub fn load(path: &Path) -> FileManifest {
+        FileManifest {
+            files: read(path, FILES_MAGIC).unwrap_or_default(),
+        }
+    }
+
+    pub fn save(&self, path: &Path) -> io::Result<()> {
+        write(path, FILES_MAGIC, &self.files)
+    }
+}
+
+/// The header every file starts with: magic, format, kitei's version.
+fn header(magic: &[u8; 8]) -> Vec<u8> {
+    let mut h = magic.to_vec();
+    h.extend_from_slice(&FORMAT.to_le_bytes());
+    let version = env!("CARGO_PKG_VERSION").as_bytes();
+    h.push(version.len() as u8);
+    h.extend_from_slice(version);
+    h
+}
+
+fn read<T: serde::de::DeserializeOwned>(path: &Path, magic: &[u8; 8]) -> Option<T> {
+    let bytes = std::fs::read(path).ok()?;
+    let body = bytes.strip_prefix(header(magic).as_slice())?;
+    postcard::from_bytes(body).ok()
+}
+
+fn write<T: Serialize>(path: &Path, magic: &[u8; 8], value: &T) -> io::Result<()> {
+    let dir = path.parent().ok_or_else(|| io::Error::other("no folder"))?;
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".kitei-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    {
+        let mut out = io::BufWriter::new(tmp.as_file_mut());
+        out.write_all(&header(magic))?;
+        postcard::to_io(value, &mut out).map_err(io::Error::other)?;
+        out.flush()?;
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Builds the key of a page: length-prefixed parts and JSON values fed to one SHA-256.
+pub struct KeyBuilder(Sha256);
+
+impl KeyBuilder {
+    pub fn new(domain: &str) -> KeyBuilder {
+        let mut k = KeyBuilder(Sha256::new());
+        k.part(domain.as_bytes());
+        k
+    }
+
+    pub fn part(&mut self, bytes: &[u8]) -> &mut Self {
+        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+        self
+    }
+
+    /// A value serialised as JSON (deterministic: the same value gives the same bytes), ended
+    /// by a byte JSON never contains.
+    pub fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> &mut Self {
+        let _ = serde_json::to_writer(HashWriter(&mut self.0), value);
+        self.0.update([0xff]);
+        self
+    }
+
+    pub fn finish(self) -> Hash {
+        self.0.finalize().into()
+    }
+}
+
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What identifies the running kitei (its templates and code are part of every page's
+/// inputs): version, and the executable's length and modification time.
+pub fn binary_identity() -> String {
+    let exe = std::env::current_exe().ok();
+    let meta = exe.as_ref().and_then(|e| std::fs::metadata(e).ok());
+    match meta {
+        Some(m) => format!(
+            "{} {} {}.{}",
+            env!("CARGO_PKG_VERSION"),
+            m.len(),
+            m.mtime(),
+            m.mtime_nsec()
+        ),
+        // Unknown: a key no other run shares, so nothing is reused.
+        None => format!("unknown {:?}", std::time::SystemTime::now()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memo_round_trip_and_single_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.pages");
+        let memo = PageMemo::default();
+        memo.record("a.html", [1; 32], [2; 32]);
+        memo.set_text("a.html", "本文".into());
+        memo.save(&path);
+        let memo = PageMemo::load(&path);
+        assert!(memo.take("a.html", &[9; 32]).is_none(), "another key");
+        let e = memo.take("a.html", &[1; 32]).unwrap();
+        assert_eq!((e.digest, e.text.as_str()), ([2; 32], "本文"));
+        assert!(memo.take("a.html", &[1; 32]).is_none(), "taken once");
+    }
+
+    #[test]
+    fn damaged_or_foreign_files_read_as_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.files");
+        std::fs::write(&path, b"KITEIFIL garbage").unwrap();
+        assert!(FileManifest::load(&path).files.is_empty());
+        let mut m = FileManifest::default();
+        m.files.insert(
+            "a".into(),
+            FileEntry {
+                digest: [3; 32],
+                id: FileId {
+                    inode: 1,
+                    len: 2,
+                    mtime_ns: 3,
+                },
+            },
+        );
+        m.save(&path).unwrap();
+        assert_eq!(FileManifest::load(&path).files, m.files);
+        // A page memo is not a files manifest.
+        assert!(PageMemo::load(&path).previous.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn keys_separate_parts() {
+        let key = |a: &str, b: &str| {
+            let mut k = KeyBuilder::new("t");
+            k.part(a.as_bytes()).part(b.as_bytes());
+            k.finish()
+        };
+        assert_ne!(key("ab", "c"), key("a", "bc"));
+        assert_eq!(key("a", "b"), key("a", "b"));
+    }
+}

@@ -1,0 +1,343 @@
+//! Incremental builds (render::reuse): after any sequence of edits, a build into the same folder
+//! gives, byte for byte, what a cold build into a fresh folder gives; and unchanged pages are
+//! linked from the previous site, not rendered and written again.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A small deterministic generator (xorshift64*), so that a failing sequence can be replayed
+/// from its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn build(project: &Path, out: &Path, audience: &str, cache: bool) -> std::process::Output {
+    let mut c: Command = common::kitei(project);
+    c.args(["build", "--no-seal", "--audience", audience, "--out"])
+        .arg(out)
+        .env("SOURCE_DATE_EPOCH", "1767225600")
+        .env("KITEI_SOURCE_COMMIT", "0123456789ab")
+        .env("KITEI_TIMINGS", "1");
+    if !cache {
+        c.env("KITEI_CACHE", "off");
+    }
+    c.output().unwrap()
+}
+
+fn edit_file(path: &Path, f: impl FnOnce(String) -> String) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    std::fs::write(path, f(text)).unwrap();
+}
+
+/// Replaces the value of the first `key: ` line.
+fn set_field(text: &str, key: &str, value: &str) -> String {
+    let prefix = format!("{key}: ");
+    let mut done = false;
+    text.lines()
+        .map(|l| {
+            if !done && l.starts_with(&prefix) {
+                done = true;
+                format!("{prefix}{value}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// One random edit of the project (or of the build's audience); returns what it did.
+fn random_edit(
+    rng: &mut Rng,
+    step: usize,
+    project: &Path,
+    audience: &mut &'static str,
+    added: &mut Vec<PathBuf>,
+    out: &Path,
+) -> String {
+    let src = project.join("policy-src");
+    let docs: Vec<PathBuf> = ["regulation", "runbooks"]
+        .iter()
+        .flat_map(|d| {
+            std::fs::read_dir(src.join(d))
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+        })
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    match rng.below(10) {
+        // A new runbook: a copy of one under a new id and title.
+        0 | 1 => {
+            let id = format!("extra-{step}");
+            let path = src.join("runbooks").join(format!("{id}.md"));
+            let text = std::fs::read_to_string(src.join("runbooks/malware.md")).unwrap();
+            let text = set_field(&text, "id", &id);
+            std::fs::write(&path, set_field(&text, "title", &format!("追加手順{step}"))).unwrap();
+            added.push(path);
+            format!("add runbook {id}")
+        }
+        // Remove or rename a runbook this test added (nothing links to those).
+        2 if !added.is_empty() => {
+            let path = added.remove(rng.below(added.len()));
+            if rng.below(2) == 0 {
+                std::fs::remove_file(&path).unwrap();
+                format!("remove {}", path.display())
+            } else {
+                let id = format!("renamed-{step}");
+                let to = path.with_file_name(format!("{id}.md"));
+                let text = std::fs::read_to_string(&path).unwrap();
+                std::fs::remove_file(&path).unwrap();
+                std::fs::write(&to, set_field(&text, "id", &id)).unwrap();
+                added.push(to.clone());
+                format!("rename {} to {}", path.display(), to.display())
+            }
+        }
+        // Retitle a document other pages link to.
+        2 | 3 => {
+            let linked = [
+                "regulation/emergency-organisation.md",
+                "runbooks/data-leak.md",
+                "runbooks/disaster.md",
+            ];
+            let path = src.join(linked[rng.below(linked.len())]);
+            edit_file(&path, |t| set_field(&t, "title", &format!("改題{step}")));
+            format!("retitle {}", path.display())
+        }
+        // A paragraph appended to a document; and a published page tampered with in place.
+        4 | 5 => {
+            let path = &docs[rng.below(docs.len())];
+            edit_file(path, |t| {
+                format!("{t}\n追記{step}。本規程は必要に応じて見直す。\n")
+            });
+            let page = out.join("contacts.html");
+            if page.exists() {
+                let mut text = std::fs::read(&page).unwrap();
+                text.extend_from_slice(b"<!-- tampered -->");
+                // In place: the same inode, another length and time.
+                std::fs::write(&page, text).unwrap();
+            }
+            format!("append to {} and tamper with contacts.html", path.display())
+        }
+        // A template override and an asset override, added or changed or removed.
+        6 => {
+            let dir = project.join("templates");
+            std::fs::create_dir_all(dir.join("assets")).unwrap();
+            let (name, default) = [
+                ("document.html", "templates/document.html"),
+                ("assets/kitei.css", "templates/assets/kitei.css"),
+            ][rng.below(2)];
+            let target = dir.join(name);
+            if target.exists() && rng.below(2) == 0 {
+                std::fs::remove_file(&target).unwrap();
+                format!("remove template {name}")
+            } else {
+                let text = std::fs::read_to_string(common::root().join(default)).unwrap();
+                let mark = if name.ends_with(".css") {
+                    format!("/* edit {step} */\n")
+                } else {
+                    format!("{{# edit {step} #}}\n")
+                };
+                std::fs::write(&target, format!("{text}{mark}")).unwrap();
+                format!("template {name}")
+            }
+        }
+        // Another audience for the next builds.
+        7 => {
+            *audience = ["public", "employees", "restricted"][rng.below(3)];
+            format!("audience {audience}")
+        }
+        // A runbook's visibility changed: its page and search text must follow.
+        8 => {
+            let path = src.join("runbooks/disaster.md");
+            let to = ["public", "employees", "restricted"][rng.below(3)];
+            edit_file(&path, |t| set_field(&t, "visibility", to));
+            format!("visibility of disaster.md: {to}")
+        }
+        // An incident retitled (lists, dashboard, search).
+        _ => {
+            let dir = src.join("incidents/2026");
+            let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .collect();
+            files.sort();
+            let path = &files[rng.below(files.len())];
+            edit_file(path, |t| set_field(&t, "title", &format!("件名変更{step}")));
+            format!("retitle incident {}", path.display())
+        }
+    }
+}
+
+fn differences(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let mut diff = Vec::new();
+    for (k, v) in a {
+        match b.get(k) {
+            None => diff.push(format!("only in the incremental site: {k}")),
+            Some(w) if w != v => diff.push(format!("differs: {k}")),
+            _ => {}
+        }
+    }
+    for k in b.keys().filter(|k| !a.contains_key(*k)) {
+        diff.push(format!("only in the cold build: {k}"));
+    }
+    diff
+}
+
+#[test]
+fn twenty_random_edits_build_the_same_bytes_as_cold_builds() {
+    let seed: u64 = std::env::var("KITEI_TEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x6b69_7465_6931_38);
+    let mut rng = Rng(seed | 1);
+    let project = common::example();
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("site");
+    let mut audience: &'static str = "employees";
+    let mut added = Vec::new();
+    let mut done = Vec::new();
+    common::ok(build(project.path(), &out, audience, true));
+    for step in 1..=20 {
+        done.push(random_edit(
+            &mut rng,
+            step,
+            project.path(),
+            &mut audience,
+            &mut added,
+            &out,
+        ));
+        let incremental = build(project.path(), &out, audience, true);
+        let cold_out = work.path().join(format!("cold-{step}"));
+        let cold = build(project.path(), &cold_out, audience, false);
+        let context = || {
+            format!(
+                "seed {seed} (KITEI_TEST_SEED={seed} replays it), step {step}, edits so far:\n  {}",
+                done.join("\n  ")
+            )
+        };
+        assert_eq!(
+            incremental.status.code(),
+            cold.status.code(),
+            "{}\nincremental:\n{}\ncold:\n{}",
+            context(),
+            common::text(&incremental),
+            common::text(&cold)
+        );
+        assert_eq!(
+            cold.status.code(),
+            Some(0),
+            "{}\n{}",
+            context(),
+            common::text(&cold)
+        );
+        let diff = differences(&common::tree(&out), &common::tree(&cold_out));
+        assert!(diff.is_empty(), "{}\n{}", context(), diff.join("\n"));
+        std::fs::remove_dir_all(&cold_out).unwrap();
+    }
+}
+
+fn inodes(dir: &Path) -> BTreeMap<String, u64> {
+    common::tree(dir)
+        .into_keys()
+        .map(|k| {
+            let ino = std::fs::metadata(dir.join(&k)).unwrap().ino();
+            (k, ino)
+        })
+        .collect()
+}
+
+#[test]
+fn one_changed_document_renders_one_page_and_links_the_rest() {
+    let project = common::example();
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("site");
+    common::ok(build(project.path(), &out, "employees", true));
+    let before = inodes(&out);
+    edit_file(
+        &project.path().join("policy-src/runbooks/malware.md"),
+        |t| format!("{t}\n追記。本手順は必要に応じて見直す。\n"),
+    );
+    let o = common::ok(build(project.path(), &out, "employees", true));
+    let after = inodes(&out);
+    let rewritten: Vec<&String> = after
+        .iter()
+        .filter(|(k, ino)| before.get(*k) != Some(ino))
+        .map(|(k, _)| k)
+        .collect();
+    // The runbook's page and the search files holding its text changed; every other page is
+    // the same file as before (hard-linked into the new site).
+    assert!(
+        rewritten.contains(&&"runbook-malware.html".to_string()),
+        "{rewritten:?}"
+    );
+    let pages: Vec<_> = rewritten.iter().filter(|k| k.ends_with(".html")).collect();
+    assert_eq!(
+        pages,
+        [&&"runbook-malware.html".to_string()],
+        "only the edited page is rewritten"
+    );
+    assert!(
+        rewritten.len() * 4 < after.len(),
+        "most files are linked, not written: {rewritten:?}"
+    );
+    let text = common::text(&o);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("timing: pages"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.contains(&format!(
+            "{} reused",
+            before.keys().filter(|k| k.ends_with(".html")).count() - 1
+        )),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_switch_of_audience_keeps_no_page_or_search_text_of_the_other() {
+    let project = common::example();
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("site");
+    common::ok(build(project.path(), &out, "restricted", true));
+    let restricted = common::tree(&out);
+    common::ok(build(project.path(), &out, "public", true));
+    let public = common::tree(&out);
+    let cold = work.path().join("cold");
+    common::ok(build(project.path(), &cold, "public", false));
+    assert!(differences(&public, &common::tree(&cold)).is_empty());
+    assert!(public.len() < restricted.len(), "restricted pages are gone");
+    // A restricted incident's title is in no file of the public site.
+    let title = "委託先のVPNアカウントへの総当たりログイン試行";
+    assert!(
+        restricted
+            .values()
+            .any(|b| String::from_utf8_lossy(b).contains(title))
+    );
+    for (k, v) in &public {
+        assert!(
+            !String::from_utf8_lossy(v).contains(title),
+            "{k} keeps restricted text"
+        );
+    }
+}
