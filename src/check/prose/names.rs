@@ -64,6 +64,13 @@ struct Renamed {
 static TABLE: LazyLock<Table> =
     LazyLock::new(|| serde_saphyr::from_str(include_str!("names.yml")).expect("names.yml parses"));
 
+/// Every old name of the table in one automaton: most prose lines hold none, and one pass
+/// tells (searching each old name in each line was 7% of a 10,000-document build).
+static OLD_NAMES: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    aho_corasick::AhoCorasick::new(TABLE.renamed.iter().map(|r| r.old.as_str()))
+        .expect("the old names make an automaton")
+});
+
 /// Nouns that name a role, committee or department.
 static ROLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[一-龥々ァ-ヶーＡ-Ｚａ-ｚA-Za-z]*(?:責任者|管理者|担当者|統括者|委員会|委員長|事務局|事業部|[ァ-ヶー]部)")
@@ -227,6 +234,9 @@ pub fn check(ctx: &Ctx, known: &mut Known, doc: &Doc, out: &mut Vec<Diagnostic>)
 
 fn outdated(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
     for line in doc.lines.iter().filter(|l| l.is_prose()) {
+        if !OLD_NAMES.is_match(line.text) {
+            continue;
+        }
         for r in &TABLE.renamed {
             for (at, _) in line.text.match_indices(r.old.as_str()) {
                 // 労働省 inside 厚生労働省: part of a current name.
