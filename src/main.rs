@@ -364,6 +364,27 @@ fn quiet_broken_pipe() {
     }
 }
 
+/// glibc gives each thread that allocates its own heap (up to 8 per core). Pages freed in one
+/// heap are not reused by another, so a build that renders on rayon's threads and then seals
+/// (which renders the restricted site again) kept both phases' peaks: at 10,000 documents on
+/// 2 cores `kitei build` peaked at 812–848 MiB with the default, 691 MiB with two heaps and
+/// 590 MiB with one, at the same CPU time (README, "Benchmarks"; per-thread caches keep one
+/// heap from becoming a lock every allocation waits on). `GLIBC_TUNABLES=
+/// glibc.malloc.arena_max=N` still decides when it is set.
+fn few_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if !std::env::var("GLIBC_TUNABLES").is_ok_and(|t| t.contains("arena_max")) {
+        // SAFETY: called once at start-up, before any thread exists.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, MALLOC_ARENAS);
+        }
+    }
+}
+
+/// Heaps for [`few_malloc_arenas`].
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const MALLOC_ARENAS: libc::c_int = 1;
+
 fn parse_as_of(s: &str) -> Result<NaiveDate, String> {
     parse_date(s)
 }
@@ -372,6 +393,7 @@ fn main() -> ExitCode {
     if let Some(code) = kitei::crash_points::list_if_asked() {
         return ExitCode::from(code);
     }
+    few_malloc_arenas();
     let cli = Cli::parse();
     if !matches!(cli.command, Command::Serve(_)) {
         quiet_broken_pipe();
