@@ -10,7 +10,7 @@
 #   benches/run.sh --quick            # N = 1,000, incidents 1k → 10k, smaller seal: ~2 min
 #   benches/run.sh --self-test        # tiny sizes, two site runs, into a scratch folder: seconds
 #   SIZES=1000 RUNS=5 benches/run.sh  # one size, more runs
-#   ONLY=site,seal benches/run.sh     # parts: site, scale, check, seal, memory
+#   ONLY=site,seal benches/run.sh     # parts: site, scale, check, acks, seal, memory
 #   BASELINE=/path/to/old/kitei benches/run.sh   # also time another kitei binary (before/after)
 #
 # Knobs (environment): SIZES ("1000 10000"), RUNS (3, medians), SITE_RUNS (RUNS), WORK (scratch folder, default
@@ -19,7 +19,8 @@
 # CHECK_INCIDENTS (100000), SEAL_MIB (1024), SEAL_FILES (64), SEAL_KIND (log|random|mixed,
 # default mixed), MDBOOK_TIMEOUT (600 s), MDBOOK_FULL_MAX (2000: above it mdBook gets one capped
 # cold build), MEMORY_MODE (sparse|random), NO_INSTALL=1 (never install Hugo or mdBook), KEEP_TRASH=1 (never delete the trash),
-# KITEI_BIN / GEN_BIN / FLOOR_BIN / MEASURE_BIN (use these binaries instead of building them).
+# KITEI_BIN / GEN_BIN / FLOOR_BIN / MEASURE_BIN (use these binaries instead of building them),
+# ACK_PEOPLE (50000) and ACK_RECORDS (500000): the roster and acknowledgements of the `acks` part.
 #
 # Fairness: every cold run writes into a new output folder; what an earlier run left (output,
 # kitei's cache, sealed bundles) is renamed into a trash folder, which is deleted only once a
@@ -48,7 +49,8 @@ elif [ "$MODE" = self-test ]; then
     SIZES=${SIZES:-20} SCALE=${SCALE:-"20 200"} SCALE_DOCS=${SCALE_DOCS:-5} CHECK_DOCS=${CHECK_DOCS:-10}
     CHECK_INCIDENTS=${CHECK_INCIDENTS:-50} SEAL_MIB=${SEAL_MIB:-2} SEAL_FILES=${SEAL_FILES:-4}
     RUNS=${RUNS:-1} SITE_RUNS=${SITE_RUNS:-2} NO_INSTALL=1 KEEP_TRASH=${KEEP_TRASH:-1}
-    ONLY=${ONLY:-site,scale,check,seal}
+    ACK_PEOPLE=${ACK_PEOPLE:-50} ACK_RECORDS=${ACK_RECORDS:-200}
+    ONLY=${ONLY:-site,scale,check,acks,seal}
     if [ -z "${WORK:-}" ]; then
         WORK=$(mktemp -d)
         trap 'rm -rf "$WORK"' EXIT
@@ -65,13 +67,15 @@ SCALE=${SCALE:-"1000 10000 100000"}
 SCALE_DOCS=${SCALE_DOCS:-100}
 CHECK_DOCS=${CHECK_DOCS:-100}
 CHECK_INCIDENTS=${CHECK_INCIDENTS:-100000}
+ACK_PEOPLE=${ACK_PEOPLE:-50000}
+ACK_RECORDS=${ACK_RECORDS:-500000}
 SEAL_MIB=${SEAL_MIB:-1024}
 SEAL_FILES=${SEAL_FILES:-64}
 SEAL_KIND=${SEAL_KIND:-mixed}
 MDBOOK_TIMEOUT=${MDBOOK_TIMEOUT:-600}
 MDBOOK_FULL_MAX=${MDBOOK_FULL_MAX:-2000}
 MEMORY_MODE=${MEMORY_MODE:-sparse}
-ONLY=${ONLY:-site,scale,check,seal,memory}
+ONLY=${ONLY:-site,scale,check,acks,seal,memory}
 BASELINE=${BASELINE:-}
 
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
@@ -275,6 +279,34 @@ check_bench() {
     empty_trash
 }
 
+# ------------------------------------------------------------------ check with a roster and acknowledgements
+# One corpus three ways: ACK_PEOPLE people and ACK_RECORDS acknowledgements stored as CSV tables
+# (what `kitei ack import` writes), the same records as YAML files, and neither (roster and
+# acknowledgements removed): the ratios are what acknowledgements cost in each storage form.
+acks_bench() {
+    local n=$ACK_RECORDS base=$WORK/acks form
+    section "acks: $ACK_PEOPLE people, $ACK_RECORDS acknowledgements as CSV, as YAML, and none"
+    rm -rf "$base"
+    mkdir -p "$base"
+    echo "$ACK_PEOPLE" > "$WORK/acks.people"
+    for form in csv yaml; do
+        "$GEN" --out "$base/$form" --docs "$CHECK_DOCS" --incidents $((CHECK_DOCS * 10)) --layouts kitei \
+            --people "$ACK_PEOPLE" --acks "$ACK_RECORDS" --ack-format "$form" >/dev/null
+    done
+    cp -r "$base/csv" "$base/none"
+    rm -rf "$base/none/kitei/policy-src/roster.yaml" "$base/none/kitei/policy-src/acknowledgements"
+    find "$base" -type f -print0 | xargs -0 cat > /dev/null
+    for run in $(seq 1 "$RUNS"); do
+        for form in csv yaml none; do
+            local k=$base/$form/kitei
+            aside "$k/.kitei-cache"
+            measure kitei "$n" "check-acks-$form-cold" "$run" 3600 -- "$KITEI" -C "$k" check
+            measure kitei "$n" "check-acks-$form" "$run" 3600 -- "$KITEI" -C "$k" check
+        done
+    done
+    empty_trash
+}
+
 # ------------------------------------------------------------------ sealing vs sha256sum and the floor
 seal_bench() {
     local c=$WORK/seal size_kib=$((SEAL_MIB * 1024 / SEAL_FILES))
@@ -323,6 +355,7 @@ memory_bench() {
 want site && for n in $SIZES; do site_bench "$n"; done
 want scale && scale_bench
 want check && check_bench
+want acks && acks_bench
 want seal && seal_bench
 want memory && memory_bench
 

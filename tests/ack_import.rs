@@ -153,11 +153,13 @@ fn ack_import_from_an_lms_export_with_a_bom() {
         "{out}"
     );
     assert!(out.contains("lms.csv:6: `M1026` is listed twice"), "{out}");
-    let file = "acknowledgements/incident-response-regulation-2026.1-lms.yaml";
+    let file = "acknowledgements/incident-response-regulation-2026.1-lms.csv";
     let written = read(dir.path(), file);
-    assert!(
-        written.contains("  - { person: M1011, on: 2026-10-30, method: lms }"),
-        "{written}"
+    assert_eq!(
+        written,
+        "document,release,person,on,method,evidence,evidence_sha256,receipt\n\
+         doc:incident-response-regulation,2026.1,M1011,2026-10-30,lms,,,\n\
+         doc:incident-response-regulation,2026.1,M1026,2026-10-31,lms,,,\n"
     );
     // The two pending joiners are now on time; the check is as before otherwise.
     let check = run(dir.path(), &["check", "--format", "json"]);
@@ -260,12 +262,10 @@ fn ack_import_from_shift_jis_with_a_map_and_unknown_release() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let written = read(
         dir.path(),
-        "acknowledgements/incident-response-regulation-2026.1-paper.yaml",
+        "acknowledgements/incident-response-regulation-2026.1-paper.csv",
     );
     assert!(
-        written.contains(&format!(
-            "method: paper, evidence: {{ path: {scan}, sha256: 6bacf7"
-        )),
+        written.contains(&format!(",paper,{scan},6bacf7")),
         "{written}"
     );
     assert_eq!(run(dir.path(), &["check"]).status.code(), Some(0));
@@ -349,13 +349,15 @@ fn site_receipts_by_mail() {
     assert!(out.contains("3.eml: sent from `Someone <other@example.jp>`, but the roster's address of `M1026` is hoshino@example.jp"), "{out}");
     let written = read(
         dir.path(),
-        "acknowledgements/incident-response-regulation-2026.1-receipts.yaml",
+        "acknowledgements/incident-response-regulation-2026.1-receipts.csv",
     );
     assert!(
-        written.contains("{ person: M1011, on: 2026-10-29, method: site-receipt, evidence: { path: evidence/acknowledgements/receipts/2026.1/M1011-"),
+        written.contains(
+            ",M1011,2026-10-29,site-receipt,evidence/acknowledgements/receipts/2026.1/M1011-"
+        ),
         "{written}"
     );
-    assert!(written.contains("receipt: a1@mail.example.jp"), "{written}");
+    assert!(written.contains(",a1@mail.example.jp\n"), "{written}");
     // The mail is kept as evidence and checks (K0701/K0702).
     let check = run(dir.path(), &["check"]);
     assert_eq!(check.status.code(), Some(0), "{}", text(&check));

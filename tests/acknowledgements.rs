@@ -295,3 +295,120 @@ fn the_example_reports_exactly_its_missing_and_late_acknowledgements() {
         "{errors:?}"
     );
 }
+
+/// The example's acknowledgements as one table (CSV) instead of its YAML files: the same
+/// findings as of both dates, located at the table's rows.
+#[test]
+fn the_table_form_is_checked_like_the_yaml_form() {
+    let dir = common::example();
+    let before = check_as_of(dir.path(), "2026-11-01");
+    let before_later = check_as_of(dir.path(), "2026-11-20");
+    let project = Project::open(dir.path()).unwrap();
+    let loaded = kitei::source::load(&project).unwrap();
+    let rows: Vec<(String, &str, &kitei::model::Acknowledgement)> = loaded
+        .corpus
+        .acknowledgements
+        .iter()
+        .flat_map(|f| {
+            f.acknowledgements
+                .iter()
+                .map(|a| (f.document.value.to_string(), f.release.value.as_str(), a))
+        })
+        .collect();
+    assert!(rows.len() > 60, "{}", rows.len());
+    let rows: Vec<(&str, &str, &kitei::model::Acknowledgement)> =
+        rows.iter().map(|(d, r, a)| (d.as_str(), *r, *a)).collect();
+    let table = kitei::source::ack_table::write(&rows);
+    let acks_dir = dir.path().join("policy-src/acknowledgements");
+    for e in std::fs::read_dir(&acks_dir).unwrap() {
+        std::fs::remove_file(e.unwrap().path()).unwrap();
+    }
+    write(dir.path(), "acknowledgements/all.csv", &table);
+
+    let after = check_as_of(dir.path(), "2026-11-01");
+    let sorted = |r: &Report| {
+        let mut v = acks(r);
+        v.sort();
+        v
+    };
+    assert_eq!(sorted(&after), sorted(&before));
+    assert!(
+        !after.diagnostics.iter().any(|d| d.code == "K0103"),
+        "{:?}",
+        after.diagnostics
+    );
+    let row_of = |needle: &str| {
+        1 + table
+            .lines()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle} in {table}")) as u32
+    };
+    let at = |code: &str, who: &str| {
+        let d = after
+            .diagnostics
+            .iter()
+            .find(|d| d.code == code && d.message.contains(who))
+            .unwrap_or_else(|| panic!("{code} {who}: {:?}", after.diagnostics));
+        let loc = d.location.as_ref().unwrap();
+        assert!(loc.path.ends_with("acknowledgements/all.csv"), "{loc:?}");
+        (loc.line, loc.column)
+    };
+    // The date's cell: `doc:incident-response-regulation,2026.1,M1009,` is 46 characters.
+    assert_eq!(at("K0904", "M1009 "), (row_of(",M1009,2026-05-12,"), 47));
+    assert_eq!(at("K0905", "`M1026`"), (row_of(",M1026,2026-10-28,"), 47));
+    let errors = |r: &Report| acks(r).into_iter().filter(|f| f.1 == Level::Error).count();
+    assert_eq!(errors(&check_as_of(dir.path(), "2026-11-20")), 2);
+    assert_eq!(errors(&before_later), 2);
+}
+
+#[test]
+fn table_rows_are_checked_with_file_line_and_column() {
+    let dir = project("    everyone: true", &[P1], &[]);
+    std::fs::remove_file(dir.path().join("policy-src/acknowledgements/reg-1.0.yaml")).unwrap();
+    write(
+        dir.path(),
+        "acknowledgements/reg.csv",
+        "person,on,method,document,release\n\
+         P1,2025-07-10,lms,doc:reg,1.0\n\
+         P7,2025-07-10,lms,doc:reg,1.0\n\
+         P1,2026-02-01,lms,doc:reg,1.0\n\
+         P1,2025-05-01,meeting,doc:reg,1.0\n",
+    );
+    let r = check_as_of(dir.path(), "2026-01-15");
+    let at = |code: &str, what: &str| {
+        let d = r
+            .diagnostics
+            .iter()
+            .find(|d| d.code == code && d.message.contains(what))
+            .unwrap_or_else(|| panic!("{code} {what}: {:?}", r.diagnostics));
+        let loc = d.location.as_ref().unwrap();
+        assert!(loc.path.ends_with("acknowledgements/reg.csv"), "{loc:?}");
+        (loc.line, loc.column, d.help.clone().unwrap_or_default())
+    };
+    assert_eq!(at("K0901", "P7").0, 3);
+    let (line, column, _) = at("K0906", "after the evaluation date");
+    assert_eq!((line, column), (4, 4));
+    let (line, column, help) = at("K0906", "without its evidence");
+    assert_eq!((line, column), (5, 15));
+    assert!(help.contains("`evidence_sha256`"), "{help}");
+    assert_eq!(at("K0906", "before the revision was approved").0, 5);
+}
+
+/// A table that is not one: `kitei check` names the file, line and column, and fails.
+#[test]
+fn a_malformed_table_fails_the_check_at_its_line() {
+    let dir = common::example();
+    write(
+        dir.path(),
+        "acknowledgements/lms.csv",
+        "document,release,person,on,method\n\
+         doc:incident-response-regulation,2026.1,M1011,2026-10-30,lms\n\
+         doc:incident-response-regulation,2026.1,M1026,2026/10/31,lms\n",
+    );
+    let o = common::kitei(dir.path()).arg("check").output().unwrap();
+    let out = common::text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("error[K0103]"), "{out}");
+    assert!(out.contains("acknowledgements/lms.csv:3:47"), "{out}");
+    assert!(out.contains("YYYY-MM-DD"), "{out}");
+}

@@ -61,6 +61,10 @@ struct Args {
     /// as many yearly revisions as it takes: `--acks / --people`, at least 2).
     #[arg(long, default_value_t = 0)]
     acks: usize,
+    /// How the acknowledgements are stored: `csv` (one table per revision, as `kitei ack
+    /// import` writes them) or `yaml` (files of 5,000).
+    #[arg(long, default_value = "csv", value_parser = ["csv", "yaml"])]
+    ack_format: String,
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {
@@ -1039,13 +1043,15 @@ const GEN_GIVEN: &[&str] = &[
 ];
 
 /// `roster.yaml` with `people` people bound by the regulation, and about `acks`
-/// acknowledgements of its revisions in files of 5,000. A few are late (every 1,000th person,
-/// current revision) and a few never acknowledged the previous one (warnings, no errors).
+/// acknowledgements of its revisions: one CSV table per revision, or YAML files of 5,000
+/// (`csv` false). A few are late (every 1,000th person, current revision) and a few never
+/// acknowledged the previous one (warnings, no errors).
 fn write_acknowledgements(
     src: &Path,
     people: usize,
     acks: usize,
     revision_count: usize,
+    csv: bool,
 ) -> std::io::Result<()> {
     let revs = revisions(revision_count);
     let mut roster = format!(
@@ -1067,30 +1073,40 @@ fn write_acknowledgements(
     revs.par_iter()
         .enumerate()
         .try_for_each(|(r, (version, year))| {
-            for (chunk, start) in (0..per_revision).step_by(5000).enumerate() {
+            // (person, date, method) of the revision's acknowledgements, in person order.
+            let rows = (0..per_revision).filter_map(|p| {
+                if r + 1 == last && p % 1000 == 7 {
+                    return None; // never acknowledged; superseded since
+                }
+                let day = if r == last && p % 1000 == 3 {
+                    45
+                } else {
+                    p % 25
+                };
+                let on = chrono::NaiveDate::from_ymd_opt(*year as i32, 4, 1).expect("a date")
+                    + chrono::TimeDelta::days(day as i64);
+                Some((p, on, ["lms", "site-receipt"][p % 2]))
+            });
+            let dir = src.join("acknowledgements");
+            if csv {
+                let mut text = String::from("document,release,person,on,method\n");
+                for (p, on, method) in rows {
+                    let _ = writeln!(text, "doc:{REG_ID},{version},E{p:06},{on},{method}");
+                }
+                return write(&dir.join(format!("{REG_ID}-{version}-lms.csv")), &text);
+            }
+            let rows: Vec<_> = rows.collect();
+            for (chunk, part) in rows.chunks(5000).enumerate() {
                 let mut text =
                     format!("document: doc:{REG_ID}\nrelease: \"{version}\"\nacknowledgements:\n");
-                for p in start..(start + 5000).min(per_revision) {
-                    if r + 1 == last && p % 1000 == 7 {
-                        continue; // never acknowledged; superseded since
-                    }
-                    let day = if r == last && p % 1000 == 3 {
-                        45
-                    } else {
-                        p % 25
-                    };
-                    let on = chrono::NaiveDate::from_ymd_opt(*year as i32, 4, 1).expect("a date")
-                        + chrono::TimeDelta::days(day as i64);
-                    let method = ["lms", "site-receipt"][p % 2];
+                for (p, on, method) in part {
                     let _ = writeln!(
                         text,
                         "  - {{ person: E{p:06}, on: {on}, method: {method} }}"
                     );
                 }
                 write(
-                    &src.join("acknowledgements")
-                        .join(version)
-                        .join(format!("part-{chunk:03}.yaml")),
+                    &dir.join(version).join(format!("part-{chunk:03}.yaml")),
                     &text,
                 )?;
             }
@@ -1181,7 +1197,13 @@ fn main() -> std::io::Result<()> {
             ),
         )?;
         if a.people > 0 {
-            write_acknowledgements(&src, a.people, a.acks, revision_count)?;
+            write_acknowledgements(
+                &src,
+                a.people,
+                a.acks,
+                revision_count,
+                a.ack_format == "csv",
+            )?;
         }
         // Evidence: file j belongs to incident j % incidents.
         let mut evidence: Vec<Vec<EvidenceRef>> = (0..incidents).map(|_| Vec::new()).collect();

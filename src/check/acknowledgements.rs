@@ -501,15 +501,26 @@ fn records(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             } else if let Some(superseded) = rev.superseded_on.filter(|s| on >= *s) {
                 out.push(
                     ctx.diag("K0905", format!("`{person}` acknowledged `{doc_id}` {version} on {on}, after it was superseded on {superseded}: it counts for no revision"))
-                        .at(ctx.loc(file.file, &file.release))
+                        .at(ctx.loc(file.file, &ack.on))
                         .help("have them acknowledge the revision in force"),
                 );
             }
             if ack.method.value.needs_evidence() && ack.evidence.is_none() {
+                let help = if is_table(ctx, file.file) {
+                    "fill in this row's `evidence` and `evidence_sha256` cells (the signed form or the minutes)"
+                } else {
+                    "add `evidence: { path: evidence/…, sha256: … }` (the signed form or the minutes)"
+                };
                 out.push(
-                    ctx.diag("K0906", format!("a `{}` acknowledgement without its evidence file", ack.method.value.as_str()))
-                        .at(ctx.loc(file.file, &ack.method))
-                        .help("add `evidence: { path: evidence/…, sha256: … }` (the signed form or the minutes)"),
+                    ctx.diag(
+                        "K0906",
+                        format!(
+                            "a `{}` acknowledgement without its evidence file",
+                            ack.method.value.as_str()
+                        ),
+                    )
+                    .at(ctx.loc(file.file, &ack.method))
+                    .help(help),
                 );
             }
             if seen.insert((doc_id, version, person), ()).is_some() {
@@ -525,6 +536,14 @@ fn records(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// Whether `file` is in the table form (CSV), whose help names cells rather than YAML.
+fn is_table(ctx: &Ctx, file: crate::model::FileId) -> bool {
+    ctx.corpus.files[file]
+        .rel_path
+        .extension()
+        .is_some_and(|e| e == "csv")
 }
 
 /// K0907: the roster on its own.

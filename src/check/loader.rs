@@ -40,10 +40,13 @@ pub static INVALID_YAML: Rule = Rule {
     code: "K0103",
     name: "invalid-yaml",
     level: Level::Error,
-    summary: "YAML that cannot be read into the record's schema",
+    summary: "YAML (or an acknowledgement table) that cannot be read into the record's schema",
     explanation: "Covers YAML syntax errors, wrong value types, duplicate keys, unknown fields and unknown \
          values. Unknown fields are errors on purpose: a misspelt `closed_at` must not quietly \
-         leave an incident without a closing time. The help line suggests the closest allowed name.",
+         leave an incident without a closing time. The help line suggests the closest allowed name. \
+         Acknowledgement tables (acknowledgements/**/*.csv) are held to the same: an unknown, \
+         repeated or missing column, a row with the wrong number of cells, an empty required cell, \
+         a cell that is not a date, method or `doc:` reference, each at its line and column.",
 };
 
 pub static FRONT_MATTER: Rule = Rule {

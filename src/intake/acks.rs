@@ -1,6 +1,6 @@
 //! `kitei ack import`: acknowledgements from an LMS or form export (CSV), and the receipts
 //! of the site's button (`kitei ack import-mail`), written to
-//! `acknowledgements/<document>-<version>-<name>.yaml`. An acknowledgement already recorded
+//! `acknowledgements/<document>-<version>-<name>.csv` (the table form: one row per person). An acknowledgement already recorded
 //! (same person, document and version, in any file) is skipped, so importing the same file
 //! twice changes nothing; a person not on the roster, an unknown document or version, a bad
 //! date and a row listed twice are reported with their line and not imported.
@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use rustc_hash::FxHashSet;
 
 use super::table;
-use super::yaml_out;
 use crate::check::acknowledgements::revisions;
 use crate::model::incident::EvidenceFile;
 use crate::model::{AckMethod, Acknowledgement, At, Corpus, Date};
@@ -159,7 +158,7 @@ pub fn from_csv(
 
 /// Decides which of `incoming` to record against the corpus (roster, documents, what is
 /// recorded already) and makes the files to write. `name` names the import's files
-/// (`<document>-<version>-<name>.yaml`).
+/// (`<document>-<version>-<name>.csv`).
 pub fn plan(
     corpus: &Corpus,
     incoming: Vec<Incoming>,
@@ -258,57 +257,38 @@ pub fn plan(
     }
     for ((document, release), acks) in groups {
         let rel = PathBuf::from("acknowledgements")
-            .join(format!("{document}-{release}-{}.yaml", slug(name)));
+            .join(format!("{document}-{release}-{}.csv", slug(name)));
         out.added.insert(rel.clone(), acks.len());
-        let text = file_text(corpus, &rel, &document, &release, acks)?;
+        let text = file_text(corpus, &rel, &document, &release, &acks);
         out.writes.push((rel, text));
     }
     Ok(())
 }
 
-/// The file's text: its entries so far (when kitei wrote it before) and the new ones.
+/// The table's text: its rows so far (when kitei wrote it before) and the new ones.
 fn file_text(
     corpus: &Corpus,
     rel: &Path,
     document: &str,
     release: &str,
-    new: Vec<Acknowledgement>,
-) -> Result<String, String> {
-    let mut entries: Vec<Acknowledgement> = Vec::new();
-    if let Some(existing) = corpus
+    new: &[Acknowledgement],
+) -> String {
+    let new_document = format!("doc:{document}");
+    let mut rows: Vec<(String, &str, &Acknowledgement)> = corpus
         .acknowledgements
         .iter()
-        .find(|f| corpus.files[f.file].rel_path == rel)
-    {
-        if existing.document.value.id != document || existing.release.value != release {
-            return Err(format!(
-                "{} exists and holds another document or version; rename the CSV file",
-                rel.display()
-            ));
-        }
-        entries.extend(existing.acknowledgements.iter().cloned());
-    }
-    entries.extend(new);
-    let mut text = String::new();
-    if corpus
-        .root
-        .join("../docs/schemas/acknowledgements.schema.json")
-        .is_file()
-    {
-        text.push_str(
-            "# yaml-language-server: $schema=../../docs/schemas/acknowledgements.schema.json\n",
-        );
-    }
-    text.push_str("# Written by `kitei ack import`; later imports of the same name add to it.\n");
-    text.push_str(&format!(
-        "document: doc:{document}\nrelease: {}\nacknowledgements:\n",
-        yaml_out::scalar(release)
-    ));
-    for a in &entries {
-        text.push_str(&yaml_out::ack_line(a));
-        text.push('\n');
-    }
-    Ok(text)
+        .filter(|f| corpus.files[f.file].rel_path == rel)
+        .flat_map(|f| {
+            let document = f.document.value.to_string();
+            f.acknowledgements
+                .iter()
+                .map(move |a| (document.clone(), f.release.value.as_str(), a))
+        })
+        .collect();
+    rows.extend(new.iter().map(|a| (new_document.clone(), release, a)));
+    let rows: Vec<(&str, &str, &Acknowledgement)> =
+        rows.iter().map(|(d, r, a)| (d.as_str(), *r, *a)).collect();
+    crate::source::ack_table::write(&rows)
 }
 
 /// The evidence file at `path` (inside the source folder) with its SHA-256.

@@ -1,8 +1,8 @@
-//! Writing roster and acknowledgement entries as one-line YAML flow mappings, quoting every
+//! Writing roster entries as one-line YAML flow mappings, quoting every
 //! value that YAML would otherwise read as something else (a number, a date, a boolean, a
 //! mapping) so that what is written loads back as the same strings.
 
-use crate::model::{Acknowledgement, RosterPerson};
+use crate::model::RosterPerson;
 
 /// `s` as a YAML scalar inside a flow mapping: plain when that is safe, else double-quoted.
 pub fn scalar(s: &str) -> String {
@@ -46,28 +46,6 @@ pub fn person_line(p: &RosterPerson) -> String {
     }
     if let Some(email) = &p.email {
         line.push_str(&format!(", email: {}", scalar(email)));
-    }
-    line.push_str(" }");
-    line
-}
-
-/// One acknowledgement: `  - { person: …, on: …, method: … }`.
-pub fn ack_line(a: &Acknowledgement) -> String {
-    let mut line = format!(
-        "  - {{ person: {}, on: {}, method: {}",
-        scalar(&a.person.value),
-        a.on.value.0,
-        a.method.value.as_str()
-    );
-    if let Some(e) = &a.evidence {
-        line.push_str(&format!(
-            ", evidence: {{ path: {}, sha256: {} }}",
-            scalar(&e.path.value),
-            scalar(&e.sha256.value)
-        ));
-    }
-    if let Some(r) = &a.receipt {
-        line.push_str(&format!(", receipt: {}", scalar(r)));
     }
     line.push_str(" }");
     line

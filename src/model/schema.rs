@@ -56,7 +56,8 @@ pub fn all() -> Vec<SchemaFile> {
         ),
         file::<AckFile>(
             "acknowledgements",
-            "acknowledgements of one revision of one document (acknowledgements/**/*.yaml)",
+            "acknowledgements of one revision of one document (acknowledgements/**/*.yaml; \
+             the same records as a table, acknowledgements/**/*.csv: docs/formats.md)",
         ),
     ];
     for (kind, name) in [

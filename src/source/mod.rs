@@ -3,6 +3,7 @@
 //! reports all of them. Files are read and parsed in parallel; the corpus is assembled in
 //! sorted path order so that results never depend on the file system.
 
+pub mod ack_table;
 pub mod cache;
 pub mod frontmatter;
 pub mod markdown;
@@ -39,6 +40,8 @@ enum FileClass {
     Exception,
     Roster,
     Acknowledgements,
+    /// Acknowledgements as a table (`acknowledgements/**/*.csv`).
+    AckTable,
     /// Attachments and assets: hashed, never parsed.
     Attachment,
     /// A `.md`/`.yaml` file in a place kitei does not read: reported, not dropped silently.
@@ -82,6 +85,7 @@ fn classify(rel: &Path) -> FileClass {
         ("reviews", false) if is_yaml => FileClass::Review,
         ("exceptions", false) if is_yaml => FileClass::Exception,
         ("acknowledgements", false) if is_yaml => FileClass::Acknowledgements,
+        ("acknowledgements", false) if ext == "csv" => FileClass::AckTable,
         (_, true) if is_yaml => match rel.file_stem().and_then(|s| s.to_str()) {
             Some("roles") => FileClass::Roles,
             Some("contacts") => FileClass::Contacts,
@@ -110,6 +114,7 @@ enum Parsed {
     Exception(Exception),
     Roster(RosterFile),
     Acknowledgements(AckFile),
+    AckTable(Vec<AckFile>),
     Nothing,
 }
 
@@ -627,6 +632,7 @@ fn decode_parsed(entry: &cache::Entry<'_>, class: FileClass) -> Option<Parsed> {
             | (FileClass::Exception, Parsed::Exception(_))
             | (FileClass::Roster, Parsed::Roster(_))
             | (FileClass::Acknowledgements, Parsed::Acknowledgements(_))
+            | (FileClass::AckTable, Parsed::AckTable(_))
     );
     fits.then_some(parsed)
 }
@@ -647,6 +653,7 @@ fn parse_text(text: &str, display: &Path, class: FileClass) -> Result<Parsed, Di
         FileClass::Exception => Parsed::Exception(record(text, display)?),
         FileClass::Roster => Parsed::Roster(record(text, display)?),
         FileClass::Acknowledgements => Parsed::Acknowledgements(record(text, display)?),
+        FileClass::AckTable => Parsed::AckTable(ack_table::parse(text, display)?),
         FileClass::Attachment | FileClass::Unknown | FileClass::Ignored => Parsed::Nothing,
     })
 }
@@ -730,6 +737,9 @@ fn add_parsed(corpus: &mut Corpus, file: FileId, parsed: Parsed) {
                 .extend(r.people.into_iter().map(|item| Sourced { file, item }));
         }
         Parsed::Acknowledgements(a) => corpus.acknowledgements.push(Sourced { file, item: a }),
+        Parsed::AckTable(t) => corpus
+            .acknowledgements
+            .extend(t.into_iter().map(|item| Sourced { file, item })),
         Parsed::Nothing => {}
     }
 }

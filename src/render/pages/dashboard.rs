@@ -129,10 +129,13 @@ impl<'a> Site<'a> {
             add(RefKind::System, &s.id, Some(&s.name), None);
         }
         // The roster and the acknowledgements are restricted, always: findings in them name
-        // people.
-        let ack_files = c.acknowledgements.iter().map(|a| a.file);
-        for f in c.roster.iter().map(|p| p.file).chain(ack_files) {
-            files.insert(c.files[f].display_path.clone());
+        // people. By place, so that a file that did not load (whose error may quote a cell)
+        // is hidden too.
+        for f in &c.files {
+            let rel = &f.rel_path;
+            if rel.starts_with("acknowledgements") || rel.as_os_str() == "roster.yaml" {
+                files.insert(f.display_path.clone());
+            }
         }
         Hidden {
             files,
