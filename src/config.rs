@@ -67,6 +67,7 @@ pub struct Config {
     /// shipped table (`src/render/incident_types.toml`).
     pub incident_types: BTreeMap<String, String>,
     pub acknowledgements: AcknowledgementsConfig,
+    pub pdf: PdfConfig,
 }
 
 /// Site search.
@@ -95,6 +96,7 @@ impl Default for Config {
             search: SearchConfig::default(),
             incident_types: BTreeMap::new(),
             acknowledgements: AcknowledgementsConfig::default(),
+            pdf: PdfConfig::default(),
         }
     }
 }
@@ -198,6 +200,15 @@ impl Default for EvidenceConfig {
             retention: None,
         }
     }
+}
+
+/// The PDFs (`[pdf]`).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct PdfConfig {
+    /// Font files or folders (relative to the project folder) to set the PDFs in; at least
+    /// one must cover Japanese. Empty: the system's IPAex, Noto CJK or IPA fonts.
+    pub fonts: Vec<PathBuf>,
 }
 
 /// Released versions: git tags that `kitei build` renders as archived versions.

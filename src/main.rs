@@ -88,6 +88,9 @@ enum Command {
         #[command(subcommand)]
         command: AckCommand,
     },
+    /// Typeset the print-ready PDFs (A4, PDF/A-2b): regulation documents, runbooks, the contact
+    /// sheet, or (--compare) a 新旧対照表.
+    Pdf(PdfArgs),
 }
 
 #[derive(Subcommand)]
@@ -138,6 +141,19 @@ enum AckCommand {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+#[derive(clap::Args)]
+struct PdfArgs {
+    /// Who the PDFs are for: restricted content is left out below `restricted`.
+    #[arg(long, value_name = "AUDIENCE", default_value = "employees", value_parser = ["public", "employees", "restricted"])]
+    audience: String,
+    /// Output folder (default: pdf/, pdf-restricted/ or pdf-public/ in the project).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Only the 新旧対照表 (A4 landscape) of two versions: release tags, version names or WORKTREE.
+    #[arg(long, num_args = 2, value_names = ["OLD", "NEW"])]
+    compare: Option<Vec<String>>,
 }
 
 #[derive(clap::Args)]
@@ -517,6 +533,15 @@ fn main() -> ExitCode {
         Command::Ack {
             command: AckCommand::ImportMail { mails, dry_run },
         } => cmd::ack::import_mail(root, as_of, &mails, dry_run),
+        Command::Pdf(args) => cmd::pdf::run(
+            root,
+            as_of,
+            &cmd::pdf::Options {
+                audience: Audience::parse(&args.audience).unwrap_or_default(),
+                out: args.out,
+                compare: args.compare.map(|v| (v[0].clone(), v[1].clone())),
+            },
+        ),
         Command::Init(args) => cmd::init::run(
             &cmd::init::Request {
                 dir: args.dir.as_deref().unwrap_or(root),

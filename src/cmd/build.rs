@@ -162,6 +162,14 @@ fn publish(
         return super::FAILED;
     }
     let versions = versions(ws, opts.audience, &mut messages);
+    // Without a Japanese font the site is still built, without PDFs, and says why.
+    let pdf = match render::pdf_enabled(project) {
+        Ok(on) => on,
+        Err(e) => {
+            messages.line(format!("warning: the site gets no PDFs: {e}"));
+            false
+        }
+    };
     let info = BuildInfo {
         audience: opts.audience,
         preview: errors > 0,
@@ -170,6 +178,7 @@ fn publish(
         as_of: ws.as_of,
         report: report.clone(),
         versions,
+        pdf,
     };
     // Pages are written into a staging folder as they render; it replaces `out` only at the
     // end, and is deleted if the build fails. Pages and files the previous build into `out`

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::history::{DocChange, DocStatus, Target, changes_between};
+use crate::history::{DocChange, DocStatus, History, Target, changes_between};
 use crate::render::versions::{self as site, html, terminal};
 
 /// Output of `kitei diff`.
@@ -26,28 +26,7 @@ pub fn run(root: &Path, a: &str, b: &str, format: Format) -> u8 {
     for w in &history.warnings {
         eprintln!("warning: {w}");
     }
-    let resolve = |name: &str| {
-        history.resolve(name).ok_or_else(|| {
-            let known: Vec<String> = history
-                .releases
-                .iter()
-                .map(|r| format!("{} ({})", r.version, r.tag.name))
-                .collect();
-            let why = match history.status_message() {
-                Some((true, m)) => format!("\n{m}"),
-                _ => String::new(),
-            };
-            format!(
-                "error: no version `{name}`; give a release tag, a version name{} or WORKTREE (the working tree){why}",
-                if known.is_empty() {
-                    " (there are no releases)".to_string()
-                } else {
-                    format!(" ({})", known.join(", "))
-                }
-            )
-        })
-    };
-    let (old, new) = match (resolve(a), resolve(b)) {
+    let (old, new) = match (resolve(history, a), resolve(history, b)) {
         (Ok(x), Ok(y)) => (x, y),
         (Err(e), _) | (_, Err(e)) => {
             eprintln!("{e}");
@@ -94,4 +73,28 @@ pub fn run(root: &Path, a: &str, b: &str, format: Format) -> u8 {
         }
     }
     0
+}
+
+/// A version name as `kitei diff` and `kitei pdf --compare` take it: a release tag, a version
+/// name or `WORKTREE`; the error lists the releases there are.
+pub fn resolve(history: &History, name: &str) -> Result<Target, String> {
+    history.resolve(name).ok_or_else(|| {
+        let known: Vec<String> = history
+            .releases
+            .iter()
+            .map(|r| format!("{} ({})", r.version, r.tag.name))
+            .collect();
+        let why = match history.status_message() {
+            Some((true, m)) => format!("\n{m}"),
+            _ => String::new(),
+        };
+        format!(
+            "error: no version `{name}`; give a release tag, a version name{} or WORKTREE (the working tree){why}",
+            if known.is_empty() {
+                " (there are no releases)".to_string()
+            } else {
+                format!(" ({})", known.join(", "))
+            }
+        )
+    })
 }

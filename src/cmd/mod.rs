@@ -13,6 +13,7 @@ pub mod import;
 pub mod init;
 pub mod keygen;
 pub mod new;
+pub mod pdf;
 pub mod publish;
 pub mod roster;
 pub mod rules;

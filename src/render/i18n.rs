@@ -146,6 +146,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("organisation", "組織", "Organisation"),
     // Documents
     ("toc", "目次", "Contents"),
+    ("pdf_download", "PDF（印刷用）", "PDF (for print)"),
     ("version", "版", "Version"),
     ("owner", "所管", "Owner"),
     ("approved_by", "承認", "Approved by"),

@@ -19,6 +19,9 @@ pub mod markdown;
 pub mod new_record;
 pub mod output;
 pub mod pages;
+#[cfg(feature = "pdf")]
+pub mod pdf;
+pub mod roster;
 pub mod reuse;
 pub mod rule_summaries;
 pub mod search;
@@ -99,6 +102,8 @@ pub struct BuildInfo {
     /// Released versions: the switcher, banners, revision histories and the history pages
     /// (empty without releases).
     pub versions: versions::SiteVersions,
+    /// Typeset the PDFs into `pdf/` and link them from their pages (see [`pdf_enabled`]).
+    pub pdf: bool,
 }
 
 /// Renders every page and asset into memory: relative path → bytes. Errors (broken links,
@@ -145,6 +150,21 @@ pub fn render_site_spooled(
             dir.display()
         )]
     })
+}
+
+/// Whether a site or bundle of `project` gets PDFs: `Ok(false)` when kitei was built without
+/// the `pdf` feature, an error (naming the font package to install) when no Japanese font is
+/// found.
+pub fn pdf_enabled(project: &Project) -> Result<bool, String> {
+    #[cfg(feature = "pdf")]
+    {
+        pdf::fonts::load(&project.config.pdf.fonts, &project.root).map(|_| true)
+    }
+    #[cfg(not(feature = "pdf"))]
+    {
+        let _ = project;
+        Ok(false)
+    }
 }
 
 /// The build date: `SOURCE_DATE_EPOCH` when set (reproducible builds), otherwise today, in

@@ -460,6 +460,9 @@ fn rendered_pages(
             Audience::Restricted,
             history.release,
         ),
+        // The PDFs as filed (without a Japanese font the bundle holds none; `kitei build`
+        // has warned about it).
+        pdf: crate::render::pdf_enabled(project).unwrap_or(false),
     };
     // Spooled to a temporary file, not held in memory: at 10,000 documents the restricted
     // site is hundreds of MB, on top of the loaded workspace.

@@ -784,6 +784,7 @@ mod tests {
             audience: Audience::Employees,
             preview: true,
             build_date: "2026-01-15".into(),
+            pdf: false,
             commit: None,
             as_of,
             report,

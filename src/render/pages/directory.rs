@@ -71,7 +71,7 @@ impl<'a> Site<'a> {
             title,
             "contacts",
             // The numbers by time of day again, for the wallet card at the top of the sheet.
-            json!({"roles": roles, "organisations": orgs, "incident_now": self.incident_now()}),
+            json!({"roles": roles, "organisations": orgs, "incident_now": self.incident_now(), "pdf": self.pdf_link("contacts.pdf")}),
         );
     }
 

@@ -52,6 +52,7 @@ impl<'a> Site<'a> {
             "contacts": if doc.kind() == DocKind::Runbook { self.runbook_contacts(doc) } else { Vec::new() },
             "body": rendered.html,
             "receipt": self.receipt_json(doc),
+            "pdf": self.pdf_link(&pdf_file_name(doc)),
         });
         let template = if doc.kind() == DocKind::Runbook {
             "runbook.html"

@@ -19,6 +19,7 @@ mod incidents;
 mod links;
 mod navigation;
 pub mod pagination;
+mod pdfs;
 mod records;
 pub mod registry;
 mod visibility;
@@ -26,6 +27,7 @@ mod visibility;
 pub use format::tel_href;
 use format::{category_key, notification_key, status_key};
 pub use pagination::{HOME_LIST_LIMIT, LIST_PAGE_SIZE, list_page_url, paginate};
+pub use pdfs::pdf_file_name;
 use registry::Body;
 pub use registry::{doc_url, incident_url, record_url};
 

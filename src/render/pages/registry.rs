@@ -292,6 +292,23 @@ pub const PAGES: &[PageKind] = &[
         Body::Versions,
     )
     .in_release_bundle(),
+    // The regulation documents' PDFs belong to a release; runbooks' and the contact sheet's
+    // do not (as their pages). Declared before `pdf`, which matches them too.
+    page(
+        "document pdf",
+        "",
+        Url::Under("pdf/doc-"),
+        Scoped::Keep,
+        Body::With("pdf"),
+    )
+    .in_release_bundle(),
+    page(
+        "pdf",
+        "",
+        Url::Under("pdf/"),
+        Scoped::Keep,
+        Body::Draw(|s| s.pdfs()),
+    ),
     page(
         "search index",
         "",
@@ -413,6 +430,9 @@ mod tests {
         assert_eq!(k("assets/kitei.css"), Some("stylesheet"));
         assert_eq!(k("assets/search.js"), Some("assets"));
         assert_eq!(k("assets/search/0.js"), Some("search index"));
+        assert_eq!(k("pdf/doc-main.pdf"), Some("document pdf"));
+        assert_eq!(k("pdf/runbook-x.pdf"), Some("pdf"));
+        assert!(in_release_bundle("pdf/doc-main.pdf") && !in_release_bundle("pdf/contacts.pdf"));
         assert_eq!(k("unknown.html"), None);
         for kind in PAGES {
             if let Url::PerRecord(_) = kind.url {

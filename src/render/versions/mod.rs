@@ -945,6 +945,8 @@ fn render_release(
         audience,
         preview: false,
         build_date: r.date(release_project.tz).to_string(),
+        // Archived versions are pages to read; their PDFs are in the release's bundle.
+        pdf: false,
         commit: Some(r.short_commit()),
         as_of: open.as_of,
         report,

@@ -1,0 +1,39 @@
+//! The PDFs of the site (`pdf/`): typeset by [`crate::render::pdf`] for the site's audience
+//! when the build asks for them ([`crate::render::BuildInfo::pdf`]), and linked from the page
+//! of each document, runbook and the contact table.
+
+use super::*;
+
+/// `doc-ID.pdf` / `runbook-ID.pdf`: the document's page name with `.pdf`.
+pub fn pdf_file_name(doc: &Document) -> String {
+    let page = doc_url(doc);
+    format!("{}.pdf", page.strip_suffix(".html").unwrap_or(&page))
+}
+
+impl<'a> Site<'a> {
+    /// The link to the PDF `name` under `pdf/`, when this build has PDFs.
+    pub(super) fn pdf_link(&self, name: &str) -> Option<String> {
+        (cfg!(feature = "pdf") && self.info.pdf).then(|| format!("pdf/{name}"))
+    }
+
+    /// Typesets every PDF of this audience into `pdf/`.
+    pub(super) fn pdfs(&self) {
+        #[cfg(feature = "pdf")]
+        if self.info.pdf {
+            let pdfs = crate::render::pdf::Pdfs::new(
+                self.project,
+                self.corpus,
+                self.audience,
+                self.info.as_of,
+            );
+            match pdfs.map_err(|e| vec![e]).and_then(|p| p.all()) {
+                Ok(files) => {
+                    for f in files {
+                        self.sink.put(&format!("pdf/{}", f.name), f.bytes);
+                    }
+                }
+                Err(errors) => errors.into_iter().for_each(|e| self.error(e)),
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! 緊急連絡網 for the wall: one A4 page with every role this audience may see (holders and
+//! deputy with their phone numbers, via [`crate::render::roster`]) and every external body
+//! (phone, hours, notice deadline). Type is set small enough for a full policy to fit; the
+//! tests check that the example stays on one page.
+
+use super::Pdfs;
+use super::markup::Markup;
+use super::runbook::person;
+use crate::model::tables::ChannelKind;
+use crate::render::roster;
+
+/// The file name of the contact sheet.
+pub const FILE: &str = "contacts.pdf";
+
+/// The complete typst markup of the contact sheet.
+pub fn markup(pdfs: &Pdfs, footer_version: Option<&str>) -> String {
+    let title = pdfs.t("nav_contacts");
+    let org = &pdfs.project.config.organisation;
+    let mut out = Markup::new();
+    let footer = match footer_version {
+        Some(v) => format!("{org}　{title}　{} {v}", pdfs.t("version")),
+        None => format!("{org}　{title}"),
+    };
+    pdfs.preamble(&mut out, title, &footer, false);
+    out.raw(
+        "#set page(margin: (x: 12mm, top: 10mm, bottom: 14mm))\n#set text(size: 8pt)\n\
+         #set par(leading: 0.5em, spacing: 0.6em, justify: false)\n",
+    );
+    out.raw(&format!(
+        "#block(below: 2mm, text(font: {}, size: 14pt)[",
+        pdfs.heading_fonts()
+    ))
+    .text(&format!("{org}　{title}"))
+    .raw("])\n");
+
+    out.raw("#text(font: ")
+        .raw(&pdfs.heading_fonts())
+        .raw(", size: 10pt)[")
+        .text(pdfs.t("internal_contacts"))
+        .raw("]\n");
+    out.raw(
+        "#table(columns: (auto, 1fr, 1fr), inset: (x: 4pt, y: 2.5pt), stroke: 0.4pt, table.header(",
+    );
+    for key in ["role", "held_by", "deputy"] {
+        out.raw("[#strong[").text(pdfs.t(key)).raw("]], ");
+    }
+    out.raw("), ");
+    for role in pdfs.corpus.roles.iter() {
+        let Some(b) = roster::role_contacts(pdfs.corpus, pdfs.audience, &role.id.value) else {
+            continue;
+        };
+        out.raw("[").text(&b.role.name).raw("], [");
+        for (i, p) in b.holders.iter().enumerate() {
+            if i > 0 {
+                out.raw("#linebreak();");
+            }
+            person(pdfs, p, &mut out);
+        }
+        out.raw("], [");
+        if let Some(d) = b.deputy {
+            person(pdfs, d, &mut out);
+        }
+        out.raw("], ");
+    }
+    out.raw(")\n#v(2mm)\n");
+
+    out.raw("#text(font: ")
+        .raw(&pdfs.heading_fonts())
+        .raw(", size: 10pt)[")
+        .text(pdfs.t("external_contacts"))
+        .raw("]\n");
+    out.raw("#table(columns: (1.4fr, 1fr, 1.6fr, auto), inset: (x: 4pt, y: 2.5pt), stroke: 0.4pt, table.header(");
+    for key in ["organisation", "channel_phone", "hours", "notice_deadline"] {
+        out.raw("[#strong[").text(pdfs.t(key)).raw("]], ");
+    }
+    out.raw("), ");
+    for o in pdfs.corpus.organisations.iter() {
+        if !pdfs.audience.sees(o.visibility) {
+            continue;
+        }
+        let phone = o
+            .channels
+            .iter()
+            .find(|c| matches!(c.kind, ChannelKind::Phone | ChannelKind::Mobile));
+        let hours = phone
+            .and_then(|c| c.hours.clone())
+            .or_else(|| o.hours.clone())
+            .unwrap_or_default();
+        let deadline = o
+            .notice_deadline
+            .as_ref()
+            .map(|d| d.value.to_string())
+            .unwrap_or_default();
+        for cell in [
+            o.name.as_str(),
+            phone.map(|c| c.value.as_str()).unwrap_or("—"),
+            hours.as_str(),
+            deadline.as_str(),
+        ] {
+            out.raw("[").text(cell).raw("], ");
+        }
+    }
+    out.raw(")\n");
+    out.finish()
+}

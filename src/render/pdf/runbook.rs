@@ -1,0 +1,104 @@
+//! A runbook for the day the systems are down: compact A4 (smaller type and margins, so it
+//! fits on as few pages as it can), the contact block of every role it names first (holders,
+//! deputy, phone numbers, from [`crate::render::roster`]), then the phases as checklists.
+
+use super::Pdfs;
+use super::body;
+use super::markup::Markup;
+use crate::model::Document;
+use crate::model::tables::{ChannelKind, Person};
+use crate::render::roster;
+
+/// The complete typst markup of `doc`'s PDF.
+pub fn markup(pdfs: &Pdfs, doc: &Document) -> String {
+    let m = &doc.meta;
+    let mut out = Markup::new();
+    let footer = match &m.version {
+        Some(v) => format!("{}　{} {}", m.title, pdfs.t("version"), v.value),
+        None => m.title.clone(),
+    };
+    pdfs.preamble(&mut out, &m.title, &footer, false);
+    out.raw(
+        "#set page(margin: (x: 14mm, top: 12mm, bottom: 16mm))\n#set text(size: 9.5pt)\n\
+         #set par(leading: 0.7em, spacing: 0.8em)\n",
+    );
+    out.raw(&format!(
+        "#block(below: 3mm, text(font: {}, size: 15pt)[",
+        pdfs.heading_fonts()
+    ))
+    .text(&m.title)
+    .raw("])\n");
+    let mut facts: Vec<String> = Vec::new();
+    if let Some(o) = &m.owner {
+        facts.push(format!("{}：{}", pdfs.t("owner"), pdfs.ref_name(&o.value)));
+    }
+    if let Some(v) = &m.version {
+        facts.push(format!("{} {}", pdfs.t("version"), v.value));
+    }
+    if !m.incident_types.is_empty() {
+        let types: Vec<&str> = m.incident_types.iter().map(|t| t.value.as_str()).collect();
+        facts.push(format!(
+            "{}：{}",
+            pdfs.t("incident_types"),
+            types.join("、")
+        ));
+    }
+    if !facts.is_empty() {
+        out.raw("#text(size: 8.5pt)[")
+            .text(&facts.join("　"))
+            .raw("]\n\n");
+    }
+    if let Some(s) = &m.summary {
+        out.text(s).parbreak();
+    }
+    contact_block(pdfs, doc, &mut out);
+    body::write(doc, &|dest| pdfs.link_dest(dest, doc), &mut out);
+    out.finish()
+}
+
+/// 役割 | 担当者 | 代理, with phone numbers, for every role the runbook names that this
+/// audience may see.
+pub fn contact_block(pdfs: &Pdfs, doc: &Document, out: &mut Markup) {
+    let blocks: Vec<roster::RoleContacts> = roster::roles_named(doc)
+        .iter()
+        .filter_map(|id| roster::role_contacts(pdfs.corpus, pdfs.audience, id))
+        .collect();
+    if blocks.is_empty() {
+        return;
+    }
+    out.raw(
+        "#table(columns: (auto, 1fr, 1fr), inset: (x: 5pt, y: 3pt), stroke: 0.5pt, table.header(",
+    );
+    for key in ["role", "held_by", "deputy"] {
+        out.raw("[#strong[").text(pdfs.t(key)).raw("]], ");
+    }
+    out.raw("), ");
+    for b in &blocks {
+        out.raw("[").text(&b.role.name).raw("], [");
+        for (i, p) in b.holders.iter().enumerate() {
+            if i > 0 {
+                out.raw("#linebreak();");
+            }
+            person(pdfs, p, out);
+        }
+        out.raw("], [");
+        if let Some(d) = b.deputy {
+            person(pdfs, d, out);
+        }
+        out.raw("], ");
+    }
+    out.raw(")\n\n");
+}
+
+/// "Name　電話 03-…　携帯 090-…".
+pub fn person(pdfs: &Pdfs, p: &Person, out: &mut Markup) {
+    let mut line = p.name.clone();
+    for ch in roster::phones(p) {
+        let label = match ch.kind {
+            ChannelKind::Mobile => pdfs.t("channel_mobile"),
+            _ => pdfs.t("channel_phone"),
+        };
+        line.push_str(&format!("　{label} {}", ch.value));
+    }
+    out.text(&line);
+}
