@@ -369,6 +369,7 @@ fn the_crash_harness_recovers_from_every_point() {
     let o = std::process::Command::new("bash")
         .arg(common::root().join("tests/crash/harness.sh"))
         .env("KITEI", env!("CARGO_BIN_EXE_kitei"))
+        .env("KITEI_PDF", common::pdf_setting())
         .output()
         .unwrap();
     let report = text(&o);

@@ -738,7 +738,12 @@ fn outside_git_builds_the_current_version_with_a_warning() {
 fn sealing_a_release_holds_its_files_tables_and_notice() {
     let repo = repo();
     let p = repo.path();
-    let o = kitei(p, &["seal", "--release", "2025.2"]);
+    // With PDFs: a release bundle holds its documents' PDFs, not the runbooks'.
+    let o = common::kitei_with_pdfs(p)
+        .args(["seal", "--release", "2025.2"])
+        .env("SOURCE_DATE_EPOCH", "1775000000")
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let zip_path = p.join("evidence/kitei-evidence-000001.zip");
     let mut zip = zip_read(&zip_path);
@@ -751,6 +756,10 @@ fn sealing_a_release_holds_its_files_tables_and_notice() {
         "data/source/regulation/reg.md",
     ] {
         assert!(names.contains(&format!("{b}{name}")), "{name} in {names:?}");
+    }
+    if cfg!(feature = "pdf") {
+        let pdf = format!("{b}data/site/pdf/doc-reg.pdf");
+        assert!(names.contains(&pdf), "{pdf} in {names:?}");
     }
     assert!(
         !names

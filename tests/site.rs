@@ -843,6 +843,7 @@ fn no_op_build_is_found_whichever_way_the_project_path_is_typed() {
             .env("NO_COLOR", "1")
             .env("SOURCE_DATE_EPOCH", EPOCH)
             .env("KITEI_SOURCE_COMMIT", "0123456789ab")
+            .env("KITEI_PDF", common::pdf_setting())
             .env_remove("KITEI_CACHE")
             .output()
             .unwrap();

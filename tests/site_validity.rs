@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 fn build(audience: &str) -> (tempfile::TempDir, PathBuf) {
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");
-    let o = common::kitei(&common::root())
+    // With PDFs: their download links must resolve too.
+    let o = common::kitei_with_pdfs(&common::root())
         .args(["build", "--no-seal", "--audience", audience, "--out"])
         .arg(&site)
         .env("SOURCE_DATE_EPOCH", "1793232000")

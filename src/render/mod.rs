@@ -21,7 +21,6 @@ pub mod output;
 pub mod pages;
 #[cfg(feature = "pdf")]
 pub mod pdf;
-pub mod roster;
 pub mod reuse;
 pub mod rule_summaries;
 pub mod search;
@@ -153,9 +152,12 @@ pub fn render_site_spooled(
 }
 
 /// Whether a site or bundle of `project` gets PDFs: `Ok(false)` when kitei was built without
-/// the `pdf` feature, an error (naming the font package to install) when no Japanese font is
-/// found.
+/// the `pdf` feature or `KITEI_PDF=off` (see [`pdf_skipped`]), an error (naming the font
+/// package to install) when no Japanese font is found.
 pub fn pdf_enabled(project: &Project) -> Result<bool, String> {
+    if pdf_skipped()? {
+        return Ok(false);
+    }
     #[cfg(feature = "pdf")]
     {
         pdf::fonts::load(&project.config.pdf.fonts, &project.root).map(|_| true)
@@ -164,6 +166,19 @@ pub fn pdf_enabled(project: &Project) -> Result<bool, String> {
     {
         let _ = project;
         Ok(false)
+    }
+}
+
+/// `KITEI_PDF=off` leaves the PDFs out of sites and bundles (`kitei build`, `seal`, `serve`):
+/// a quicker preview, and what the test suite uses where it does not look at PDFs. Unset or
+/// `on`: PDFs as usual. `kitei pdf` ignores it.
+pub fn pdf_skipped() -> Result<bool, String> {
+    match std::env::var("KITEI_PDF").as_deref().map(str::trim) {
+        Err(_) | Ok("" | "on") => Ok(false),
+        Ok("off") => Ok(true),
+        Ok(other) => Err(format!(
+            "KITEI_PDF is `{other}`: set it to `off` or `on`, or unset it"
+        )),
     }
 }
 

@@ -77,7 +77,12 @@ pub fn inputs(project_root: &Path, source_dir: &Path, settings: &Settings) -> Op
     let exe = std::env::current_exe().ok()?;
     part(stat_line(&exe, &std::fs::metadata(&exe).ok()?).as_bytes());
     part(&serde_json::to_vec(settings).ok()?);
-    for var in ["SOURCE_DATE_EPOCH", "KITEI_SOURCE_COMMIT", "KITEI_CACHE"] {
+    for var in [
+        "SOURCE_DATE_EPOCH",
+        "KITEI_SOURCE_COMMIT",
+        "KITEI_CACHE",
+        "KITEI_PDF",
+    ] {
         part(var.as_bytes());
         part(std::env::var_os(var).unwrap_or_default().as_encoded_bytes());
     }

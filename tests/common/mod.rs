@@ -14,7 +14,23 @@ pub fn root() -> PathBuf {
 /// and none of the variables a developer's shell may hold that change what kitei does
 /// (`SOURCE_DATE_EPOCH`, `KITEI_CACHE`, `KITEI_TIMINGS`, `KITEI_SIGN_PASSWORD`,
 /// `KITEI_SIGN_KEY`, `KITEI_SOURCE_COMMIT`). A test sets the ones it needs.
+///
+/// Sites and bundles are built without PDFs (`KITEI_PDF=off`: typesetting with a debug build
+/// of typst costs seconds per build); tests that look at them use [`kitei_with_pdfs`], and
+/// `KITEI_PDF=on cargo test` typesets in every test.
 pub fn kitei(project: &Path) -> Command {
+    let mut c = kitei_with_pdfs(project);
+    c.env("KITEI_PDF", pdf_setting());
+    c
+}
+
+/// The `KITEI_PDF` the tests run kitei with: `off` unless the test run sets it.
+pub fn pdf_setting() -> std::ffi::OsString {
+    std::env::var_os("KITEI_PDF").unwrap_or_else(|| "off".into())
+}
+
+/// [`kitei`] with the PDFs in sites and bundles, as a user's `kitei build` has them.
+pub fn kitei_with_pdfs(project: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_kitei"));
     c.arg("-C").arg(project).env("NO_COLOR", "1");
     for var in [
@@ -24,6 +40,7 @@ pub fn kitei(project: &Path) -> Command {
         "KITEI_SIGN_PASSWORD",
         "KITEI_SIGN_KEY",
         "KITEI_SOURCE_COMMIT",
+        "KITEI_PDF",
     ] {
         c.env_remove(var);
     }

@@ -18,13 +18,10 @@ impl<'a> Site<'a> {
         };
         // A person holding several roles is listed under each; only the first row carries the
         // `contact-ID` anchor (ids must be unique in a page). Holders and deputy come from
-        // `role_reach`, the resolution the runbooks' contact blocks use too.
+        // `contact_sheet`, the list the contact-sheet PDF prints too.
         let mut anchored = std::collections::HashSet::new();
-        let roles: Vec<Value> = c
-            .roles
+        let roles: Vec<Value> = contact_sheet(c, |v| self.audience.sees(v))
             .iter()
-            .filter(|r| !r.committee)
-            .filter_map(|r| role_reach(c, &r.id.value, |v| self.audience.sees(v)))
             .map(|reach| {
                 let people: Vec<Value> = reach
                     .holders

@@ -69,9 +69,8 @@ impl<'a> Site<'a> {
 
     /// The contact block of a runbook: every role its steps name (`role:` links, in order of
     /// first mention) with holders and deputy and their `tel:` links, from
-    /// [`crate::model::reach::role_reach`] (the same resolution a PDF uses).
+    /// [`crate::model::reach::roles_named`] (the list the runbook's PDF prints too).
     pub(super) fn runbook_contacts(&self, doc: &Document) -> Vec<Value> {
-        let mut seen = std::collections::HashSet::new();
         let person = |r: &Reachable| {
             json!({
                 "id": r.person.id.value,
@@ -83,20 +82,15 @@ impl<'a> Site<'a> {
                 })).collect::<Vec<_>>(),
             })
         };
-        doc.links
+        roles_named(self.corpus, doc, |v| self.audience.sees(v))
             .iter()
-            .filter_map(|l| l.dest.parse::<Ref>().ok())
-            .filter(|r| r.kind == RefKind::Role && seen.insert(r.id.clone()))
-            .filter_map(|r| {
-                let reach = role_reach(self.corpus, &r.id, |v| self.audience.sees(v))?;
-                (!reach.role.committee).then(|| {
-                    json!({
-                        "id": reach.role.id.value,
-                        "name": reach.role.name,
-                        "url": format!("contacts.html#role-{}", reach.role.id.value),
-                        "holders": reach.holders.iter().map(person).collect::<Vec<_>>(),
-                        "deputy": reach.deputy.as_ref().map(person),
-                    })
+            .map(|reach| {
+                json!({
+                    "id": reach.role.id.value,
+                    "name": reach.role.name,
+                    "url": format!("contacts.html#role-{}", reach.role.id.value),
+                    "holders": reach.holders.iter().map(person).collect::<Vec<_>>(),
+                    "deputy": reach.deputy.as_ref().map(person),
                 })
             })
             .collect()

@@ -43,7 +43,7 @@ use crate::config::{Lang, Project};
 use crate::model::document::Document;
 use crate::model::hours::WeeklyHours;
 use crate::model::incident::{Incident, MeasureStatus, NotificationKind, Status};
-use crate::model::reach::{Reachable, role_reach};
+use crate::model::reach::{Reachable, contact_sheet, roles_named};
 use crate::model::tables::{Channel, ChannelKind, DeadlineFrom, OrgCategory};
 use crate::model::{Corpus, DocKind, Period, Ref, RefKind, Timestamp};
 use crate::text::prose;

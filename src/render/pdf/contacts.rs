@@ -1,13 +1,14 @@
 //! 緊急連絡網 for the wall: one A4 page with every role this audience may see (holders and
-//! deputy with their phone numbers, via [`crate::render::roster`]) and every external body
+//! deputy with their phone numbers, the list of
+//! [`crate::model::reach::contact_sheet`], as on the site's contacts page) and every external body
 //! (phone, hours, notice deadline). Type is set small enough for a full policy to fit; the
 //! tests check that the example stays on one page.
 
 use super::Pdfs;
 use super::markup::Markup;
-use super::runbook::person;
+use super::runbook::contact_table;
+use crate::model::reach;
 use crate::model::tables::ChannelKind;
-use crate::render::roster;
 
 /// The file name of the contact sheet.
 pub const FILE: &str = "contacts.pdf";
@@ -38,31 +39,14 @@ pub fn markup(pdfs: &Pdfs, footer_version: Option<&str>) -> String {
         .raw(", size: 10pt)[")
         .text(pdfs.t("internal_contacts"))
         .raw("]\n");
-    out.raw(
-        "#table(columns: (auto, 1fr, 1fr), inset: (x: 4pt, y: 2.5pt), stroke: 0.4pt, table.header(",
+    let roles = reach::contact_sheet(pdfs.corpus, |v| pdfs.audience.sees(v));
+    contact_table(
+        pdfs,
+        &roles,
+        "inset: (x: 4pt, y: 2.5pt), stroke: 0.4pt",
+        &mut out,
     );
-    for key in ["role", "held_by", "deputy"] {
-        out.raw("[#strong[").text(pdfs.t(key)).raw("]], ");
-    }
-    out.raw("), ");
-    for role in pdfs.corpus.roles.iter() {
-        let Some(b) = roster::role_contacts(pdfs.corpus, pdfs.audience, &role.id.value) else {
-            continue;
-        };
-        out.raw("[").text(&b.role.name).raw("], [");
-        for (i, p) in b.holders.iter().enumerate() {
-            if i > 0 {
-                out.raw("#linebreak();");
-            }
-            person(pdfs, p, &mut out);
-        }
-        out.raw("], [");
-        if let Some(d) = b.deputy {
-            person(pdfs, d, &mut out);
-        }
-        out.raw("], ");
-    }
-    out.raw(")\n#v(2mm)\n");
+    out.raw("#v(2mm)\n");
 
     out.raw("#text(font: ")
         .raw(&pdfs.heading_fonts())

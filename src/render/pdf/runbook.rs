@@ -1,13 +1,14 @@
 //! A runbook for the day the systems are down: compact A4 (smaller type and margins, so it
 //! fits on as few pages as it can), the contact block of every role it names first (holders,
-//! deputy, phone numbers, from [`crate::render::roster`]), then the phases as checklists.
+//! deputy, phone numbers: [`crate::model::reach::roles_named`], the list the site's runbook
+//! page shows), then the phases as checklists.
 
 use super::Pdfs;
 use super::body;
 use super::markup::Markup;
 use crate::model::Document;
-use crate::model::tables::{ChannelKind, Person};
-use crate::render::roster;
+use crate::model::reach::{self, Reachable, RoleReach};
+use crate::model::tables::ChannelKind;
 
 /// The complete typst markup of `doc`'s PDF.
 pub fn markup(pdfs: &Pdfs, doc: &Document) -> String {
@@ -59,21 +60,25 @@ pub fn markup(pdfs: &Pdfs, doc: &Document) -> String {
 /// 役割 | 担当者 | 代理, with phone numbers, for every role the runbook names that this
 /// audience may see.
 pub fn contact_block(pdfs: &Pdfs, doc: &Document, out: &mut Markup) {
-    let blocks: Vec<roster::RoleContacts> = roster::roles_named(doc)
-        .iter()
-        .filter_map(|id| roster::role_contacts(pdfs.corpus, pdfs.audience, id))
-        .collect();
+    let blocks = reach::roles_named(pdfs.corpus, doc, |v| pdfs.audience.sees(v));
     if blocks.is_empty() {
         return;
     }
-    out.raw(
-        "#table(columns: (auto, 1fr, 1fr), inset: (x: 5pt, y: 3pt), stroke: 0.5pt, table.header(",
-    );
+    contact_table(pdfs, &blocks, "inset: (x: 5pt, y: 3pt), stroke: 0.5pt", out);
+    out.raw("\n");
+}
+
+/// The 役割 | 担当者 | 代理 table of `blocks` (a runbook's roles, the contact sheet's);
+/// `style` is the table's inset and stroke arguments.
+pub fn contact_table(pdfs: &Pdfs, blocks: &[RoleReach], style: &str, out: &mut Markup) {
+    out.raw("#table(columns: (auto, 1fr, 1fr), ")
+        .raw(style)
+        .raw(", table.header(");
     for key in ["role", "held_by", "deputy"] {
         out.raw("[#strong[").text(pdfs.t(key)).raw("]], ");
     }
     out.raw("), ");
-    for b in &blocks {
+    for b in blocks {
         out.raw("[").text(&b.role.name).raw("], [");
         for (i, p) in b.holders.iter().enumerate() {
             if i > 0 {
@@ -82,18 +87,19 @@ pub fn contact_block(pdfs: &Pdfs, doc: &Document, out: &mut Markup) {
             person(pdfs, p, out);
         }
         out.raw("], [");
-        if let Some(d) = b.deputy {
+        if let Some(d) = &b.deputy {
             person(pdfs, d, out);
         }
         out.raw("], ");
     }
-    out.raw(")\n\n");
+    out.raw(")\n");
 }
 
 /// "Name　電話 03-…　携帯 090-…".
-pub fn person(pdfs: &Pdfs, p: &Person, out: &mut Markup) {
-    let mut line = p.name.clone();
-    for ch in roster::phones(p) {
+fn person(pdfs: &Pdfs, p: &Reachable, out: &mut Markup) {
+    let mut line = p.person.name.clone();
+    for phone in &p.phones {
+        let ch = phone.channel;
         let label = match ch.kind {
             ChannelKind::Mobile => pdfs.t("channel_mobile"),
             _ => pdfs.t("channel_phone"),
