@@ -139,6 +139,8 @@ EVENTS=$WORK/events.log
 TRASH=$WORK/trash
 mkdir -p "$TRASH"
 export SOURCE_DATE_EPOCH=1767225600 KITEI_SOURCE_COMMIT=bench NO_COLOR=1
+# HTML against HTML: kitei's sites without their PDFs (typesetting is measured by benches/pdf.sh).
+export KITEI_PDF=off
 # Every tool that has worker threads gets the same number (kitei and the floor use rayon).
 export RAYON_NUM_THREADS=$THREADS
 
