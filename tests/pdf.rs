@@ -750,9 +750,12 @@ fn the_comparison_pdf_is_landscape_with_old_and_new_text_and_elisions() {
         "本規程は、当社の役員及び従業員（派遣社員を含む。以下「従業員等」という。）に適用する。";
     let new = "本規程は、当社の役員、従業員及び業務委託先の常駐者（派遣社員を含む。以下「従業員等」という。）に適用する。";
     assert!(md.contains(old));
+    // Effective 2026-10-15: at the pinned date (2026-11-01) the acknowledgements of 2026.2 are
+    // still pending (warnings), not overdue (errors that stop `kitei pdf`).
     let md = md
         .replacen(old, new, 1)
-        .replacen("version: \"2026.1\"", "version: \"2026.2\"", 1);
+        .replacen("version: \"2026.1\"", "version: \"2026.2\"", 1)
+        .replacen("effective_on: 2026-04-01", "effective_on: 2026-10-15", 1);
     std::fs::write(&reg, md).unwrap();
     git(dir, &["commit", "-qam", "2026.2"]);
     git(dir, &["tag", "-a", "policy-v2026.2", "-m", "2026.2"]);
