@@ -36,10 +36,16 @@ fn has_version(program: &str) -> bool {
 
 /// Runs `kitei pdf` on `project` with `args` into a new folder; returns the folder.
 fn pdf(project: &Path, args: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    pdf_with(project, args, &[])
+}
+
+/// [`pdf`] with extra environment variables.
+fn pdf_with(project: &Path, args: &[&str], env: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("pdf");
     let o = kitei(project)
         .env("SOURCE_DATE_EPOCH", EPOCH)
+        .envs(env.iter().copied())
         .arg("pdf")
         .args(args)
         .arg("--out")
@@ -443,8 +449,10 @@ fn render_first_page(file: &Path, kind: &str) {
 #[test]
 fn two_builds_are_byte_identical() {
     let project = example();
-    let (_a, one) = pdf(project.path(), &[]);
-    let (_b, two) = pdf(project.path(), &[]);
+    // Both typeset (no cache): typst itself must be deterministic.
+    let cold = [("KITEI_CACHE", "off")];
+    let (_a, one) = pdf_with(project.path(), &[], &cold);
+    let (_b, two) = pdf_with(project.path(), &[], &cold);
     let (one, two) = (common::tree(&one), common::tree(&two));
     assert!(!one.is_empty());
     assert_eq!(
@@ -454,6 +462,79 @@ fn two_builds_are_byte_identical() {
     for (name, bytes) in &one {
         assert!(two[name] == *bytes, "{name} differs between two builds");
     }
+}
+
+/// The inode of every entry of the PDF cache of `audience`.
+fn cache_entries(project: &Path, audience: &str) -> std::collections::BTreeMap<String, u64> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::read_dir(project.join(".kitei-cache/pdf").join(audience))
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, e.metadata().unwrap().ino())
+        })
+        .collect()
+}
+
+#[test]
+fn after_an_edit_only_the_changed_pdf_is_typeset_again() {
+    if !tools() {
+        return;
+    }
+    let project = example();
+    let (_a, before) = pdf(project.path(), &[]);
+    let entries = cache_entries(project.path(), "employees");
+    assert_eq!(
+        entries.len(),
+        common::tree(&before).len(),
+        "one entry per PDF"
+    );
+
+    let runbook = project.path().join("policy-src/runbooks/malware.md");
+    let mut text = std::fs::read_to_string(&runbook).unwrap();
+    text.push_str("\n（追記）検証用の一文。\n");
+    std::fs::write(&runbook, text).unwrap();
+    let (_b, cached) = pdf(project.path(), &[]);
+    let (_c, cold) = pdf_with(project.path(), &[], &[("KITEI_CACHE", "off")]);
+
+    // What the cache gives is what typesetting gives.
+    let (before, cached, cold) = (
+        common::tree(&before),
+        common::tree(&cached),
+        common::tree(&cold),
+    );
+    assert_eq!(
+        cached.keys().collect::<Vec<_>>(),
+        cold.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &cold {
+        assert!(
+            cached[name] == *bytes,
+            "{name}: cached PDF differs from a fresh one"
+        );
+        let changed = before[name] != *bytes;
+        assert_eq!(
+            changed,
+            name == "runbook-malware.pdf",
+            "{name} changed: {changed}"
+        );
+    }
+    assert!(
+        pdftotext(&_b.path().join("pdf/runbook-malware.pdf")).contains("検証用の一文"),
+        "the edit is in the new PDF"
+    );
+    // Exactly one entry was written again (a new file has a new inode).
+    let after = cache_entries(project.path(), "employees");
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        entries.keys().collect::<Vec<_>>()
+    );
+    let rewritten = entries.iter().filter(|(k, ino)| after[*k] != **ino).count();
+    assert_eq!(
+        rewritten, 1,
+        "only the edited runbook's PDF is typeset again"
+    );
 }
 
 /// A guideline of `n` paragraphs in which punctuation falls at every offset of the line: a

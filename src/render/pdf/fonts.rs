@@ -46,6 +46,8 @@ pub struct FontSet {
     pub body: Vec<String>,
     /// Families for headings and the cover (sans first).
     pub heading: Vec<String>,
+    /// The SHA-256 of the font files' bytes, in load order (part of every PDF's cache key).
+    pub digest: [u8; 32],
 }
 
 /// Loads the configured fonts (`configured`, relative to `root`), or the system's.
@@ -109,9 +111,13 @@ fn is_font_file(p: &Path) -> bool {
 
 /// The fonts in `files` when at least one covers Japanese (kana and kanji).
 fn from_files(files: &[PathBuf]) -> Option<FontSet> {
+    use sha2::Digest;
     let mut fonts = Vec::new();
+    let mut digest = sha2::Sha256::new();
     for f in files {
         let Ok(data) = std::fs::read(f) else { continue };
+        digest.update((data.len() as u64).to_le_bytes());
+        digest.update(&data);
         fonts.extend(Font::iter(Bytes::new(data)));
     }
     let japanese = |font: &Font| {
@@ -145,5 +151,6 @@ fn from_files(files: &[PathBuf]) -> Option<FontSet> {
         fonts,
         body,
         heading,
+        digest: digest.finalize().into(),
     })
 }

@@ -11,6 +11,7 @@
 //! document id and version; two builds of the same sources give the same bytes.
 
 pub mod body;
+pub mod cache;
 pub mod compare;
 pub mod contacts;
 pub mod fonts;
@@ -55,7 +56,8 @@ impl<'a> Pdfs<'a> {
         as_of: chrono::NaiveDate,
     ) -> Result<Pdfs<'a>, String> {
         let fonts = fonts::load(&project.config.pdf.fonts, &project.root)?;
-        let typesetter = Typesetter::new(&fonts);
+        let cache = cache::PdfCache::new(&project.root, audience.as_str(), &fonts.digest);
+        let typesetter = Typesetter::new(&fonts, cache);
         Ok(Pdfs {
             project,
             corpus,

@@ -10,6 +10,7 @@ use typst::{Library, LibraryExt, World, WorldExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
+use super::cache::PdfCache;
 use super::fonts::FontSet;
 
 /// The typst world of one document: its markup is the only file; no package, image or
@@ -60,11 +61,13 @@ impl World for Single<'_> {
     }
 }
 
-/// Compiles documents with one font set (shared by every PDF of a build).
+/// Compiles documents with one font set (shared by every PDF of a build), or takes them from
+/// the cache when nothing that goes into them changed.
 pub struct Typesetter {
     library: LazyHash<Library>,
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
+    cache: Option<PdfCache>,
 }
 
 /// The moment a PDF says it was made (never the clock: see `super::document_date`).
@@ -79,17 +82,31 @@ pub struct Moment {
 }
 
 impl Typesetter {
-    pub fn new(fonts: &FontSet) -> Typesetter {
+    pub fn new(fonts: &FontSet, cache: Option<PdfCache>) -> Typesetter {
         Typesetter {
             library: LazyHash::new(Library::default()),
             book: LazyHash::new(FontBook::from_fonts(&fonts.fonts)),
             fonts: fonts.fonts.clone(),
+            cache,
         }
     }
 
     /// Typesets `markup` into a PDF/A-2b file. `ident` names the document stably (its id
     /// and version): the PDF's file identifier is derived from it, so two builds agree.
     pub fn pdf(&self, markup: String, ident: &str, when: Moment) -> Result<Vec<u8>, String> {
+        let Some(cache) = &self.cache else {
+            return self.typeset(markup, ident, when);
+        };
+        let key = cache.key(&markup, ident, &format!("{when:?}"));
+        if let Some(pdf) = cache.get(ident, &key) {
+            return Ok(pdf);
+        }
+        let pdf = self.typeset(markup, ident, when)?;
+        cache.put(ident, &key, &pdf);
+        Ok(pdf)
+    }
+
+    fn typeset(&self, markup: String, ident: &str, when: Moment) -> Result<Vec<u8>, String> {
         let id = RootedPath::new(
             VirtualRoot::Project,
             VirtualPath::new("main.typ").map_err(|e| format!("{e:?}"))?,
