@@ -316,7 +316,7 @@ fn regulation_pdfs_hold_every_clause_in_order_with_embedded_fonts() {
         return;
     }
     let (project, _, out) = example_pdfs();
-    let mut names: Vec<String> = std::fs::read_dir(&out)
+    let mut names: Vec<String> = std::fs::read_dir(out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
