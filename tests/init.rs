@@ -78,7 +78,13 @@ fn a_new_repository_checks_builds_and_keeps_generated_output_out_of_git() {
         &project,
     ));
     ok(&kitei(&["check", "--format", "sarif"], &project));
-    for generated in ["site", "site-public", "site-restricted", "evidence"] {
+    let mut generated_folders = vec!["site", "site-public", "site-restricted", "evidence"];
+    if cfg!(feature = "pdf") {
+        ok(&kitei(&["pdf"], &project));
+        ok(&kitei(&["pdf", "--audience", "restricted"], &project));
+        generated_folders.extend(["pdf", "pdf-restricted"]);
+    }
+    for generated in generated_folders {
         assert!(
             project.join(generated).is_dir(),
             "{generated} was not built"
@@ -89,7 +95,7 @@ fn a_new_repository_checks_builds_and_keeps_generated_output_out_of_git() {
     let staged: Vec<&str> = staged.lines().map(|l| &l[3..]).collect();
     for path in &staged {
         assert!(
-            !["site", "evidence", ".kitei", "public"]
+            !["site", "evidence", ".kitei", "public", "pdf"]
                 .iter()
                 .any(|g| path.starts_with(g)),
             "generated output staged: {path}\n{staged:#?}"

@@ -62,7 +62,8 @@ const SCAFFOLD: &[(&str, &str)] = &[
     ),
 ];
 
-/// The repository files every `kitei init` writes; `{{version}}` is this kitei's version.
+/// The repository files every `kitei init` writes; `{{version}}` is this kitei's version and
+/// `{{rust_version}}` the oldest Rust that builds it (`rust-version` of Cargo.toml).
 const REPOSITORY: &[(&str, &str)] = &[
     (
         ".github/workflows/kitei.yml",
@@ -161,7 +162,9 @@ pub fn plan(opts: &InitOptions) -> Vec<(String, Vec<u8>)> {
         .map(|(path, src)| {
             (
                 path.to_string(),
-                src.replace("{{version}}", version).into_bytes(),
+                src.replace("{{version}}", version)
+                    .replace("{{rust_version}}", env!("CARGO_PKG_RUST_VERSION"))
+                    .into_bytes(),
             )
         })
         .collect();
@@ -383,6 +386,16 @@ mod tests {
             std::fs::read_to_string(dir.path().join(".github/workflows/kitei.yml")).unwrap();
         assert!(workflow.contains(&format!("KITEI_VERSION: \"{}\"", env!("CARGO_PKG_VERSION"))));
         assert!(!workflow.contains("{{version}}"));
+        // CI can build this kitei (its minimum Rust) and typeset its PDFs (a Japanese font).
+        let gitlab = std::fs::read_to_string(dir.path().join(".gitlab-ci.yml")).unwrap();
+        let image = format!(
+            "image: rust:{}-slim-bookworm",
+            env!("CARGO_PKG_RUST_VERSION")
+        );
+        assert!(gitlab.contains(&image), "{gitlab}");
+        for ci in [&workflow, &gitlab] {
+            assert!(ci.contains("install -y -qq --no-install-recommends fonts-ipaexfont"));
+        }
         std::fs::write(dir.path().join(".gitlab-ci.yml"), "mine").unwrap();
         match init(dir.path(), &opts(false, false)) {
             Err(InitError::Exists(paths)) => assert!(paths.contains(&".gitlab-ci.yml".into())),
@@ -425,6 +438,7 @@ mod tests {
             let text = String::from_utf8(bytes.clone()).unwrap();
             assert!(!text.contains("{{today}}"), "{path}");
             assert!(!text.contains("{{version}}"), "{path}");
+            assert!(!text.contains("{{rust_version}}"), "{path}");
         }
         assert!(files.iter().any(|(p, b)| p == "policy-src/contacts.yaml"
             && String::from_utf8_lossy(b).contains("2026-04-01")));
