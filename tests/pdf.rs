@@ -160,14 +160,23 @@ fn without_footers(text: &str, title: &str) -> String {
         .join("\n")
 }
 
-/// The example's PDFs, built once for the tests that only read them.
-fn example_pdfs() -> &'static (tempfile::TempDir, tempfile::TempDir, PathBuf) {
-    static BUILT: std::sync::OnceLock<(tempfile::TempDir, tempfile::TempDir, PathBuf)> =
-        std::sync::OnceLock::new();
+/// The example's PDFs, built once for the tests that only read them: (project, PDF folder).
+/// They live in the test target's temporary folder (emptied at the start of each run), so a
+/// run leaves no temporary folder behind and the PDFs can be looked at afterwards.
+fn example_pdfs() -> &'static (PathBuf, PathBuf) {
+    static BUILT: std::sync::OnceLock<(PathBuf, PathBuf)> = std::sync::OnceLock::new();
     BUILT.get_or_init(|| {
-        let project = example();
-        let (dir, out) = pdf(project.path(), &[]);
-        (project, dir, out)
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pdf-example");
+        let _ = std::fs::remove_dir_all(&root);
+        let project = root.join("project");
+        std::fs::create_dir_all(&project).unwrap();
+        let example = example();
+        common::copy_tree(example.path(), &project);
+        let (dir, out) = pdf(&project, &[]);
+        let kept = root.join("pdf");
+        common::copy_tree(&out, &kept);
+        drop(dir);
+        (project, kept)
     })
 }
 
@@ -217,8 +226,8 @@ fn runbooks_carry_the_contact_block_of_every_role_they_name() {
     if !tools() {
         return;
     }
-    let (project, _, out) = example_pdfs();
-    let p = kitei::config::Project::open(project.path()).unwrap();
+    let (project, out) = example_pdfs();
+    let p = kitei::config::Project::open(project).unwrap();
     let corpus = kitei::source::load(&p).unwrap().corpus;
     let mut runbooks = 0;
     for doc in corpus
@@ -281,13 +290,13 @@ fn the_contact_sheet_is_one_page_with_every_role_and_body() {
     if !tools() {
         return;
     }
-    let (project, _, out) = example_pdfs();
+    let (project, out) = example_pdfs();
     let file = out.join("contacts.pdf");
     assert_sound(&file);
     let text = pdftotext(&file);
     assert_eq!(page_count(&text), 1, "{text}");
     let flat = squash(&text);
-    let p = kitei::config::Project::open(project.path()).unwrap();
+    let p = kitei::config::Project::open(project).unwrap();
     let corpus = kitei::source::load(&p).unwrap().corpus;
     for role in corpus.roles.iter().filter(|r| !r.committee) {
         assert!(flat.contains(&squash(&role.name)), "no role {}", role.name);
@@ -315,7 +324,7 @@ fn regulation_pdfs_hold_every_clause_in_order_with_embedded_fonts() {
     if !tools() {
         return;
     }
-    let (project, _, out) = example_pdfs();
+    let (project, out) = example_pdfs();
     let mut names: Vec<String> = std::fs::read_dir(out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -346,7 +355,7 @@ fn regulation_pdfs_hold_every_clause_in_order_with_embedded_fonts() {
         ),
     ] {
         let file = out.join(pdf_name);
-        let md = std::fs::read_to_string(project.path().join("policy-src").join(source)).unwrap();
+        let md = std::fs::read_to_string(project.join("policy-src").join(source)).unwrap();
         let title = md
             .lines()
             .find_map(|l| l.strip_prefix("title: "))
