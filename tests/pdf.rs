@@ -872,4 +872,37 @@ fn the_comparison_pdf_is_landscape_with_old_and_new_text_and_elisions() {
         "an unchanged clause is printed"
     );
     render_first_page(&file, "compare");
+
+    // The site offers the same PDF on the release's change notice and comparison page.
+    let o = common::kitei_with_pdfs(dir)
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .args(["build", "--no-seal"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let site = dir.join("site");
+    let in_site = std::fs::read(site.join("pdf/compare-2026.1-2026.2.pdf")).unwrap();
+    assert!(
+        in_site == std::fs::read(&file).unwrap(),
+        "the site's comparison PDF differs from kitei pdf --compare's"
+    );
+    let link = "href=\"pdf/compare-2026.1-2026.2.pdf\"";
+    let notice = std::fs::read_to_string(site.join("changes-2026.2.html")).unwrap();
+    assert!(
+        notice.contains(link),
+        "the change notice does not link the PDF"
+    );
+    let compare_page = std::fs::read_dir(&site)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with("compare-") && n.ends_with("-2026.1-2026.2.html"))
+        .expect("a comparison page");
+    let compare_page = std::fs::read_to_string(site.join(compare_page)).unwrap();
+    assert!(
+        compare_page.contains(link),
+        "the comparison page does not link the PDF"
+    );
+    // The first release has nothing to compare with: no PDF, no link.
+    let first = std::fs::read_to_string(site.join("changes-2026.1.html")).unwrap();
+    assert!(!first.contains("pdf/compare-"));
 }

@@ -121,7 +121,9 @@ fn comparison(
         .into_iter()
         .filter(|c| c.status != DocStatus::Unchanged)
         .collect();
-    pdfs.comparison(&changes, &label(old), &label(new), new == Target::Worktree)
+    let (old, new, draft) = (label(old), label(new), new == Target::Worktree);
+    let name = crate::render::pdf::compare::file_name(&old, &new);
+    pdfs.comparison(&changes, &old, &new, draft, name)
         .map_err(|e| format!("error: {e}"))
 }
 

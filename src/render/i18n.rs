@@ -147,6 +147,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
     // Documents
     ("toc", "目次", "Contents"),
     ("pdf_download", "PDF（印刷用）", "PDF (for print)"),
+    (
+        "pdf_compare_download",
+        "新旧対照表 PDF（承認申請用）",
+        "Comparison table PDF (for approval)",
+    ),
     ("version", "版", "Version"),
     ("owner", "所管", "Owner"),
     ("approved_by", "承認", "Approved by"),

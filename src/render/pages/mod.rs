@@ -214,13 +214,11 @@ impl<'a> Site<'a> {
             _ => {}
         });
         for extra in &self.info.versions.pages {
-            self.render(
-                extra.template,
-                &extra.url,
-                &extra.title,
-                "versions",
-                extra.page.clone(),
-            );
+            let mut page = extra.page.clone();
+            if let (Some(pdf), Value::Object(fields)) = (&extra.pdf, &mut page) {
+                fields.insert("pdf".into(), json!(self.pdf_link(pdf)));
+            }
+            self.render(extra.template, &extra.url, &extra.title, "versions", page);
         }
         let templates_dir = self.project.root.join("templates");
         for (name, default) in templates::ASSETS {

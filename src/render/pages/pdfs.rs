@@ -1,6 +1,7 @@
 //! The PDFs of the site (`pdf/`): typeset by [`crate::render::pdf`] for the site's audience
 //! when the build asks for them ([`crate::render::BuildInfo::pdf`]), and linked from the page
-//! of each document, runbook and the contact table.
+//! of each document, runbook and the contact table, and (the 新旧対照表 of each release) from
+//! the release's change notice and comparison pages.
 
 use super::*;
 
@@ -26,7 +27,23 @@ impl<'a> Site<'a> {
                 self.audience,
                 self.info.as_of,
             );
-            match pdfs.map_err(|e| vec![e]).and_then(|p| p.all()) {
+            let comparisons = |p: &crate::render::pdf::Pdfs| -> Result<Vec<_>, Vec<String>> {
+                use rayon::prelude::*;
+                let files: Vec<Result<_, String>> = self
+                    .info
+                    .versions
+                    .comparisons
+                    .par_iter()
+                    .map(|c| p.comparison(&c.changes, &c.old, &c.new, c.draft, c.file.clone()))
+                    .collect();
+                files.into_iter().map(|f| f.map_err(|e| vec![e])).collect()
+            };
+            let all = pdfs.map_err(|e| vec![e]).and_then(|p| {
+                let mut files = p.all()?;
+                files.extend(comparisons(&p)?);
+                Ok(files)
+            });
+            match all {
                 Ok(files) => {
                     for f in files {
                         self.sink.put(&format!("pdf/{}", f.name), f.bytes);

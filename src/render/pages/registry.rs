@@ -399,6 +399,22 @@ pub fn compare_url(doc: &str, old: &str, new: &str) -> String {
     get("compare").url_of(&format!("{doc}-{old}-{new}"))
 }
 
+/// The file name of the comparison PDF of `old` → `new` under `pdf/`.
+pub fn compare_pdf_file(old: &str, new: &str) -> String {
+    let safe = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    format!("compare-{}-{}.pdf", safe(old), safe(new))
+}
+
 /// The file name of a release's change notice.
 pub fn notice_url(version: &str) -> String {
     get("changes").url_of(version)

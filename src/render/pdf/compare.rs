@@ -9,20 +9,9 @@ use crate::history::DocChange;
 use crate::history::compare::{DisplayRow, Seg, Side};
 use crate::render::versions::{self, html};
 
-/// The file name of the comparison of `old` → `new`.
+/// The file name of the comparison of `old` → `new` (the site's name for it).
 pub fn file_name(old: &str, new: &str) -> String {
-    let safe = |s: &str| -> String {
-        s.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect()
-    };
-    format!("compare-{}-{}.pdf", safe(old), safe(new))
+    crate::render::pages::registry::compare_pdf_file(old, new)
 }
 
 /// The complete typst markup of the comparison of the changed documents `changes`

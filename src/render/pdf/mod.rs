@@ -143,21 +143,22 @@ impl<'a> Pdfs<'a> {
         })
     }
 
-    /// The 新旧対照表 of `old` → `new` (A4 landscape), for the documents of `changes` this
-    /// audience may read. `draft`: the new side is the working tree (改正案 | 現行).
+    /// The 新旧対照表 of `old` → `new` (A4 landscape, labels as printed), for the documents
+    /// of `changes` this audience may read, as the file `name`. `draft`: the new side is the
+    /// working tree (改正案 | 現行).
     pub fn comparison(
         &self,
         changes: &[crate::history::DocChange],
         old: &str,
         new: &str,
         draft: bool,
+        name: String,
     ) -> Result<PdfFile, String> {
         let visible: Vec<crate::history::DocChange> = changes
             .iter()
             .filter(|c| c.visible(|v| self.audience.sees(v)))
             .cloned()
             .collect();
-        let name = compare::file_name(old, new);
         let markup = compare::markup(self, &visible, old, new, draft);
         let bytes = self
             .typesetter

@@ -30,6 +30,78 @@ pub struct ExtraPage {
     pub url: String,
     pub title: String,
     pub page: Value,
+    /// The PDF under `pdf/` this page links (`page.pdf`) when the build has PDFs.
+    pub pdf: Option<String>,
+}
+
+/// A 新旧対照表 the site offers as a PDF (`pdf/compare-OLD-NEW.pdf`): one per release step
+/// (and the draft) with a changed document this audience may read, linked from the step's
+/// change notice and comparison pages.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// `compare-OLD-NEW.pdf`.
+    pub file: String,
+    /// The versions as printed (the draft in the page's language).
+    pub old: String,
+    pub new: String,
+    pub draft: bool,
+    /// The step's documents that changed (the PDF keeps the ones its audience may read).
+    pub changes: Vec<DocChange>,
+}
+
+/// The comparison PDF of `step`, when it has one for this audience.
+fn comparison(
+    history: &History,
+    project: &Project,
+    audience: Audience,
+    step: &Step,
+) -> Option<Comparison> {
+    let file = comparison_file(history, audience, step)?;
+    let draft = step.to == Target::Worktree;
+    Some(Comparison {
+        file,
+        new: match step.to {
+            Target::Release(i) => history.releases[i].version.clone(),
+            Target::Worktree => t(project.config.lang, "version_draft").to_string(),
+        },
+        old: history.releases[step.from?].version.clone(),
+        draft,
+        changes: visible_changes(step, audience)
+            .into_iter()
+            .cloned()
+            .collect(),
+    })
+}
+
+/// The file name of `step`'s comparison PDF, when this audience may read a compared document.
+fn comparison_file(history: &History, audience: Audience, step: &Step) -> Option<String> {
+    let from = step.from?;
+    visible_changes(step, audience)
+        .iter()
+        .any(|c| c.comparison.is_some())
+        .then(|| {
+            crate::render::pages::registry::compare_pdf_file(
+                &history.releases[from].version,
+                history.name(step.to),
+            )
+        })
+}
+
+/// The change notice of release `i`, linking the release's comparison PDF.
+fn notice_page(
+    history: &History,
+    project: &Project,
+    corpus: &Corpus,
+    audience: Audience,
+    i: usize,
+) -> ExtraPage {
+    ExtraPage {
+        template: "changes.html",
+        url: notice_url(&history.releases[i].version),
+        title: notice_title(history, project, i),
+        page: notice_context(history, project, corpus, audience, i, ""),
+        pdf: comparison_file(history, audience, &history.steps[i]),
+    }
 }
 
 /// One entry of the version switcher.
@@ -87,6 +159,9 @@ pub struct SiteVersions {
     /// Pages to render into this site besides the usual ones.
     #[serde(skip)]
     pub pages: Vec<ExtraPage>,
+    /// The comparison PDFs of this site (typeset only when the build has PDFs).
+    #[serde(skip)]
+    pub comparisons: Vec<Comparison>,
 }
 
 impl SiteVersions {
@@ -414,6 +489,7 @@ fn compare_pages(
             "href": href,
         })
     };
+    let pdf = comparison_file(history, audience, step);
     let mut pages = Vec::new();
     for change in visible_changes(step, audience) {
         let (Some(cmp), Some(old), Some(new)) = (&change.comparison, &change.old, &change.new)
@@ -444,6 +520,7 @@ fn compare_pages(
                     Target::Worktree => None,
                 },
             }),
+            pdf: pdf.clone(),
         });
     }
     pages
@@ -582,18 +659,14 @@ pub fn current(
         pages.extend(compare_pages(history, project, audience, step));
     }
     for i in 0..history.releases.len() {
-        pages.push(ExtraPage {
-            template: "changes.html",
-            url: notice_url(&history.releases[i].version),
-            title: notice_title(history, project, i),
-            page: notice_context(history, project, corpus, audience, i, ""),
-        });
+        pages.push(notice_page(history, project, corpus, audience, i));
     }
     pages.push(ExtraPage {
         template: "versions.html",
         url: "versions.html".into(),
         title: t(lang, "versions_title").into(),
         page: versions_page(history, project, audience),
+        pdf: None,
     });
     SiteVersions {
         entries,
@@ -611,6 +684,12 @@ pub fn current(
         ),
         lang_ja: lang == Lang::Ja,
         pages,
+        comparisons: history
+            .steps
+            .iter()
+            .chain(history.draft.iter())
+            .filter_map(|step| comparison(history, project, audience, step))
+            .collect(),
     }
 }
 
@@ -708,6 +787,8 @@ fn archived(history: &History, project: &Project, audience: Audience, i: usize) 
         ),
         lang_ja: lang == Lang::Ja,
         pages: Vec::new(),
+        // Archived copies get no PDFs (their release bundle has them).
+        comparisons: Vec::new(),
     }
 }
 
@@ -976,12 +1057,7 @@ pub fn for_bundle(
     let (docs, upto, with_draft) = match release {
         Some(i) => {
             pages.extend(compare_pages(history, project, audience, &history.steps[i]));
-            pages.push(ExtraPage {
-                template: "changes.html",
-                url: notice_url(&history.releases[i].version),
-                title: notice_title(history, project, i),
-                page: notice_context(history, project, corpus, audience, i, ""),
-            });
+            pages.push(notice_page(history, project, corpus, audience, i));
             (&history.releases[i].docs, Some(i), false)
         }
         None => {
@@ -989,12 +1065,7 @@ pub fn for_bundle(
                 pages.extend(compare_pages(history, project, audience, step));
             }
             for i in 0..history.releases.len() {
-                pages.push(ExtraPage {
-                    template: "changes.html",
-                    url: notice_url(&history.releases[i].version),
-                    title: notice_title(history, project, i),
-                    page: notice_context(history, project, corpus, audience, i, ""),
-                });
+                pages.push(notice_page(history, project, corpus, audience, i));
             }
             (
                 &history.worktree,
@@ -1003,10 +1074,18 @@ pub fn for_bundle(
             )
         }
     };
+    let steps: Vec<&Step> = match release {
+        Some(i) => vec![&history.steps[i]],
+        None => history.steps.iter().chain(history.draft.iter()).collect(),
+    };
     SiteVersions {
         revisions: all_revisions(history, project, audience, docs, upto, with_draft, ""),
         lang_ja: lang == Lang::Ja,
         pages,
+        comparisons: steps
+            .into_iter()
+            .filter_map(|step| comparison(history, project, audience, step))
+            .collect(),
         ..SiteVersions::default()
     }
 }
