@@ -246,24 +246,6 @@ fn contact_sheet_prints_a_wallet_card_first() {
     }
 }
 
-fn git(dir: &Path, args: &[&str], date: &str) {
-    let o = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "規程 管理者")
-        .env("GIT_AUTHOR_EMAIL", "admin@example.jp")
-        .env("GIT_COMMITTER_NAME", "規程 管理者")
-        .env("GIT_COMMITTER_EMAIL", "admin@example.jp")
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .expect("git runs");
-    assert!(o.status.success(), "git {args:?}: {}", common::text(&o));
-}
-
 /// Replaces `from` by `to` in the example's regulation (the text must be there).
 fn edit_regulation(project: &Path, from: &str, to: &str) {
     let path = project.join("policy-src/regulation/incident-response-regulation.md");
@@ -280,10 +262,10 @@ fn build_versioned_example(out: &Path) -> PathBuf {
     let p = project.path();
     std::fs::write(p.join(".gitignore"), "/site/\n/evidence/\n/.kitei-cache/\n").unwrap();
     let d1 = "2026-03-20T10:00:00+09:00";
-    git(p, &["init", "-q", "-b", "main"], d1);
-    git(p, &["add", "-A"], d1);
-    git(p, &["commit", "-q", "-m", "規程を改訂"], d1);
-    git(
+    common::git_at(p, &["init", "-q", "-b", "main"], d1);
+    common::git_at(p, &["add", "-A"], d1);
+    common::git_at(p, &["commit", "-q", "-m", "規程を改訂"], d1);
+    common::git_at(
         p,
         &[
             "tag",
@@ -304,8 +286,8 @@ fn build_versioned_example(out: &Path) -> PathBuf {
     );
     edit_regulation(p, "速やかに報告し、", "直ちに報告し、");
     let d2 = "2026-09-15T10:00:00+09:00";
-    git(p, &["commit", "-q", "-am", "報告を直ちに"], d2);
-    git(
+    common::git_at(p, &["commit", "-q", "-am", "報告を直ちに"], d2);
+    common::git_at(
         p,
         &["tag", "-a", "policy-v2026.2", "-m", "報告の時期を明確化"],
         d2,

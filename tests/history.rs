@@ -15,32 +15,9 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const REG: &str = "policy-src/regulation/reg.md";
-
-fn git(dir: &Path, args: &[&str], date: &str) -> String {
-    let o = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "規程 管理者")
-        .env("GIT_AUTHOR_EMAIL", "admin@example.jp")
-        .env("GIT_COMMITTER_NAME", "規程 管理者")
-        .env("GIT_COMMITTER_EMAIL", "admin@example.jp")
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .expect("git runs");
-    assert!(
-        o.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 fn edit(dir: &Path, f: impl Fn(String) -> String) {
     let path = dir.join(REG);
@@ -110,15 +87,15 @@ fn repo_in(lang: &str) -> tempfile::TempDir {
     let toml = p.join("kitei.toml");
     std::fs::write(&toml, format!("lang = \"{lang}\"\n{}", read(&toml))).unwrap();
     std::fs::write(p.join(".gitignore"), "/site/\n/evidence/\n/.kitei-cache/\n").unwrap();
-    git(
+    common::git_at(
         p,
         &["init", "-q", "-b", "main"],
         "2025-05-01T10:00:00+09:00",
     );
-    git(p, &["add", "-A"], "2025-05-01T10:00:00+09:00");
+    common::git_at(p, &["add", "-A"], "2025-05-01T10:00:00+09:00");
     let d1 = "2025-06-01T10:00:00+09:00";
-    git(p, &["commit", "-q", "-m", "規程を制定"], d1);
-    git(
+    common::git_at(p, &["commit", "-q", "-m", "規程を制定"], d1);
+    common::git_at(
         p,
         &[
             "tag",
@@ -146,8 +123,8 @@ fn repo_in(lang: &str) -> tempfile::TempDir {
         )
     });
     let d2 = "2025-09-15T10:00:00+09:00";
-    git(p, &["commit", "-q", "-am", "派遣社員と教育"], d2);
-    git(
+    common::git_at(p, &["commit", "-q", "-am", "派遣社員と教育"], d2);
+    common::git_at(
         p,
         &[
             "tag",
@@ -178,8 +155,8 @@ fn repo_in(lang: &str) -> tempfile::TempDir {
         )
     });
     let d3 = "2026-03-10T10:00:00+09:00";
-    git(p, &["commit", "-q", "-am", "報告を速やかに"], d3);
-    git(
+    common::git_at(p, &["commit", "-q", "-am", "報告を速やかに"], d3);
+    common::git_at(
         p,
         &["tag", "-a", "policy-v2026.1", "-m", "報告の時期を明確化"],
         d3,
@@ -258,8 +235,8 @@ fn underlined(cell: &str) -> Vec<String> {
 fn releases_become_archived_versions_with_switcher_and_banners() {
     let repo = repo();
     let p = repo.path();
-    let status_before = git(p, &["status", "--porcelain"], "2026-03-10T10:00:00+09:00");
-    let head_before = git(p, &["rev-parse", "HEAD"], "2026-03-10T10:00:00+09:00");
+    let status_before = common::git_at(p, &["status", "--porcelain"], "2026-03-10T10:00:00+09:00");
+    let head_before = common::git_at(p, &["rev-parse", "HEAD"], "2026-03-10T10:00:00+09:00");
     let out_dir = tempfile::tempdir().unwrap();
     let site = out_dir.path().join("site");
     let o = build(p, &site);
@@ -270,11 +247,11 @@ fn releases_become_archived_versions_with_switcher_and_banners() {
     );
     // The working tree and HEAD are untouched (files came from the object database).
     assert_eq!(
-        git(p, &["status", "--porcelain"], "2026-03-10T10:00:00+09:00"),
+        common::git_at(p, &["status", "--porcelain"], "2026-03-10T10:00:00+09:00"),
         status_before
     );
     assert_eq!(
-        git(p, &["rev-parse", "HEAD"], "2026-03-10T10:00:00+09:00"),
+        common::git_at(p, &["rev-parse", "HEAD"], "2026-03-10T10:00:00+09:00"),
         head_before
     );
 
@@ -405,7 +382,7 @@ fn releases_become_archived_versions_with_switcher_and_banners() {
     );
     assert!(p.join(".kitei-cache/archive/employees/2025.1").is_dir());
     assert_eq!(
-        git(p, &["status", "--porcelain"], "2026-03-10T10:00:00+09:00"),
+        common::git_at(p, &["status", "--porcelain"], "2026-03-10T10:00:00+09:00"),
         status_before
     );
 }
@@ -557,8 +534,8 @@ fn atom_feed_parses_and_keeps_its_ids() {
         s.replace("懲戒とする。", "就業規則に基づき懲戒とする。")
     });
     let d4 = "2026-09-01T10:00:00+09:00";
-    git(p, &["commit", "-q", "-am", "罰則"], d4);
-    git(p, &["tag", "-a", "policy-v2026.2", "-m", "罰則の根拠"], d4);
+    common::git_at(p, &["commit", "-q", "-am", "罰則"], d4);
+    common::git_at(p, &["tag", "-a", "policy-v2026.2", "-m", "罰則の根拠"], d4);
     build(p, &out.path().join("b"));
     let again = feed_rs::parser::parse(
         std::fs::read(out.path().join("b/feed.xml"))
@@ -657,7 +634,7 @@ fn a_shallow_clone_builds_with_a_warning() {
     let clones = tempfile::tempdir().unwrap();
     let clone = clones.path().join("clone");
     let url = format!("file://{}", repo.path().display());
-    git(
+    common::git_at(
         clones.path(),
         &["clone", "-q", "--depth", "1", &url, clone.to_str().unwrap()],
         "2026-03-10T10:00:00+09:00",
@@ -689,9 +666,9 @@ fn release_tags_that_cannot_be_releases_are_skipped_with_a_warning() {
     let p = repo.path();
     let date = "2026-03-11T10:00:00+09:00";
     // Markup in the name (the `/` of `</b>` hid it from git's own pattern), and a tag of a tree.
-    git(p, &["tag", "policy-v<b>2026.2</b>"], date);
-    git(p, &["tag", "policy-v<i>9"], date);
-    git(p, &["tag", "policy-vtree", "HEAD^{tree}"], date);
+    common::git_at(p, &["tag", "policy-v<b>2026.2</b>"], date);
+    common::git_at(p, &["tag", "policy-v<i>9"], date);
+    common::git_at(p, &["tag", "policy-vtree", "HEAD^{tree}"], date);
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");
     let err = stderr(&build(p, &site));
@@ -767,7 +744,7 @@ fn sealing_a_release_holds_its_files_tables_and_notice() {
             .any(|n| n.contains("incidents/") || n.contains("runbook-")),
         "{names:?}"
     );
-    let tagged = git(
+    let tagged = common::git_at(
         p,
         &["show", &format!("policy-v2025.2:{REG}")],
         "2026-03-10T10:00:00+09:00",
@@ -893,11 +870,12 @@ fn release_pages_speak_the_sites_language() {
     let out = dir.path().join("site");
     build(dir.path(), &out);
     let mut sources = read(&dir.path().join("kitei.toml"));
-    sources += &git(dir.path(), &["tag", "-n99"], "2026-03-10T10:00:00+09:00");
+    sources += &common::git_at(dir.path(), &["tag", "-n99"], "2026-03-10T10:00:00+09:00");
     let date = "2026-03-10T10:00:00+09:00";
     for tag in ["policy-v2025.1", "policy-v2025.2", "policy-v2026.1"] {
-        for file in git(dir.path(), &["ls-tree", "-r", "--name-only", tag], date).lines() {
-            sources += &git(dir.path(), &["show", &format!("{tag}:{file}")], date);
+        for file in common::git_at(dir.path(), &["ls-tree", "-r", "--name-only", tag], date).lines()
+        {
+            sources += &common::git_at(dir.path(), &["show", &format!("{tag}:{file}")], date);
         }
     }
     let sources = without_whitespace(&sources);

@@ -15,6 +15,8 @@ use common::{example, kitei, tool_missing};
 
 /// A fixed date for reproducible PDFs (2026-04-01 00:00 UTC).
 const EPOCH: &str = "1775001600";
+/// When the commits of the versioned test project were made.
+const COMMITTED: &str = "2026-04-01T09:00:00+09:00";
 
 /// Whether poppler-utils and qpdf are installed (else skip, or fail under KITEI_REQUIRE_TOOLS).
 fn tools() -> bool {
@@ -800,29 +802,6 @@ fn the_site_links_its_pdfs_and_the_bundle_holds_them() {
     );
 }
 
-/// `git` in `dir` with fixed identity and dates.
-fn git(dir: &Path, args: &[&str]) {
-    let o = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "規程 管理者")
-        .env("GIT_AUTHOR_EMAIL", "admin@example.jp")
-        .env("GIT_COMMITTER_NAME", "規程 管理者")
-        .env("GIT_COMMITTER_EMAIL", "admin@example.jp")
-        .env("GIT_AUTHOR_DATE", "2026-04-01T09:00:00+09:00")
-        .env("GIT_COMMITTER_DATE", "2026-04-01T09:00:00+09:00")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
 #[test]
 fn the_comparison_pdf_is_landscape_with_old_and_new_text_and_elisions() {
     if !tools() {
@@ -830,10 +809,14 @@ fn the_comparison_pdf_is_landscape_with_old_and_new_text_and_elisions() {
     }
     let project = example();
     let dir = project.path();
-    git(dir, &["init", "-q", "-b", "main"]);
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-qm", "2026.1"]);
-    git(dir, &["tag", "-a", "policy-v2026.1", "-m", "2026.1"]);
+    common::git_at(dir, &["init", "-q", "-b", "main"], COMMITTED);
+    common::git_at(dir, &["add", "-A"], COMMITTED);
+    common::git_at(dir, &["commit", "-qm", "2026.1"], COMMITTED);
+    common::git_at(
+        dir,
+        &["tag", "-a", "policy-v2026.1", "-m", "2026.1"],
+        COMMITTED,
+    );
     let reg = dir.join("policy-src/regulation/incident-response-regulation.md");
     let md = std::fs::read_to_string(&reg).unwrap();
     let old =
@@ -847,8 +830,12 @@ fn the_comparison_pdf_is_landscape_with_old_and_new_text_and_elisions() {
         .replacen("version: \"2026.1\"", "version: \"2026.2\"", 1)
         .replacen("effective_on: 2026-04-01", "effective_on: 2026-10-15", 1);
     std::fs::write(&reg, md).unwrap();
-    git(dir, &["commit", "-qam", "2026.2"]);
-    git(dir, &["tag", "-a", "policy-v2026.2", "-m", "2026.2"]);
+    common::git_at(dir, &["commit", "-qam", "2026.2"], COMMITTED);
+    common::git_at(
+        dir,
+        &["tag", "-a", "policy-v2026.2", "-m", "2026.2"],
+        COMMITTED,
+    );
     let (_d, out) = pdf(dir, &["--compare", "2026.1", "2026.2"]);
     let file = out.join("compare-2026.1-2026.2.pdf");
     assert_sound(&file);

@@ -178,3 +178,29 @@ pub fn ok(o: std::process::Output) -> std::process::Output {
 }
 
 pub mod language;
+
+/// `git -C dir ARGS` as a fixed, fictional committer at `date` (ISO 8601), with neither the
+/// machine's nor the user's git configuration (HOME is `dir`): commits, tags and their times are
+/// the same on every machine. Fails the test when git fails; returns its standard output.
+pub fn git_at(dir: &Path, args: &[&str], date: &str) -> String {
+    let o = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "規程 管理者")
+        .env("GIT_AUTHOR_EMAIL", "admin@example.jp")
+        .env("GIT_COMMITTER_NAME", "規程 管理者")
+        .env("GIT_COMMITTER_EMAIL", "admin@example.jp")
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
