@@ -278,6 +278,14 @@ fn runbooks_carry_the_contact_block_of_every_role_they_name() {
                 }
             }
         }
+        // Incident types by their names in the page's language, as on the site.
+        let names =
+            kitei::render::incident_types::TypeNames::new(p.config.lang, &p.config.incident_types);
+        for t in &doc.meta.incident_types {
+            let name = names.name(&t.value);
+            assert_ne!(name, t.value, "{}: type {} has no name", doc.id(), t.value);
+            assert!(flat.contains(&squash(name)), "{}: no type {name}", doc.id());
+        }
         // The body, in order, after the block.
         let md =
             std::fs::read_to_string(corpus.root.join(&corpus.files[doc.file].rel_path)).unwrap();
@@ -317,6 +325,19 @@ fn the_contact_sheet_is_one_page_with_every_role_and_body() {
         {
             assert!(flat.contains(&ch.value), "no {} of {}", ch.value, org.name);
         }
+        // Deadlines in Japanese (24時間, 5日), as on the site; never the source form (24h).
+        if let Some(deadline) = &org.notice_deadline {
+            use kitei::model::values::Period;
+            let shown = match deadline.value {
+                Period::Hours(h) => format!("{h}時間"),
+                Period::Days(d) => format!("{d}日"),
+                Period::Months(m) => format!("{m}か月"),
+            };
+            assert!(flat.contains(&shown), "no deadline {shown} of {}", org.name);
+        }
+    }
+    for source_form in ["24h", "days"] {
+        assert!(!flat.contains(source_form), "{source_form} printed: {flat}");
     }
     render_first_page(&file, "contacts");
 }

@@ -14,6 +14,8 @@ mod dashboard;
 mod directory;
 mod documents;
 mod format;
+/// Periods (5日, 24時間) as the pages print them; the PDFs print them alike.
+pub(crate) use format::period_text;
 mod home;
 mod incidents;
 mod links;

@@ -60,7 +60,8 @@ pub fn write(doc: &Document, resolve: &dyn Fn(&str) -> Dest, out: &mut Markup) {
     // A soft line break waits for the next text: no space is kept next to Japanese text.
     let mut pending_break = false;
     let mut last_char: Option<char> = None;
-    for event in Parser::new_ext(&doc.body, options()) {
+    let events: Vec<Event> = Parser::new_ext(&doc.body, options()).collect();
+    for (i, event) in events.iter().cloned().enumerate() {
         if let Event::Text(t) | Event::Code(t) = &event
             && matches!(stack.last(), Some(Open::Code))
         {
@@ -89,7 +90,19 @@ pub fn write(doc: &Document, resolve: &dyn Fn(&str) -> Dest, out: &mut Markup) {
                         Open::List
                     }
                     Tag::List(None) => {
-                        out.raw("\n#list(");
+                        // A checklist (`- [ ] …`) shows its boxes, not bullets beside them.
+                        let checklist = matches!(
+                            (events.get(i + 1), events.get(i + 2)),
+                            (
+                                Some(Event::Start(Tag::Item)),
+                                Some(Event::TaskListMarker(_))
+                            )
+                        );
+                        out.raw(if checklist {
+                            "\n#list(marker: none, "
+                        } else {
+                            "\n#list("
+                        });
                         Open::List
                     }
                     Tag::Item => {

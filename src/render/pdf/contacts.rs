@@ -73,7 +73,7 @@ pub fn markup(pdfs: &Pdfs, footer_version: Option<&str>) -> String {
         let deadline = o
             .notice_deadline
             .as_ref()
-            .map(|d| d.value.to_string())
+            .map(|d| crate::render::pages::period_text(pdfs.lang, d.value))
             .unwrap_or_default();
         for cell in [
             o.name.as_str(),

@@ -248,6 +248,7 @@ impl<'a> Pdfs<'a> {
              #set par(justify: true, leading: 0.85em, spacing: 1.1em)\n\
              #set page(paper: \"a4\", flipped: {landscape}, margin: (x: 20mm, top: 20mm, bottom: 22mm), \
              footer: context {{ set text(size: 8pt, font: {heading}); [{} #h(1fr) #counter(page).display(\"1 / 1\", both: true)] }})\n\
+             #show table: set par(justify: false)\n\
              #show heading: set text(font: {heading}, weight: \"regular\")\n\
              #show heading.where(level: 1): set text(size: 12.5pt)\n\
              #show heading.where(level: 2): set text(size: 11pt)\n\

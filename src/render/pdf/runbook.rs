@@ -37,7 +37,15 @@ pub fn markup(pdfs: &Pdfs, doc: &Document) -> String {
         facts.push(format!("{} {}", pdfs.t("version"), v.value));
     }
     if !m.incident_types.is_empty() {
-        let types: Vec<&str> = m.incident_types.iter().map(|t| t.value.as_str()).collect();
+        let names = crate::render::incident_types::TypeNames::new(
+            pdfs.lang,
+            &pdfs.project.config.incident_types,
+        );
+        let types: Vec<&str> = m
+            .incident_types
+            .iter()
+            .map(|t| names.name(&t.value))
+            .collect();
         facts.push(format!(
             "{}：{}",
             pdfs.t("incident_types"),
@@ -95,16 +103,17 @@ pub fn contact_table(pdfs: &Pdfs, blocks: &[RoleReach], style: &str, out: &mut M
     out.raw(")\n");
 }
 
-/// "Name　電話 03-…　携帯 090-…".
+/// "Name　電話 03-…　携帯 090-…"; a number and its label never break apart.
 fn person(pdfs: &Pdfs, p: &Reachable, out: &mut Markup) {
-    let mut line = p.person.name.clone();
+    out.text(&p.person.name);
     for phone in &p.phones {
         let ch = phone.channel;
         let label = match ch.kind {
             ChannelKind::Mobile => pdfs.t("channel_mobile"),
             _ => pdfs.t("channel_phone"),
         };
-        line.push_str(&format!("　{label} {}", ch.value));
+        out.raw("#h(0.8em, weak: true)#box[")
+            .text(&format!("{label} {}", ch.value))
+            .raw("]");
     }
-    out.text(&line);
 }
