@@ -425,6 +425,21 @@ fn regulation_pdfs_hold_every_clause_in_order_with_embedded_fonts() {
         if md.contains("\nchanges:") {
             assert!(flat.contains("改訂履歴"), "{pdf_name}: no revision history");
         }
+        // The review cycle in Japanese, as the site prints it (12 months → 1年).
+        if let Some(every) = front("review_every") {
+            let shown = match every.split_once(' ') {
+                Some((n, "months")) => match n.parse::<u32>().unwrap() {
+                    m if m % 12 == 0 => format!("{}年", m / 12),
+                    m => format!("{m}か月"),
+                },
+                Some((n, "days")) => format!("{n}日"),
+                _ => panic!("{pdf_name}: review_every {every}"),
+            };
+            assert!(
+                flat.contains(&format!("見直し周期{shown}")),
+                "{pdf_name}: no 見直し周期 {shown}"
+            );
+        }
         assert_sound(&file);
     }
     // The regulation's cross-reference to 第6条 is an internal link (a GoTo to a destination).

@@ -57,7 +57,10 @@ fn cover(pdfs: &Pdfs, doc: &Document, out: &mut Markup) {
         rows.push(("owner", pdfs.ref_name(&r.value)));
     }
     if let Some(p) = &m.review_every {
-        rows.push(("review_every", p.value.to_string()));
+        rows.push((
+            "review_every",
+            crate::render::pages::period_text(pdfs.lang, p.value),
+        ));
     }
     if !rows.is_empty() {
         out.raw("#align(center, table(columns: 2, align: left, inset: (x: 8pt, y: 5pt), stroke: 0.5pt, ");
