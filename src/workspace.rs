@@ -68,7 +68,8 @@ impl Workspace {
     /// The rules run on the first call only.
     pub fn report(&self) -> &Report {
         self.report.get_or_init(|| {
-            let ctx = Ctx::new(&self.corpus, &self.project, self.as_of);
+            let ctx = Ctx::new(&self.corpus, &self.project, self.as_of)
+                .remembering(crate::source::cache::Mode::from_env());
             check::run(&ctx, self.loader_diagnostics.clone(), self.deny_warnings)
         })
     }

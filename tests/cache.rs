@@ -22,11 +22,11 @@ fn kitei(project: &Path, cache: &str, args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// Exit code, stdout and stderr, without the cache's own line (`KITEI_CACHE=debug`).
+/// Exit code, stdout and stderr, without the caches' own lines (`KITEI_CACHE=debug`).
 fn seen(o: &Output) -> (Option<i32>, String, String) {
     let stderr = String::from_utf8_lossy(&o.stderr)
         .lines()
-        .filter(|l| !l.starts_with("kitei: source cache"))
+        .filter(|l| !l.starts_with("kitei: source cache") && !l.starts_with("kitei: check memo"))
         .map(|l| format!("{l}\n"))
         .collect();
     (

@@ -14,6 +14,7 @@ mod knock_on;
 mod loader;
 #[cfg(test)]
 mod loader_cache_tests;
+pub mod memo;
 pub mod notifications;
 pub mod prose;
 mod registry;
@@ -40,6 +41,9 @@ pub struct Ctx<'a> {
     /// The exceptions in force by rule and record, built on first use (the dashboard asks
     /// once per duty row, which must not scan every exception).
     waivers: std::sync::OnceLock<Waivers<'a>>,
+    /// Whether rule families remember per-record findings (`.kitei-cache/check/`, see
+    /// [`memo`]); off unless [`Ctx::remembering`] turns it on.
+    memo_mode: crate::source::cache::Mode,
 }
 
 impl<'a> Ctx<'a> {
@@ -49,7 +53,20 @@ impl<'a> Ctx<'a> {
             project,
             as_of,
             waivers: std::sync::OnceLock::new(),
+            memo_mode: crate::source::cache::Mode::Off,
         }
+    }
+
+    /// The same context, with per-record findings remembered in the project's `.kitei-cache`
+    /// as `mode` says (commands pass `KITEI_CACHE`'s mode).
+    pub fn remembering(mut self, mode: crate::source::cache::Mode) -> Self {
+        self.memo_mode = mode;
+        self
+    }
+
+    /// The memo of a rule family's per-record findings for this run.
+    pub fn memo(&self, family: &'static str) -> memo::Memo {
+        memo::Memo::open(&self.project.root, family, self.memo_mode)
     }
 
     fn waivers(&self) -> &Waivers<'a> {
@@ -143,16 +160,47 @@ pub fn rule_diagnostics(ctx: &Ctx) -> Vec<Diagnostic> {
         prose::check,
         acknowledgements::check,
     ];
+    const NAMES: [&str; 8] = [
+        "structure",
+        "incidents",
+        "notifications",
+        "duties",
+        "text",
+        "evidence",
+        "prose",
+        "acknowledgements",
+    ];
     use rayon::prelude::*;
+    let timings = std::env::var_os("KITEI_TIMINGS").is_some_and(|v| v != "0" && !v.is_empty());
     FAMILIES
         .par_iter()
-        .map(|family| {
+        .zip(NAMES)
+        .map(|(family, name)| {
             let mut out = Vec::new();
+            let started = timings.then(thread_cpu_seconds);
             family(ctx, &mut out);
+            if let Some(started) = started {
+                eprintln!(
+                    "timing:   rules {name:<16} cpu {:>8.1} ms",
+                    (thread_cpu_seconds() - started) * 1e3
+                );
+            }
             out
         })
         .collect::<Vec<_>>()
         .concat()
+}
+
+/// The CPU time of the calling thread, in seconds (`KITEI_TIMINGS=1` prints it per family:
+/// the families run on their own threads).
+fn thread_cpu_seconds() -> f64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec through a valid pointer.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
 }
 
 /// Runs the rules, then applies levels from kitei.toml (`deny_warnings` turns every

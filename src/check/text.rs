@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::Ctx;
+use super::memo::{Hash, KeyBuilder};
 use crate::dates::{ERAS, era_date};
 use crate::diag::{Diagnostic, Loc};
 use crate::model::document::Document;
@@ -46,22 +47,79 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .help("add the regulation as Markdown with front matter in regulation/ (see docs/formats.md)"),
         );
     }
+    // Each document's findings depend on its own file, the settings and the documents its
+    // clause links point at, so they are remembered per document (crate::check::memo).
+    let memo = ctx.memo("text");
+    let facts = memo.is_on().then(|| {
+        let mut k = KeyBuilder::new("text facts");
+        // Config's Debug has no unordered maps: required sections, synonyms, placeholders.
+        k.part(format!("{:?}", ctx.project.config).as_bytes());
+        k
+    });
     for d in &ctx.corpus.documents {
-        if d.kind() == DocKind::Regulation {
-            required_sections(ctx, d.file, d, out);
-        }
-        clause_links(ctx, d.file, d, out);
-        duplicate_clauses(ctx, d.file, d, out);
-        super::hidden_text::check(ctx, d.file, d, out);
-        for (text, line) in d.text_runs() {
-            let loc = ctx.corpus.loc_line(d.file, line);
-            placeholders(ctx, text, &loc, d, out);
-            era_dates(ctx, text, &loc, d, out);
-        }
-        let title_loc = ctx.loc(d.file, &d.meta.id);
-        placeholders(ctx, &d.meta.title, &title_loc, d, out);
+        let key = facts
+            .as_ref()
+            .map(|facts| document_key(ctx, facts.clone(), d));
+        out.extend(memo.get_or(key, || {
+            let mut found = Vec::new();
+            document(ctx, d, &mut found);
+            found
+        }));
     }
+    memo.save();
     fill_ins(ctx, out);
+}
+
+/// The rules of the family over one document.
+fn document(ctx: &Ctx, d: &crate::model::Sourced<Document>, out: &mut Vec<Diagnostic>) {
+    if d.kind() == DocKind::Regulation {
+        required_sections(ctx, d.file, d, out);
+    }
+    clause_links(ctx, d.file, d, out);
+    duplicate_clauses(ctx, d.file, d, out);
+    super::hidden_text::check(ctx, d.file, d, out);
+    for (text, line) in d.text_runs() {
+        let loc = ctx.corpus.loc_line(d.file, line);
+        placeholders(ctx, text, &loc, d, out);
+        era_dates(ctx, text, &loc, d, out);
+    }
+    let title_loc = ctx.loc(d.file, &d.meta.id);
+    placeholders(ctx, &d.meta.title, &title_loc, d, out);
+}
+
+/// What [`document`]'s findings are made from: the facts, the document's file, and for each
+/// clause link the document it names (whether it exists, and its headings' anchors).
+fn document_key(ctx: &Ctx, mut k: KeyBuilder, d: &crate::model::Sourced<Document>) -> Hash {
+    let file = &ctx.corpus.files[d.file];
+    k.part(file.display_path.as_os_str().as_encoded_bytes())
+        .part(file.sha256.as_bytes());
+    for link in d.links.iter().filter(|l| l.dest.starts_with("clause:")) {
+        k.part(link.dest.as_bytes());
+        let target = match link.dest.parse::<Ref>() {
+            Ok(r) => r
+                .fragment
+                .as_ref()
+                .map_or(d.id(), |_| r.id.as_str())
+                .to_string(),
+            Err(_) => continue,
+        };
+        match ctx.corpus.document(&target) {
+            None => k.part(b"missing"),
+            Some(t) => {
+                k.part(b"found");
+                for h in &t.headings {
+                    k.part(h.anchor.as_bytes())
+                        .part(if h.clause_number.is_some() {
+                            b"c"
+                        } else {
+                            b"-"
+                        });
+                }
+                k.part(b"end")
+            }
+        };
+    }
+    k.finish()
 }
 
 fn subject(d: &Document) -> String {

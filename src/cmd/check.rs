@@ -24,11 +24,14 @@ pub enum Format {
 
 /// Returns the exit code: 0 clean, 1 errors remain, 2 the project cannot be loaded.
 pub fn run(root: &Path, as_of: Option<NaiveDate>, format: Format, deny_warnings: bool) -> u8 {
+    let timings = super::Timings::from_env();
     let ws = match super::open(root, as_of) {
         Ok(ws) => ws.deny_warnings(deny_warnings),
         Err(code) => return code,
     };
+    timings.lap("load");
     let report = ws.report();
+    timings.lap("check");
     let color = super::color();
     match format {
         Format::Human => {
@@ -111,6 +114,7 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, format: Format, deny_warnings:
     } else {
         0
     };
+    timings.lap("print");
     ws.leak();
     code
 }

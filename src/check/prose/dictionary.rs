@@ -197,16 +197,22 @@ fn matches_of<'e>(
     found
 }
 
-/// Reads the shipped dictionary and the policy's (problems with a policy file are findings).
-pub fn load(ctx: &Ctx, out: &mut Vec<Diagnostic>) -> Dictionary {
+/// Reads the shipped dictionary and the policy's (problems with a policy file are findings),
+/// with a digest of the policy's files as read (the shipped one is part of the executable).
+pub fn load(ctx: &Ctx, out: &mut Vec<Diagnostic>) -> (Dictionary, crate::check::memo::Hash) {
     let mut dictionary =
         Dictionary::parse(SHIPPED, "kitei's dictionary").expect("the shipped dictionary parses");
+    let mut digest = crate::check::memo::KeyBuilder::new("dictionaries");
     for path in &ctx.project.config.regulation.dictionaries {
         let full = ctx.project.root.join(path);
-        let result = crate::files::read_regular(&full)
+        let text = crate::files::read_regular(&full)
             .and_then(|b| String::from_utf8(b).map_err(std::io::Error::other))
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))
-            .and_then(|text| Dictionary::parse(&text, &path.display().to_string()));
+            .map_err(|e| format!("cannot read {}: {e}", path.display()));
+        match &text {
+            Ok(text) => digest.part(b"ok").part(text.as_bytes()),
+            Err(problem) => digest.part(b"error").part(problem.as_bytes()),
+        };
+        let result = text.and_then(|text| Dictionary::parse(&text, &path.display().to_string()));
         match result {
             Ok(more) => dictionary.entries.extend(more.entries),
             Err(problem) => out.push(
@@ -216,7 +222,7 @@ pub fn load(ctx: &Ctx, out: &mut Vec<Diagnostic>) -> Dictionary {
             ),
         }
     }
-    dictionary
+    (dictionary, digest.finish())
 }
 
 /// Character confusions that no fixed pattern expresses.

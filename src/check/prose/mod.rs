@@ -21,6 +21,7 @@ pub use dates::revision_dates;
 pub use dictionary::{Dictionary, Entry};
 pub use numbering::{SectionMatch, parents, section_mapping};
 
+use super::memo::KeyBuilder;
 use super::{Ctx, Rule};
 use crate::diag::{Diagnostic, Loc};
 use crate::model::document::Document;
@@ -230,28 +231,66 @@ impl Doc<'_> {
     }
 }
 
+/// Runs the family. Each document's findings depend on its own file and on the facts below
+/// only, so they are remembered per document ([`crate::check::memo`]): the key is the
+/// document's path and SHA-256 plus the digest of every corpus-wide fact these rules consult.
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    let dictionary = dictionary::load(ctx, out);
+    let (dictionary, dictionary_digest) = dictionary::load(ctx, out);
     let mut known = names::Known::new(ctx);
+    let memo = ctx.memo("prose");
+    let facts = memo.is_on().then(|| {
+        let mut k = KeyBuilder::new("prose facts");
+        // Everything in kitei.toml (required sections, synonyms, external documents,
+        // dictionaries, numbering settings …): Config's Debug has no unordered maps.
+        k.part(format!("{:?}", ctx.project.config).as_bytes());
+        k.part(&dictionary_digest);
+        known.digest(&mut k);
+        // The role names, in order: approvals and the help of K0803 name them.
+        k.parts(ctx.corpus.roles.iter().map(|r| r.name.as_str()));
+        k
+    });
     for d in &ctx.corpus.documents {
-        let doc = Doc {
-            doc: d,
-            lines: lines(d),
-        };
-        if !doc.is_japanese() {
-            continue;
-        }
-        dictionary.check(ctx, &doc, out);
-        names::check(ctx, &mut known, &doc, out);
-        enumerations::check(ctx, &doc, out);
-        numbering::check(ctx, &doc, out);
-        if doc.doc.kind() != crate::model::DocKind::Runbook {
-            references::check(ctx, &doc, out);
-        }
-        dates::check(ctx, &doc, out);
-        typography::check(ctx, &doc, out);
-        fragments::check(ctx, &doc, out);
+        let key = facts.as_ref().map(|facts| {
+            let file = &ctx.corpus.files[d.file];
+            let mut k = facts.clone();
+            k.part(file.display_path.as_os_str().as_encoded_bytes())
+                .part(file.sha256.as_bytes());
+            k.finish()
+        });
+        out.extend(memo.get_or(key, || {
+            let mut found = Vec::new();
+            document(ctx, &dictionary, &mut known, d, &mut found);
+            found
+        }));
     }
+    memo.save();
+}
+
+/// The rules of the family over one document.
+fn document(
+    ctx: &Ctx,
+    dictionary: &Dictionary,
+    known: &mut names::Known,
+    d: &Sourced<Document>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let doc = Doc {
+        doc: d,
+        lines: lines(d),
+    };
+    if !doc.is_japanese() {
+        return;
+    }
+    dictionary.check(ctx, &doc, out);
+    names::check(ctx, known, &doc, out);
+    enumerations::check(ctx, &doc, out);
+    numbering::check(ctx, &doc, out);
+    if doc.doc.kind() != crate::model::DocKind::Runbook {
+        references::check(ctx, &doc, out);
+    }
+    dates::check(ctx, &doc, out);
+    typography::check(ctx, &doc, out);
+    fragments::check(ctx, &doc, out);
 }
 
 /// Kanji, kana, the iteration mark and the long-vowel mark.

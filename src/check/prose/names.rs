@@ -180,6 +180,14 @@ impl Known {
         }
     }
 
+    /// Feeds everything the lookups answer from to a key (the memo of the family's findings
+    /// depends on it).
+    pub fn digest(&self, k: &mut crate::check::memo::KeyBuilder) {
+        k.parts(self.defined.iter().map(String::as_str))
+            .parts(self.headings_reversed.iter().map(String::as_str))
+            .parts(self.documents.iter().map(String::as_str));
+    }
+
     /// Whether some heading of the corpus ends with `name`.
     fn titles_a_section(&self, name: &str) -> bool {
         let reversed: String = name.chars().rev().collect();

@@ -1,0 +1,380 @@
+//! Per-record rule results: what a rule family found in one record last time, so that a check
+//! after one file changed runs the family's per-record rules over that record only.
+//!
+//! A family that reads one record at a time (plus facts of the whole corpus it looks things up
+//! in) keys each record's findings by a digest of everything they were made from: the
+//! record's file (its path and SHA-256), and the family's *facts* — a digest of every
+//! corpus-wide value its per-record rules consult (for the prose rules: the names the corpus
+//! defines, every heading and title, the wording dictionaries, the project's settings) and of
+//! the kitei executable. A changed record, or a change to any fact, changes the key; an entry
+//! is only ever returned for an equal key, so a stale finding cannot come back. When unsure
+//! whether a rule reads something, it goes into the facts.
+//!
+//! One file per family, `.kitei-cache/check/<family>.bin` in the project root: magic, format,
+//! the executable's identity ([`crate::source::cache::key`]), the SHA-256 of the body, then
+//! the body (postcard: key → findings). Anything unexpected reads as an empty memo. It is
+//! written atomically (temporary file, then rename) with the entries this run used or made,
+//! and only when they differ from what was read. `KITEI_CACHE=off` turns it off,
+//! `KITEI_CACHE=debug` prints what it did.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::diag::{Diagnostic, Level, Loc};
+use crate::source::cache::Mode;
+
+/// A SHA-256 digest.
+pub type Hash = [u8; 32];
+
+const MAGIC: &[u8; 8] = b"KITEICHK";
+/// Raised whenever the layout of the file, of an entry or of a key changes.
+const FORMAT: u32 = 1;
+
+/// The folder of the memos inside `.kitei-cache/`.
+const DIR: &str = "check";
+
+/// Length-prefixed parts fed to one SHA-256: a key no two different part lists share.
+#[derive(Clone)]
+pub struct KeyBuilder(Sha256);
+
+impl KeyBuilder {
+    pub fn new(domain: &str) -> KeyBuilder {
+        let mut k = KeyBuilder(Sha256::new());
+        k.part(domain.as_bytes());
+        k
+    }
+
+    pub fn part(&mut self, bytes: &[u8]) -> &mut Self {
+        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+        self
+    }
+
+    /// Parts of a list, with its length first (so that `[a, b]` and `[ab]` differ).
+    pub fn parts<'s>(&mut self, items: impl ExactSizeIterator<Item = &'s str>) -> &mut Self {
+        self.0.update((items.len() as u64).to_le_bytes());
+        for s in items {
+            self.part(s.as_bytes());
+        }
+        self
+    }
+
+    pub fn finish(&self) -> Hash {
+        self.0.clone().finalize().into()
+    }
+}
+
+/// A finding as stored: [`Diagnostic`] field by field (postcard needs every field present).
+#[derive(Serialize, Deserialize)]
+struct Finding {
+    code: String,
+    level: u8,
+    message: String,
+    location: Option<(PathBuf, u32, u32)>,
+    help: Option<String>,
+    subject: Option<String>,
+}
+
+impl Finding {
+    fn of(d: &Diagnostic) -> Finding {
+        Finding {
+            code: d.code.clone(),
+            level: match d.level {
+                Level::Allow => 0,
+                Level::Warning => 1,
+                Level::Error => 2,
+            },
+            message: d.message.clone(),
+            location: d
+                .location
+                .as_ref()
+                .map(|l| (l.path.clone(), l.line, l.column)),
+            help: d.help.clone(),
+            subject: d.subject.clone(),
+        }
+    }
+
+    fn diagnostic(self) -> Option<Diagnostic> {
+        let level = match self.level {
+            0 => Level::Allow,
+            1 => Level::Warning,
+            2 => Level::Error,
+            _ => return None,
+        };
+        Some(Diagnostic {
+            code: self.code,
+            level,
+            message: self.message,
+            location: self.location.map(|(p, l, c)| Loc::new(p, l, c)),
+            help: self.help,
+            subject: self.subject,
+        })
+    }
+}
+
+/// The stored findings of one family: key → postcard of the findings.
+#[derive(Default, Serialize, Deserialize)]
+struct Body {
+    entries: HashMap<Hash, Vec<u8>>,
+}
+
+/// The memo of one rule family for one run: the entries read, and the ones this run used or
+/// made (which are what is saved).
+pub struct Memo {
+    family: &'static str,
+    path: Option<PathBuf>,
+    debug: bool,
+    previous: HashMap<Hash, Vec<u8>>,
+    next: Mutex<HashMap<Hash, Vec<u8>>>,
+    reused: std::sync::atomic::AtomicUsize,
+    made: std::sync::atomic::AtomicUsize,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Memo {
+    /// A memo that remembers nothing and saves nothing (`KITEI_CACHE=off`, unit tests).
+    pub fn off(family: &'static str) -> Memo {
+        Memo {
+            family,
+            path: None,
+            debug: false,
+            previous: HashMap::new(),
+            next: Mutex::new(HashMap::new()),
+            reused: Default::default(),
+            made: Default::default(),
+        }
+    }
+
+    /// The memo of `family` in the project at `root`, as `mode` says.
+    pub fn open(root: &Path, family: &'static str, mode: Mode) -> Memo {
+        if mode == Mode::Off {
+            return Memo::off(family);
+        }
+        let Some(identity) = crate::source::cache::key() else {
+            return Memo::off(family);
+        };
+        let path = root
+            .join(crate::config::CACHE_DIR)
+            .join(DIR)
+            .join(format!("{family}.bin"));
+        let previous = read(&path, &identity).unwrap_or_default().entries;
+        Memo {
+            family,
+            path: Some(path),
+            debug: mode == Mode::Debug,
+            previous,
+            next: Mutex::new(HashMap::new()),
+            reused: Default::default(),
+            made: Default::default(),
+        }
+    }
+
+    /// Whether findings are remembered at all (when not, callers need not compute keys).
+    pub fn is_on(&self) -> bool {
+        self.path.is_some()
+    }
+
+    /// The findings stored under `key`, if any (and they decode).
+    pub fn get(&self, key: &Hash) -> Option<Vec<Diagnostic>> {
+        let bytes = self.previous.get(key)?;
+        let findings: Vec<Finding> = crate::source::cache::decode(bytes)?;
+        let diagnostics = findings
+            .into_iter()
+            .map(Finding::diagnostic)
+            .collect::<Option<Vec<_>>>()?;
+        lock(&self.next).insert(*key, bytes.clone());
+        self.reused
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Some(diagnostics)
+    }
+
+    /// Remembers the findings of `key`.
+    pub fn put(&self, key: Hash, findings: &[Diagnostic]) {
+        if !self.is_on() {
+            return;
+        }
+        let stored: Vec<Finding> = findings.iter().map(Finding::of).collect();
+        if let Some(bytes) = crate::source::cache::encode(&stored) {
+            lock(&self.next).insert(key, bytes);
+            self.made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// The findings under `key`, or `compute`d and remembered.
+    pub fn get_or(
+        &self,
+        key: Option<Hash>,
+        compute: impl FnOnce() -> Vec<Diagnostic>,
+    ) -> Vec<Diagnostic> {
+        let Some(key) = key else {
+            return compute();
+        };
+        if let Some(found) = self.get(&key) {
+            return found;
+        }
+        let found = compute();
+        self.put(key, &found);
+        found
+    }
+
+    /// (records reused, records computed) in this run.
+    pub fn counts(&self) -> (usize, usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.reused.load(Relaxed), self.made.load(Relaxed))
+    }
+
+    /// Saves the entries this run used or made, if they differ from what was read (a failure
+    /// only costs the next run its reuse, so it is not reported).
+    pub fn save(self) {
+        let (reused, made) = self.counts();
+        let Some(path) = self.path else {
+            return;
+        };
+        if self.debug {
+            eprintln!(
+                "kitei: check memo {}: {reused} record(s) reused, {made} checked",
+                self.family
+            );
+        }
+        let next = self.next.into_inner().unwrap_or_else(|e| e.into_inner());
+        if made == 0 && next.len() == self.previous.len() {
+            return; // every entry read was used, none made: the file already holds them
+        }
+        if let Some(identity) = crate::source::cache::key() {
+            let _ = write(&path, &identity, &Body { entries: next });
+        }
+    }
+}
+
+const HEADER: usize = 8 + 4 + 32 + 32;
+
+fn read(path: &Path, identity: &Hash) -> Option<Body> {
+    let bytes = std::fs::read(path).ok()?;
+    if bytes.len() < HEADER
+        || &bytes[..8] != MAGIC
+        || bytes[8..12] != FORMAT.to_le_bytes()
+        || &bytes[12..44] != identity
+    {
+        return None;
+    }
+    let body = &bytes[HEADER..];
+    if bytes[44..HEADER] != <[u8; 32]>::from(Sha256::digest(body)) {
+        return None;
+    }
+    crate::source::cache::decode(body)
+}
+
+fn write(path: &Path, identity: &Hash, body: &Body) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| std::io::Error::other("no folder"))?;
+    std::fs::create_dir_all(dir)?;
+    let encoded = postcard::to_allocvec(body).map_err(std::io::Error::other)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".check-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    {
+        let file = tmp.as_file_mut();
+        let mut out = std::io::BufWriter::new(file);
+        out.write_all(MAGIC)?;
+        out.write_all(&FORMAT.to_le_bytes())?;
+        out.write_all(identity)?;
+        out.write_all(&<[u8; 32]>::from(Sha256::digest(&encoded)))?;
+        out.write_all(&encoded)?;
+        out.flush()?;
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(message: &str) -> Diagnostic {
+        Diagnostic::new("K0801", Level::Warning, message)
+            .at(Loc::new("policy-src/a.md", 3, 7))
+            .help("fix it")
+            .subject("doc:a")
+    }
+
+    #[test]
+    fn round_trip_single_key_and_damage() {
+        let dir = tempfile::tempdir().unwrap();
+        let memo = Memo::open(dir.path(), "prose", Mode::On);
+        assert!(memo.is_on());
+        let d = vec![finding("x"), Diagnostic::new("K0802", Level::Error, "y")];
+        assert_eq!(memo.get_or(Some([1; 32]), || d.clone()), d);
+        assert_eq!(memo.get_or(Some([2; 32]), Vec::new), vec![]);
+        memo.save();
+
+        let memo = Memo::open(dir.path(), "prose", Mode::On);
+        assert_eq!(memo.get(&[1; 32]), Some(d.clone()));
+        assert_eq!(memo.get(&[2; 32]), Some(vec![]));
+        assert_eq!(memo.get(&[3; 32]), None, "another key");
+        assert_eq!(memo.counts(), (2, 0));
+        assert!(
+            Memo::open(dir.path(), "text", Mode::On)
+                .get(&[1; 32])
+                .is_none(),
+            "another family"
+        );
+        assert!(
+            Memo::open(dir.path(), "prose", Mode::Off)
+                .get(&[1; 32])
+                .is_none(),
+            "cache off"
+        );
+
+        let file = dir.path().join(".kitei-cache/check/prose.bin");
+        let mut bytes = std::fs::read(&file).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&file, &bytes).unwrap();
+        assert!(
+            Memo::open(dir.path(), "prose", Mode::On)
+                .get(&[1; 32])
+                .is_none(),
+            "a damaged file reads as empty"
+        );
+    }
+
+    #[test]
+    fn only_used_entries_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let memo = Memo::open(dir.path(), "prose", Mode::On);
+        memo.put([1; 32], &[finding("a")]);
+        memo.put([2; 32], &[finding("b")]);
+        memo.save();
+        let memo = Memo::open(dir.path(), "prose", Mode::On);
+        assert!(memo.get(&[1; 32]).is_some());
+        memo.save();
+        let memo = Memo::open(dir.path(), "prose", Mode::On);
+        assert!(
+            memo.get(&[2; 32]).is_none(),
+            "an entry no run used is dropped"
+        );
+        assert!(memo.get(&[1; 32]).is_some());
+    }
+
+    #[test]
+    fn keys_separate_parts() {
+        let key = |a: &[&str]| {
+            let mut k = KeyBuilder::new("t");
+            k.parts(a.iter().copied());
+            k.finish()
+        };
+        assert_ne!(key(&["ab", "c"]), key(&["a", "bc"]));
+        assert_ne!(key(&["a", "b"]), key(&["a"]));
+        assert_eq!(key(&["a", "b"]), key(&["a", "b"]));
+    }
+}

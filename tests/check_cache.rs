@@ -1,0 +1,379 @@
+//! Per-record rule results (`.kitei-cache/check/`, README "Incremental checks"): after any
+//! sequence of edits, a check that reuses the findings remembered per document reports, byte
+//! for byte and in the same order, what a check with `KITEI_CACHE=off` reports, in the human,
+//! JSON and SARIF formats; and an edit of one document checks that document again, not all.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// A small deterministic generator (xorshift64*), so that a failing sequence can be replayed
+/// from its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    /// One of a few full-width letters: names built from them recur across edits, so that a
+    /// name mentioned in one document is later defined, titled or declared by another edit.
+    fn letter(&mut self) -> char {
+        ['Ａ', 'Ｂ', 'Ｃ'][self.below(3)]
+    }
+}
+
+const FORMATS: [&[&str]; 3] = [
+    &["check"],
+    &["check", "--format", "json"],
+    &["check", "--format", "sarif"],
+];
+
+fn check(project: &Path, cache: &str, args: &[&str]) -> Output {
+    common::kitei(project)
+        .args(args)
+        .env("KITEI_CACHE", cache)
+        .output()
+        .unwrap()
+}
+
+/// Exit code, stdout and stderr without the caches' own lines (`KITEI_CACHE=debug`).
+fn seen(o: &Output) -> (Option<i32>, String, String) {
+    let stderr = String::from_utf8_lossy(&o.stderr)
+        .lines()
+        .filter(|l| !l.starts_with("kitei: source cache") && !l.starts_with("kitei: check memo"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr,
+    )
+}
+
+/// (reused, checked) from the prose family's memo line (`KITEI_CACHE=debug`).
+fn memo_counts(o: &Output) -> Option<(usize, usize)> {
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("kitei: check memo prose:"))?;
+    let n: Vec<usize> = line
+        .split([' ', ','])
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    Some((n[0], n[1]))
+}
+
+fn edit_file(path: &Path, f: impl FnOnce(String) -> String) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    std::fs::write(path, f(text)).unwrap();
+}
+
+/// Replaces the value of the first `key: ` (or `key = `) line.
+fn set_field(text: &str, key: &str, sep: &str, value: &str) -> String {
+    let prefix = format!("{key}{sep}");
+    let mut done = false;
+    text.lines()
+        .map(|l| {
+            if !done && l.trim_start().starts_with(&prefix) {
+                done = true;
+                let indent = &l[..l.len() - l.trim_start().len()];
+                format!("{indent}{prefix}{value}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// Prose that the prose rules report: an undefined role, an outdated public body, a document
+/// that may or may not exist, a defined role (which a rename makes undefined) and a wording
+/// the policy's own dictionary may know.
+fn prose(rng: &mut Rng, step: usize) -> String {
+    format!(
+        "\n追記{step}。品質{}責任者及び情報セキュリティ責任者は内閣官房情報セキュリティセンターに報告し、『手順{}規程』に従う。{}を確認する。\n",
+        rng.letter(),
+        rng.letter(),
+        ["御社", "貴社", "弊社"][rng.below(3)],
+    )
+}
+
+/// How many kinds of edit [`random_edit`] makes.
+const KINDS: usize = 11;
+
+/// One random edit of the given kind; returns what it did.
+fn random_edit(
+    rng: &mut Rng,
+    kind: usize,
+    step: usize,
+    project: &Path,
+    added: &mut Vec<PathBuf>,
+) -> String {
+    let src = project.join("policy-src");
+    let docs: Vec<PathBuf> = ["regulation", "runbooks"]
+        .iter()
+        .flat_map(|d| {
+            std::fs::read_dir(src.join(d))
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+        })
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let toml = project.join("kitei.toml");
+    match kind {
+        // A paragraph with findings appended to a document.
+        0 | 9 => {
+            let path = &docs[rng.below(docs.len())];
+            let text = prose(rng, step);
+            edit_file(path, |t| format!("{t}{text}"));
+            format!("append to {}", path.display())
+        }
+        // A role renamed: every document that names it changes its findings (K0803).
+        2 => {
+            let name = ["情報セキュリティ責任者", "情報セキュリティ統括者"][rng.below(2)];
+            let path = src.join("roles.yaml");
+            edit_file(&path, |t| {
+                t.replace("name: 情報セキュリティ責任者", &format!("name: {name}"))
+                    .replace("name: 情報セキュリティ統括者", &format!("name: {name}"))
+            });
+            format!("role ciso named {name}")
+        }
+        // A document retitled to a name other documents mention (K0804).
+        3 => {
+            let title = format!("手順{}規程", rng.letter());
+            let path = src.join("runbooks/disaster.md");
+            edit_file(&path, |t| set_field(&t, "title", ": ", &title));
+            format!("retitle disaster.md {title}")
+        }
+        // A heading that names a role: the role counts as known in every document (K0803).
+        4 => {
+            let path = &docs[rng.below(docs.len())];
+            let heading = format!("\n## 品質{}責任者\n\n品質を管理する。\n", rng.letter());
+            edit_file(path, |t| format!("{t}{heading}"));
+            format!("heading in {}", path.display())
+        }
+        // A new document, or one of those removed.
+        5 | 6 => {
+            if !added.is_empty() && rng.below(2) == 0 {
+                let path = added.remove(rng.below(added.len()));
+                std::fs::remove_file(&path).unwrap();
+                format!("remove {}", path.display())
+            } else {
+                let id = format!("extra-{step}");
+                let path = src.join("runbooks").join(format!("{id}.md"));
+                let text = std::fs::read_to_string(src.join("runbooks/malware.md")).unwrap();
+                let text = set_field(&text, "id", ": ", &id);
+                let text = set_field(&text, "title", ": ", &format!("手順{}規程", rng.letter()));
+                std::fs::write(&path, format!("{text}{}", prose(rng, step))).unwrap();
+                added.push(path.clone());
+                format!("add {}", path.display())
+            }
+        }
+        // Documents declared external in kitei.toml (K0804).
+        7 => {
+            let list = format!("[\"就業規則\", \"手順{}規程\"]", rng.letter());
+            edit_file(&toml, |t| set_field(&t, "external_documents", " = ", &list));
+            format!("external_documents = {list}")
+        }
+        // The policy's own wording dictionary: switched on in kitei.toml, its content changed
+        // without kitei.toml changing, or switched off.
+        8 => {
+            let before = std::fs::read_to_string(project.join("prh.yml")).unwrap_or_default();
+            let words: Vec<&str> = ["御社", "貴社", "弊社"]
+                .into_iter()
+                .filter(|w| !before.contains(w))
+                .collect();
+            let word = words[rng.below(words.len())];
+            std::fs::write(
+                project.join("prh.yml"),
+                format!(
+                    "version: 1\nrules:\n  - expected: 当社\n    pattern: {word}\n    prh: 自社は「当社」と書く\n"
+                ),
+            )
+            .unwrap();
+            let on = std::fs::read_to_string(&toml)
+                .unwrap()
+                .contains("dictionaries");
+            if !on {
+                edit_file(&toml, |t| {
+                    t.replace(
+                        "[regulation]\n",
+                        "[regulation]\ndictionaries = [\"prh.yml\"]\n",
+                    )
+                });
+                format!("dictionary {word}, switched on")
+            } else if rng.below(3) == 0 {
+                edit_file(&toml, |t| t.replace("dictionaries = [\"prh.yml\"]\n", ""));
+                format!("dictionary {word}, switched off")
+            } else {
+                format!("dictionary {word}")
+            }
+        }
+        // An anchor renamed that another document's clause link points at (K0602).
+        10 => {
+            let path = src.join("regulation/incident-response-regulation.md");
+            let to = ["{#learning}", "{#lessons}"][rng.below(2)];
+            edit_file(&path, |t| {
+                t.replace("{#learning}", to).replace("{#lessons}", to)
+            });
+            format!("anchor of 第9条: {to}")
+        }
+        // A rule's level changed.
+        1 => {
+            let level = ["allow", "deny", "warn"][rng.below(3)];
+            edit_file(&toml, |t| {
+                let t = t
+                    .lines()
+                    .filter(|l| !l.starts_with("K0803 = "))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    + "\n";
+                if t.contains("\n[rules]\n") {
+                    t.replace("\n[rules]\n", &format!("\n[rules]\nK0803 = \"{level}\"\n"))
+                } else {
+                    format!("{t}\n[rules]\nK0803 = \"{level}\"\n")
+                }
+            });
+            format!("K0803 = {level}")
+        }
+        _ => unreachable!("{kind}"),
+    }
+}
+
+/// The exit codes and the first lines that differ (warm, then cold).
+fn difference(
+    warm: &(Option<i32>, String, String),
+    cold: &(Option<i32>, String, String),
+) -> String {
+    let mut out = format!("exit codes {:?} / {:?}\n", warm.0, cold.0);
+    for (w, c) in [(&warm.1, &cold.1), (&warm.2, &cold.2)] {
+        let (w, c): (Vec<&str>, Vec<&str>) = (w.lines().collect(), c.lines().collect());
+        if let Some(i) = (0..w.len().max(c.len())).find(|&i| w.get(i) != c.get(i)) {
+            let end = (i + 12).min(w.len().max(c.len()));
+            out += &format!(
+                "from line {}:\n--- warm\n{}\n--- cold\n{}\n",
+                i + 1,
+                w.get(i..end.min(w.len())).unwrap_or_default().join("\n"),
+                c.get(i..end.min(c.len())).unwrap_or_default().join("\n")
+            );
+        }
+    }
+    out
+}
+
+#[test]
+fn random_edits_check_the_same_as_cold_checks() {
+    let seed: u64 = std::env::var("KITEI_TEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x6b69_7465_6931_38);
+    eprintln!("seed {seed} (KITEI_TEST_SEED={seed} replays it)");
+    let mut rng = Rng(seed | 1);
+    let project = common::example();
+    let mut added = Vec::new();
+    let mut done = Vec::new();
+    let mut reused_total = 0;
+    common::ok(check(project.path(), "on", &["check"]));
+    // Every kind of edit twice, in a random order.
+    let mut kinds: Vec<usize> = (0..KINDS).chain(0..KINDS).collect();
+    for i in (1..kinds.len()).rev() {
+        kinds.swap(i, rng.below(i + 1));
+    }
+    for (step, kind) in (1..).zip(kinds) {
+        done.push(random_edit(
+            &mut rng,
+            kind,
+            step,
+            project.path(),
+            &mut added,
+        ));
+        let context = || {
+            format!(
+                "seed {seed} (KITEI_TEST_SEED={seed} replays it), step {step}, edits so far:\n  {}",
+                done.join("\n  ")
+            )
+        };
+        // JSON holds every field of every finding; the human and SARIF forms alternate.
+        let formats = [FORMATS[1], FORMATS[if step % 2 == 0 { 0 } else { 2 }]];
+        for (i, args) in formats.iter().enumerate() {
+            let warm = check(project.path(), "debug", args);
+            if i == 0 {
+                let (reused, _) = memo_counts(&warm).unwrap_or_else(|| {
+                    panic!("{}\nno memo line:\n{}", context(), common::text(&warm))
+                });
+                reused_total += reused;
+            }
+            let cold = check(project.path(), "off", args);
+            let (warm, cold) = (seen(&warm), seen(&cold));
+            assert!(
+                warm == cold,
+                "{}\n{args:?}: a check reusing remembered findings differs from a cold one:\n{}",
+                context(),
+                difference(&warm, &cold)
+            );
+        }
+    }
+    assert!(reused_total > 0, "no finding was ever reused");
+    eprintln!("edits:\n  {}", done.join("\n  "));
+}
+
+#[test]
+fn one_edited_document_is_checked_again_and_the_others_are_reused() {
+    let project = common::example();
+    let p = project.path();
+    common::ok(check(p, "on", &["check"]));
+    let o = check(p, "debug", &["check"]);
+    let (reused, checked) = memo_counts(&o).unwrap();
+    assert_eq!(checked, 0, "nothing changed: {}", common::text(&o));
+    let documents = reused;
+    assert!(documents >= 8, "{}", common::text(&o));
+
+    edit_file(&p.join("policy-src/runbooks/malware.md"), |t| {
+        format!("{t}\n追記。品質Ｚ責任者は内閣官房情報セキュリティセンターに報告する。\n")
+    });
+    let o = check(p, "debug", &["check", "--format", "json"]);
+    assert_eq!(
+        memo_counts(&o),
+        Some((documents - 1, 1)),
+        "{}",
+        common::text(&o)
+    );
+    let text = common::text(&o);
+    assert!(text.contains("品質Ｚ責任者"), "{text}");
+    assert_eq!(
+        seen(&o),
+        seen(&check(p, "off", &["check", "--format", "json"]))
+    );
+
+    // A fact every document's prose rules consult (the role names) checks them all again.
+    edit_file(&p.join("policy-src/roles.yaml"), |t| {
+        t.replace(
+            "name: 情報セキュリティ責任者",
+            "name: 情報セキュリティ統括者",
+        )
+    });
+    let o = check(p, "debug", &["check", "--format", "json"]);
+    assert_eq!(
+        memo_counts(&o),
+        Some((0, documents)),
+        "{}",
+        common::text(&o)
+    );
+    assert_eq!(
+        seen(&o),
+        seen(&check(p, "off", &["check", "--format", "json"]))
+    );
+}
