@@ -341,3 +341,100 @@ fn a_switch_of_audience_keeps_no_page_or_search_text_of_the_other() {
         );
     }
 }
+
+/// Replaces `from` (which must occur) in the file at `path`.
+fn replace_in(path: &Path, from: &str, to: &str) {
+    edit_file(path, |t| {
+        assert!(t.contains(from), "{}: no `{from}`", path.display());
+        t.replacen(from, to, 1)
+    });
+}
+
+/// Edits aimed at what a page's key is made of besides its own source: where a document's links
+/// go (a linked runbook hidden from the audience), the findings the dashboard shows, the
+/// organisation in every page's frame, the search spelling table, a role's name in a runbook's
+/// contact block. Each is compared byte for byte with a cold build.
+#[test]
+fn edits_of_a_pages_other_inputs_build_the_same_bytes_as_cold_builds() {
+    let project = common::example();
+    let p = project.path();
+    let src = p.join("policy-src");
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("site");
+    type Edit = (&'static str, &'static str, Box<dyn Fn()>);
+    let edits: Vec<Edit> = vec![
+        (
+            "the regulation's link to a runbook the audience no longer sees",
+            "employees",
+            {
+                let f = src.join("runbooks/disaster.md");
+                Box::new(move || replace_in(&f, "visibility: public", "visibility: restricted"))
+            },
+        ),
+        ("... and sees again", "employees", {
+            let f = src.join("runbooks/disaster.md");
+            Box::new(move || replace_in(&f, "visibility: restricted", "visibility: public"))
+        }),
+        (
+            "a finding appears (a new joiner has not acknowledged)",
+            "restricted",
+            {
+                let f = src.join("roster.yaml");
+                Box::new(move || {
+                    replace_in(
+                        &f,
+                        "department: カスタマーサポート部, joined: 2008-04-01",
+                        "department: カスタマーサポート部, joined: 2026-10-28",
+                    )
+                })
+            },
+        ),
+        ("the organisation renamed in kitei.toml", "employees", {
+            let f = p.join("kitei.toml");
+            Box::new(move || replace_in(&f, "株式会社みなと商会", "みなと商会株式会社"))
+        }),
+        (
+            "a search spelling variant added in kitei.toml",
+            "employees",
+            {
+                let f = p.join("kitei.toml");
+                Box::new(move || {
+                    edit_file(&f, |t| {
+                        format!("{t}\n[search]\nvariants = [[\"非常時\", \"緊急時\"]]\n")
+                    })
+                })
+            },
+        ),
+        (
+            "a role renamed (runbook contact blocks, owners)",
+            "employees",
+            {
+                let f = src.join("roles.yaml");
+                Box::new(move || {
+                    replace_in(
+                        &f,
+                        "name: 情報セキュリティ責任者",
+                        "name: 最高情報セキュリティ責任者",
+                    )
+                })
+            },
+        ),
+    ];
+    common::ok(build(p, &out, "employees", true));
+    for (step, (what, audience, edit)) in edits.iter().enumerate() {
+        edit();
+        let incremental = build(p, &out, audience, true);
+        let cold_out = work.path().join(format!("cold-{step}"));
+        let cold = build(p, &cold_out, audience, false);
+        assert_eq!(
+            (incremental.status.code(), cold.status.code()),
+            (Some(0), Some(0)),
+            "{what}\nincremental:\n{}\ncold:\n{}",
+            common::text(&incremental),
+            common::text(&cold)
+        );
+        let diff = differences(&common::tree(&out), &common::tree(&cold_out));
+        assert!(diff.is_empty(), "after: {what}\n{}", diff.join("\n"));
+        std::fs::remove_dir_all(&cold_out).unwrap();
+    }
+}

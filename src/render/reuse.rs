@@ -29,13 +29,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::search::Grams;
+
 /// A SHA-256 digest.
 pub type Hash = [u8; 32];
 
 const FILES_MAGIC: &[u8; 8] = b"KITEIFIL";
 const PAGES_MAGIC: &[u8; 8] = b"KITEIPAG";
 /// Raised whenever the layout of either file changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// Whether reuse is on (`KITEI_CACHE` is not `off`).
 pub fn enabled() -> bool {
@@ -85,13 +87,15 @@ pub struct FileManifest {
     pub files: HashMap<String, FileEntry>,
 }
 
-/// One page of the previous build: the digest of its inputs and of its bytes, and its search
-/// text.
+/// One page of the previous build: the digest of its inputs and of its bytes, its search text
+/// and the bigrams the search index holds for it (the spelling table is in every page's key).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PageEntry {
     pub key: Hash,
     pub digest: Hash,
     pub text: String,
+    /// `None`: found again from the text when the page is indexed.
+    pub grams: Option<Grams>,
 }
 
 /// The pages of the previous build (taken out one by one as they are reused) and those of this
@@ -139,7 +143,8 @@ impl PageMemo {
         }
     }
 
-    /// Records a page of this build (its text is filled in by [`PageMemo::set_text`]).
+    /// Records a page of this build (its search text and bigrams are filled in by
+    /// [`PageMemo::set_search`]).
     pub fn record(&self, url: &str, key: Hash, digest: Hash) {
         lock(&self.next).insert(
             url.to_string(),
@@ -147,14 +152,16 @@ impl PageMemo {
                 key,
                 digest,
                 text: String::new(),
+                grams: None,
             },
         );
     }
 
-    /// Gives a recorded page its search text.
-    pub fn set_text(&self, url: &str, text: String) {
+    /// Gives a recorded page its search text and bigrams.
+    pub fn set_search(&self, url: &str, text: String, grams: Option<Grams>) {
         if let Some(entry) = lock(&self.next).get_mut(url) {
             entry.text = text;
+            entry.grams = grams;
         }
     }
 
@@ -287,7 +294,7 @@ mod tests {
         let path = dir.path().join("x.pages");
         let memo = PageMemo::default();
         memo.record("a.html", [1; 32], [2; 32]);
-        memo.set_text("a.html", "本文".into());
+        memo.set_search("a.html", "本文".into(), None);
         memo.save(&path);
         let memo = PageMemo::load(&path);
         assert!(memo.take("a.html", &[9; 32]).is_none(), "another key");

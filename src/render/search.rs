@@ -31,6 +31,67 @@ pub struct Entry {
     pub url: String,
     pub title: String,
     pub text: String,
+    /// The page's bigrams when they are known already ([`Grams::of`] its title and text with
+    /// the same spelling table); `None`: found from the title and text while indexing.
+    pub grams: Option<Grams>,
+}
+
+/// The distinct bigrams of one page (its title and its text, each on its own) as the index
+/// keys them: sorted, each written as its distance from the one before in LEB128 (about 2
+/// bytes a bigram). A build keeps them per page ([`super::reuse`]) so that the next build
+/// indexes an unchanged page without normalising its text again, which is most of the cost of
+/// the index.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Grams(Vec<u8>);
+
+impl Grams {
+    /// The bigrams of `title` and `text` after [`Spelling::normalise`], whitespace left out.
+    pub fn of(spelling: &Spelling, title: &str, text: &str) -> Grams {
+        let mut keys = Vec::new();
+        for text in [title, text] {
+            let mut prev: Option<char> = None;
+            for c in spelling.normalise(text).chars().filter(|&c| !skipped(c)) {
+                if let Some(p) = prev {
+                    keys.push(key(p, c));
+                }
+                prev = Some(c);
+            }
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        let mut out = Vec::with_capacity(keys.len() * 2);
+        let mut last = 0u64;
+        for k in keys {
+            let mut d = k - last;
+            last = k;
+            while d >= 0x80 {
+                out.push((d as u8) | 0x80);
+                d >>= 7;
+            }
+            out.push(d as u8);
+        }
+        out.shrink_to_fit();
+        Grams(out)
+    }
+
+    /// The bigram keys, increasing.
+    fn keys(&self) -> impl Iterator<Item = u64> + '_ {
+        let mut bytes = self.0.iter();
+        let mut last = 0u64;
+        std::iter::from_fn(move || {
+            let (mut d, mut shift) = (0u64, 0);
+            loop {
+                let b = *bytes.next()?;
+                d |= u64::from(b & 0x7f) << shift;
+                if b < 0x80 {
+                    break;
+                }
+                shift += 7;
+            }
+            last += d;
+            Some(last)
+        })
+    }
 }
 
 /// Where the index files are written, relative to the site root.
@@ -461,23 +522,60 @@ impl Postings {
     }
 }
 
+/// The bigrams of the current block of 64 pages.
+struct Block {
+    /// Bigram keys to ids.
+    table: Table,
+    /// The mask of each id in the current block.
+    masks: Vec<u64>,
+    /// The ids with a mask in the current block.
+    touched: Vec<u32>,
+    /// The number of blocks each id has a mask in.
+    counts: Vec<u32>,
+}
+
+impl Block {
+    /// Notes bigram `key` on the page of bit `bit`.
+    #[inline]
+    fn mark(&mut self, key: u64, bit: u64) {
+        let id = self.table.id(key) as usize;
+        if id == self.masks.len() {
+            self.masks.push(0);
+            self.counts.push(0);
+        }
+        let m = &mut self.masks[id];
+        if *m == 0 {
+            self.touched.push(id as u32);
+        }
+        *m |= bit;
+    }
+}
+
 /// Pages are taken 64 at a time: each bigram seen in such a block gets a mask of its pages
-/// there (one probe and one OR per character), then the masks are sorted into posting lists
+/// there (one probe and one OR per character, or per distinct bigram of a page whose
+/// [`Grams`] are known), then the masks are sorted into posting lists
 /// by counting, then encoded.
 fn postings(entries: &[Entry], spelling: &Spelling) -> Postings {
     const BLOCK: usize = 64;
-    let mut table = Table::new();
-    // The mask of each id in the current block, and the ids with a mask.
-    let mut masks: Vec<u64> = Vec::new();
-    let mut touched: Vec<u32> = Vec::new();
+    let mut b = Block {
+        table: Table::new(),
+        masks: Vec::new(),
+        touched: Vec::new(),
+        counts: Vec::new(),
+    };
     // Every (id, mask) of every block, block after block.
     let mut item_ids: Vec<u32> = Vec::new();
     let mut item_masks: Vec<u64> = Vec::new();
     let mut block_ends: Vec<usize> = Vec::new();
-    let mut counts: Vec<u32> = Vec::new();
-    for (block, pages) in entries.chunks(BLOCK).enumerate() {
+    for pages in entries.chunks(BLOCK) {
         for (i, e) in pages.iter().enumerate() {
             let bit = 1u64 << i;
+            if let Some(grams) = &e.grams {
+                for k in grams.keys() {
+                    b.mark(k, bit);
+                }
+                continue;
+            }
             for text in [&e.title, &e.text] {
                 let mut prev: Option<char> = None;
                 for c in spelling.normalise(text).chars() {
@@ -485,30 +583,21 @@ fn postings(entries: &[Entry], spelling: &Spelling) -> Postings {
                         continue;
                     }
                     if let Some(p) = prev {
-                        let id = table.id(key(p, c)) as usize;
-                        if id == masks.len() {
-                            masks.push(0);
-                            counts.push(0);
-                        }
-                        let m = &mut masks[id];
-                        if *m == 0 {
-                            touched.push(id as u32);
-                        }
-                        *m |= bit;
+                        b.mark(key(p, c), bit);
                     }
                     prev = Some(c);
                 }
             }
         }
-        let _ = block;
-        for &id in &touched {
+        for &id in &b.touched {
             item_ids.push(id);
-            item_masks.push(std::mem::take(&mut masks[id as usize]));
-            counts[id as usize] += 1;
+            item_masks.push(std::mem::take(&mut b.masks[id as usize]));
+            b.counts[id as usize] += 1;
         }
-        touched.clear();
+        b.touched.clear();
         block_ends.push(item_ids.len());
     }
+    let Block { table, counts, .. } = b;
     // Items by id (counting sort), in block order: list `id` is `starts[id]..starts[id + 1]`.
     let mut starts = Vec::with_capacity(counts.len() + 1);
     let mut total = 0usize;
@@ -771,6 +860,7 @@ mod tests {
             url: url.into(),
             title: title.into(),
             text: text.into(),
+            grams: None,
         }
     }
 
@@ -897,6 +987,42 @@ mod tests {
             .map(|(a, b)| shard_of(a, b, 16))
             .collect();
         assert!(spread.len() >= 6, "{spread:?}");
+    }
+
+    #[test]
+    fn known_grams_give_the_same_index_as_the_text() {
+        let spelling = Spelling::new(&[vec!["漏えい".into(), "漏洩".into()]]).unwrap();
+        let entries: Vec<Entry> = (0..150)
+            .map(|i| {
+                entry(
+                    &format!("p{i:03}.html"),
+                    &format!("手順{i} ウイルス"),
+                    &format!(
+                        "個人情報の漏洩{i}を　速やかに報告する。Ｔｅｓｔ {} 々",
+                        i * 7919
+                    ),
+                )
+            })
+            .collect();
+        let known: Vec<Entry> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| Entry {
+                // Some pages with their grams, some without: both in one index.
+                grams: (i % 3 != 0).then(|| Grams::of(&spelling, &e.title, &e.text)),
+                ..e.clone()
+            })
+            .collect();
+        assert_eq!(
+            index_files(&entries, &spelling),
+            index_files(&known, &spelling)
+        );
+        // Whitespace joins (`bc ab` is `bcab`); each bigram once, in order of its key.
+        let g = Grams::of(&spelling, "ab", "bc ab");
+        assert_eq!(
+            g.keys().collect::<Vec<_>>(),
+            vec![key('a', 'b'), key('b', 'c'), key('c', 'a')]
+        );
     }
 
     #[test]

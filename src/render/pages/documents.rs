@@ -2,6 +2,27 @@
 
 use super::*;
 
+/// The digest of what a document's rendered body is made from: its id (in error messages), its
+/// Markdown, the anchors of its headings and where each of its links goes for this audience.
+/// The renderer and the sanitiser are the running kitei's (in every page key).
+fn body_inputs(doc: &Document, targets: &[(&str, Target)]) -> reuse::Hash {
+    let mut key = reuse::KeyBuilder::new("markdown-body");
+    key.part(doc.id().as_bytes()).part(doc.body.as_bytes());
+    for h in &doc.headings {
+        key.part(h.anchor.as_bytes());
+    }
+    for (dest, target) in targets {
+        key.part(dest.as_bytes());
+        match target {
+            Target::Page(url) => key.part(b"page").part(url.as_bytes()),
+            Target::External => key.part(b"external"),
+            Target::Unlinked => key.part(b"unlinked"),
+            Target::Broken(why) => key.part(b"broken").part(why.as_bytes()),
+        };
+    }
+    key.finish()
+}
+
 impl<'a> Site<'a> {
     /// Every document page this audience sees, in parallel.
     pub(super) fn documents(&self) {
@@ -10,11 +31,38 @@ impl<'a> Site<'a> {
     }
 
     pub(super) fn document(&self, doc: &'a Document) {
-        let mut errors = Vec::new();
-        let rendered = markdown::render(doc, &|dest| self.resolve_dest(dest, doc), &mut errors);
-        for e in errors {
-            self.error(e);
-        }
+        // Where every link of the body goes: the body's inputs beside its own text. The
+        // Markdown is rendered only when the page cannot be reused.
+        let targets: Vec<(&str, Target)> = doc
+            .links
+            .iter()
+            .map(|l| (l.dest.as_str(), self.resolve_dest(&l.dest, doc)))
+            .collect();
+        let body = Deferred {
+            field: "body",
+            inputs: body_inputs(doc, &targets),
+            reusable: !targets.iter().any(|(_, t)| matches!(t, Target::Broken(_))),
+            build: &|| {
+                let mut errors = Vec::new();
+                // Every link the renderer meets was resolved above (the loader collects the
+                // links with the same parser); one that was not is resolved now and the page
+                // is not recorded, since its key did not cover it.
+                let covered = std::cell::Cell::new(true);
+                let resolve = |dest: &str| match targets.iter().find(|(d, _)| *d == dest) {
+                    Some((_, t)) => t.clone(),
+                    None => {
+                        covered.set(false);
+                        self.resolve_dest(dest, doc)
+                    }
+                };
+                let rendered = markdown::render(doc, &resolve, &mut errors);
+                let clean = errors.is_empty() && covered.get();
+                for e in errors {
+                    self.error(e);
+                }
+                (Value::String(rendered.html), clean)
+            },
+        };
         let toc: Vec<Value> = doc
             .headings
             .iter()
@@ -50,7 +98,7 @@ impl<'a> Site<'a> {
             "phases": phases,
             "toc": toc,
             "contacts": if doc.kind() == DocKind::Runbook { self.runbook_contacts(doc) } else { Vec::new() },
-            "body": rendered.html,
+            "body": Value::Null,
             "receipt": self.receipt_json(doc),
             "pdf": self.pdf_link(&pdf_file_name(doc)),
         });
@@ -64,7 +112,7 @@ impl<'a> Site<'a> {
         } else {
             "regulation"
         };
-        self.render(template, &doc_url(doc), &m.title, nav, page);
+        self.render_deferred(template, &doc_url(doc), &m.title, nav, page, Some(body));
     }
 
     /// The contact block of a runbook: every role its steps name (`role:` links, in order of

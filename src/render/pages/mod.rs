@@ -59,6 +59,20 @@ pub const PHASES: [&str; 5] = [
     "recovery",
 ];
 
+/// The part of a page's context that is built only if the page is rendered (see
+/// [`Site::render_deferred`]).
+struct Deferred<'f> {
+    /// The field of `page` it fills.
+    field: &'static str,
+    /// The digest of everything the part is made from.
+    inputs: reuse::Hash,
+    /// False when the inputs are not all known beforehand (e.g. a broken link): the page is
+    /// rendered and not recorded.
+    reusable: bool,
+    /// Builds the part; false with it when building it reported errors.
+    build: &'f dyn Fn() -> (Value, bool),
+}
+
 pub struct Site<'a> {
     project: &'a Project,
     corpus: &'a Corpus,
@@ -83,6 +97,8 @@ pub struct Site<'a> {
     check: Ctx<'a>,
     /// What readers see for an incident type's id.
     type_names: TypeNames,
+    /// How the search index spells words (shipped table and `[search] variants`).
+    spelling: Spelling,
 }
 
 impl<'a> Site<'a> {
@@ -110,6 +126,7 @@ impl<'a> Site<'a> {
             memo: None,
             check: Ctx::new(corpus, project, info.as_of),
             type_names: TypeNames::new(project.config.lang, &project.config.incident_types),
+            spelling: Spelling::new(&project.config.search.variants)?,
         };
         site.common = site.common_context();
         let strings = i18n::strings(site.lang);
@@ -121,7 +138,9 @@ impl<'a> Site<'a> {
                 &project.root.join("templates"),
             )?)
             .json(&site.common)
-            .json(&strings);
+            .json(&strings)
+            // The bigrams a page's search text is indexed under (kept with the page).
+            .json(&project.config.search.variants);
         site.base_key = key.finish();
         Ok(site)
     }
@@ -151,6 +170,21 @@ impl<'a> Site<'a> {
     }
 
     fn render(&self, template: &str, url: &str, title: &str, nav: &str, page: Value) {
+        self.render_deferred(template, url, title, nav, page, None);
+    }
+
+    /// [`Site::render`] for a page whose context lacks one costly part (a document's body),
+    /// built by `deferred` only when the page is not reused: the page's key covers the
+    /// digest of that part's inputs instead of the part itself.
+    fn render_deferred(
+        &self,
+        template: &str,
+        url: &str,
+        title: &str,
+        nav: &str,
+        mut page: Value,
+        deferred: Option<Deferred<'_>>,
+    ) {
         let versions = self.info.versions.page_context(url);
         let key = self.memo.map(|memo| {
             let mut key = reuse::KeyBuilder::new("page");
@@ -161,16 +195,29 @@ impl<'a> Site<'a> {
                 .part(nav.as_bytes())
                 .json(&page)
                 .json(&versions);
+            if let Some(d) = &deferred {
+                key.part(d.field.as_bytes()).part(&d.inputs);
+            }
             (memo, key.finish())
         });
+        let reusable = deferred.as_ref().is_none_or(|d| d.reusable);
         if let Some((memo, key)) = key
+            && reusable
             && let Some(previous) = memo.take(url, &key)
             && self.sink.keep(url, &previous.digest)
         {
             memo.record(url, key, previous.digest);
             memo.reused();
-            self.index_page(url, title, previous.text);
+            self.index_page(url, title, previous.text, previous.grams);
             return;
+        }
+        // Only a page that rendered cleanly is recorded: one with errors (a preview built with
+        // `--allow-errors`) is rendered again, so its errors are reported again.
+        let mut record = true;
+        if let Some(d) = deferred {
+            let (value, clean) = (d.build)();
+            record = clean && d.reusable;
+            page[d.field] = value;
         }
         let mut ctx = self.base_context.clone();
         ctx.insert("title", title);
@@ -181,9 +228,12 @@ impl<'a> Site<'a> {
             Ok(html) => {
                 let mut text = search::main_text(&html);
                 text.shrink_to_fit(); // held until the index is written, for every page
-                self.index_page(url, title, text);
+                // Found here (on this page's thread) when they are recorded for the next build.
+                let grams = (record && key.is_some())
+                    .then(|| search::Grams::of(&self.spelling, title, &text));
+                self.index_page(url, title, text, grams);
                 let digest = self.sink.put_page(url, html.into_bytes());
-                if let (Some((memo, key)), Some(digest)) = (key, digest) {
+                if let (Some((memo, key)), Some(digest), true) = (key, digest, record) {
                     memo.record(url, key, digest);
                 }
             }
@@ -194,11 +244,12 @@ impl<'a> Site<'a> {
         }
     }
 
-    fn index_page(&self, url: &str, title: &str, text: String) {
+    fn index_page(&self, url: &str, title: &str, text: String, grams: Option<search::Grams>) {
         let entry = search::Entry {
             url: url.to_string(),
             title: title.to_string(),
             text,
+            grams,
         };
         self.index
             .lock()
@@ -231,19 +282,12 @@ impl<'a> Site<'a> {
         }
         let mut index = self.index.into_inner().unwrap_or_else(|e| e.into_inner());
         index.sort_by(|a, b| a.url.cmp(&b.url));
-        match Spelling::new(&self.project.config.search.variants) {
-            Ok(spelling) => search::write_index(&index, &spelling, &|path, bytes| {
-                self.sink.put(&path, bytes)
-            }),
-            Err(e) => self
-                .errors
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(e),
-        }
+        search::write_index(&index, &self.spelling, &|path, bytes| {
+            self.sink.put(&path, bytes)
+        });
         if let Some(memo) = self.memo {
             for entry in index {
-                memo.set_text(&entry.url, entry.text);
+                memo.set_search(&entry.url, entry.text, entry.grams);
             }
         }
         let mut errors = self.errors.into_inner().unwrap_or_else(|e| e.into_inner());
