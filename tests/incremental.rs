@@ -208,7 +208,7 @@ fn twenty_random_edits_build_the_same_bytes_as_cold_builds() {
     let seed: u64 = std::env::var("KITEI_TEST_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(0x6b69_7465_6931_38);
+        .unwrap_or(0x006b_6974_6569_3138);
     let mut rng = Rng(seed | 1);
     let project = common::example();
     let work = tempfile::tempdir().unwrap();

@@ -51,6 +51,19 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, opts: &Options, no_seal: bool)
     code
 }
 
+/// Prints each of `lines` and a line break to stderr in one write: stderr is unbuffered, and a
+/// corpus with thousands of findings would otherwise cost a system call per line (most of the
+/// time of a no-op build that replays them).
+fn print_lines(lines: &[String]) {
+    use std::io::Write;
+    let mut all = String::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
+    for l in lines {
+        all.push_str(l);
+        all.push('\n');
+    }
+    let _ = std::io::stderr().lock().write_all(all.as_bytes());
+}
+
 /// What `kitei build` printed, kept so that a no-op build can say it again.
 #[derive(Default)]
 struct Messages(Vec<String>);
@@ -113,9 +126,7 @@ pub fn site(
         .as_deref()
         .and_then(|inputs| stamp::fresh(&project.root, &out, inputs))
     {
-        for m in &last.messages {
-            eprintln!("{m}");
-        }
+        print_lines(&last.messages);
         eprintln!(
             "kitei build: up to date: nothing changed since the last build into {}",
             out.display()
@@ -147,12 +158,14 @@ fn publish(
     let report = ws.report();
     timings.lap("check");
     let color = super::color();
+    let mut shown = Vec::with_capacity(report.diagnostics.len());
     for d in &report.diagnostics {
-        messages.say(
-            format!("{}\n", super::diagnostic(ws, d, color)),
-            format!("{}\n", super::diagnostic(ws, d, false)),
-        );
+        shown.push(format!("{}\n", super::diagnostic(ws, d, color)));
+        messages
+            .0
+            .push(format!("{}\n", super::diagnostic(ws, d, false)));
     }
+    print_lines(&shown);
     let errors = report.errors();
     if errors > 0 && !opts.allow_errors {
         eprintln!(
