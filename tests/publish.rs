@@ -99,10 +99,12 @@ fn installed(program: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// The shared server, or `None` (the test is skipped) when `weed` is not installed.
+/// The shared server, or `None` (the test is skipped) when `weed` is not installed. A server
+/// that does not start fails every test at once with its own log, rather than each test
+/// waiting for a new one.
 fn server() -> Option<&'static Server> {
-    static SERVER: OnceLock<Option<Server>> = OnceLock::new();
-    SERVER
+    static SERVER: OnceLock<Option<Result<Server, String>>> = OnceLock::new();
+    let started = SERVER
         .get_or_init(|| {
             let Some(weed) = weed() else {
                 common::tool_missing(
@@ -116,6 +118,7 @@ fn server() -> Option<&'static Server> {
                 .tempdir()
                 .unwrap()
                 .keep();
+            let log = dir.join("weed.log");
             let p = free_ports(10);
             let mut command = Command::new(weed);
             command
@@ -133,6 +136,11 @@ fn server() -> Option<&'static Server> {
                 .arg(format!("-s3.port.grpc={}", p[7]))
                 .arg(format!("-admin.port={}", p[8]))
                 .arg(format!("-admin.port.grpc={}", p[9]))
+                // Fixed volume count and size: by default weed mini divides the free disk by
+                // the volume size, and on a CI runner whose disk is full of build output that
+                // leaves no volume for a new bucket ("no free volumes left"). Volumes are
+                // sparse files, so a generous count costs no disk.
+                .args(["-volume.max=1000", "-master.volumeSizeLimitMB=64"])
                 // Its sockets in its own folder, removed with it (the default is /tmp).
                 .arg(format!("-filer.localSocket={}", dir.join("filer.sock").display()))
                 .arg(format!("-s3.localSocket={}", dir.join("s3.sock").display()))
@@ -140,7 +148,7 @@ fn server() -> Option<&'static Server> {
                 .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
                 .current_dir(&dir)
                 .stdout(Stdio::null())
-                .stderr(Stdio::null());
+                .stderr(std::fs::File::create(&log).unwrap());
             let pid = spawn_for_the_process(command)
                 .unwrap_or_else(|e| panic!("cannot start weed mini: {e}"));
             *RUNNING.lock().unwrap() = Some((pid, dir));
@@ -167,12 +175,24 @@ fn server() -> Option<&'static Server> {
                 if ok {
                     break;
                 }
-                assert!(Instant::now() < deadline, "weed mini did not start in 60 s");
+                if Instant::now() > deadline {
+                    let printed = std::fs::read_to_string(&log).unwrap_or_default();
+                    let tail: Vec<&str> = printed.lines().rev().take(15).collect();
+                    let tail: Vec<&str> = tail.into_iter().rev().collect();
+                    return Some(Err(format!(
+                        "weed mini did not accept a write in 60 s; the end of its log:\n{}",
+                        tail.join("\n")
+                    )));
+                }
                 std::thread::sleep(Duration::from_millis(250));
             }
-            Some(server)
-        })
-        .as_ref()
+            Some(Ok(server))
+        });
+    match started {
+        None => None,
+        Some(Ok(server)) => Some(server),
+        Some(Err(why)) => panic!("{why}"),
+    }
 }
 
 fn rt() -> tokio::runtime::Runtime {
