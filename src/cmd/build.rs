@@ -70,8 +70,11 @@ struct Messages(Vec<String>);
 
 impl Messages {
     /// Prints `shown` and keeps `plain` (the same without colour).
-    fn say(&mut self, shown: String, plain: String) {
+    fn say(&mut self, shown: String, mut plain: String) {
         eprintln!("{shown}");
+        // Kept until the end of the build: without the slack of formatting (at 10,000
+        // documents the messages are ≈ 10 MB of text, and twice that with the slack).
+        plain.shrink_to_fit();
         self.0.push(plain);
     }
 

@@ -77,6 +77,20 @@ fn cpu_seconds() -> f64 {
     t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
 }
 
+/// Resident memory now and its peak so far (`VmRSS`, `VmHWM` of /proc/self/status), in MiB;
+/// zeros where the system does not tell. The peak is the one `/usr/bin/time` reports at exit.
+fn resident_mib() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map_or(0, |kib| kib / 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
 impl Timings {
     pub fn from_env() -> Timings {
         let on = std::env::var_os("KITEI_TIMINGS").is_some_and(|v| v != "0" && !v.is_empty());
@@ -91,8 +105,9 @@ impl Timings {
         if let Some(last) = &self.last {
             let (now, cpu) = (std::time::Instant::now(), cpu_seconds());
             let (then, then_cpu) = last.get();
+            let (rss, peak) = resident_mib();
             eprintln!(
-                "timing: {phase:<10} {:>8.1} ms  cpu {:>8.1} ms",
+                "timing: {phase:<10} {:>8.1} ms  cpu {:>8.1} ms  rss {rss:>5} MiB, peak so far {peak:>5} MiB",
                 (now - then).as_secs_f64() * 1e3,
                 (cpu - then_cpu) * 1e3
             );

@@ -334,19 +334,61 @@ pub fn now() -> Time {
     time_of(SystemTime::now())
 }
 
+/// How many deferred parsed values [`write`] encodes at a time (in parallel).
+const ENCODE_BATCH: usize = 256;
+
+/// The parsed value of an entry that has none yet, by the entry's index (see [`write`]).
+pub type Deferred<'f> = dyn Fn(usize) -> Option<Vec<u8>> + Sync + 'f;
+
 /// Writes the cache file atomically. `started` is when the scan that saw these files began.
 /// The body is streamed to the file (and hashed on the way), never held in memory whole.
+/// `deferred(i)` is the parsed value of entry `i` when that entry has none: the loader encodes
+/// the records it parsed in this run only now, [`ENCODE_BATCH`] at a time, so that their
+/// encodings are never all in memory at once; `None` stores the entry without one.
 pub fn write(
     path: &Path,
     key: &[u8; 32],
     started: Time,
     entries: &[Entry<'_>],
+    deferred: &Deferred<'_>,
 ) -> Result<(), String> {
     #[derive(Serialize)]
-    struct BodyOut<'s, 'a> {
+    struct BodyOut<'s, 'a, 'f> {
         started: Time,
-        entries: &'s [Entry<'a>],
+        entries: EntriesOut<'s, 'a, 'f>,
     }
+    /// Serialised as `&[Entry]` is, with the deferred values filled in.
+    struct EntriesOut<'s, 'a, 'f> {
+        entries: &'s [Entry<'a>],
+        deferred: &'s Deferred<'f>,
+    }
+    impl Serialize for EntriesOut<'_, '_, '_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeSeq as _;
+            let mut seq = s.serialize_seq(Some(self.entries.len()))?;
+            for (n, batch) in self.entries.chunks(ENCODE_BATCH).enumerate() {
+                let filled: Vec<Option<Vec<u8>>> = batch
+                    .par_iter()
+                    .enumerate()
+                    .map(|(k, e)| match e.parsed {
+                        Some(_) => None,
+                        None => (self.deferred)(n * ENCODE_BATCH + k),
+                    })
+                    .collect();
+                for (e, blob) in batch.iter().zip(filled) {
+                    match blob {
+                        None => seq.serialize_element(e)?,
+                        Some(blob) => seq.serialize_element(&Entry {
+                            parsed: Some(Blob(Cow::Owned(blob))),
+                            ..e.reborrow()
+                        })?,
+                    }
+                }
+            }
+            seq.end()
+        }
+    }
+    let entries = EntriesOut { entries, deferred };
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let mut tmp = tempfile::Builder::new()
@@ -450,7 +492,7 @@ mod tests {
         let file = path(dir.path());
         let key = [1; 32];
         let entries = vec![entry("a.yaml", Some(b"xyz")), entry("b.png", None)];
-        write(&file, &key, (1_800_000_000, 0), &entries).unwrap();
+        write(&file, &key, (1_800_000_000, 0), &entries, &|_| None).unwrap();
         let stored = Stored::read(&file, &key).unwrap();
         let index = stored.index().unwrap();
         assert_eq!(index.len(), 2);
@@ -476,6 +518,36 @@ mod tests {
         assert!(Stored::read(&file, &key).is_none(), "a damaged cache");
         std::fs::write(&file, b"KITEISRC").unwrap();
         assert!(Stored::read(&file, &key).is_none(), "a truncated cache");
+    }
+
+    #[test]
+    fn deferred_values_are_written_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let (eager, lazy) = (path(dir.path()), dir.path().join("lazy.bin"));
+        let key = [1; 32];
+        // More entries than one batch, every third one without a stored value and one that
+        // stays without (a file that failed to parse).
+        let value = |i: usize| format!("value {i}").into_bytes();
+        let n = 2 * ENCODE_BATCH + 5;
+        let expected: Vec<Entry> = (0..n)
+            .map(|i| entry(&format!("f{i:04}"), (i != 7).then(|| value(i)).as_deref()))
+            .collect();
+        let stored: Vec<Entry> = (0..n)
+            .map(|i| {
+                entry(
+                    &format!("f{i:04}"),
+                    (i % 3 != 1).then(|| value(i)).as_deref(),
+                )
+            })
+            .collect();
+        write(&eager, &key, (1_800_000_000, 0), &expected, &|_| None).unwrap();
+        let deferred = |i: usize| (i != 7).then(|| value(i));
+        write(&lazy, &key, (1_800_000_000, 0), &stored, &deferred).unwrap();
+        assert_eq!(
+            std::fs::read(&eager).unwrap(),
+            std::fs::read(&lazy).unwrap(),
+            "the same file as with every value given up front"
+        );
     }
 
     #[test]

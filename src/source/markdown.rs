@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::model::document::{Heading, Link, TextRun};
+use crate::model::document::{Heading, Link, TextRuns};
 
 /// The Markdown options used everywhere (the site renders with the same ones, so that what
 /// the checker sees is what readers see). The metadata-block option stays off on purpose.
@@ -22,14 +22,14 @@ pub fn options() -> Options {
 pub struct Scanned {
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
-    pub text_runs: Vec<TextRun>,
+    pub text_runs: TextRuns,
 }
 
 pub fn scan(body: &str, body_line: u32) -> Scanned {
     let lines = LineIndex::new(body);
     let mut headings = Vec::new();
     let mut links = Vec::new();
-    let mut text_runs: Vec<TextRun> = Vec::new();
+    let mut text_runs = TextRuns::default();
     let mut used_anchors = HashSet::new();
 
     let mut heading: Option<(u8, Option<String>, u32, String)> = None;
@@ -91,12 +91,16 @@ pub fn scan(body: &str, body_line: u32) -> Scanned {
                     l.3.push_str(&text);
                 }
                 if !in_code_block {
-                    text_runs.push(TextRun::new(&text, body, line));
+                    text_runs.push(&text, body, line);
                 }
             }
             _ => {}
         }
     }
+    // Kept as long as the corpus: without the room left by growing.
+    headings.shrink_to_fit();
+    links.shrink_to_fit();
+    text_runs.shrink_to_fit();
     Scanned {
         headings,
         links,
@@ -356,7 +360,7 @@ mod tests {
     fn code_blocks_are_not_text() {
         let s = scan("```\nTODO\n```\n本文\n", 1);
         let body = "```\nTODO\n```\n本文\n";
-        let texts: Vec<&str> = s.text_runs.iter().map(|r| r.text(body)).collect();
+        let texts: Vec<&str> = s.text_runs.iter(body).map(|(t, _)| t).collect();
         assert_eq!(texts, ["本文"]);
     }
 
@@ -364,7 +368,7 @@ mod tests {
     fn text_runs_are_body_ranges_or_decoded_text() {
         let body = "前文 &amp; 後文 \\* 第3条\n";
         let s = scan(body, 1);
-        let texts: Vec<&str> = s.text_runs.iter().map(|r| r.text(body)).collect();
+        let texts: Vec<&str> = s.text_runs.iter(body).map(|(t, _)| t).collect();
         assert_eq!(texts.concat(), "前文 & 後文 * 第3条");
         assert!(
             texts.contains(&"&"),

@@ -223,6 +223,9 @@ impl<'a> Site<'a> {
         ctx.insert("title", title);
         ctx.insert("current", nav);
         ctx.insert("page", &page);
+        // The context holds its own copy now; a large page (the dashboard lists every finding)
+        // would otherwise be held twice while the template renders.
+        drop(page);
         ctx.insert("versions", &versions);
         match self.tera.render(template, &ctx) {
             Ok(html) => {
