@@ -91,7 +91,7 @@ pub(crate) fn plan(
 
     let mut planned = source_files(corpus, &files, &extra, &display_root)?;
     // Each incident in normalised JSON.
-    let record_paths = records(corpus, &sel, &mut planned);
+    let record_paths = records(corpus, &sel, &spool_dir(project), &mut planned);
     // The pages as the security team reads them (restricted audience: the full records).
     match rendered_pages(project, corpus, &sel, scope, report, as_of, time, history) {
         Ok(pages) => planned.extend(pages),
@@ -218,15 +218,27 @@ fn attachments(corpus: &Corpus, sel: &Selection, warnings: &mut Vec<String>) -> 
     }
 }
 
-/// Plans each incident in scope as `incidents/<id>/record.json` (numbered when an id repeats);
-/// returns the virtual path of each.
+/// Each incident in scope as normalised JSON (`incidents/<id>/record.json`, numbered when an
+/// id repeats); returns the virtual path of each. The files are
+/// spooled to a temporary file in `spool` like the rendered pages, not held in memory until
+/// the bundle is written (at 10,000 incidents ≈ 35 MB); in memory if the spool cannot be made.
 fn records(
     corpus: &Corpus,
     sel: &Selection,
+    spool: &Path,
     planned: &mut Vec<Planned>,
 ) -> BTreeMap<usize, String> {
+    let json = |i: usize| {
+        let mut bytes = serde_json::to_vec_pretty(
+            &serde_json::to_value(&corpus.incidents[i].item).unwrap_or(Value::Null),
+        )
+        .unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    };
     let mut seen_records = BTreeSet::new();
     let mut record_paths: BTreeMap<usize, String> = BTreeMap::new();
+    let mut records: Vec<(usize, String)> = Vec::with_capacity(sel.incidents.len());
     for &i in &sel.incidents {
         let inc = &corpus.incidents[i];
         let mut vpath = format!("incidents/{}/record.json", inc.id.value);
@@ -235,11 +247,25 @@ fn records(
             n += 1;
             vpath = format!("incidents/{}/record-{n}.json", inc.id.value);
         }
-        let mut bytes =
-            serde_json::to_vec_pretty(&serde_json::to_value(&inc.item).unwrap_or(Value::Null))
-                .unwrap_or_default();
-        bytes.push(b'\n');
         record_paths.insert(i, vpath.clone());
+        records.push((i, vpath));
+    }
+    let spooled = crate::render::output::SpoolSink::new_in(spool).and_then(|sink| {
+        for (i, vpath) in &records {
+            crate::render::output::Sink::put(&sink, vpath, json(*i));
+        }
+        sink.into_parts()
+    });
+    let mut parts = spooled.unwrap_or_default();
+    for (i, vpath) in records {
+        let inc = &corpus.incidents[i];
+        let (sha256, content) = match parts.remove(&vpath) {
+            Some(part) => (part.sha256.clone(), Content::Part(part)),
+            None => {
+                let bytes = json(i);
+                (sha256_hex(&bytes), Content::Bytes(bytes))
+            }
+        };
         planned.push(Planned {
             virtual_path: vpath,
             original: format!(
@@ -247,8 +273,8 @@ fn records(
                 slash(&corpus.files[inc.file].display_path)
             ),
             role: "record",
-            sha256: sha256_hex(&bytes),
-            content: Content::Bytes(bytes),
+            sha256,
+            content,
         });
     }
     record_paths
@@ -550,20 +576,113 @@ fn check_report_json(
         .iter()
         .filter(|w| keep(&w.diagnostic))
         .collect();
+    report_bytes(&report.as_of, as_of_source, &diagnostics, &waived)
+}
+
+/// `check-report.json` of these findings.
+fn report_bytes(
+    as_of: &str,
+    as_of_source: &str,
+    diagnostics: &[&crate::diag::Diagnostic],
+    waived: &[&check::Waived],
+) -> Vec<u8> {
     let level = |l: crate::diag::Level| diagnostics.iter().filter(|d| d.level == l).count();
-    let json = json!({
-        "schema": "kitei-check/1",
-        "as_of": report.as_of,
-        "as_of_source": as_of_source,
-        "summary": {
-            "errors": level(crate::diag::Level::Error),
-            "warnings": level(crate::diag::Level::Warning),
-            "waived": waived.len(),
+    // The JSON of `json!({…})` with its keys sorted, written without building the whole
+    // report as one `Value` first (at 10,000 documents, tens of MB): each finding becomes a
+    // value of its own while it is written (see the test `check_report_streams_as_values`).
+    #[derive(serde::Serialize)]
+    struct Summary {
+        errors: usize,
+        waived: usize,
+        warnings: usize,
+    }
+    #[derive(serde::Serialize)]
+    struct ReportJson<'a, D: serde::Serialize, W: serde::Serialize> {
+        as_of: &'a str,
+        as_of_source: &'a str,
+        diagnostics: EachAsValue<'a, D>,
+        schema: &'a str,
+        summary: Summary,
+        waived: EachAsValue<'a, W>,
+    }
+    let json = ReportJson {
+        as_of,
+        as_of_source,
+        diagnostics: EachAsValue(diagnostics),
+        schema: "kitei-check/1",
+        summary: Summary {
+            errors: level(crate::diag::Level::Error),
+            waived: waived.len(),
+            warnings: level(crate::diag::Level::Warning),
         },
-        "diagnostics": diagnostics,
-        "waived": waived,
-    });
+        waived: EachAsValue(waived),
+    };
     let mut bytes = serde_json::to_vec_pretty(&json).unwrap_or_default();
     bytes.push(b'\n');
     bytes
+}
+
+/// A list written as `json!` writes it: each item converted to a [`Value`] (maps with sorted
+/// keys) and written, one at a time.
+struct EachAsValue<'a, T>(&'a [T]);
+
+impl<T: serde::Serialize> serde::Serialize for EachAsValue<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeSeq as _};
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for item in self.0 {
+            seq.serialize_element(&serde_json::to_value(item).map_err(S::Error::custom)?)?;
+        }
+        seq.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::{Diagnostic, Level, Loc};
+
+    #[test]
+    fn check_report_streams_as_values() {
+        let diagnostics = vec![
+            Diagnostic::error("K0103", "unknown variant")
+                .at(Loc::new("incidents/a.yaml", 2, 9))
+                .help("did you mean `closed`?"),
+            Diagnostic::new(
+                "K0803",
+                Level::Warning,
+                "「実行責任者」 is named but no role defines it",
+            )
+            .at(Loc::new("regulation/a.md", 34, 13)),
+            Diagnostic::new("K0601", Level::Warning, "no regulation").subject("doc:a"),
+        ];
+        let waived = vec![check::Waived {
+            exception: "EX-1".into(),
+            expires_on: "2027-01-01".into(),
+            diagnostic: Diagnostic::error("K0505", "late").at(Loc::new("incidents/b.yaml", 1, 1)),
+        }];
+        let d: Vec<&Diagnostic> = diagnostics.iter().collect();
+        let w: Vec<&check::Waived> = waived.iter().collect();
+        let level = |l: Level| d.iter().filter(|x| x.level == l).count();
+        // What the report was when it was made as one value.
+        let mut expected = serde_json::to_vec_pretty(&json!({
+            "schema": "kitei-check/1",
+            "as_of": "2026-11-01",
+            "as_of_source": "kitei.toml",
+            "summary": {
+                "errors": level(Level::Error),
+                "warnings": level(Level::Warning),
+                "waived": w.len(),
+            },
+            "diagnostics": d,
+            "waived": w,
+        }))
+        .unwrap();
+        expected.push(b'\n');
+        let bytes = report_bytes("2026-11-01", "kitei.toml", &d, &w);
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            String::from_utf8(expected).unwrap()
+        );
+    }
 }
