@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::Scope;
 use super::inputs::{Inputs, SealHistory, SealTime};
@@ -641,10 +641,11 @@ impl<T: serde::Serialize> serde::Serialize for EachAsValue<'_, T> {
 mod tests {
     use super::*;
     use crate::diag::{Diagnostic, Level, Loc};
+    use serde_json::json;
 
     #[test]
     fn check_report_streams_as_values() {
-        let diagnostics = vec![
+        let diagnostics = [
             Diagnostic::error("K0103", "unknown variant")
                 .at(Loc::new("incidents/a.yaml", 2, 9))
                 .help("did you mean `closed`?"),
@@ -656,7 +657,7 @@ mod tests {
             .at(Loc::new("regulation/a.md", 34, 13)),
             Diagnostic::new("K0601", Level::Warning, "no regulation").subject("doc:a"),
         ];
-        let waived = vec![check::Waived {
+        let waived = [check::Waived {
             exception: "EX-1".into(),
             expires_on: "2027-01-01".into(),
             diagnostic: Diagnostic::error("K0505", "late").at(Loc::new("incidents/b.yaml", 1, 1)),
