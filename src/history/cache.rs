@@ -64,12 +64,7 @@ impl Cache {
 
 /// A cache key: the SHA-256 of the parts, each length-prefixed.
 pub fn key(parts: &[&[u8]]) -> String {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update((p.len() as u64).to_le_bytes());
-        h.update(p);
-    }
-    hex(&h.finalize())
+    hex(&crate::digest::key(parts))
 }
 
 fn encode(files: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {

@@ -31,8 +31,7 @@ use sha2::{Digest, Sha256};
 
 use super::search::Grams;
 
-/// A SHA-256 digest.
-pub type Hash = [u8; 32];
+pub use crate::digest::{Hash, KeyBuilder};
 
 const FILES_MAGIC: &[u8; 8] = b"KITEIFIL";
 const PAGES_MAGIC: &[u8; 8] = b"KITEIPAG";
@@ -224,48 +223,6 @@ fn write<T: Serialize>(path: &Path, magic: &[u8; 8], value: &T) -> io::Result<()
     Ok(())
 }
 
-/// Builds the key of a page: length-prefixed parts and JSON values fed to one SHA-256.
-pub struct KeyBuilder(Sha256);
-
-impl KeyBuilder {
-    pub fn new(domain: &str) -> KeyBuilder {
-        let mut k = KeyBuilder(Sha256::new());
-        k.part(domain.as_bytes());
-        k
-    }
-
-    pub fn part(&mut self, bytes: &[u8]) -> &mut Self {
-        self.0.update((bytes.len() as u64).to_le_bytes());
-        self.0.update(bytes);
-        self
-    }
-
-    /// A value serialised as JSON (deterministic: the same value gives the same bytes), ended
-    /// by a byte JSON never contains.
-    pub fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> &mut Self {
-        let _ = serde_json::to_writer(HashWriter(&mut self.0), value);
-        self.0.update([0xff]);
-        self
-    }
-
-    pub fn finish(self) -> Hash {
-        self.0.finalize().into()
-    }
-}
-
-struct HashWriter<'a>(&'a mut Sha256);
-
-impl Write for HashWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 /// What identifies the running kitei (its templates and code are part of every page's
 /// inputs): version, and the executable's length and modification time.
 pub fn binary_identity() -> String {
@@ -325,16 +282,5 @@ mod tests {
         assert_eq!(FileManifest::load(&path).files, m.files);
         // A page memo is not a files manifest.
         assert!(PageMemo::load(&path).previous.lock().unwrap().is_empty());
-    }
-
-    #[test]
-    fn keys_separate_parts() {
-        let key = |a: &str, b: &str| {
-            let mut k = KeyBuilder::new("t");
-            k.part(a.as_bytes()).part(b.as_bytes());
-            k.finish()
-        };
-        assert_ne!(key("ab", "c"), key("a", "bc"));
-        assert_eq!(key("a", "b"), key("a", "b"));
     }
 }

@@ -81,14 +81,7 @@ impl PdfCache {
 }
 
 /// The SHA-256 of the parts, each length-prefixed (no two part lists share a key).
-fn key(parts: &[&[u8]]) -> [u8; 32] {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update((p.len() as u64).to_le_bytes());
-        h.update(p);
-    }
-    h.finalize().into()
-}
+use crate::digest::key;
 
 #[cfg(test)]
 mod tests {
