@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::edits::{seen, with_cache as kitei};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
@@ -13,28 +14,6 @@ use std::time::Duration;
 /// How long a file must be unchanged before the cache trusts its stat (`cache::RACY`), plus a
 /// margin.
 const SETTLE: Duration = Duration::from_millis(2300);
-
-fn kitei(project: &Path, cache: &str, args: &[&str]) -> Output {
-    common::kitei(project)
-        .args(args)
-        .env("KITEI_CACHE", cache)
-        .output()
-        .unwrap()
-}
-
-/// Exit code, stdout and stderr, without the caches' own lines (`KITEI_CACHE=debug`).
-fn seen(o: &Output) -> (Option<i32>, String, String) {
-    let stderr = String::from_utf8_lossy(&o.stderr)
-        .lines()
-        .filter(|l| !l.starts_with("kitei: source cache") && !l.starts_with("kitei: check memo"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    (
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr,
-    )
-}
 
 /// The cache's line (`KITEI_CACHE=debug`): (unchanged, same digest, read), if the sources
 /// were loaded at all.

@@ -4,27 +4,11 @@
 
 mod common;
 
+use common::edits::{Rng, documents, edit_file};
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// A small deterministic generator (xorshift64*), so that a failing sequence can be replayed
-/// from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 fn build(project: &Path, out: &Path, audience: &str, cache: bool) -> std::process::Output {
     let mut c: Command = common::kitei(project);
@@ -39,27 +23,9 @@ fn build(project: &Path, out: &Path, audience: &str, cache: bool) -> std::proces
     c.output().unwrap()
 }
 
-fn edit_file(path: &Path, f: impl FnOnce(String) -> String) {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    std::fs::write(path, f(text)).unwrap();
-}
-
 /// Replaces the value of the first `key: ` line.
 fn set_field(text: &str, key: &str, value: &str) -> String {
-    let prefix = format!("{key}: ");
-    let mut done = false;
-    text.lines()
-        .map(|l| {
-            if !done && l.starts_with(&prefix) {
-                done = true;
-                format!("{prefix}{value}")
-            } else {
-                l.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
+    common::edits::set_field(text, key, ": ", value)
 }
 
 /// One random edit of the project (or of the build's audience); returns what it did.
@@ -72,18 +38,7 @@ fn random_edit(
     out: &Path,
 ) -> String {
     let src = project.join("policy-src");
-    let docs: Vec<PathBuf> = ["regulation", "runbooks"]
-        .iter()
-        .flat_map(|d| {
-            std::fs::read_dir(src.join(d))
-                .unwrap()
-                .flatten()
-                .map(|e| e.path())
-        })
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let docs = documents(project);
     match rng.below(10) {
         // A new runbook: a copy of one under a new id and title.
         0 | 1 => {

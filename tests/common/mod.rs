@@ -177,6 +177,7 @@ pub fn ok(o: std::process::Output) -> std::process::Output {
     o
 }
 
+pub mod edits;
 pub mod language;
 
 /// `git -C dir ARGS` as a fixed, fictional committer at `date` (ISO 8601), with neither the
