@@ -35,6 +35,8 @@ fn main() {
         .unwrap_or_else(|e| fail(&format!("{log}: {e}")));
 
     let start = Instant::now();
+    // Reaped by `wait4` below, which also reports the child's resource usage.
+    #[allow(clippy::zombie_processes)]
     let child = Command::new(&args[8])
         .args(&args[9..])
         .stdin(Stdio::null())

@@ -144,7 +144,7 @@ fn outputs_are_moved_aside_not_deleted(events: &str, trash: &Path) {
                 || std::fs::read_dir(moved[2]).unwrap().next().is_some(),
             "{moved:?}: the moved output is empty"
         );
-        let at = |pred: &dyn Fn(&Vec<&str>) -> bool| lines.iter().position(|f| pred(f)).unwrap();
+        let at = |pred: &dyn Fn(&Vec<&str>) -> bool| lines.iter().position(pred).unwrap();
         let aside_at = at(&|f| f[0] == "aside" && f[1] == moved[1]);
         let run2_at = at(&|f| {
             f[0] == "measure" && f[1] == tool && f[3] == "cold" && f[4] == "2" && f[2] == "20"

@@ -66,10 +66,10 @@ fn source_text(project: &Path) -> String {
     let mut all = std::fs::read_to_string(project.join("kitei.toml")).unwrap();
     for entry in walkdir::WalkDir::new(project.join("policy-src")) {
         let entry = entry.unwrap();
-        if entry.file_type().is_file() {
-            if let Ok(text) = std::fs::read_to_string(entry.path()) {
-                all.push_str(&text);
-            }
+        if entry.file_type().is_file()
+            && let Ok(text) = std::fs::read_to_string(entry.path())
+        {
+            all.push_str(&text);
         }
     }
     without_whitespace(&all)
