@@ -163,12 +163,17 @@ fn publish(
     let color = super::color();
     let mut shown = Vec::with_capacity(report.diagnostics.len());
     for d in &report.diagnostics {
-        shown.push(format!("{}\n", super::diagnostic(ws, d, color)));
-        messages
-            .0
-            .push(format!("{}\n", super::diagnostic(ws, d, false)));
+        let plain = format!("{}\n", super::diagnostic(ws, d, false));
+        // Quoting the source is most of a finding's cost: without colour (CI, a pipe) the
+        // text shown is the text kept.
+        shown.push(match color {
+            true => format!("{}\n", super::diagnostic(ws, d, true)),
+            false => plain.clone(),
+        });
+        messages.0.push(plain);
     }
     print_lines(&shown);
+    timings.lap("findings");
     let errors = report.errors();
     if errors > 0 && !opts.allow_errors {
         eprintln!(
@@ -178,6 +183,7 @@ fn publish(
         return super::FAILED;
     }
     let versions = versions(ws, opts.audience, &mut messages);
+    timings.lap("history");
     // Without a Japanese font the site is still built, without PDFs, and says why.
     let pdf = match render::pdf_enabled(project) {
         Ok(on) => on,
@@ -225,7 +231,7 @@ fn publish(
         },
         Err(e) => vec![e],
     };
-    timings.lap("history");
+    timings.lap("memo");
     let build_errors = render(&info);
     timings.lap("render");
     for e in &build_errors {
