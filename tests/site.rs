@@ -801,6 +801,13 @@ fn unchanged_inputs_make_a_no_op_build_and_any_change_rebuilds() {
         again.contains("warning[K"),
         "a no-op repeats the build's warnings: {again}"
     );
+    // Byte for byte what the build printed, up to and including its summary line.
+    let summary = first.find("kitei build: ").expect("a summary line");
+    let printed = &first[..summary + first[summary..].find('\n').unwrap() + 1];
+    assert!(
+        again.starts_with(printed),
+        "a no-op repeats what the build printed:\n{printed}\n---\n{again}"
+    );
     assert_eq!(common::tree(&out), built, "a no-op writes nothing");
 
     // Another audience into the same folder is another build.

@@ -129,7 +129,10 @@ pub fn site(
         .as_deref()
         .and_then(|inputs| stamp::fresh(&project.root, &out, inputs))
     {
-        print_lines(&last.messages);
+        {
+            use std::io::Write;
+            let _ = std::io::stderr().lock().write_all(&last.messages);
+        }
         eprintln!(
             "kitei build: up to date: nothing changed since the last build into {}",
             out.display()
@@ -298,7 +301,7 @@ fn publish(
         }
     ));
     if let Some(inputs) = inputs {
-        stamp::record(&project.root, out, inputs, messages.0);
+        stamp::record(&project.root, out, inputs, &messages.0);
     }
     0
 }

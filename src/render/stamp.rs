@@ -23,14 +23,24 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// What the last successful build into one folder left behind.
-#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct Stamp {
     /// The fingerprint of the build's inputs.
     pub inputs: String,
     /// The output folder as it was published: (device, inode, mtime in ns).
     pub output: (u64, u64, i128),
-    /// What the build printed (diagnostics, warnings, the summary line), replayed by a no-op.
-    pub messages: Vec<String>,
+    /// What the build printed (diagnostics, warnings, the summary line), as the bytes a no-op
+    /// writes to stderr again: each message followed by a newline.
+    pub messages: Vec<u8>,
+}
+
+/// The stamp file's first line (JSON); the messages follow it as they are printed, so that a
+/// no-op reads them without parsing (at 10,000 documents they are ≈ 10 MB).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    inputs: String,
+    output: (u64, u64, i128),
 }
 
 /// The build's inputs that are not files.
@@ -72,7 +82,7 @@ pub fn inputs(project_root: &Path, source_dir: &Path, settings: &Settings) -> Op
         hasher.update((bytes.len() as u64).to_le_bytes());
         hasher.update(bytes);
     };
-    part(b"kitei-build-stamp/1");
+    part(b"kitei-build-stamp/2");
     part(env!("CARGO_PKG_VERSION").as_bytes());
     let exe = std::env::current_exe().ok()?;
     part(stat_line(&exe, &std::fs::metadata(&exe).ok()?).as_bytes());
@@ -230,25 +240,35 @@ pub fn output_identity(out: &Path) -> Option<(u64, u64, i128)> {
 
 /// The stamp of the last build into `out`, if it is still valid for `inputs`.
 pub fn fresh(project_root: &Path, out: &Path, inputs: &str) -> Option<Stamp> {
-    let bytes = std::fs::read(path(project_root, out)).ok()?;
-    let stamp: Stamp = serde_json::from_slice(&bytes).ok()?;
+    let mut bytes = std::fs::read(path(project_root, out)).ok()?;
+    let end = bytes.iter().position(|&b| b == b'\n')?;
+    let header: Header = serde_json::from_slice(&bytes[..end]).ok()?;
+    let messages = bytes.split_off(end + 1);
+    let stamp = Stamp {
+        inputs: header.inputs,
+        output: header.output,
+        messages,
+    };
     (stamp.inputs == inputs && Some(stamp.output) == output_identity(out)).then_some(stamp)
 }
 
 /// Records a successful build (best effort: a read-only project just never skips a build).
-pub fn record(project_root: &Path, out: &Path, inputs: String, messages: Vec<String>) {
+/// `messages` are what it printed, each without its final newline.
+pub fn record(project_root: &Path, out: &Path, inputs: String, messages: &[String]) {
     let Some(output) = output_identity(out) else {
         return;
     };
-    let stamp = Stamp {
-        inputs,
-        output,
-        messages,
+    let Ok(mut bytes) = serde_json::to_vec(&Header { inputs, output }) else {
+        return;
     };
-    if let Ok(bytes) = serde_json::to_vec(&stamp) {
-        let path = path(project_root, out);
-        let _ = crate::files::write_atomically(&path, &bytes, crate::files::How::FILE);
+    bytes.push(b'\n');
+    bytes.reserve(messages.iter().map(|m| m.len() + 1).sum());
+    for m in messages {
+        bytes.extend_from_slice(m.as_bytes());
+        bytes.push(b'\n');
     }
+    let path = path(project_root, out);
+    let _ = crate::files::write_atomically(&path, &bytes, crate::files::How::FILE);
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -318,9 +338,27 @@ mod tests {
         let root = dir.path();
         let out = root.join("site");
         std::fs::create_dir_all(&out).unwrap();
-        record(root, &out, "abc".into(), vec!["warning: w".into()]);
-        assert_eq!(fresh(root, &out, "abc").unwrap().messages, ["warning: w"]);
+        let printed = [
+            "error[K1]: e\n  --> a.md:1:1\n".to_string(),
+            "warning: w".into(),
+        ];
+        record(root, &out, "abc".into(), &printed);
+        assert_eq!(
+            fresh(root, &out, "abc").unwrap().messages,
+            b"error[K1]: e\n  --> a.md:1:1\n\nwarning: w\n"
+        );
         assert!(fresh(root, &out, "abd").is_none(), "other inputs");
+        // A stamp in the layout before this one (one JSON object holding the messages) is not
+        // read as a stamp without messages.
+        let old = serde_json::json!({
+            "inputs": "abc",
+            "output": output_identity(&out).unwrap(),
+            "messages": ["warning: w"],
+        });
+        let at = path(root, &out);
+        std::fs::write(&at, format!("{old}\n")).unwrap();
+        assert!(fresh(root, &out, "abc").is_none(), "older layout");
+        record(root, &out, "abc".into(), &printed);
         std::fs::remove_dir(&out).unwrap();
         std::fs::create_dir(&out).unwrap();
         std::fs::write(out.join("x"), "").unwrap();
