@@ -70,11 +70,7 @@ pub fn markup(pdfs: &Pdfs, changes: &[DocChange], old: &str, new: &str, draft: b
         for row in cmp.display_rows() {
             match row {
                 DisplayRow::Elided { first, last, count } => {
-                    let range = if count == 1 {
-                        first
-                    } else {
-                        format!("{first}{}{last}", pdfs.t("cmp_range"))
-                    };
+                    let range = html::elided_range(&first, &last, count, pdfs.t("cmp_range"));
                     let cell = format!("{range}{}", pdfs.t("cmp_elided"));
                     out.raw("[")
                         .text(&cell)

@@ -31,6 +31,15 @@ fn side_html(side: &Side) -> String {
     segs_html(&side.segs)
 }
 
+/// The units an elided run of a 新旧対照表 spans: `第3条` alone, or `第3条〜第7条` (`to` is the
+/// page language's range word). Shared by the HTML, terminal and PDF views.
+pub fn elided_range(first: &str, last: &str, count: usize, to: &str) -> String {
+    match count {
+        1 => first.to_string(),
+        _ => format!("{first}{to}{last}"),
+    }
+}
+
 /// What the 備考 column says about a row.
 pub fn row_note(row: &Row, lang: Lang) -> String {
     let t = |k: &str| i18n::get(lang, k);
@@ -94,16 +103,7 @@ pub fn table(cmp: &Comparison, lang: Lang, draft: bool) -> String {
     for row in cmp.display_rows() {
         match row {
             DisplayRow::Elided { first, last, count } => {
-                let range = if count == 1 {
-                    escape(&first)
-                } else {
-                    format!(
-                        "{}{}{}",
-                        escape(&first),
-                        escape(t("cmp_range")),
-                        escape(&last)
-                    )
-                };
+                let range = escape(&elided_range(&first, &last, count, t("cmp_range")));
                 let cell = format!(
                     "<span class=\"elided-range\">{range}</span> <span class=\"elided-mark\">{}</span>",
                     escape(t("cmp_elided"))
@@ -201,4 +201,19 @@ pub fn standalone(title: &str, lang: Lang, sections: &[Section], note: &str) -> 
     }
     out.push_str("</body>\n</html>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elided_runs_name_their_first_and_last_unit() {
+        assert_eq!(elided_range("第3条", "第3条", 1, "〜"), "第3条");
+        assert_eq!(elided_range("第3条", "第7条", 5, "〜"), "第3条〜第7条");
+        assert_eq!(
+            elided_range("Article 3", "Article 7", 5, " to "),
+            "Article 3 to Article 7"
+        );
+    }
 }

@@ -82,11 +82,7 @@ pub fn document(
     for row in cmp.display_rows() {
         match row {
             DisplayRow::Elided { first, last, count } => {
-                let range = if count == 1 {
-                    first
-                } else {
-                    format!("{first}{}{last}", t("cmp_range"))
-                };
+                let range = super::html::elided_range(&first, &last, count, t("cmp_range"));
                 out.push_str(&format!("  {range} {}\n", t("cmp_elided")));
             }
             DisplayRow::Row(r) => {
