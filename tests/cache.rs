@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::edits::{seen, with_cache as kitei};
+use common::edits::{debug_numbers, seen, with_cache as kitei};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
@@ -18,15 +18,8 @@ const SETTLE: Duration = Duration::from_millis(2300);
 /// The cache's line (`KITEI_CACHE=debug`): (unchanged, same digest, read), if the sources
 /// were loaded at all.
 fn cache_line(o: &Output) -> Option<(usize, usize, usize)> {
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    let line = stderr
-        .lines()
-        .find(|l| l.starts_with("kitei: source cache"))?;
-    let numbers: Vec<usize> = line
-        .split([' ', ','])
-        .filter_map(|w| w.parse().ok())
-        .collect();
-    Some((numbers[0], numbers[1], numbers[2]))
+    let n = debug_numbers(o, "kitei: source cache")?;
+    Some((n[0], n[1], n[2]))
 }
 
 fn fixtures() -> Vec<PathBuf> {

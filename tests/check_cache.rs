@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::edits::{Rng, documents, edit_file, seen, set_field, with_cache as check};
+use common::edits::{
+    Rng, debug_numbers, documents, edit_file, seed, seen, set_field, with_cache as check,
+};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -23,14 +25,7 @@ const FORMATS: [&[&str]; 3] = [
 
 /// (reused, checked) from the prose family's memo line (`KITEI_CACHE=debug`).
 fn memo_counts(o: &Output) -> Option<(usize, usize)> {
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    let line = stderr
-        .lines()
-        .find(|l| l.starts_with("kitei: check memo prose:"))?;
-    let n: Vec<usize> = line
-        .split([' ', ','])
-        .filter_map(|w| w.parse().ok())
-        .collect();
+    let n = debug_numbers(o, "kitei: check memo prose:")?;
     Some((n[0], n[1]))
 }
 
@@ -203,11 +198,7 @@ fn difference(
 
 #[test]
 fn random_edits_check_the_same_as_cold_checks() {
-    let seed: u64 = std::env::var("KITEI_TEST_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0x006b_6974_6569_3138);
-    eprintln!("seed {seed} (KITEI_TEST_SEED={seed} replays it)");
+    let seed = seed();
     let mut rng = Rng(seed | 1);
     let project = common::example();
     let mut added = Vec::new();

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::edits::{Rng, documents, edit_file};
+use common::edits::{Rng, documents, edit_file, seed};
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -160,10 +160,7 @@ fn differences(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> 
 
 #[test]
 fn twenty_random_edits_build_the_same_bytes_as_cold_builds() {
-    let seed: u64 = std::env::var("KITEI_TEST_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0x006b_6974_6569_3138);
+    let seed = seed();
     let mut rng = Rng(seed | 1);
     let project = common::example();
     let work = tempfile::tempdir().unwrap();

@@ -22,6 +22,17 @@ impl Rng {
     }
 }
 
+/// The seed of a random edit sequence: `KITEI_TEST_SEED` when set (to replay a failure), else
+/// a fixed one; printed so that a failing run can be replayed.
+pub fn seed() -> u64 {
+    let seed = std::env::var("KITEI_TEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x006b_6974_6569_3138);
+    eprintln!("seed {seed} (KITEI_TEST_SEED={seed} replays it)");
+    seed
+}
+
 /// Rewrites the file at `path` with `f` of its text.
 pub fn edit_file(path: &Path, f: impl FnOnce(String) -> String) {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -85,5 +96,17 @@ pub fn seen(o: &Output) -> (Option<i32>, String, String) {
         o.status.code(),
         String::from_utf8_lossy(&o.stdout).into_owned(),
         stderr,
+    )
+}
+
+/// The numbers of the first stderr line starting with `prefix` (the caches' own lines under
+/// `KITEI_CACHE=debug`), in order; `None` when no such line was printed.
+pub fn debug_numbers(o: &Output, prefix: &str) -> Option<Vec<usize>> {
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let line = stderr.lines().find(|l| l.starts_with(prefix))?;
+    Some(
+        line.split([' ', ','])
+            .filter_map(|w| w.parse().ok())
+            .collect(),
     )
 }
