@@ -28,4 +28,5 @@ pub mod render;
 pub mod serve;
 pub mod source;
 pub mod text;
+pub mod timings;
 pub mod workspace;

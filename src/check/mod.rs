@@ -171,36 +171,25 @@ pub fn rule_diagnostics(ctx: &Ctx) -> Vec<Diagnostic> {
         "acknowledgements",
     ];
     use rayon::prelude::*;
-    let timings = std::env::var_os("KITEI_TIMINGS").is_some_and(|v| v != "0" && !v.is_empty());
+    // Per family on its own thread, hence the thread's CPU clock.
+    let timings = crate::timings::enabled();
     FAMILIES
         .par_iter()
         .zip(NAMES)
         .map(|(family, name)| {
             let mut out = Vec::new();
-            let started = timings.then(thread_cpu_seconds);
+            let started = timings.then(crate::timings::thread_cpu_seconds);
             family(ctx, &mut out);
             if let Some(started) = started {
                 eprintln!(
                     "timing:   rules {name:<16} cpu {:>8.1} ms",
-                    (thread_cpu_seconds() - started) * 1e3
+                    (crate::timings::thread_cpu_seconds() - started) * 1e3
                 );
             }
             out
         })
         .collect::<Vec<_>>()
         .concat()
-}
-
-/// The CPU time of the calling thread, in seconds (`KITEI_TIMINGS=1` prints it per family:
-/// the families run on their own threads).
-fn thread_cpu_seconds() -> f64 {
-    let mut t = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes one timespec through a valid pointer.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
-    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
 }
 
 /// Runs the rules, then applies levels from kitei.toml (`deny_warnings` turns every

@@ -66,17 +66,6 @@ pub struct Timings {
     last: Option<std::cell::Cell<(std::time::Instant, f64)>>,
 }
 
-/// The CPU time this process has used so far (all threads), in seconds.
-fn cpu_seconds() -> f64 {
-    let mut t = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes one timespec through a valid pointer.
-    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
-    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
-}
-
 /// Resident memory now and its peak so far (`VmRSS`, `VmHWM` of /proc/self/status), in MiB;
 /// zeros where the system does not tell. The peak is the one `/usr/bin/time` reports at exit.
 fn resident_mib() -> (u64, u64) {
@@ -93,9 +82,14 @@ fn resident_mib() -> (u64, u64) {
 
 impl Timings {
     pub fn from_env() -> Timings {
-        let on = std::env::var_os("KITEI_TIMINGS").is_some_and(|v| v != "0" && !v.is_empty());
+        let on = crate::timings::enabled();
         Timings {
-            last: on.then(|| std::cell::Cell::new((std::time::Instant::now(), cpu_seconds()))),
+            last: on.then(|| {
+                std::cell::Cell::new((
+                    std::time::Instant::now(),
+                    crate::timings::process_cpu_seconds(),
+                ))
+            }),
         }
     }
 
@@ -103,7 +97,10 @@ impl Timings {
     /// thread), which is what to compare on a shared machine.
     pub fn lap(&self, phase: &str) {
         if let Some(last) = &self.last {
-            let (now, cpu) = (std::time::Instant::now(), cpu_seconds());
+            let (now, cpu) = (
+                std::time::Instant::now(),
+                crate::timings::process_cpu_seconds(),
+            );
             let (then, then_cpu) = last.get();
             let (rss, peak) = resident_mib();
             eprintln!(

@@ -1,0 +1,42 @@
+//! What `KITEI_TIMINGS=1` measures with, for every layer that reports a figure (the commands'
+//! phases in [`crate::cmd::Timings`], the rule families in [`crate::check`]).
+
+/// Whether `KITEI_TIMINGS` is set to something other than empty or `0`.
+pub fn enabled() -> bool {
+    std::env::var_os("KITEI_TIMINGS").is_some_and(|v| v != "0" && !v.is_empty())
+}
+
+/// The CPU time this process has used so far (all threads), in seconds.
+pub fn process_cpu_seconds() -> f64 {
+    clock_seconds(libc::CLOCK_PROCESS_CPUTIME_ID)
+}
+
+/// The CPU time of the calling thread so far, in seconds.
+pub fn thread_cpu_seconds() -> f64 {
+    clock_seconds(libc::CLOCK_THREAD_CPUTIME_ID)
+}
+
+fn clock_seconds(clock: libc::clockid_t) -> f64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec through a valid pointer.
+    unsafe { libc::clock_gettime(clock, &mut t) };
+    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cpu_clocks_move_forward() {
+        let (p, t) = (super::process_cpu_seconds(), super::thread_cpu_seconds());
+        let mut x = 0u64;
+        for i in 0..2_000_000u64 {
+            x = x.wrapping_mul(31).wrapping_add(std::hint::black_box(i));
+        }
+        std::hint::black_box(x);
+        assert!(super::process_cpu_seconds() > p);
+        assert!(super::thread_cpu_seconds() > t);
+    }
+}
