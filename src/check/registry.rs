@@ -148,7 +148,7 @@ mod tests {
             include_str!("acknowledgements.rs"),
         ),
         ("source/mod.rs", include_str!("../source/mod.rs")),
-        ("source/yaml.rs", include_str!("../source/yaml.rs")),
+        ("source/yaml/mod.rs", include_str!("../source/yaml/mod.rs")),
         ("config.rs", include_str!("../config.rs")),
     ];
 

@@ -13,6 +13,22 @@ use serde::{Deserialize, Serialize, Serializer};
 thread_local! {
     /// Lines that precede the YAML being parsed in its file (front matter starts on line 2).
     static LINE_OFFSET: Cell<u32> = const { Cell::new(0) };
+    /// Whether the YAML being parsed comes from `source::yaml`'s subset reader, which gives
+    /// positions through [`AT_MARKER`] rather than serde-saphyr's `Spanned`.
+    static SUBSET_POSITIONS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The newtype name under which the subset reader hands [`At`] a `(line, column, value)`
+/// sequence.
+pub(crate) const AT_MARKER: &str = "__kitei_at";
+
+/// Runs `f` (a deserialisation by the subset reader) with [`At`] asking for positions the
+/// subset reader's way.
+pub(crate) fn with_subset_positions<R>(f: impl FnOnce() -> R) -> R {
+    let before = SUBSET_POSITIONS.with(|c| c.replace(true));
+    let result = f();
+    SUBSET_POSITIONS.with(|c| c.set(before));
+    result
 }
 
 /// Runs `f` with positions shifted by `offset` lines, so that values parsed out of a
@@ -78,14 +94,42 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for At<T> {
                 column,
             });
         }
-        let spanned = serde_saphyr::Spanned::<T>::deserialize(d)?;
         let offset = LINE_OFFSET.with(Cell::get);
+        if SUBSET_POSITIONS.with(Cell::get) {
+            let (line, column, value) =
+                d.deserialize_newtype_struct(AT_MARKER, SubsetAt(std::marker::PhantomData))?;
+            return Ok(At {
+                value,
+                line: line + offset,
+                column,
+            });
+        }
+        let spanned = serde_saphyr::Spanned::<T>::deserialize(d)?;
         let line = spanned.referenced.line() as u32;
         Ok(At {
             value: spanned.value,
             line: if line == 0 { 0 } else { line + offset },
             column: spanned.referenced.column() as u32,
         })
+    }
+}
+
+/// Reads the subset reader's `(line, column, value)`.
+struct SubsetAt<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> de::Visitor<'de> for SubsetAt<T> {
+    type Value = (u32, u32, T);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a positioned value")
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let missing = || de::Error::custom("incomplete position");
+        let line = seq.next_element()?.ok_or_else(missing)?;
+        let column = seq.next_element()?.ok_or_else(missing)?;
+        let value = seq.next_element()?.ok_or_else(missing)?;
+        Ok((line, column, value))
     }
 }
 

@@ -907,6 +907,9 @@ fn check_evidence_paths(corpus: &Corpus, canonical_root: &Path, diagnostics: &mu
 }
 
 #[cfg(test)]
+mod yaml_subset_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

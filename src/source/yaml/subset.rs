@@ -1,0 +1,778 @@
+//! A reader for the plain, block-style YAML that records are written in: block mappings and
+//! sequences, one-line flow collections, plain and quoted one-line scalars, `|` and `>` block
+//! scalars, comments. It is several times faster than the full parser because it does little:
+//! no anchors, tags, multi-line flow or plain scalars, tabs, directives or document markers,
+//! and it never reports an error. Whatever it does not read with certainty it declines, and the
+//! caller parses the text with serde-saphyr, which then also words every error. So the reader
+//! only has to be right about the texts it accepts; `tests` hold it to serde-saphyr's results
+//! on the example policy and on thousands of mutated copies of it.
+
+use std::borrow::Cow;
+
+/// The reader does not take this text (or this value for that type): parse it fully instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decline;
+
+type Read<T> = Result<T, Decline>;
+
+/// A YAML node with the line and column (1-based, in characters) where serde-saphyr places it.
+#[derive(Debug)]
+pub struct Node<'a> {
+    pub line: u32,
+    pub column: u32,
+    pub value: Value<'a>,
+}
+
+#[derive(Debug)]
+pub enum Value<'a> {
+    /// A plain (unquoted) scalar: its type is decided by what the record asks for.
+    Plain(&'a str),
+    /// A quoted or block scalar: always a string.
+    Text(Cow<'a, str>),
+    /// Nothing written after `key:`.
+    Null,
+    Map(Vec<(Node<'a>, Node<'a>)>),
+    /// `indentless`: the `-` lines stand at their key's indentation, where serde-saphyr places
+    /// the sequence differently; its position is then not given.
+    Seq {
+        items: Vec<Node<'a>>,
+        indentless: bool,
+    },
+}
+
+impl Node<'_> {
+    /// Whether the position is the one serde-saphyr would give (see [`Value::Seq`]).
+    pub fn has_position(&self) -> bool {
+        !matches!(
+            self.value,
+            Value::Null
+                | Value::Seq {
+                    indentless: true,
+                    ..
+                }
+        )
+    }
+}
+
+/// Reads `text` if it is within the subset, else declines.
+pub fn read(text: &str) -> Read<Node<'_>> {
+    plain_characters(text)?;
+    let mut lines: Vec<&str> = text.split('\n').collect();
+    // The empty piece after a final line break is not a line.
+    let ends_with_break = text.ends_with('\n');
+    if ends_with_break {
+        lines.pop();
+    }
+    for line in &mut lines {
+        if let Some(l) = line.strip_suffix('\r') {
+            *line = l;
+        }
+    }
+    let mut reader = Reader {
+        lines,
+        next: 0,
+        ends_with_break,
+    };
+    reader.skip_blank();
+    let first = reader.lines.get(reader.next).ok_or(Decline)?;
+    if indent_of(first) != 0 || !is_key_at(first, 0) {
+        return Err(Decline);
+    }
+    let node = reader.map(0, None)?;
+    reader.skip_blank();
+    if reader.next < reader.lines.len() {
+        return Err(Decline);
+    }
+    Ok(node)
+}
+
+/// Declines characters whose treatment differs between YAML versions and parsers: tabs,
+/// control characters, a byte-order mark, line and paragraph separators, non-characters,
+/// and a carriage return that does not end a line.
+fn plain_characters(text: &str) -> Read<()> {
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'\n' => {}
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => {}
+            0..=0x1f | 0x7f => return Err(Decline),
+            // C1 controls (U+0080..U+009F) are 0xC2 0x80..0x9F.
+            0xc2 if matches!(bytes.get(i + 1), Some(0x80..=0x9f)) => return Err(Decline),
+            // U+2028, U+2029 (E2 80 A8/A9); U+FEFF (EF BB BF); U+FFFE, U+FFFF (EF BF BE/BF).
+            0xe2 if bytes.get(i + 1) == Some(&0x80)
+                && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) =>
+            {
+                return Err(Decline);
+            }
+            0xef if (bytes.get(i + 1) == Some(&0xbb) && bytes.get(i + 2) == Some(&0xbf))
+                || (bytes.get(i + 1) == Some(&0xbf)
+                    && matches!(bytes.get(i + 2), Some(0xbe | 0xbf))) =>
+            {
+                return Err(Decline);
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+struct Reader<'a> {
+    lines: Vec<&'a str>,
+    /// The first line not yet read.
+    next: usize,
+    ends_with_break: bool,
+}
+
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+/// Blank or only a comment.
+fn is_blank(line: &str) -> bool {
+    let rest = line.trim_start_matches(' ');
+    rest.is_empty() || rest.starts_with('#')
+}
+
+/// The 1-based column in characters of byte offset `at` of `line`.
+fn column(line: &str, at: usize) -> u32 {
+    let prefix = &line[..at];
+    let chars = if prefix.is_ascii() {
+        prefix.len()
+    } else {
+        prefix.chars().count()
+    };
+    chars as u32 + 1
+}
+
+/// A sequence entry starts at `at`: `-` followed by a space or the end of the line.
+fn is_entry_at(line: &str, at: usize) -> bool {
+    let rest = &line.as_bytes()[at..];
+    rest.first() == Some(&b'-') && matches!(rest.get(1), None | Some(b' '))
+}
+
+/// A plain key starts at `at`: `key:` followed by a space or the end of the line.
+fn is_key_at(line: &str, at: usize) -> bool {
+    plain_key_end(&line[at..]).is_some()
+}
+
+/// For `key: …`, the byte length of `key` (before the colon); `None` if `text` does not start
+/// with a plain key this reader takes (short, no indicator first, no comment, no quotes).
+fn plain_key_end(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let first = *bytes.first()?;
+    if b"-?:,[]{}#&*!|>'\"%@`".contains(&first) || first == b' ' {
+        return None;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b':' if matches!(bytes.get(i + 1), None | Some(b' ')) => {
+                let key = text[..i].trim_end_matches(' ');
+                // serde-saphyr limits implicit keys; keep far from that.
+                return (!key.is_empty() && key.len() <= 512 && key != "<<").then_some(i);
+            }
+            b'#' if bytes[i - 1] == b' ' => return None,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+impl<'a> Reader<'a> {
+    fn skip_blank(&mut self) {
+        while self.next < self.lines.len() && is_blank(self.lines[self.next]) {
+            self.next += 1;
+        }
+    }
+
+    /// Indentation of the next non-blank line, if any.
+    fn peek_indent(&mut self) -> Option<usize> {
+        self.skip_blank();
+        self.lines.get(self.next).map(|l| indent_of(l))
+    }
+
+    /// A block mapping whose keys stand at `indent`; `first` is the line and byte offset of a
+    /// first key that follows a sequence's `- ` on the same line.
+    fn map(&mut self, indent: usize, first: Option<(usize, usize)>) -> Read<Node<'a>> {
+        let (mut line, mut at) = first.unwrap_or((self.next, indent));
+        let mut entries: Vec<(Node<'a>, Node<'a>)> = Vec::new();
+        loop {
+            let text = self.lines[line];
+            let key_len = plain_key_end(&text[at..]).ok_or(Decline)?;
+            let key = Node {
+                line: line as u32 + 1,
+                column: column(text, at),
+                value: Value::Plain(text[at..at + key_len].trim_end_matches(' ')),
+            };
+            let value = self.value_after_key(line, at + key_len + 1, indent)?;
+            entries.push((key, value));
+            match self.peek_indent() {
+                Some(i) if i == indent => {
+                    line = self.next;
+                    at = indent;
+                }
+                Some(i) if i > indent => return Err(Decline),
+                _ => break,
+            }
+        }
+        no_duplicate_keys(&entries)?;
+        let (line, column) = (entries[0].0.line, entries[0].0.column);
+        Ok(Node {
+            line,
+            column,
+            value: Value::Map(entries),
+        })
+    }
+
+    /// The value after `key:` (byte `at` of `line` is just past the colon) of a mapping at
+    /// `indent`: on the same line, or a block on the lines below.
+    fn value_after_key(&mut self, line: usize, at: usize, indent: usize) -> Read<Node<'a>> {
+        let text = self.lines[line];
+        let rest = &text[at..];
+        let start = at + (rest.len() - rest.trim_start_matches(' ').len());
+        self.next = line + 1;
+        if start == text.len() || text.as_bytes()[start] == b'#' {
+            let Some(below) = self.peek_indent() else {
+                return Ok(null(line, text.len()));
+            };
+            let below_text = self.lines[self.next];
+            if below > indent {
+                return self.block(below);
+            }
+            if below == indent && is_entry_at(below_text, below) {
+                return self.seq(below, true);
+            }
+            return Ok(null(line, text.len()));
+        }
+        self.inline(line, start, indent)
+    }
+
+    /// A block node (mapping or sequence) starting on the next line, at `indent`.
+    fn block(&mut self, indent: usize) -> Read<Node<'a>> {
+        let text = self.lines[self.next];
+        if is_entry_at(text, indent) {
+            self.seq(indent, false)
+        } else if is_key_at(text, indent) {
+            self.map(indent, None)
+        } else {
+            // A scalar alone on the lines below its key: not in the subset.
+            Err(Decline)
+        }
+    }
+
+    /// A block sequence whose `-` stand at `indent`.
+    fn seq(&mut self, indent: usize, indentless: bool) -> Read<Node<'a>> {
+        let first_line = self.next;
+        let mut items = Vec::new();
+        loop {
+            let line = self.next;
+            let text = self.lines[line];
+            let after = indent + 1;
+            let rest = &text[after..];
+            let start = after + (rest.len() - rest.trim_start_matches(' ').len());
+            self.next = line + 1;
+            let item = if start == text.len() || text.as_bytes()[start] == b'#' {
+                match self.peek_indent() {
+                    Some(below) if below > indent => self.block(below)?,
+                    _ => null(line, text.len()),
+                }
+            } else if is_entry_at(text, start) {
+                return Err(Decline);
+            } else if is_key_at(text, start) {
+                self.map(start, Some((line, start)))?
+            } else {
+                self.inline(line, start, indent)?
+            };
+            items.push(item);
+            match self.peek_indent() {
+                Some(i) if i == indent && is_entry_at(self.lines[self.next], i) => {}
+                Some(i) if i > indent => return Err(Decline),
+                _ => break,
+            }
+        }
+        Ok(Node {
+            line: first_line as u32 + 1,
+            column: indent as u32 + 1,
+            value: Value::Seq { items, indentless },
+        })
+    }
+
+    /// A value that starts at byte `at` of `line` after a key or `- ` of a block at `indent`.
+    /// `self.next` is the line after `line`.
+    fn inline(&mut self, line: usize, at: usize, indent: usize) -> Read<Node<'a>> {
+        let text = self.lines[line];
+        let node = match text.as_bytes()[at] {
+            b'|' | b'>' => return self.block_scalar(line, at, indent),
+            b'[' | b'{' | b'"' | b'\'' => {
+                let mut i = at;
+                let node = flow_node(text, line, &mut i)?;
+                end_of_line(text, i)?;
+                node
+            }
+            _ => {
+                let end = text[at..].find(" #").map_or(text.len(), |i| at + i);
+                let value = text[at..end].trim_end_matches(' ');
+                plain_block_scalar(value)?;
+                Node {
+                    line: line as u32 + 1,
+                    column: column(text, at),
+                    value: Value::Plain(value),
+                }
+            }
+        };
+        // A more-indented line below continues a multi-line scalar: not in the subset.
+        if self.peek_indent().is_some_and(|i| i > indent) {
+            return Err(Decline);
+        }
+        Ok(node)
+    }
+
+    /// `|` or `>` with an optional chomping indicator; the content is the more-indented lines
+    /// below. serde-saphyr places the scalar at its first content line.
+    fn block_scalar(&mut self, line: usize, at: usize, indent: usize) -> Read<Node<'a>> {
+        let text = self.lines[line];
+        let literal = text.as_bytes()[at] == b'|';
+        let mut header = &text[at + 1..];
+        let chomp = match header.as_bytes().first() {
+            Some(b'-') => Some(false),
+            Some(b'+') => Some(true),
+            _ => None,
+        };
+        if chomp.is_some() {
+            header = &header[1..];
+        }
+        end_of_line(header, 0)?;
+        // The first content line fixes the indentation; blank lines before it are declined.
+        let first = line + 1;
+        let body_text = *self.lines.get(first).ok_or(Decline)?;
+        let body_indent = indent_of(body_text);
+        if body_indent <= indent || body_indent == body_text.len() {
+            return Err(Decline);
+        }
+        let mut parts: Vec<&'a str> = Vec::new();
+        let mut next = first;
+        while let Some(&l) = self.lines.get(next) {
+            let own = indent_of(l);
+            if own == l.len() {
+                // A blank line: part of the scalar unless it carries spaces past the
+                // indentation (content in a literal scalar: declined).
+                if own > body_indent {
+                    return Err(Decline);
+                }
+                parts.push("");
+            } else if own >= body_indent {
+                if !literal && own > body_indent {
+                    return Err(Decline);
+                }
+                parts.push(&l[body_indent..]);
+            } else {
+                break;
+            }
+            next += 1;
+        }
+        // Trailing blank lines count for `+` only.
+        let trailing = parts.iter().rev().take_while(|p| p.is_empty()).count();
+        let content = &parts[..parts.len() - trailing];
+        // Without a break after the last line the chomping rules differ: not in the subset.
+        if next == self.lines.len() && !self.ends_with_break {
+            return Err(Decline);
+        }
+        let mut value = if literal {
+            content.join("\n")
+        } else {
+            fold_runs(content)
+        };
+        match chomp {
+            Some(false) => {}
+            None => value.push('\n'),
+            Some(true) => {
+                value.push('\n');
+                value.extend(std::iter::repeat_n('\n', trailing));
+            }
+        }
+        self.next = next;
+        Ok(Node {
+            line: first as u32 + 1,
+            column: body_indent as u32 + 1,
+            value: Value::Text(Cow::Owned(value)),
+        })
+    }
+}
+
+/// The lines of a folded scalar joined: neighbouring lines by a space, and a run of n empty
+/// lines between two lines by n line breaks.
+fn fold_runs(content: &[&str]) -> String {
+    let mut value = String::new();
+    let mut empties = 0;
+    for (i, part) in content.iter().enumerate() {
+        if part.is_empty() {
+            empties += 1;
+            continue;
+        }
+        if i > 0 {
+            if empties == 0 {
+                value.push(' ');
+            } else {
+                value.extend(std::iter::repeat_n('\n', empties));
+            }
+        }
+        empties = 0;
+        value.push_str(part);
+    }
+    value
+}
+
+fn null(line: usize, at: usize) -> Node<'static> {
+    Node {
+        line: line as u32 + 1,
+        column: at as u32 + 1,
+        value: Value::Null,
+    }
+}
+
+/// Only spaces or a comment (after a space) from byte `at` on.
+fn end_of_line(text: &str, at: usize) -> Read<()> {
+    let rest = &text[at..];
+    let trimmed = rest.trim_start_matches(' ');
+    if trimmed.is_empty() || (trimmed.starts_with('#') && trimmed.len() < rest.len()) {
+        Ok(())
+    } else {
+        Err(Decline)
+    }
+}
+
+/// A plain scalar of block context as this reader takes it: no indicator first, no `: ` or
+/// final `:` (a nested key: an error in YAML).
+fn plain_block_scalar(value: &str) -> Read<()> {
+    let bytes = value.as_bytes();
+    let Some(&first) = bytes.first() else {
+        return Err(Decline);
+    };
+    if b"?:,[]{}#&*!|>'\"%@`".contains(&first) {
+        return Err(Decline);
+    }
+    if first == b'-' && matches!(bytes.get(1), None | Some(b' ')) {
+        return Err(Decline);
+    }
+    if value.contains(": ") || value.ends_with(':') {
+        return Err(Decline);
+    }
+    Ok(())
+}
+
+/// A node of a one-line flow collection (or a quoted scalar) at byte `*at` of `text`.
+fn flow_node<'a>(text: &'a str, line: usize, at: &mut usize) -> Read<Node<'a>> {
+    skip_spaces(text, at);
+    let start = *at;
+    let bytes = text.as_bytes();
+    let position = |value| Node {
+        line: line as u32 + 1,
+        column: column(text, start),
+        value,
+    };
+    match bytes.get(start).ok_or(Decline)? {
+        b'[' => {
+            *at += 1;
+            let mut items = Vec::new();
+            loop {
+                skip_spaces(text, at);
+                if bytes.get(*at) == Some(&b']') {
+                    *at += 1;
+                    break;
+                }
+                items.push(flow_node(text, line, at)?);
+                skip_spaces(text, at);
+                match bytes.get(*at) {
+                    Some(b',') => *at += 1,
+                    Some(b']') => {
+                        *at += 1;
+                        break;
+                    }
+                    _ => return Err(Decline),
+                }
+            }
+            Ok(position(Value::Seq {
+                items,
+                indentless: false,
+            }))
+        }
+        b'{' => {
+            *at += 1;
+            let mut entries = Vec::new();
+            loop {
+                skip_spaces(text, at);
+                if bytes.get(*at) == Some(&b'}') {
+                    *at += 1;
+                    break;
+                }
+                let key = flow_node(text, line, at)?;
+                if !matches!(key.value, Value::Plain(_) | Value::Text(_)) {
+                    return Err(Decline);
+                }
+                // `key: value`, the colon right after the key and a space after it.
+                if bytes.get(*at) != Some(&b':') || bytes.get(*at + 1) != Some(&b' ') {
+                    return Err(Decline);
+                }
+                *at += 1;
+                let value = flow_node(text, line, at)?;
+                entries.push((key, value));
+                skip_spaces(text, at);
+                match bytes.get(*at) {
+                    Some(b',') => *at += 1,
+                    Some(b'}') => {
+                        *at += 1;
+                        break;
+                    }
+                    _ => return Err(Decline),
+                }
+            }
+            no_duplicate_keys(&entries)?;
+            Ok(position(Value::Map(entries)))
+        }
+        b'"' => {
+            let (value, end) = double_quoted(text, start)?;
+            *at = end;
+            Ok(position(Value::Text(value)))
+        }
+        b'\'' => {
+            let (value, end) = single_quoted(text, start)?;
+            *at = end;
+            Ok(position(Value::Text(value)))
+        }
+        _ => {
+            // A plain scalar in flow context ends at a flow indicator, `: ` or ` #`.
+            let mut end = start;
+            while end < bytes.len() {
+                match bytes[end] {
+                    b',' | b'[' | b']' | b'{' | b'}' => break,
+                    b':' if matches!(
+                        bytes.get(end + 1),
+                        None | Some(b' ' | b',' | b']' | b'}')
+                    ) =>
+                    {
+                        break;
+                    }
+                    b'#' if end > start && bytes[end - 1] == b' ' => break,
+                    _ => end += 1,
+                }
+            }
+            let value = text[start..end].trim_end_matches(' ');
+            plain_flow_scalar(value)?;
+            *at = start + value.len();
+            Ok(position(Value::Plain(value)))
+        }
+    }
+}
+
+fn plain_flow_scalar(value: &str) -> Read<()> {
+    let bytes = value.as_bytes();
+    let Some(&first) = bytes.first() else {
+        return Err(Decline);
+    };
+    if b"?:#&*!|>%@`-".contains(&first) {
+        return Err(Decline);
+    }
+    Ok(())
+}
+
+fn skip_spaces(text: &str, at: &mut usize) {
+    while text.as_bytes().get(*at) == Some(&b' ') {
+        *at += 1;
+    }
+}
+
+/// `'…'` on one line (`''` is a quote); returns the value and the byte after the closing quote.
+fn single_quoted(text: &str, start: usize) -> Read<(Cow<'_, str>, usize)> {
+    let bytes = text.as_bytes();
+    let mut i = start + 1;
+    let mut owned: Option<String> = None;
+    let mut run = i;
+    loop {
+        match bytes.get(i) {
+            None => return Err(Decline),
+            Some(b'\'') if bytes.get(i + 1) == Some(&b'\'') => {
+                let s = owned.get_or_insert_with(String::new);
+                s.push_str(&text[run..=i]);
+                i += 2;
+                run = i;
+            }
+            Some(b'\'') => {
+                let value = match owned {
+                    Some(mut s) => {
+                        s.push_str(&text[run..i]);
+                        Cow::Owned(s)
+                    }
+                    None => Cow::Borrowed(&text[run..i]),
+                };
+                return Ok((value, i + 1));
+            }
+            Some(_) => i += 1,
+        }
+    }
+}
+
+/// `"…"` on one line with YAML's escapes; returns the value and the byte after the closing
+/// quote. An escape this reader does not know is declined.
+fn double_quoted(text: &str, start: usize) -> Read<(Cow<'_, str>, usize)> {
+    let bytes = text.as_bytes();
+    let mut i = start + 1;
+    let mut owned: Option<String> = None;
+    let mut run = i;
+    loop {
+        match bytes.get(i) {
+            None => return Err(Decline),
+            Some(b'"') => {
+                let value = match owned {
+                    Some(mut s) => {
+                        s.push_str(&text[run..i]);
+                        Cow::Owned(s)
+                    }
+                    None => Cow::Borrowed(&text[run..i]),
+                };
+                return Ok((value, i + 1));
+            }
+            Some(b'\\') => {
+                let s = owned.get_or_insert_with(String::new);
+                s.push_str(&text[run..i]);
+                let (c, len) = match bytes.get(i + 1).ok_or(Decline)? {
+                    b'0' => ('\0', 2),
+                    b'a' => ('\u{7}', 2),
+                    b'b' => ('\u{8}', 2),
+                    b't' => ('\t', 2),
+                    b'n' => ('\n', 2),
+                    b'v' => ('\u{b}', 2),
+                    b'f' => ('\u{c}', 2),
+                    b'r' => ('\r', 2),
+                    b'e' => ('\u{1b}', 2),
+                    b' ' => (' ', 2),
+                    b'"' => ('"', 2),
+                    b'/' => ('/', 2),
+                    b'\\' => ('\\', 2),
+                    b'N' => ('\u{85}', 2),
+                    b'_' => ('\u{a0}', 2),
+                    b'L' => ('\u{2028}', 2),
+                    b'P' => ('\u{2029}', 2),
+                    b'x' => (hex_char(text, i + 2, 2)?, 4),
+                    b'u' => (hex_char(text, i + 2, 4)?, 6),
+                    b'U' => (hex_char(text, i + 2, 8)?, 10),
+                    _ => return Err(Decline),
+                };
+                s.push(c);
+                i += len;
+                run = i;
+            }
+            Some(_) => i += 1,
+        }
+    }
+}
+
+fn hex_char(text: &str, at: usize, digits: usize) -> Read<char> {
+    let hex = text.get(at..at + digits).ok_or(Decline)?;
+    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Decline);
+    }
+    let code = u32::from_str_radix(hex, 16).map_err(|_| Decline)?;
+    char::from_u32(code).ok_or(Decline)
+}
+
+/// The text a scalar key stands for.
+fn key_text<'n>(node: &'n Node<'_>) -> &'n str {
+    match &node.value {
+        Value::Plain(s) => s,
+        Value::Text(s) => s,
+        _ => "",
+    }
+}
+
+/// A key written twice is an error serde-saphyr words well: declined.
+fn no_duplicate_keys(entries: &[(Node<'_>, Node<'_>)]) -> Read<()> {
+    for (i, (key, _)) in entries.iter().enumerate() {
+        let text = key_text(key);
+        if entries[..i].iter().any(|(k, _)| key_text(k) == text) {
+            return Err(Decline);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain<'n>(node: &'n Node<'_>) -> &'n str {
+        match &node.value {
+            Value::Plain(s) => s,
+            other => panic!("not plain: {other:?}"),
+        }
+    }
+
+    fn entries<'n, 'a>(node: &'n Node<'a>) -> &'n [(Node<'a>, Node<'a>)] {
+        match &node.value {
+            Value::Map(e) => e,
+            other => panic!("not a map: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_nested_blocks_and_flow_collections_with_positions() {
+        let text = "id: INC-1\nlist:\n  - { at: 2024-01-01T10:00:00+09:00, what: 検知 }\n  - a: b\n    c: d\nsummary: >-\n  一行目\n  二行目\n";
+        let node = read(text).unwrap();
+        let e = entries(&node);
+        assert_eq!(plain(&e[0].1), "INC-1");
+        let Value::Seq { items, indentless } = &e[1].1.value else {
+            panic!()
+        };
+        assert!(!indentless);
+        assert_eq!((e[1].1.line, e[1].1.column), (3, 3));
+        let flow = entries(&items[0]);
+        assert_eq!(plain(&flow[0].1), "2024-01-01T10:00:00+09:00");
+        assert_eq!((flow[1].1.line, flow[1].1.column), (3, 44));
+        assert_eq!(entries(&items[1]).len(), 2);
+        let Value::Text(s) = &e[2].1.value else {
+            panic!()
+        };
+        assert_eq!(s, "一行目 二行目");
+        assert_eq!((e[2].1.line, e[2].1.column), (7, 3));
+    }
+
+    #[test]
+    fn folds_and_chomps_block_scalars() {
+        let text = |v: &str| {
+            let node = read(v).unwrap();
+            match &entries(&node)[0].1.value {
+                Value::Text(s) => s.to_string(),
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(text("v: >\n  a\n  b\n\n  c\n"), "a b\nc\n");
+        assert_eq!(text("v: |\n  a\n\n  b\n\n\n"), "a\n\nb\n");
+        assert_eq!(text("v: |+\n  a\n\n"), "a\n\n");
+        assert_eq!(text("v: |-\n  a\n   b\n"), "a\n b");
+    }
+
+    #[test]
+    fn declines_what_it_does_not_read_with_certainty() {
+        for text in [
+            "a: &x 1\nb: *x\n",
+            "a: !tag 1\n",
+            "---\na: 1\n",
+            "a: b\n  c\n",
+            "a:\n\tb: 1\n",
+            "a: [1,\n  2]\n",
+            "a: 1\na: 2\n",
+            "a: b: c\n",
+            "? a\n: b\n",
+            "a: \"x\\q\"\n",
+            "a: >2\n   x\n",
+            "a: >\n  x\n   y\n",
+            "- a\n",
+            "plain\n",
+            "\u{feff}a: 1\n",
+            "a: 1\n  b: 2\n",
+            "a: 'open\n",
+        ] {
+            assert!(read(text).is_err(), "{text:?} should be declined");
+        }
+    }
+}

@@ -1,0 +1,393 @@
+//! Typed records from the nodes of [`super::subset`], deciding each plain scalar's type the way
+//! serde-saphyr does for the types records use. Where its answer is not certain (YAML 1.1
+//! booleans, octal or hexadecimal numbers, floats, a null where a string is asked for) it
+//! declines, and the text is parsed again by serde-saphyr, which gives the value or the error.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
+
+use super::subset::{self, Decline, Node, Value};
+use crate::model::values::{AT_MARKER, with_subset_positions};
+
+impl fmt::Display for Decline {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("not in the YAML subset")
+    }
+}
+
+impl std::error::Error for Decline {}
+
+impl de::Error for Decline {
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        Decline
+    }
+}
+
+/// `T` from `text`, or [`Decline`] when the subset reader does not take the text or the
+/// value does not fit `T` with certainty.
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Decline> {
+    let node = subset::read(text)?;
+    with_subset_positions(|| T::deserialize(NodeDe(&node)))
+}
+
+/// `null`, `Null`, `NULL`, `~`: YAML's null in serde-saphyr's reading.
+fn is_null(s: &str) -> bool {
+    matches!(s, "null" | "Null" | "NULL" | "~")
+}
+
+/// Decimal digits without a leading zero (serde-saphyr reads `0123` as octal or rejects it).
+fn decimal(s: &str) -> Option<&str> {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let plain = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits.len() == 1 || !digits.starts_with('0'));
+    plain.then_some(s)
+}
+
+/// A plain scalar whose type serde-saphyr might decide otherwise than as a string when the
+/// record does not say (numbers in any notation, YAML 1.1 booleans and the like).
+fn ambiguous(s: &str) -> bool {
+    let first = s.as_bytes()[0];
+    first.is_ascii_digit()
+        || matches!(first, b'+' | b'-' | b'.')
+        || matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n"
+        )
+}
+
+struct NodeDe<'n, 'a>(&'n Node<'a>);
+
+macro_rules! unsigned {
+    ($($method:ident),*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
+            match self.0.value {
+                Value::Plain(s) if !s.starts_with('-') => {
+                    let n: u64 = decimal(s).ok_or(Decline)?.parse().map_err(|_| Decline)?;
+                    visitor.visit_u64(n)
+                }
+                _ => Err(Decline),
+            }
+        }
+    )*};
+}
+
+macro_rules! signed {
+    ($($method:ident),*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
+            match self.0.value {
+                Value::Plain(s) => {
+                    let n: i64 = decimal(s).ok_or(Decline)?.parse().map_err(|_| Decline)?;
+                    visitor.visit_i64(n)
+                }
+                _ => Err(Decline),
+            }
+        }
+    )*};
+}
+
+macro_rules! declined {
+    ($($method:ident),*) => {$(
+        fn $method<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Decline> {
+            Err(Decline)
+        }
+    )*};
+}
+
+impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
+    type Error = Decline;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
+        match &self.0.value {
+            Value::Plain(s) if is_null(s) => visitor.visit_unit(),
+            Value::Plain("true") => visitor.visit_bool(true),
+            Value::Plain("false") => visitor.visit_bool(false),
+            Value::Plain(s) if decimal(s).is_some() => match s.parse::<u64>() {
+                Ok(n) => visitor.visit_u64(n),
+                Err(_) => visitor.visit_i64(s.parse().map_err(|_| Decline)?),
+            },
+            Value::Plain(s) if ambiguous(s) => Err(Decline),
+            Value::Plain(s) => visitor.visit_str(s),
+            Value::Text(s) => visitor.visit_str(s),
+            Value::Null => visitor.visit_unit(),
+            Value::Map(_) => self.deserialize_map(visitor),
+            Value::Seq { .. } => self.deserialize_seq(visitor),
+        }
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
+        match &self.0.value {
+            Value::Plain(s) if !is_null(s) => visitor.visit_str(s),
+            Value::Text(s) => visitor.visit_str(s),
+            _ => Err(Decline),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
+        match self.0.value {
+            Value::Plain("true") => visitor.visit_bool(true),
+            Value::Plain("false") => visitor.visit_bool(false),
+            _ => Err(Decline),
+        }
+    }
+
+    unsigned!(
+        deserialize_u8,
+        deserialize_u16,
+        deserialize_u32,
+        deserialize_u64
+    );
+    signed!(
+        deserialize_i8,
+        deserialize_i16,
+        deserialize_i32,
+        deserialize_i64
+    );
+    declined!(
+        deserialize_f32,
+        deserialize_f64,
+        deserialize_char,
+        deserialize_bytes,
+        deserialize_byte_buf
+    );
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
+        match self.0.value {
+            Value::Null => visitor.visit_none(),
+            Value::Plain(s) if is_null(s) => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
+        match self.0.value {
+            Value::Null => visitor.visit_unit(),
+            Value::Plain(s) if is_null(s) => visitor.visit_unit(),
+            _ => Err(Decline),
+        }
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Decline> {
+        self.deserialize_unit(visitor)
+    }
+
+    /// [`AT_MARKER`] asks for the value with its position (`model::values::At`).
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Decline> {
+        if name == AT_MARKER {
+            if !self.0.has_position() {
+                return Err(Decline);
+            }
+            return visitor.visit_seq(Positioned {
+                node: self.0,
+                step: 0,
+            });
+        }
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
+        match &self.0.value {
+            Value::Seq { items, .. } => {
+                let mut access = Items(items.iter());
+                let value = visitor.visit_seq(&mut access)?;
+                // serde's visitors stop at the end; one that stops early is not ours to guess.
+                if access.0.len() != 0 {
+                    return Err(Decline);
+                }
+                Ok(value)
+            }
+            _ => Err(Decline),
+        }
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Decline> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Decline> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
+        match &self.0.value {
+            Value::Map(entries) => {
+                let mut access = Entries {
+                    entries: entries.iter(),
+                    value: None,
+                };
+                let value = visitor.visit_map(&mut access)?;
+                if access.entries.len() != 0 {
+                    return Err(Decline);
+                }
+                Ok(value)
+            }
+            _ => Err(Decline),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Decline> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Decline> {
+        match &self.0.value {
+            Value::Plain(s) if !is_null(s) => visitor.visit_enum(UnitVariant(s)),
+            Value::Text(s) => visitor.visit_enum(UnitVariant(s)),
+            _ => Err(Decline),
+        }
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
+        visitor.visit_unit()
+    }
+}
+
+/// `(line, column, value)` for `At`'s visitor.
+struct Positioned<'n, 'a> {
+    node: &'n Node<'a>,
+    step: u8,
+}
+
+impl<'de> de::SeqAccess<'de> for Positioned<'_, '_> {
+    type Error = Decline;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Decline> {
+        self.step += 1;
+        match self.step {
+            1 => seed
+                .deserialize(self.node.line.into_deserializer())
+                .map(Some),
+            2 => seed
+                .deserialize(self.node.column.into_deserializer())
+                .map(Some),
+            3 => seed.deserialize(NodeDe(self.node)).map(Some),
+            _ => Ok(None),
+        }
+    }
+}
+
+struct Items<'n, 'a>(std::slice::Iter<'n, Node<'a>>);
+
+impl<'de> de::SeqAccess<'de> for Items<'_, '_> {
+    type Error = Decline;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Decline> {
+        match self.0.next() {
+            Some(node) => seed.deserialize(NodeDe(node)).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
+}
+
+struct Entries<'n, 'a> {
+    entries: std::slice::Iter<'n, (Node<'a>, Node<'a>)>,
+    value: Option<&'n Node<'a>>,
+}
+
+impl<'de> de::MapAccess<'de> for Entries<'_, '_> {
+    type Error = Decline;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Decline> {
+        match self.entries.next() {
+            Some((key, value)) => {
+                self.value = Some(value);
+                seed.deserialize(NodeDe(key)).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Decline> {
+        seed.deserialize(NodeDe(self.value.take().ok_or(Decline)?))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.entries.len())
+    }
+}
+
+/// An enum written as its variant's name.
+struct UnitVariant<'n>(&'n str);
+
+impl<'de> de::EnumAccess<'de> for UnitVariant<'_> {
+    type Error = Decline;
+    type Variant = Self;
+
+    fn variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<(S::Value, Self), Decline> {
+        let name: de::value::StrDeserializer<'_, Decline> = self.0.into_deserializer();
+        Ok((seed.deserialize(name)?, self))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for UnitVariant<'_> {
+    type Error = Decline;
+
+    fn unit_variant(self) -> Result<(), Decline> {
+        Ok(())
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, _seed: T) -> Result<T::Value, Decline> {
+        Err(Decline)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, _visitor: V) -> Result<V::Value, Decline> {
+        Err(Decline)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        _visitor: V,
+    ) -> Result<V::Value, Decline> {
+        Err(Decline)
+    }
+}
