@@ -384,8 +384,9 @@ fn quiet_broken_pipe() {
 /// heap are not reused by another, so a build that renders on rayon's threads and then seals
 /// (which renders the restricted site again) kept both phases' peaks: at 10,000 documents on
 /// 2 cores `kitei build` peaked at 812–848 MiB with the default, 691 MiB with two heaps and
-/// 590 MiB with one, at the same CPU time (README, "Benchmarks"; per-thread caches keep one
-/// heap from becoming a lock every allocation waits on). `GLIBC_TUNABLES=
+/// 590 MiB with one, at the same CPU time (README, "Benchmarks"). The price is a lock that
+/// threads allocating many small values wait on, which `check` does not pay (see `main`).
+/// Called before any thread exists (`Cli::parse` starts none). `GLIBC_TUNABLES=
 /// glibc.malloc.arena_max=N` still decides when it is set.
 fn few_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -409,8 +410,13 @@ fn main() -> ExitCode {
     if let Some(code) = kitei::crash_points::list_if_asked() {
         return ExitCode::from(code);
     }
-    few_malloc_arenas();
     let cli = Cli::parse();
+    // `check` loads and checks, one phase: glibc's heap per thread lets its two loader threads
+    // allocate without waiting on each other (cold check of 100,000 incidents 3.9-4.8 -> 2.7-3.0
+    // s, peak +2 %). The commands that render keep one heap (see `few_malloc_arenas`).
+    if !matches!(cli.command, Command::Check(_)) {
+        few_malloc_arenas();
+    }
     if !matches!(cli.command, Command::Serve(_)) {
         quiet_broken_pipe();
     }
