@@ -137,8 +137,13 @@ pub fn not_regular(file_type: &std::fs::FileType) -> std::io::Error {
 /// Opens `path` for reading only if it is a regular file. The open itself never blocks: it is
 /// non-blocking (a FIFO with no writer would otherwise hang the open forever), and the type is
 /// checked on the open handle, so a file swapped for a FIFO between a stat and the open is
-/// refused too. The returned handle reads normally (blocking mode is restored).
+/// refused too. The flag stays on the handle: it has no effect on a regular file's reads.
 pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    open_regular_sized(path).map(|(file, _)| file)
+}
+
+/// [`open_regular`] and the file's length as the open handle saw it.
+fn open_regular_sized(path: &Path) -> std::io::Result<(std::fs::File, u64)> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -151,26 +156,14 @@ pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
     if !meta.is_file() {
         return Err(not_regular(&meta.file_type()));
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::io::AsRawFd;
-        let fd = file.as_raw_fd();
-        // SAFETY: fcntl on a descriptor this function owns; no memory is passed.
-        unsafe {
-            let flags = libc::fcntl(fd, libc::F_GETFL);
-            if flags >= 0 {
-                libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
-            }
-        }
-    }
-    Ok(file)
+    Ok((file, meta.len()))
 }
 
 /// Reads a regular file whole (see [`open_regular`]).
 pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let mut file = open_regular(path)?;
-    let mut bytes = Vec::with_capacity(file.metadata().map_or(0, |m| m.len() as usize));
+    let (mut file, len) = open_regular_sized(path)?;
+    let mut bytes = Vec::with_capacity(len as usize);
     file.read_to_end(&mut bytes)?;
     Ok(bytes)
 }
