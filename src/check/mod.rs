@@ -171,19 +171,26 @@ pub fn rule_diagnostics(ctx: &Ctx) -> Vec<Diagnostic> {
         "acknowledgements",
     ];
     use rayon::prelude::*;
-    // Per family on its own thread, hence the thread's CPU clock.
+    // Per family on its own thread, hence the thread's CPU clock (a family that runs its own
+    // parallel loop, like prose, spends more: its wall time is printed too).
     let timings = crate::timings::enabled();
     FAMILIES
         .par_iter()
         .zip(NAMES)
         .map(|(family, name)| {
             let mut out = Vec::new();
-            let started = timings.then(crate::timings::thread_cpu_seconds);
+            let started = timings.then(|| {
+                (
+                    crate::timings::thread_cpu_seconds(),
+                    std::time::Instant::now(),
+                )
+            });
             family(ctx, &mut out);
-            if let Some(started) = started {
+            if let Some((cpu, wall)) = started {
                 eprintln!(
-                    "timing:   rules {name:<16} cpu {:>8.1} ms",
-                    (crate::timings::thread_cpu_seconds() - started) * 1e3
+                    "timing:   rules {name:<16} cpu {:>8.1} ms  wall {:>8.1} ms",
+                    (crate::timings::thread_cpu_seconds() - cpu) * 1e3,
+                    wall.elapsed().as_secs_f64() * 1e3
                 );
             }
             out

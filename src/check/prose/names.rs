@@ -132,8 +132,8 @@ fn strip_determiners(mut s: &str) -> &str {
 
 /// What the corpus names, gathered once per check run: the rules below look up every name
 /// they meet in prose, and scanning every document's headings and titles for each of them made
-/// the family quadratic in the number of documents (minutes at 10,000). Lookups are
-/// remembered per name: the same role and document names recur in every document.
+/// the family quadratic in the number of documents (minutes at 10,000). Shared by the threads
+/// that check documents; each remembers its own lookups ([`Lookups`]).
 pub struct Known {
     /// Roles, organisations and public bodies (see [`defined_names`]).
     defined: Vec<String>,
@@ -142,6 +142,12 @@ pub struct Known {
     headings_reversed: Vec<String>,
     /// Document titles and ids, and the declared external documents, without blanks.
     documents: Vec<String>,
+}
+
+/// One thread's lookups in [`Known`], remembered per name: the same role and document names
+/// recur in every document.
+pub struct Lookups<'k> {
+    known: &'k Known,
     role_known: HashMap<String, bool>,
     document_known: HashMap<String, bool>,
 }
@@ -175,6 +181,12 @@ impl Known {
             defined: defined_names(ctx),
             headings_reversed,
             documents,
+        }
+    }
+
+    pub fn lookups(&self) -> Lookups<'_> {
+        Lookups {
+            known: self,
             role_known: HashMap::new(),
             document_known: HashMap::new(),
         }
@@ -198,15 +210,18 @@ impl Known {
             .get(at)
             .is_some_and(|h| h.starts_with(&reversed))
     }
+}
 
+impl Lookups<'_> {
     /// A role name is known when a section is titled with it (## 実行責任者 in the emergency
     /// plan) or a defined name equals it, ends with it or is its ending.
     fn role(&mut self, name: &str) -> bool {
         if let Some(&known) = self.role_known.get(name) {
             return known;
         }
-        let known = self.titles_a_section(name)
+        let known = self.known.titles_a_section(name)
             || self
+                .known
                 .defined
                 .iter()
                 .any(|d| d == name || d.ends_with(name) || name.ends_with(d.as_str()));
@@ -221,6 +236,7 @@ impl Known {
             return known;
         }
         let known = self
+            .known
             .documents
             .iter()
             .any(|k| k == name || k.contains(name) || name.contains(k.as_str()));
@@ -234,7 +250,7 @@ fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-pub fn check(ctx: &Ctx, known: &mut Known, doc: &Doc, out: &mut Vec<Diagnostic>) {
+pub fn check(ctx: &Ctx, known: &mut Lookups, doc: &Doc, out: &mut Vec<Diagnostic>) {
     outdated(ctx, doc, out);
     roles(ctx, known, doc, out);
     documents(ctx, known, doc, out);
@@ -280,7 +296,7 @@ fn defined_names(ctx: &Ctx) -> Vec<String> {
         .collect()
 }
 
-fn roles(ctx: &Ctx, known: &mut Known, doc: &Doc, out: &mut Vec<Diagnostic>) {
+fn roles(ctx: &Ctx, known: &mut Lookups, doc: &Doc, out: &mut Vec<Diagnostic>) {
     let mut reported = BTreeSet::new();
     for line in doc.lines.iter().filter(|l| l.is_prose()) {
         for m in ROLE.find_iter(line.text) {
@@ -337,7 +353,7 @@ fn is_generic(name: &str) -> bool {
     BARE.contains(&name) || name.chars().count() < 3
 }
 
-fn documents(ctx: &Ctx, known: &mut Known, doc: &Doc, out: &mut Vec<Diagnostic>) {
+fn documents(ctx: &Ctx, known: &mut Lookups, doc: &Doc, out: &mut Vec<Diagnostic>) {
     let mut reported = BTreeSet::new();
     for line in doc.lines.iter().filter(|l| l.is_prose()) {
         for m in VAGUE.find_iter(line.text) {
