@@ -412,7 +412,7 @@ fn main() -> ExitCode {
     }
     let cli = Cli::parse();
     // `check` loads and checks, one phase: glibc's heap per thread lets its two loader threads
-    // allocate without waiting on each other (cold check of 100,000 incidents 3.9-4.8 -> 2.7-3.0
+    // allocate without waiting on each other (cold check of 100,000 incidents 4.7-5.2 -> 2.7-2.8
     // s, peak +2 %). The commands that render keep one heap (see `few_malloc_arenas`).
     if !matches!(cli.command, Command::Check(_)) {
         few_malloc_arenas();

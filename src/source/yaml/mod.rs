@@ -389,6 +389,13 @@ mod tests {
     }
 
     #[test]
+    fn hostile_nesting_is_an_error_not_a_crash() {
+        let deep = format!("title: a\nstatus: {}\n", "[".repeat(100_000));
+        let d = parse::<Probe>(&deep, Path::new("p.yaml"), 1).unwrap_err();
+        assert_eq!(d.code, CODE);
+    }
+
+    #[test]
     fn broken_yaml_is_located() {
         let d = parse::<Probe>("title: [a\nstatus: open\n", Path::new("p.yaml"), 1).unwrap_err();
         assert!(d.location.unwrap().line >= 1);

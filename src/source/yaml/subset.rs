@@ -15,6 +15,10 @@ pub struct Decline;
 
 type Read<T> = Result<T, Decline>;
 
+/// Nesting deeper than this is declined: records nest a few levels, and a hostile text
+/// (`[[[[…`) must not exhaust the stack; serde-saphyr's own limits then apply.
+const MAX_DEPTH: usize = 64;
+
 /// A YAML node with the line and column (1-based, in characters) where serde-saphyr places it.
 #[derive(Debug)]
 pub struct Node<'a> {
@@ -72,6 +76,7 @@ pub fn read(text: &str) -> Read<Node<'_>> {
         lines,
         next: 0,
         ends_with_break,
+        depth: 0,
     };
     reader.skip_blank();
     let first = reader.lines.get(reader.next).ok_or(Decline)?;
@@ -121,6 +126,8 @@ struct Reader<'a> {
     /// The first line not yet read.
     next: usize,
     ends_with_break: bool,
+    /// Block collections open around the one being read.
+    depth: usize,
 }
 
 fn indent_of(line: &str) -> usize {
@@ -195,6 +202,16 @@ impl<'a> Reader<'a> {
     /// A block mapping whose keys stand at `indent`; `first` is the line and byte offset of a
     /// first key that follows a sequence's `- ` on the same line.
     fn map(&mut self, indent: usize, first: Option<(usize, usize)>) -> Read<Node<'a>> {
+        self.depth += 1;
+        let map = self.map_entries(indent, first);
+        self.depth -= 1;
+        map
+    }
+
+    fn map_entries(&mut self, indent: usize, first: Option<(usize, usize)>) -> Read<Node<'a>> {
+        if self.depth > MAX_DEPTH {
+            return Err(Decline);
+        }
         let (mut line, mut at) = first.unwrap_or((self.next, indent));
         let mut entries: Vec<(Node<'a>, Node<'a>)> = Vec::new();
         loop {
@@ -263,6 +280,16 @@ impl<'a> Reader<'a> {
 
     /// A block sequence whose `-` stand at `indent`.
     fn seq(&mut self, indent: usize, indentless: bool) -> Read<Node<'a>> {
+        self.depth += 1;
+        let seq = self.seq_items(indent, indentless);
+        self.depth -= 1;
+        seq
+    }
+
+    fn seq_items(&mut self, indent: usize, indentless: bool) -> Read<Node<'a>> {
+        if self.depth > MAX_DEPTH {
+            return Err(Decline);
+        }
         let first_line = self.next;
         let mut items = Vec::new();
         loop {
@@ -306,7 +333,7 @@ impl<'a> Reader<'a> {
             b'|' | b'>' => return self.block_scalar(line, at, indent),
             b'[' | b'{' | b'"' | b'\'' => {
                 let mut i = at;
-                let node = flow_node(text, line, &mut i)?;
+                let node = flow_node(text, line, &mut i, self.depth + 1)?;
                 end_of_line(text, i)?;
                 node
             }
@@ -462,7 +489,11 @@ fn plain_block_scalar(value: &str) -> Read<()> {
 }
 
 /// A node of a one-line flow collection (or a quoted scalar) at byte `*at` of `text`.
-fn flow_node<'a>(text: &'a str, line: usize, at: &mut usize) -> Read<Node<'a>> {
+/// `depth`: collections open around it, block ones included.
+fn flow_node<'a>(text: &'a str, line: usize, at: &mut usize, depth: usize) -> Read<Node<'a>> {
+    if depth > MAX_DEPTH {
+        return Err(Decline);
+    }
     skip_spaces(text, at);
     let start = *at;
     let bytes = text.as_bytes();
@@ -481,7 +512,7 @@ fn flow_node<'a>(text: &'a str, line: usize, at: &mut usize) -> Read<Node<'a>> {
                     *at += 1;
                     break;
                 }
-                items.push(flow_node(text, line, at)?);
+                items.push(flow_node(text, line, at, depth + 1)?);
                 skip_spaces(text, at);
                 match bytes.get(*at) {
                     Some(b',') => *at += 1,
@@ -506,7 +537,7 @@ fn flow_node<'a>(text: &'a str, line: usize, at: &mut usize) -> Read<Node<'a>> {
                     *at += 1;
                     break;
                 }
-                let key = flow_node(text, line, at)?;
+                let key = flow_node(text, line, at, depth + 1)?;
                 if !matches!(key.value, Value::Plain(_) | Value::Text(_)) {
                     return Err(Decline);
                 }
@@ -515,7 +546,7 @@ fn flow_node<'a>(text: &'a str, line: usize, at: &mut usize) -> Read<Node<'a>> {
                     return Err(Decline);
                 }
                 *at += 1;
-                let value = flow_node(text, line, at)?;
+                let value = flow_node(text, line, at, depth + 1)?;
                 entries.push((key, value));
                 skip_spaces(text, at);
                 match bytes.get(*at) {
@@ -774,5 +805,19 @@ mod tests {
         ] {
             assert!(read(text).is_err(), "{text:?} should be declined");
         }
+    }
+
+    #[test]
+    fn deep_nesting_is_declined_without_exhausting_the_stack() {
+        let flow = format!("a: {}\n", "[".repeat(200_000));
+        assert!(read(&flow).is_err());
+        let mut block = String::new();
+        for depth in 0..2_000 {
+            block.push_str(&" ".repeat(depth));
+            block.push_str("k:\n");
+        }
+        assert!(read(&block).is_err());
+        let shallow = "a:\n  b:\n    c: [[1], {d: [2]}]\n";
+        assert!(read(shallow).is_ok());
     }
 }
