@@ -613,6 +613,18 @@ fn skip_spaces(text: &str, at: &mut usize) {
     }
 }
 
+/// A quoted scalar's value: the text before its last run (`rest`) as unescaped so far, if an
+/// escape made it differ from the source, then the run.
+fn unescaped(text: &str, before: Option<String>, rest: std::ops::Range<usize>) -> Cow<'_, str> {
+    match before {
+        Some(mut s) => {
+            s.push_str(&text[rest]);
+            Cow::Owned(s)
+        }
+        None => Cow::Borrowed(&text[rest]),
+    }
+}
+
 /// `'…'` on one line (`''` is a quote); returns the value and the byte after the closing quote.
 fn single_quoted(text: &str, start: usize) -> Read<(Cow<'_, str>, usize)> {
     let bytes = text.as_bytes();
@@ -628,16 +640,7 @@ fn single_quoted(text: &str, start: usize) -> Read<(Cow<'_, str>, usize)> {
                 i += 2;
                 run = i;
             }
-            Some(b'\'') => {
-                let value = match owned {
-                    Some(mut s) => {
-                        s.push_str(&text[run..i]);
-                        Cow::Owned(s)
-                    }
-                    None => Cow::Borrowed(&text[run..i]),
-                };
-                return Ok((value, i + 1));
-            }
+            Some(b'\'') => return Ok((unescaped(text, owned, run..i), i + 1)),
             Some(_) => i += 1,
         }
     }
@@ -653,16 +656,7 @@ fn double_quoted(text: &str, start: usize) -> Read<(Cow<'_, str>, usize)> {
     loop {
         match bytes.get(i) {
             None => return Err(Decline),
-            Some(b'"') => {
-                let value = match owned {
-                    Some(mut s) => {
-                        s.push_str(&text[run..i]);
-                        Cow::Owned(s)
-                    }
-                    None => Cow::Borrowed(&text[run..i]),
-                };
-                return Ok((value, i + 1));
-            }
+            Some(b'"') => return Ok((unescaped(text, owned, run..i), i + 1)),
             Some(b'\\') => {
                 let s = owned.get_or_insert_with(String::new);
                 s.push_str(&text[run..i]);

@@ -59,27 +59,14 @@ fn ambiguous(s: &str) -> bool {
 
 struct NodeDe<'n, 'a>(&'n Node<'a>);
 
-macro_rules! unsigned {
-    ($($method:ident),*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
-            match self.0.value {
-                Value::Plain(s) if !s.starts_with('-') => {
-                    let n: u64 = decimal(s).ok_or(Decline)?.parse().map_err(|_| Decline)?;
-                    visitor.visit_u64(n)
-                }
-                _ => Err(Decline),
-            }
-        }
-    )*};
-}
-
-macro_rules! signed {
-    ($($method:ident),*) => {$(
+/// Decimal integers only (serde-saphyr also reads `+5`, `1_000`, `0x10`, `0o17`: declined).
+macro_rules! integers {
+    ($($method:ident: $ty:ty => $visit:ident),*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
             match self.0.value {
                 Value::Plain(s) => {
-                    let n: i64 = decimal(s).ok_or(Decline)?.parse().map_err(|_| Decline)?;
-                    visitor.visit_i64(n)
+                    let n: $ty = decimal(s).ok_or(Decline)?.parse().map_err(|_| Decline)?;
+                    visitor.$visit(n)
                 }
                 _ => Err(Decline),
             }
@@ -140,17 +127,15 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
         }
     }
 
-    unsigned!(
-        deserialize_u8,
-        deserialize_u16,
-        deserialize_u32,
-        deserialize_u64
-    );
-    signed!(
-        deserialize_i8,
-        deserialize_i16,
-        deserialize_i32,
-        deserialize_i64
+    integers!(
+        deserialize_u8: u64 => visit_u64,
+        deserialize_u16: u64 => visit_u64,
+        deserialize_u32: u64 => visit_u64,
+        deserialize_u64: u64 => visit_u64,
+        deserialize_i8: i64 => visit_i64,
+        deserialize_i16: i64 => visit_i64,
+        deserialize_i32: i64 => visit_i64,
+        deserialize_i64: i64 => visit_i64
     );
     declined!(
         deserialize_f32,
