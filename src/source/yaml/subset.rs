@@ -506,21 +506,10 @@ fn flow_node<'a>(text: &'a str, line: usize, at: &mut usize, depth: usize) -> Re
         b'[' => {
             *at += 1;
             let mut items = Vec::new();
-            loop {
-                skip_spaces(text, at);
-                if bytes.get(*at) == Some(&b']') {
-                    *at += 1;
-                    break;
-                }
+            while !closes(text, at, b']') {
                 items.push(flow_node(text, line, at, depth + 1)?);
-                skip_spaces(text, at);
-                match bytes.get(*at) {
-                    Some(b',') => *at += 1,
-                    Some(b']') => {
-                        *at += 1;
-                        break;
-                    }
-                    _ => return Err(Decline),
+                if after_item(text, at, b']')? {
+                    break;
                 }
             }
             Ok(position(Value::Seq {
@@ -531,12 +520,7 @@ fn flow_node<'a>(text: &'a str, line: usize, at: &mut usize, depth: usize) -> Re
         b'{' => {
             *at += 1;
             let mut entries = Vec::new();
-            loop {
-                skip_spaces(text, at);
-                if bytes.get(*at) == Some(&b'}') {
-                    *at += 1;
-                    break;
-                }
+            while !closes(text, at, b'}') {
                 let key = flow_node(text, line, at, depth + 1)?;
                 if !matches!(key.value, Value::Plain(_) | Value::Text(_)) {
                     return Err(Decline);
@@ -548,14 +532,8 @@ fn flow_node<'a>(text: &'a str, line: usize, at: &mut usize, depth: usize) -> Re
                 *at += 1;
                 let value = flow_node(text, line, at, depth + 1)?;
                 entries.push((key, value));
-                skip_spaces(text, at);
-                match bytes.get(*at) {
-                    Some(b',') => *at += 1,
-                    Some(b'}') => {
-                        *at += 1;
-                        break;
-                    }
-                    _ => return Err(Decline),
+                if after_item(text, at, b'}')? {
+                    break;
                 }
             }
             no_duplicate_keys(&entries)?;
@@ -605,6 +583,31 @@ fn plain_flow_scalar(value: &str) -> Read<()> {
         return Err(Decline);
     }
     Ok(())
+}
+
+/// Skips spaces and, if the collection ends here with `close`, the bracket too.
+fn closes(text: &str, at: &mut usize, close: u8) -> bool {
+    skip_spaces(text, at);
+    let closed = text.as_bytes().get(*at) == Some(&close);
+    *at += usize::from(closed);
+    closed
+}
+
+/// After an item of a flow collection: a comma (false: more may follow) or the collection's
+/// `close` (true); anything else is declined.
+fn after_item(text: &str, at: &mut usize, close: u8) -> Read<bool> {
+    skip_spaces(text, at);
+    match text.as_bytes().get(*at) {
+        Some(b',') => {
+            *at += 1;
+            Ok(false)
+        }
+        Some(&b) if b == close => {
+            *at += 1;
+            Ok(true)
+        }
+        _ => Err(Decline),
+    }
 }
 
 fn skip_spaces(text: &str, at: &mut usize) {
