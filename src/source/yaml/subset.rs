@@ -251,7 +251,7 @@ impl<'a> Reader<'a> {
         self.next = line + 1;
         if start == text.len() || text.as_bytes()[start] == b'#' {
             let Some(below) = self.peek_indent() else {
-                return Ok(null(line, text.len()));
+                return Ok(null());
             };
             let below_text = self.lines[self.next];
             if below > indent {
@@ -260,7 +260,7 @@ impl<'a> Reader<'a> {
             if below == indent && is_entry_at(below_text, below) {
                 return self.seq(below, true);
             }
-            return Ok(null(line, text.len()));
+            return Ok(null());
         }
         self.inline(line, start, indent)
     }
@@ -302,7 +302,7 @@ impl<'a> Reader<'a> {
             let item = if start == text.len() || text.as_bytes()[start] == b'#' {
                 match self.peek_indent() {
                     Some(below) if below > indent => self.block(below)?,
-                    _ => null(line, text.len()),
+                    _ => null(),
                 }
             } else if is_entry_at(text, start) {
                 return Err(Decline);
@@ -450,10 +450,11 @@ fn fold_runs(content: &[&str]) -> String {
     value
 }
 
-fn null(line: usize, at: usize) -> Node<'static> {
+/// Nothing written: no position ([`Node::has_position`]).
+fn null() -> Node<'static> {
     Node {
-        line: line as u32 + 1,
-        column: at as u32 + 1,
+        line: 0,
+        column: 0,
         value: Value::Null,
     }
 }

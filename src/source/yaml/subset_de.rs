@@ -1,7 +1,8 @@
 //! Typed records from the nodes of [`super::subset`], deciding each plain scalar's type the way
 //! serde-saphyr does for the types records use. Where its answer is not certain (YAML 1.1
-//! booleans, octal or hexadecimal numbers, floats, a null where a string is asked for) it
-//! declines, and the text is parsed again by serde-saphyr, which gives the value or the error.
+//! booleans, octal or hexadecimal numbers, floats, a null where a string is asked for, a plain
+//! scalar for a type that does not say what it holds) it declines, and the text is parsed
+//! again by serde-saphyr, which gives the value or the error.
 
 use std::fmt;
 
@@ -45,16 +46,13 @@ fn decimal(s: &str) -> Option<&str> {
     plain.then_some(s)
 }
 
-/// A plain scalar whose type serde-saphyr might decide otherwise than as a string when the
-/// record does not say (numbers in any notation, YAML 1.1 booleans and the like).
-fn ambiguous(s: &str) -> bool {
-    let first = s.as_bytes()[0];
-    first.is_ascii_digit()
-        || matches!(first, b'+' | b'-' | b'.')
-        || matches!(
-            s.to_ascii_lowercase().as_str(),
-            "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n"
-        )
+/// Nothing written, or a null written out.
+fn is_null_value(value: &Value<'_>) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Plain(s) => is_null(s),
+        _ => false,
+    }
 }
 
 struct NodeDe<'n, 'a>(&'n Node<'a>);
@@ -85,21 +83,14 @@ macro_rules! declined {
 impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     type Error = Decline;
 
+    /// Asked by types that do not say what they hold (none of the records): collections and
+    /// quoted scalars are certain; a plain scalar's or a null's type is left to serde-saphyr.
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
         match &self.0.value {
-            Value::Plain(s) if is_null(s) => visitor.visit_unit(),
-            Value::Plain("true") => visitor.visit_bool(true),
-            Value::Plain("false") => visitor.visit_bool(false),
-            Value::Plain(s) if decimal(s).is_some() => match s.parse::<u64>() {
-                Ok(n) => visitor.visit_u64(n),
-                Err(_) => visitor.visit_i64(s.parse().map_err(|_| Decline)?),
-            },
-            Value::Plain(s) if ambiguous(s) => Err(Decline),
-            Value::Plain(s) => visitor.visit_str(s),
             Value::Text(s) => visitor.visit_str(s),
-            Value::Null => visitor.visit_unit(),
             Value::Map(_) => self.deserialize_map(visitor),
             Value::Seq { .. } => self.deserialize_seq(visitor),
+            Value::Plain(_) | Value::Null => Err(Decline),
         }
     }
 
@@ -146,18 +137,18 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     );
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
-        match self.0.value {
-            Value::Null => visitor.visit_none(),
-            Value::Plain(s) if is_null(s) => visitor.visit_none(),
-            _ => visitor.visit_some(self),
+        if is_null_value(&self.0.value) {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
         }
     }
 
     fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
-        match self.0.value {
-            Value::Null => visitor.visit_unit(),
-            Value::Plain(s) if is_null(s) => visitor.visit_unit(),
-            _ => Err(Decline),
+        if is_null_value(&self.0.value) {
+            visitor.visit_unit()
+        } else {
+            Err(Decline)
         }
     }
 
@@ -374,5 +365,33 @@ impl<'de> de::VariantAccess<'de> for UnitVariant<'_> {
         _visitor: V,
     ) -> Result<V::Value, Decline> {
         Err(Decline)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn untyped_values_take_only_what_is_certain() {
+        // serde_json::Value says nothing of its type: it asks `deserialize_any`.
+        let quoted: serde_json::Value = from_str("a: ['x', {b: \"y\"}]\n").unwrap();
+        assert_eq!(quoted, serde_json::json!({"a": ["x", {"b": "y"}]}));
+        for plain in ["a: 1\n", "a: yes\n", "a: x\n", "a:\n", "a: ~\n"] {
+            assert!(from_str::<serde_json::Value>(plain).is_err(), "{plain:?}");
+        }
+    }
+
+    #[test]
+    fn options_and_units_read_every_written_null() {
+        for text in ["v:\n", "v: ~\n", "v: null\n", "v: Null\n", "v: NULL\n"] {
+            let o: std::collections::BTreeMap<String, Option<String>> = from_str(text).unwrap();
+            assert_eq!(o["v"], None, "{text:?}");
+            let u: std::collections::BTreeMap<String, ()> = from_str(text).unwrap();
+            assert_eq!(u["v"], (), "{text:?}");
+        }
+        let o: std::collections::BTreeMap<String, Option<String>> = from_str("v: ''\n").unwrap();
+        assert_eq!(o["v"].as_deref(), Some(""));
+        assert!(from_str::<std::collections::BTreeMap<String, ()>>("v: x\n").is_err());
     }
 }
