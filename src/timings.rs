@@ -26,6 +26,35 @@ fn clock_seconds(clock: libc::clockid_t) -> f64 {
     t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
 }
 
+/// The parts of one phase (`KITEI_TIMINGS=1`): each [`Parts::lap`] prints the wall and CPU
+/// time (all threads) since the previous one, indented under the phase's own line.
+pub struct Parts {
+    phase: &'static str,
+    last: Option<(std::time::Instant, f64)>,
+}
+
+impl Parts {
+    pub fn start(phase: &'static str) -> Parts {
+        Parts {
+            phase,
+            last: enabled().then(|| (std::time::Instant::now(), process_cpu_seconds())),
+        }
+    }
+
+    pub fn lap(&mut self, part: &str) {
+        if let Some((then, then_cpu)) = self.last {
+            let (now, cpu) = (std::time::Instant::now(), process_cpu_seconds());
+            eprintln!(
+                "timing:   {} {part:<20} cpu {:>8.1} ms  wall {:>8.1} ms",
+                self.phase,
+                (cpu - then_cpu) * 1e3,
+                (now - then).as_secs_f64() * 1e3
+            );
+            self.last = Some((now, cpu));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -142,8 +142,8 @@ pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
     open_regular_sized(path).map(|(file, _)| file)
 }
 
-/// [`open_regular`] and the file's length as the open handle saw it.
-fn open_regular_sized(path: &Path) -> std::io::Result<(std::fs::File, u64)> {
+/// [`open_regular`] and the file's metadata as the open handle saw it.
+fn open_regular_sized(path: &Path) -> std::io::Result<(std::fs::File, std::fs::Metadata)> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -156,16 +156,31 @@ fn open_regular_sized(path: &Path) -> std::io::Result<(std::fs::File, u64)> {
     if !meta.is_file() {
         return Err(not_regular(&meta.file_type()));
     }
-    Ok((file, meta.len()))
+    Ok((file, meta))
 }
 
 /// Reads a regular file whole (see [`open_regular`]).
 pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    read_regular_stat(path).map(|(bytes, _)| bytes)
+}
+
+/// [`read_regular`] and the file's metadata, taken on the open handle before the read (so a
+/// change during the read shows in the next stat). One `open`, one `statx` and two `read`s:
+/// `File::read_to_end` would ask for the length and position again (a `statx` and an `lseek`
+/// per file, a fifth of the syscalls of a cold `check`).
+pub fn read_regular_stat(path: &Path) -> std::io::Result<(Vec<u8>, std::fs::Metadata)> {
     use std::io::Read;
-    let (mut file, len) = open_regular_sized(path)?;
-    let mut bytes = Vec::with_capacity(len as usize);
-    file.read_to_end(&mut bytes)?;
-    Ok(bytes)
+    /// A reader that gives `read_to_end` no size hint of its own.
+    struct Plain(std::fs::File);
+    impl Read for Plain {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.0.read(buf)
+        }
+    }
+    let (file, meta) = open_regular_sized(path)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    Plain(file).read_to_end(&mut bytes)?;
+    Ok((bytes, meta))
 }
 
 #[cfg(test)]

@@ -239,6 +239,7 @@ pub fn load_at(
     started: cache::Time,
 ) -> Result<Loaded, Diagnostic> {
     LOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut parts = crate::timings::Parts::start("load");
     let root = project.source_dir();
     let display_root = project.config.source.clone();
     let canonical_root = root.canonicalize().map_err(|e| {
@@ -252,12 +253,16 @@ pub fn load_at(
     let key = (mode != cache::Mode::Off).then(cache::key).flatten();
     let cache_path = cache::path(&project.root);
     // The cache is read while the folder is walked.
+    // Without a stored cache no file is compared by its stat: the walk leaves regular files
+    // unstat'ed and each read takes the stat from its open handle.
+    let stat_files = key.is_some() && cache_path.exists();
     let (stored, found) = rayon::join(
         || key.and_then(|key| cache::Stored::read(&cache_path, &key)),
-        || walk::walk(&root),
+        || walk::walk(&root, stat_files),
     );
     let index = stored.as_ref().and_then(cache::Stored::index);
     let made = index.as_ref().map(|i| i.made);
+    parts.lap("walk + cache read");
 
     let mut diagnostics = Vec::new();
     let mut files = Vec::with_capacity(found.len());
@@ -306,6 +311,7 @@ pub fn load_at(
             (class, read)
         })
         .collect();
+    parts.lap("read + parse");
 
     // Sized up front: growing these by doubling would copy every record several times.
     let count = |class| results.iter().filter(|(c, _)| *c == class).count();
@@ -379,6 +385,7 @@ pub fn load_at(
         }
     }
 
+    parts.lap("assemble");
     if let Some(key) = key {
         changed |= new_entries.len() != index.as_ref().map_or(0, cache::Index::len);
         if changed {
@@ -416,8 +423,10 @@ pub fn load_at(
     }
     drop(index);
     drop(stored);
+    parts.lap("cache write");
 
     check_evidence_paths(&corpus, &canonical_root, &mut diagnostics);
+    parts.lap("evidence paths");
     Ok(Loaded {
         corpus,
         sources,
@@ -508,9 +517,19 @@ fn read_one<'a>(
     };
     let rel_str = rel.to_str().filter(|_| caching);
     // The walk's stat (the link's target for a link), taken before the file is read: a change
-    // after it shows in the next run's stat.
+    // after it shows in the next run's stat. A regular file the walk did not stat (there was
+    // no stored entry to compare with) is read here, with the stat of its open handle.
+    let mut read_early = None;
+    let from_handle = !found.symlink && prior.is_none() && class != FileClass::Attachment;
     let meta = match found.meta {
         Some(meta) => Ok(meta),
+        None if from_handle => match crate::files::read_regular_stat(path) {
+            Ok((bytes, meta)) => {
+                read_early = Some(bytes);
+                Ok(meta)
+            }
+            Err(e) => return read(Via::Read, Err(fail(e)), None),
+        },
         None => std::fs::metadata(path),
     };
     // Only regular files are read: a FIFO, socket or device (or a link to one) is a finding,
@@ -602,7 +621,7 @@ fn read_one<'a>(
             Err(d) => read(Via::Read, Err(d), None),
         };
     }
-    let bytes = match crate::files::read_regular(path) {
+    let bytes = match read_early.map_or_else(|| crate::files::read_regular(path), Ok) {
         Ok(b) => b,
         Err(e) => return read(Via::Read, Err(fail(e)), None),
     };

@@ -15,8 +15,8 @@ pub struct Found {
     /// The path inside the walked folder.
     pub rel: PathBuf,
     pub symlink: bool,
-    /// The file's metadata as listed; `None` for symbolic links (whose target counts) and
-    /// when it could not be read.
+    /// The file's metadata as listed; `None` for symbolic links (whose target counts), when
+    /// it could not be read, and for regular files when the walk was asked not to stat them.
     pub meta: Option<Metadata>,
 }
 
@@ -31,12 +31,15 @@ pub enum Item {
     },
 }
 
-/// Every file under `root` (which must be a folder; anything else lists nothing).
-pub fn walk(root: &Path) -> Vec<Item> {
+/// Every file under `root` (which must be a folder; anything else lists nothing). With
+/// `stat_files` false, regular files (as the folder listing types them) are not stat'ed: a
+/// caller that opens them anyway takes the metadata from the open handle, one `statx` per
+/// file fewer. Other kinds of file are always stat'ed.
+pub fn walk(root: &Path, stat_files: bool) -> Vec<Item> {
     if !std::fs::metadata(root).is_ok_and(|m| m.is_dir()) {
         return Vec::new();
     }
-    walk_dir(root, Path::new(""))
+    walk_dir(root, Path::new(""), stat_files)
 }
 
 struct Listed {
@@ -52,7 +55,7 @@ fn io_error(path: &Path, err: &std::io::Error) -> Item {
     }
 }
 
-fn walk_dir(dir: &Path, rel: &Path) -> Vec<Item> {
+fn walk_dir(dir: &Path, rel: &Path, stat_files: bool) -> Vec<Item> {
     let reader = match std::fs::read_dir(dir) {
         Ok(r) => r,
         Err(e) => return vec![io_error(dir, &e)],
@@ -82,7 +85,7 @@ fn walk_dir(dir: &Path, rel: &Path) -> Vec<Item> {
     let subdirs: Vec<Vec<Item>> = listed
         .par_iter()
         .filter(|l| l.kind.as_ref().is_ok_and(FileType::is_dir))
-        .map(|l| walk_dir(&dir.join(&l.name), &rel.join(&l.name)))
+        .map(|l| walk_dir(&dir.join(&l.name), &rel.join(&l.name), stat_files))
         .collect();
     let mut subdirs = subdirs.into_iter();
     let mut out = errors;
@@ -92,7 +95,7 @@ fn walk_dir(dir: &Path, rel: &Path) -> Vec<Item> {
             Ok(kind) if kind.is_dir() => out.extend(subdirs.next().unwrap_or_default()),
             Ok(kind) => {
                 let symlink = kind.is_symlink();
-                let meta = if symlink {
+                let meta = if symlink || (kind.is_file() && !stat_files) {
                     None
                 } else {
                     l.entry.metadata().ok()
@@ -113,7 +116,7 @@ mod tests {
     use super::*;
 
     fn listing(root: &Path) -> Vec<String> {
-        walk(root)
+        walk(root, true)
             .into_iter()
             .map(|i| match i {
                 Item::File(f) => f.rel.display().to_string(),
@@ -161,11 +164,17 @@ mod tests {
             })
             .collect();
         assert_eq!(listing(dir.path()), expected);
-        let found = walk(dir.path());
+        let found = walk(dir.path(), true);
         let Item::File(c) = &found[expected.iter().position(|p| p == "c").unwrap()] else {
             panic!()
         };
         assert!(!c.symlink && c.meta.as_ref().unwrap().len() == 1);
+        // Unasked, regular files are listed without their metadata.
+        let unstated = walk(dir.path(), false);
+        let Item::File(c) = &unstated[expected.iter().position(|p| p == "c").unwrap()] else {
+            panic!()
+        };
+        assert!(!c.symlink && c.meta.is_none());
         #[cfg(unix)]
         {
             let Item::File(l) = &found[expected.iter().position(|p| p == "link-to-dir").unwrap()]
@@ -180,8 +189,8 @@ mod tests {
     fn a_file_as_root_lists_nothing() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("f"), "x").unwrap();
-        assert!(walk(&dir.path().join("f")).is_empty());
-        assert!(walk(&dir.path().join("missing")).is_empty());
+        assert!(walk(&dir.path().join("f"), true).is_empty());
+        assert!(walk(&dir.path().join("missing"), true).is_empty());
     }
 
     #[cfg(unix)]
