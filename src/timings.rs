@@ -26,6 +26,20 @@ fn clock_seconds(clock: libc::clockid_t) -> f64 {
     t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
 }
 
+/// Resident memory now and its peak so far (`VmRSS`, `VmHWM` of /proc/self/status), in MiB;
+/// zeros where the system does not tell. The peak is the one `/usr/bin/time` reports at exit.
+pub fn resident_mib() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map_or(0, |kib| kib / 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
 /// The parts of one phase (`KITEI_TIMINGS=1`): each [`Parts::lap`] prints the wall and CPU
 /// time (all threads) since the previous one, indented under the phase's own line.
 pub struct Parts {
@@ -44,8 +58,9 @@ impl Parts {
     pub fn lap(&mut self, part: &str) {
         if let Some((then, then_cpu)) = self.last {
             let (now, cpu) = (std::time::Instant::now(), process_cpu_seconds());
+            let (rss, peak) = resident_mib();
             eprintln!(
-                "timing:   {} {part:<20} cpu {:>8.1} ms  wall {:>8.1} ms",
+                "timing:   {} {part:<20} cpu {:>8.1} ms  wall {:>8.1} ms  rss {rss:>5} MiB, peak so far {peak:>5} MiB",
                 self.phase,
                 (cpu - then_cpu) * 1e3,
                 (now - then).as_secs_f64() * 1e3

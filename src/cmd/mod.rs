@@ -66,20 +66,6 @@ pub struct Timings {
     last: Option<std::cell::Cell<(std::time::Instant, f64)>>,
 }
 
-/// Resident memory now and its peak so far (`VmRSS`, `VmHWM` of /proc/self/status), in MiB;
-/// zeros where the system does not tell. The peak is the one `/usr/bin/time` reports at exit.
-fn resident_mib() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            .map_or(0, |kib| kib / 1024)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
 impl Timings {
     pub fn from_env() -> Timings {
         let on = crate::timings::enabled();
@@ -102,7 +88,7 @@ impl Timings {
                 crate::timings::process_cpu_seconds(),
             );
             let (then, then_cpu) = last.get();
-            let (rss, peak) = resident_mib();
+            let (rss, peak) = crate::timings::resident_mib();
             eprintln!(
                 "timing: {phase:<10} {:>8.1} ms  cpu {:>8.1} ms  rss {rss:>5} MiB, peak so far {peak:>5} MiB",
                 (now - then).as_secs_f64() * 1e3,

@@ -27,6 +27,7 @@ pub mod search;
 pub mod spelling;
 pub mod stamp;
 pub mod templates;
+pub mod text_spool;
 pub mod versions;
 
 use std::collections::BTreeMap;

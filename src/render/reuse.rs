@@ -23,13 +23,14 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::search::Grams;
+use super::text_spool::{Stored, TextSpool};
 
 pub use crate::digest::{Hash, KeyBuilder};
 
@@ -97,12 +98,51 @@ pub struct PageEntry {
     pub grams: Option<Grams>,
 }
 
+/// A page of this build: its search text and bigrams stay in the render's spool until the
+/// memo is saved.
+#[derive(Debug)]
+struct Recorded {
+    key: Hash,
+    digest: Hash,
+    search: Option<(Arc<TextSpool>, Stored)>,
+}
+
+impl Recorded {
+    /// The page as it is saved, its text read back from the spool.
+    fn entry(&self) -> io::Result<PageEntry> {
+        let (text, grams) = match &self.search {
+            Some((spool, stored)) => spool.get(stored)?,
+            None => (String::new(), None),
+        };
+        Ok(PageEntry {
+            key: self.key,
+            digest: self.digest,
+            text,
+            grams,
+        })
+    }
+}
+
+/// This build's pages as a map of [`PageEntry`], read from the spool one page at a time.
+struct Saved<'a>(&'a HashMap<String, Recorded>);
+
+impl Serialize for Saved<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeMap};
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (url, page) in self.0 {
+            map.serialize_entry(url, &page.entry().map_err(S::Error::custom)?)?;
+        }
+        map.end()
+    }
+}
+
 /// The pages of the previous build (taken out one by one as they are reused) and those of this
 /// one (saved after it is published).
 #[derive(Debug, Default)]
 pub struct PageMemo {
     previous: Mutex<HashMap<String, PageEntry>>,
-    next: Mutex<HashMap<String, PageEntry>>,
+    next: Mutex<HashMap<String, Recorded>>,
     /// Pages of this build reused from the previous one.
     reused: AtomicUsize,
 }
@@ -147,20 +187,18 @@ impl PageMemo {
     pub fn record(&self, url: &str, key: Hash, digest: Hash) {
         lock(&self.next).insert(
             url.to_string(),
-            PageEntry {
+            Recorded {
                 key,
                 digest,
-                text: String::new(),
-                grams: None,
+                search: None,
             },
         );
     }
 
-    /// Gives a recorded page its search text and bigrams.
-    pub fn set_search(&self, url: &str, text: String, grams: Option<Grams>) {
+    /// Gives a recorded page its search text and bigrams, as stored in `spool`.
+    pub fn set_search(&self, url: &str, spool: &Arc<TextSpool>, stored: Stored) {
         if let Some(entry) = lock(&self.next).get_mut(url) {
-            entry.text = text;
-            entry.grams = grams;
+            entry.search = Some((spool.clone(), stored));
         }
     }
 
@@ -174,7 +212,7 @@ impl PageMemo {
     /// reuse, so it is not reported).
     pub fn save(&self, path: &Path) {
         let next = std::mem::take(&mut *lock(&self.next));
-        let _ = write(path, PAGES_MAGIC, &next);
+        let _ = write(path, PAGES_MAGIC, &Saved(&next));
     }
 }
 
@@ -251,7 +289,8 @@ mod tests {
         let path = dir.path().join("x.pages");
         let memo = PageMemo::default();
         memo.record("a.html", [1; 32], [2; 32]);
-        memo.set_search("a.html", "本文".into(), None);
+        let spool = Arc::new(TextSpool::new());
+        memo.set_search("a.html", &spool, spool.put("本文".into(), None));
         memo.save(&path);
         let memo = PageMemo::load(&path);
         assert!(memo.take("a.html", &[9; 32]).is_none(), "another key");

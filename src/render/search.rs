@@ -52,6 +52,16 @@ impl Grams {
             let mut prev: Option<char> = None;
             for c in spelling.normalise(text).chars().filter(|&c| !skipped(c)) {
                 if let Some(p) = prev {
+                    // A long page repeats its bigrams: dropping the repeats whenever the list
+                    // is full keeps it near the distinct ones (8 bytes a character otherwise;
+                    // the dashboard of 10,000 documents held 26 MiB of them).
+                    if keys.len() == keys.capacity() && keys.len() >= 1 << 14 {
+                        keys.sort_unstable();
+                        keys.dedup();
+                        // Room for as many again, so a page of mostly distinct bigrams is not
+                        // sorted again after a few more.
+                        keys.reserve(keys.len());
+                    }
                     keys.push(key(p, c));
                 }
                 prev = Some(c);
@@ -74,6 +84,15 @@ impl Grams {
         Grams(out)
     }
 
+    /// The encoded bigrams, to be stored and read back with [`Grams::from_bytes`].
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    pub fn from_bytes(bytes: Vec<u8>) -> Grams {
+        Grams(bytes)
+    }
+
     /// The bigram keys, increasing.
     fn keys(&self) -> impl Iterator<Item = u64> + '_ {
         let mut bytes = self.0.iter();
@@ -91,6 +110,31 @@ impl Grams {
             last += d;
             Some(last)
         })
+    }
+}
+
+/// The pages an index is made from, in URL order, their texts read one at a time (a site's
+/// texts wait on disk until the index is written: [`super::text_spool`]).
+pub trait Pages: Sync {
+    fn len(&self) -> usize;
+    fn url(&self, i: usize) -> &str;
+    fn title(&self, i: usize) -> &str;
+    /// Calls `f` with page `i`'s text and its bigrams if they are known.
+    fn with_body(&self, i: usize, f: &mut dyn FnMut(&str, Option<&Grams>));
+}
+
+impl Pages for &[Entry] {
+    fn len(&self) -> usize {
+        <[Entry]>::len(self)
+    }
+    fn url(&self, i: usize) -> &str {
+        &self[i].url
+    }
+    fn title(&self, i: usize) -> &str {
+        &self[i].title
+    }
+    fn with_body(&self, i: usize, f: &mut dyn FnMut(&str, Option<&Grams>)) {
+        f(&self[i].text, self[i].grams.as_ref());
     }
 }
 
@@ -555,7 +599,7 @@ impl Block {
 /// there (one probe and one OR per character, or per distinct bigram of a page whose
 /// [`Grams`] are known), then the masks are sorted into posting lists
 /// by counting, then encoded.
-fn postings(entries: &[Entry], spelling: &Spelling) -> Postings {
+fn postings(pages: &dyn Pages, spelling: &Spelling) -> Postings {
     const BLOCK: usize = 64;
     let mut b = Block {
         table: Table::new(),
@@ -567,27 +611,29 @@ fn postings(entries: &[Entry], spelling: &Spelling) -> Postings {
     let mut item_ids: Vec<u32> = Vec::new();
     let mut item_masks: Vec<u64> = Vec::new();
     let mut block_ends: Vec<usize> = Vec::new();
-    for pages in entries.chunks(BLOCK) {
-        for (i, e) in pages.iter().enumerate() {
-            let bit = 1u64 << i;
-            if let Some(grams) = &e.grams {
-                for k in grams.keys() {
-                    b.mark(k, bit);
-                }
-                continue;
-            }
-            for text in [&e.title, &e.text] {
-                let mut prev: Option<char> = None;
-                for c in spelling.normalise(text).chars() {
-                    if skipped(c) {
-                        continue;
+    for first in (0..pages.len()).step_by(BLOCK) {
+        for n in first..pages.len().min(first + BLOCK) {
+            let bit = 1u64 << (n - first);
+            pages.with_body(n, &mut |text, grams| {
+                if let Some(grams) = grams {
+                    for k in grams.keys() {
+                        b.mark(k, bit);
                     }
-                    if let Some(p) = prev {
-                        b.mark(key(p, c), bit);
-                    }
-                    prev = Some(c);
+                    return;
                 }
-            }
+                for text in [pages.title(n), text] {
+                    let mut prev: Option<char> = None;
+                    for c in spelling.normalise(text).chars() {
+                        if skipped(c) {
+                            continue;
+                        }
+                        if let Some(p) = prev {
+                            b.mark(key(p, c), bit);
+                        }
+                        prev = Some(c);
+                    }
+                }
+            });
         }
         for &id in &b.touched {
             item_ids.push(id);
@@ -706,7 +752,7 @@ pub fn shard_name(i: u32) -> String {
 
 /// The text of consecutive pages, about [`CHUNK_BYTES`] a file: the first page of each chunk,
 /// and the files.
-fn text_chunks(entries: &[Entry], put: &(dyn Fn(String, Vec<u8>) + Sync)) -> Vec<usize> {
+fn text_chunks(pages: &dyn Pages, put: &(dyn Fn(String, Vec<u8>) + Sync)) -> Vec<usize> {
     let mut starts = Vec::new();
     let mut chunk: Vec<u8> = Vec::new();
     // Each chunk goes out as soon as it is full: the page text is not held twice.
@@ -714,17 +760,19 @@ fn text_chunks(entries: &[Entry], put: &(dyn Fn(String, Vec<u8>) + Sync)) -> Vec
         chunk.extend_from_slice(b"]);\n");
         put(format!("{DIR}t/{n}.js"), std::mem::take(chunk));
     };
-    for (i, e) in entries.iter().enumerate() {
-        if chunk.is_empty() {
-            starts.push(i);
-            chunk.reserve(CHUNK_BYTES + e.text.len() + e.text.len() / 8);
-            chunk.extend_from_slice(
-                format!("KITEI_SEARCH_DATA(\"t/{}\",[", starts.len() - 1).as_bytes(),
-            );
-        } else {
-            chunk.push(b',');
-        }
-        push_json_str(&mut chunk, &e.text);
+    for i in 0..pages.len() {
+        pages.with_body(i, &mut |text, _| {
+            if chunk.is_empty() {
+                starts.push(i);
+                chunk.reserve(CHUNK_BYTES + text.len() + text.len() / 8);
+                chunk.extend_from_slice(
+                    format!("KITEI_SEARCH_DATA(\"t/{}\",[", starts.len() - 1).as_bytes(),
+                );
+            } else {
+                chunk.push(b',');
+            }
+            push_json_str(&mut chunk, text);
+        });
         if chunk.len() >= CHUNK_BYTES {
             close(&mut chunk, starts.len() - 1);
         }
@@ -740,7 +788,7 @@ fn text_chunks(entries: &[Entry], put: &(dyn Fn(String, Vec<u8>) + Sync)) -> Vec
 /// entries give the same bytes.
 pub fn index_files(entries: &[Entry], spelling: &Spelling) -> Vec<(String, Vec<u8>)> {
     let files = std::sync::Mutex::new(Vec::new());
-    write_index(entries, spelling, &|path, bytes| {
+    write_index(&entries, spelling, &|path, bytes| {
         files
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -753,10 +801,10 @@ pub fn index_files(entries: &[Entry], spelling: &Spelling) -> Vec<(String, Vec<u
 
 /// [`index_files`], each file handed to `put` as soon as it is made (in no particular order),
 /// so that the index is never in memory as a whole.
-pub fn write_index(entries: &[Entry], spelling: &Spelling, put: &(dyn Fn(String, Vec<u8>) + Sync)) {
+pub fn write_index(pages: &dyn Pages, spelling: &Spelling, put: &(dyn Fn(String, Vec<u8>) + Sync)) {
     // The text chunks and the posting lists do not depend on each other.
     let (chunk_starts, postings) =
-        rayon::join(|| text_chunks(entries, put), || postings(entries, spelling));
+        rayon::join(|| text_chunks(pages, put), || postings(pages, spelling));
 
     // Posting lists, sharded by their bigram, sorted by it in each shard.
     let bytes = postings.code.len() + postings.keys.len() * 12;
@@ -816,16 +864,13 @@ pub fn write_index(entries: &[Entry], spelling: &Spelling, put: &(dyn Fn(String,
                 }
                 o.extend_from_slice(s.to_string().as_bytes());
             }
-            for (field, get) in [
-                ("u", (|e: &Entry| e.url.as_str()) as fn(&Entry) -> &str),
-                ("t", |e: &Entry| e.title.as_str()),
-            ] {
+            for (field, title) in [("u", false), ("t", true)] {
                 o.extend_from_slice(format!("],\"{field}\":[").as_bytes());
-                for (j, e) in entries.iter().enumerate() {
+                for j in 0..pages.len() {
                     if j > 0 {
                         o.push(b',');
                     }
-                    push_json_str(o, get(e));
+                    push_json_str(o, if title { pages.title(j) } else { pages.url(j) });
                 }
             }
             // The variant table, for the browser to normalise queries and page text alike.
@@ -842,7 +887,7 @@ pub fn write_index(entries: &[Entry], spelling: &Spelling, put: &(dyn Fn(String,
             }
             o.extend_from_slice(b"]}");
         },
-        entries.len() * 64,
+        pages.len() * 64,
     );
     put(path, bytes);
 }
@@ -1023,6 +1068,32 @@ mod tests {
             g.keys().collect::<Vec<_>>(),
             vec![key('a', 'b'), key('b', 'c'), key('c', 'a')]
         );
+    }
+
+    #[test]
+    fn a_long_page_has_each_bigram_once() {
+        // Long enough for the repeats to be dropped several times on the way.
+        let spelling = plain();
+        let mut x = 1u32;
+        let half: String = (0..100_000)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                char::from_u32(0x4e00 + (x >> 8) % 2000).unwrap()
+            })
+            .collect();
+        let text = format!("{half}{half}");
+        let mut all: Vec<u64> = Vec::new();
+        let chars: Vec<char> = "題名".chars().chain(text.chars()).collect();
+        for pair in chars.windows(2) {
+            all.push(key(pair[0], pair[1]));
+        }
+        // The title's last character and the text's first do not make a bigram.
+        all.remove(1);
+        all.sort_unstable();
+        all.dedup();
+        let got: Vec<u64> = Grams::of(&spelling, "題名", &text).keys().collect();
+        assert!(got.len() > 1 << 14, "{}", got.len());
+        assert_eq!(got, all);
     }
 
     #[test]

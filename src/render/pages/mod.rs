@@ -2,7 +2,7 @@
 //! serialising a whole record), after the audience filter: a restricted record or field that
 //! is not put into a context cannot reach a page, a link or the search index.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::FixedOffset;
 use rayon::prelude::*;
@@ -38,6 +38,7 @@ use super::markdown::{self, Target};
 use super::output::Sink;
 use super::reuse::{self, PageMemo};
 use super::spelling::Spelling;
+use super::text_spool::{IndexedPage, SpooledPages, TextSpool};
 use super::{Audience, BuildInfo, i18n, search, templates};
 use crate::check::Ctx;
 use crate::check::notifications::{self, DatedDuty, Due, DutyStatus, Regime};
@@ -86,7 +87,9 @@ pub struct Site<'a> {
     base_context: Context,
     /// Where pages go as they are rendered (several threads render at once).
     sink: &'a dyn Sink,
-    index: Mutex<Vec<search::Entry>>,
+    /// The search index's pages as they are rendered; their texts wait in `texts`.
+    index: Mutex<Vec<IndexedPage>>,
+    texts: Arc<TextSpool>,
     errors: Mutex<Vec<String>>,
     /// The digest every page's key starts from: the templates, the kitei binary and the
     /// context every page shares ([`super::reuse`]).
@@ -121,6 +124,7 @@ impl<'a> Site<'a> {
             base_context: Context::new(),
             sink,
             index: Mutex::new(Vec::new()),
+            texts: Arc::new(TextSpool::new()),
             errors: Mutex::new(Vec::new()),
             base_key: [0; 32],
             memo: None,
@@ -229,8 +233,7 @@ impl<'a> Site<'a> {
         ctx.insert("versions", &versions);
         match self.tera.render(template, &ctx) {
             Ok(html) => {
-                let mut text = search::main_text(&html);
-                text.shrink_to_fit(); // held until the index is written, for every page
+                let text = search::main_text(&html);
                 // Found here (on this page's thread) when they are recorded for the next build.
                 let grams = (record && key.is_some())
                     .then(|| search::Grams::of(&self.spelling, title, &text));
@@ -248,11 +251,10 @@ impl<'a> Site<'a> {
     }
 
     fn index_page(&self, url: &str, title: &str, text: String, grams: Option<search::Grams>) {
-        let entry = search::Entry {
+        let entry = IndexedPage {
             url: url.to_string(),
             title: title.to_string(),
-            text,
-            grams,
+            stored: self.texts.put(text, grams),
         };
         self.index
             .lock()
@@ -265,6 +267,7 @@ impl<'a> Site<'a> {
     /// plain text and a page whose template failed is missing. Documents and incident pages
     /// render in parallel; the search index is written last, from entries sorted by URL.
     pub fn render_into_sink(self) -> Vec<String> {
+        let mut parts = crate::timings::Parts::start("render");
         registry::PAGES.par_iter().for_each(|kind| match kind.body {
             Body::Draw(draw) if self.audience >= kind.audience => draw(&self),
             _ => {}
@@ -283,17 +286,26 @@ impl<'a> Site<'a> {
                 Err(e) => self.error(e),
             }
         }
+        parts.lap("pages");
         let mut index = self.index.into_inner().unwrap_or_else(|e| e.into_inner());
         index.sort_by(|a, b| a.url.cmp(&b.url));
-        search::write_index(&index, &self.spelling, &|path, bytes| {
+        let pages = SpooledPages::new(&index, &self.texts);
+        search::write_index(&pages, &self.spelling, &|path, bytes| {
             self.sink.put(&path, bytes)
         });
+        let mut errors = self.errors.into_inner().unwrap_or_else(|e| e.into_inner());
+        if let Some(e) = pages.error() {
+            errors.push(format!(
+                "cannot read back the pages' search texts from a temporary file: {e}; check the \
+                 space left in the temporary folder (TMPDIR)"
+            ));
+        }
+        parts.lap("search index");
         if let Some(memo) = self.memo {
-            for entry in index {
-                memo.set_search(&entry.url, entry.text, entry.grams);
+            for page in index {
+                memo.set_search(&page.url, &self.texts, page.stored);
             }
         }
-        let mut errors = self.errors.into_inner().unwrap_or_else(|e| e.into_inner());
         errors.sort();
         errors
     }
