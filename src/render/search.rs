@@ -117,6 +117,9 @@ impl Grams {
 /// texts wait on disk until the index is written: [`super::text_spool`]).
 pub trait Pages: Sync {
     fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     fn url(&self, i: usize) -> &str;
     fn title(&self, i: usize) -> &str;
     /// Calls `f` with page `i`'s text and its bigrams if they are known.
