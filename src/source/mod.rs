@@ -252,10 +252,10 @@ pub fn load_at(
 
     let key = (mode != cache::Mode::Off).then(cache::key).flatten();
     let cache_path = cache::path(&project.root);
-    // The cache is read while the folder is walked.
     // Without a stored cache no file is compared by its stat: the walk leaves regular files
     // unstat'ed and each read takes the stat from its open handle.
     let stat_files = key.is_some() && cache_path.exists();
+    // The cache is read while the folder is walked.
     let (stored, found) = rayon::join(
         || key.and_then(|key| cache::Stored::read(&cache_path, &key)),
         || walk::walk(&root, stat_files),
