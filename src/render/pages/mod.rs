@@ -38,7 +38,7 @@ use super::markdown::{self, Target};
 use super::output::Sink;
 use super::reuse::{self, PageMemo};
 use super::spelling::Spelling;
-use super::text_spool::{IndexedPage, SpooledPages, TextSpool};
+use super::text_spool::{IndexedPage, SpooledPages, Stored, TextSpool};
 use super::{Audience, BuildInfo, i18n, search, templates};
 use crate::check::Ctx;
 use crate::check::notifications::{self, DatedDuty, Due, DutyStatus, Regime};
@@ -212,7 +212,9 @@ impl<'a> Site<'a> {
         {
             memo.record(url, key, previous.digest);
             memo.reused();
-            self.index_page(url, title, previous.text, previous.grams);
+            // The previous build's text is in memory already (the memo was read whole):
+            // spooling it would only write it out and read it back.
+            self.index_page(url, title, Stored::Held(previous.text, previous.grams));
             return;
         }
         // Only a page that rendered cleanly is recorded: one with errors (a preview built with
@@ -237,7 +239,7 @@ impl<'a> Site<'a> {
                 // Found here (on this page's thread) when they are recorded for the next build.
                 let grams = (record && key.is_some())
                     .then(|| search::Grams::of(&self.spelling, title, &text));
-                self.index_page(url, title, text, grams);
+                self.index_page(url, title, self.texts.put(text, grams));
                 let digest = self.sink.put_page(url, html.into_bytes());
                 if let (Some((memo, key)), Some(digest), true) = (key, digest, record) {
                     memo.record(url, key, digest);
@@ -250,11 +252,11 @@ impl<'a> Site<'a> {
         }
     }
 
-    fn index_page(&self, url: &str, title: &str, text: String, grams: Option<search::Grams>) {
+    fn index_page(&self, url: &str, title: &str, stored: Stored) {
         let entry = IndexedPage {
             url: url.to_string(),
             title: title.to_string(),
-            stored: self.texts.put(text, grams),
+            stored,
         };
         self.index
             .lock()
