@@ -28,6 +28,8 @@ pub enum Stored {
         /// `None`: the page's bigrams are not known (found from the text when indexing).
         grams_len: Option<u32>,
     },
+    /// In memory: no spool file, a failed write, or a text that was in memory already (a
+    /// reused page's, from the page memo).
     Held(String, Option<Grams>),
 }
 
