@@ -21,6 +21,7 @@
 //! Only pages that were rendered for the audience are indexed, from their `<main>` element,
 //! so the index can hold nothing a page does not show.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use super::spelling::Spelling;
@@ -122,8 +123,11 @@ pub trait Pages: Sync {
     }
     fn url(&self, i: usize) -> &str;
     fn title(&self, i: usize) -> &str;
-    /// Calls `f` with page `i`'s text and its bigrams if they are known.
-    fn with_body(&self, i: usize, f: &mut dyn FnMut(&str, Option<&Grams>));
+    /// Page `i`'s bigrams, if they are known.
+    fn grams(&self, i: usize) -> Option<Cow<'_, Grams>>;
+    /// Calls `f` with page `i`'s text (read only where it is needed: a page whose bigrams are
+    /// known is indexed without it).
+    fn with_text(&self, i: usize, f: &mut dyn FnMut(&str));
 }
 
 impl Pages for &[Entry] {
@@ -136,8 +140,11 @@ impl Pages for &[Entry] {
     fn title(&self, i: usize) -> &str {
         &self[i].title
     }
-    fn with_body(&self, i: usize, f: &mut dyn FnMut(&str, Option<&Grams>)) {
-        f(&self[i].text, self[i].grams.as_ref());
+    fn grams(&self, i: usize) -> Option<Cow<'_, Grams>> {
+        self[i].grams.as_ref().map(Cow::Borrowed)
+    }
+    fn with_text(&self, i: usize, f: &mut dyn FnMut(&str)) {
+        f(&self[i].text);
     }
 }
 
@@ -617,13 +624,13 @@ fn postings(pages: &dyn Pages, spelling: &Spelling) -> Postings {
     for first in (0..pages.len()).step_by(BLOCK) {
         for n in first..pages.len().min(first + BLOCK) {
             let bit = 1u64 << (n - first);
-            pages.with_body(n, &mut |text, grams| {
-                if let Some(grams) = grams {
-                    for k in grams.keys() {
-                        b.mark(k, bit);
-                    }
-                    return;
+            if let Some(grams) = pages.grams(n) {
+                for k in grams.keys() {
+                    b.mark(k, bit);
                 }
+                continue;
+            }
+            pages.with_text(n, &mut |text| {
                 for text in [pages.title(n), text] {
                     let mut prev: Option<char> = None;
                     for c in spelling.normalise(text).chars() {
@@ -764,7 +771,7 @@ fn text_chunks(pages: &dyn Pages, put: &(dyn Fn(String, Vec<u8>) + Sync)) -> Vec
         put(format!("{DIR}t/{n}.js"), std::mem::take(chunk));
     };
     for i in 0..pages.len() {
-        pages.with_body(i, &mut |text, _| {
+        pages.with_text(i, &mut |text| {
             if chunk.is_empty() {
                 starts.push(i);
                 chunk.reserve(CHUNK_BYTES + text.len() + text.len() / 8);

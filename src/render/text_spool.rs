@@ -4,6 +4,7 @@
 //! each page remembered by its place in it, instead of in memory. Where no temporary file can
 //! be made or written, a page's text is held in memory as before; nothing is dropped.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
@@ -90,26 +91,52 @@ impl TextSpool {
 
     /// A page's text and bigrams as stored.
     pub fn get(&self, stored: &Stored) -> io::Result<(String, Option<Grams>)> {
+        Ok((
+            self.text(stored)?.into_owned(),
+            self.grams(stored)?.map(Cow::into_owned),
+        ))
+    }
+
+    /// A page's text alone.
+    pub fn text<'s>(&self, stored: &'s Stored) -> io::Result<Cow<'s, str>> {
         match stored {
-            Stored::Held(text, grams) => Ok((text.clone(), grams.clone())),
+            Stored::Held(text, _) => Ok(Cow::Borrowed(text)),
+            &Stored::Spooled {
+                offset, text_len, ..
+            } => {
+                let bytes = self.read(offset, text_len)?;
+                Ok(Cow::Owned(
+                    String::from_utf8(bytes).map_err(io::Error::other)?,
+                ))
+            }
+        }
+    }
+
+    /// A page's bigrams alone, if they are known.
+    pub fn grams<'s>(&self, stored: &'s Stored) -> io::Result<Option<Cow<'s, Grams>>> {
+        match stored {
+            Stored::Held(_, grams) => Ok(grams.as_ref().map(Cow::Borrowed)),
             &Stored::Spooled {
                 offset,
                 text_len,
                 grams_len,
-            } => {
-                let file = self
-                    .file
-                    .as_ref()
-                    .ok_or_else(|| io::Error::other("the page text spool is gone"))?;
-                let text_len = text_len as usize;
-                let mut bytes = vec![0; text_len + grams_len.unwrap_or(0) as usize];
-                file.read_exact_at(&mut bytes, offset)?;
-                let grams = grams_len.map(|_| Grams::from_bytes(bytes[text_len..].to_vec()));
-                bytes.truncate(text_len);
-                let text = String::from_utf8(bytes).map_err(io::Error::other)?;
-                Ok((text, grams))
-            }
+            } => grams_len
+                .map(|len| {
+                    let bytes = self.read(offset + u64::from(text_len), len)?;
+                    Ok(Cow::Owned(Grams::from_bytes(bytes)))
+                })
+                .transpose(),
         }
+    }
+
+    fn read(&self, offset: u64, len: u32) -> io::Result<Vec<u8>> {
+        let file = self
+            .file
+            .as_ref()
+            .ok_or_else(|| io::Error::other("the page text spool is gone"))?;
+        let mut bytes = vec![0; len as usize];
+        file.read_exact_at(&mut bytes, offset)?;
+        Ok(bytes)
     }
 }
 
@@ -143,6 +170,17 @@ impl<'a> SpooledPages<'a> {
     pub fn error(self) -> Option<io::Error> {
         self.error.into_inner().unwrap_or_else(|e| e.into_inner())
     }
+
+    /// The value read, or `None` with the first error kept.
+    fn kept<T>(&self, read: io::Result<T>) -> Option<T> {
+        read.map_err(|e| {
+            self.error
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_or_insert(e);
+        })
+        .ok()
+    }
 }
 
 impl super::search::Pages for SpooledPages<'_> {
@@ -155,23 +193,36 @@ impl super::search::Pages for SpooledPages<'_> {
     fn title(&self, i: usize) -> &str {
         &self.pages[i].title
     }
-    fn with_body(&self, i: usize, f: &mut dyn FnMut(&str, Option<&Grams>)) {
-        match self.spool.get(&self.pages[i].stored) {
-            Ok((text, grams)) => f(&text, grams.as_ref()),
-            Err(e) => {
-                self.error
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .get_or_insert(e);
-                f("", None);
-            }
-        }
+    fn grams(&self, i: usize) -> Option<Cow<'_, Grams>> {
+        self.kept(self.spool.grams(&self.pages[i].stored)).flatten()
+    }
+    fn with_text(&self, i: usize, f: &mut dyn FnMut(&str)) {
+        let text = self.kept(self.spool.text(&self.pages[i].stored));
+        f(text.as_deref().unwrap_or(""));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::search::Pages;
+
+    #[test]
+    fn a_text_that_cannot_be_read_back_is_an_error_not_a_smaller_index() {
+        let spool = TextSpool::new();
+        let page = IndexedPage {
+            url: "a.html".into(),
+            title: "題".into(),
+            stored: spool.put("本文".into(), None),
+        };
+        assert!(matches!(page.stored, Stored::Spooled { .. }));
+        spool.file.as_ref().unwrap().set_len(0).unwrap();
+        let pages = SpooledPages::new(std::slice::from_ref(&page), &spool);
+        let mut seen = None;
+        pages.with_text(0, &mut |t| seen = Some(t.to_string()));
+        assert_eq!(seen.as_deref(), Some(""));
+        assert!(pages.error().is_some(), "the failed read is reported");
+    }
     use crate::render::spelling::Spelling;
 
     #[test]

@@ -187,13 +187,12 @@ impl Dictionary {
 
     pub fn check(&self, ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
         let active = self.active(&doc.doc.body);
-        for line in doc.lines.iter().filter(|l| l.is_prose()) {
-            let found = if self.may_match(line.text) {
-                matches_of(&active, line.text)
-            } else {
-                Vec::new()
-            };
-            for (range, expected, e) in found {
+        let screened = doc
+            .lines
+            .iter()
+            .filter(|l| l.is_prose() && self.may_match(l.text));
+        for line in screened {
+            for (range, expected, e) in matches_of(&active, line.text) {
                 out.push(
                     ctx.diag(
                         "K0801",
