@@ -210,12 +210,8 @@ impl SourceMap {
         }
         let text = std::fs::read(self.root.join(path))
             .ok()
-            .and_then(|mut bytes| {
-                if bytes.starts_with(b"\xEF\xBB\xBF") {
-                    bytes.drain(..3);
-                }
-                String::from_utf8(bytes).ok().map(Arc::from)
-            });
+            .and_then(|bytes| crate::text::encoding::decode_utf8(bytes).ok())
+            .map(Arc::from);
         if recent.len() == RECENT_FILES {
             recent.pop_front();
         }

@@ -42,26 +42,47 @@ impl Workspace {
 
     /// Loads the source folder of a project already opened. `as_of` is the `--as-of` flag.
     pub fn load(project: Project, as_of: Option<NaiveDate>) -> Result<Workspace, Diagnostic> {
-        let (as_of, as_of_source) = project.as_of(as_of)?;
+        let dated = project.as_of(as_of)?;
         let loaded = crate::source::load(&project)?;
-        Ok(Workspace {
+        Ok(Workspace::of(project, dated, loaded, false, OnceLock::new()))
+    }
+
+    /// [`Workspace::load`] with the check report made during the load, beside the writing of
+    /// the loader's cache (see [`crate::source::load_then`]): for commands that need the report
+    /// anyway. `deny_warnings` is `kitei check --deny warnings`.
+    pub fn load_checked(
+        project: Project,
+        as_of: Option<NaiveDate>,
+        deny_warnings: bool,
+    ) -> Result<Workspace, Diagnostic> {
+        let (as_of, as_of_source) = project.as_of(as_of)?;
+        let mode = crate::source::cache::Mode::from_env();
+        let (loaded, report) = crate::source::load_then(&project, mode, |loaded| {
+            let ctx = Ctx::new(&loaded.corpus, &project, as_of).remembering(mode);
+            check::run(&ctx, loaded.diagnostics.clone(), deny_warnings)
+        })?;
+        let dated = (as_of, as_of_source);
+        Ok(Workspace::of(project, dated, loaded, deny_warnings, OnceLock::from(report)))
+    }
+
+    fn of(
+        project: Project,
+        (as_of, as_of_source): (NaiveDate, &'static str),
+        loaded: crate::source::Loaded,
+        deny_warnings: bool,
+        report: OnceLock<Report>,
+    ) -> Workspace {
+        Workspace {
             project,
             as_of,
             as_of_source,
             corpus: loaded.corpus,
             sources: loaded.sources,
             loader_diagnostics: loaded.diagnostics,
-            deny_warnings: false,
-            report: OnceLock::new(),
+            deny_warnings,
+            report,
             history: OnceLock::new(),
-        })
-    }
-
-    /// Turns every warning of the report into an error (`kitei check --deny warnings`).
-    pub fn deny_warnings(mut self, deny: bool) -> Workspace {
-        self.deny_warnings = deny;
-        self.report = OnceLock::new();
-        self
+        }
     }
 
     /// The check report: the loader's diagnostics and every rule's, levels and waivers applied.

@@ -51,35 +51,68 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, opts: &Options, no_seal: bool)
     code
 }
 
-/// Prints each of `lines` and a line break to stderr in one write: stderr is unbuffered, and a
-/// corpus with thousands of findings would otherwise cost a system call per line (most of the
-/// time of a no-op build that replays them).
-fn print_lines(lines: &[String]) {
-    use std::io::Write;
-    let mut all = String::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
-    for l in lines {
-        all.push_str(l);
-        all.push('\n');
-    }
-    let _ = std::io::stderr().lock().write_all(all.as_bytes());
+/// What `kitei build` printed (without colour), kept so that a no-op build can say it again:
+/// each message followed by a newline. At 10,000 documents the findings alone are ≈ 10 MB,
+/// which the render has no use for: they wait in an unnamed temporary file (in memory when
+/// none can be made).
+struct Messages {
+    spool: Option<std::fs::File>,
+    held: String,
+    /// A write to the spool failed: what was printed is not all kept, so no stamp is recorded
+    /// (the next build runs instead of replaying part of this one's messages).
+    lost: bool,
 }
 
-/// What `kitei build` printed, kept so that a no-op build can say it again.
-#[derive(Default)]
-struct Messages(Vec<String>);
-
 impl Messages {
-    /// Prints `shown` and keeps `plain` (the same without colour).
-    fn say(&mut self, shown: String, mut plain: String) {
-        eprintln!("{shown}");
-        // Kept until the end of the build: without the slack of formatting (at 10,000
-        // documents the messages are ≈ 10 MB of text, and twice that with the slack).
-        plain.shrink_to_fit();
-        self.0.push(plain);
+    fn new() -> Messages {
+        Messages {
+            spool: tempfile::tempfile().ok(),
+            held: String::new(),
+            lost: false,
+        }
     }
 
+    fn keep(&mut self, text: &str) {
+        use std::io::Write as _;
+        match &mut self.spool {
+            Some(file) => self.lost |= file.write_all(text.as_bytes()).is_err(),
+            None => self.held.push_str(text),
+        }
+    }
+
+    /// Prints a line and keeps it.
     fn line(&mut self, text: String) {
-        self.say(text.clone(), text);
+        eprintln!("{text}");
+        self.keep(&text);
+        self.keep("\n");
+    }
+
+    /// Keeps every finding of the report and prints them in one write (thousands of small
+    /// writes to a terminal or CI log cost more than formatting them).
+    fn findings(&mut self, ws: &Workspace, color: bool) {
+        use std::io::Write as _;
+        let diagnostics = &ws.report().diagnostics;
+        let plain = super::findings_text(ws, diagnostics, false);
+        self.keep(&plain);
+        // Without colour (CI, a pipe) the text shown is the text kept.
+        let shown = color.then(|| super::findings_text(ws, diagnostics, true));
+        let printed = shown.as_deref().unwrap_or(&plain);
+        let _ = std::io::stderr().lock().write_all(printed.as_bytes());
+    }
+
+    /// Everything kept, or `None` if some of it was lost.
+    fn text(self) -> Option<String> {
+        use std::io::{Read as _, Seek as _};
+        if self.lost {
+            return None;
+        }
+        let Some(mut file) = self.spool else {
+            return Some(self.held);
+        };
+        let mut text = String::new();
+        file.rewind().ok()?;
+        file.read_to_string(&mut text).ok()?;
+        Some(text)
     }
 }
 
@@ -141,7 +174,7 @@ pub fn site(
         return (0, None);
     }
     timings.lap("fingerprint");
-    let ws = match Workspace::load(project, as_of) {
+    let ws = match Workspace::load_checked(project, as_of, false) {
         Ok(ws) => ws,
         Err(d) => return (super::fail(&d), None),
     };
@@ -159,23 +192,11 @@ fn publish(
     inputs: Option<String>,
     timings: &Timings,
 ) -> u8 {
-    let mut messages = Messages::default();
+    let mut messages = Messages::new();
     let (project, corpus) = (&ws.project, &ws.corpus);
     let report = ws.report();
     timings.lap("check");
-    let color = super::color();
-    let mut shown = Vec::with_capacity(report.diagnostics.len());
-    for d in &report.diagnostics {
-        let plain = format!("{}\n", super::diagnostic(ws, d, false));
-        // Quoting the source is most of a finding's cost: without colour (CI, a pipe) the
-        // text shown is the text kept.
-        shown.push(match color {
-            true => format!("{}\n", super::diagnostic(ws, d, true)),
-            false => plain.clone(),
-        });
-        messages.0.push(plain);
-    }
-    print_lines(&shown);
+    messages.findings(ws, super::color());
     timings.lap("findings");
     let errors = report.errors();
     if errors > 0 && !opts.allow_errors {
@@ -300,8 +321,10 @@ fn publish(
             String::new()
         }
     ));
-    if let Some(inputs) = inputs {
-        stamp::record(&project.root, out, inputs, &messages.0);
+    if let Some(inputs) = inputs
+        && let Some(printed) = messages.text()
+    {
+        stamp::record(&project.root, out, inputs, &printed);
     }
     0
 }

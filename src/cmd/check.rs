@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 
 use crate::check::RULES;
 use crate::diag::{codequality, render_github, sarif};
+use crate::workspace::Workspace;
 
 /// How `kitei check` prints the diagnostics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,9 +26,12 @@ pub enum Format {
 /// Returns the exit code: 0 clean, 1 errors remain, 2 the project cannot be loaded.
 pub fn run(root: &Path, as_of: Option<NaiveDate>, format: Format, deny_warnings: bool) -> u8 {
     let timings = super::Timings::from_env();
-    let ws = match super::open(root, as_of) {
-        Ok(ws) => ws.deny_warnings(deny_warnings),
-        Err(code) => return code,
+    // The rules run while the loader writes its cache: the load's lap holds most of them.
+    let opened = crate::config::Project::open(root)
+        .and_then(|project| Workspace::load_checked(project, as_of, deny_warnings));
+    let ws = match opened {
+        Ok(ws) => ws,
+        Err(d) => return super::fail(&d),
     };
     timings.lap("load");
     let report = ws.report();
@@ -35,9 +39,9 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, format: Format, deny_warnings:
     let color = super::color();
     match format {
         Format::Human => {
-            for d in &report.diagnostics {
-                eprintln!("{}\n", super::diagnostic(&ws, d, color));
-            }
+            use std::io::Write as _;
+            let text = super::findings_text(&ws, &report.diagnostics, color);
+            let _ = std::io::stderr().lock().write_all(text.as_bytes());
             for w in &report.waived {
                 eprintln!(
                     "note: {} waived by exception {} (until {}): {}",

@@ -59,6 +59,18 @@ pub fn diagnostic(ws: &Workspace, d: &Diagnostic, color: bool) -> String {
     render_human(d, &ws.sources, color)
 }
 
+/// Every diagnostic of `diagnostics` as [`diagnostic`] prints it, each followed by an empty
+/// line, in order: one text, printed in one write (a write per finding costs more than the
+/// finding on a terminal or a CI log, and a build keeps the text for its no-op replay).
+pub fn findings_text(ws: &Workspace, diagnostics: &[Diagnostic], color: bool) -> String {
+    use std::fmt::Write as _;
+    let mut text = String::new();
+    for d in diagnostics {
+        let _ = writeln!(text, "{}\n", diagnostic(ws, d, color));
+    }
+    text
+}
+
 /// `KITEI_TIMINGS=1`: how long each phase of a command took, and how many times the corpus
 /// was loaded and checked, on stderr (for profiling).
 pub struct Timings {

@@ -165,9 +165,12 @@ pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
 }
 
 /// [`read_regular`] and the file's metadata, taken on the open handle before the read (so a
-/// change during the read shows in the next stat). One `open`, one `statx` and two `read`s:
+/// change during the read shows in the next stat). One `open`, one `statx` and one `read`:
 /// `File::read_to_end` would ask for the length and position again (a `statx` and an `lseek`
-/// per file, a fifth of the syscalls of a cold `check`).
+/// per file, a fifth of the syscalls of a cold `check`) and read once more to see the end.
+///
+/// The read stops at the length the stat gave: bytes a writer appends after it belong to a
+/// change the next build sees (the stat recorded for the file is the one taken here).
 pub fn read_regular_stat(path: &Path) -> std::io::Result<(Vec<u8>, std::fs::Metadata)> {
     use std::io::Read;
     /// A reader that gives `read_to_end` no size hint of its own.
@@ -179,7 +182,7 @@ pub fn read_regular_stat(path: &Path) -> std::io::Result<(Vec<u8>, std::fs::Meta
     }
     let (file, meta) = open_regular_sized(path)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    Plain(file).read_to_end(&mut bytes)?;
+    Plain(file).take(meta.len()).read_to_end(&mut bytes)?;
     Ok((bytes, meta))
 }
 

@@ -40,10 +40,14 @@ fn is_dash(c: char) -> bool {
 }
 
 /// Steps 1 and 2 (no variants).
+///
+/// Written straight into the string it returns: a page's text can be megabytes (the
+/// dashboard lists every finding), and a list of `char`s would hold four bytes a character
+/// beside it.
 pub fn normalise_chars(text: &str) -> String {
-    let mut out: Vec<char> = Vec::with_capacity(text.len() / 2);
+    let mut out = String::with_capacity(text.len());
     for c in text.nfkc().flat_map(char::to_lowercase) {
-        let prev = out.last().copied();
+        let prev = out.chars().next_back();
         let c = match (c, prev) {
             ('々' | 'ゝ' | 'ヽ', Some(p)) if !p.is_whitespace() => p,
             (c, Some(p)) if is_dash(c) && is_katakana(p) => 'ー',
@@ -55,18 +59,19 @@ pub fn normalise_chars(text: &str) -> String {
         }
         out.push(c);
     }
-    if matches!(out.last(), Some('ー')) && ends_katakana_word(&out) {
+    if ends_katakana_word(&out) {
         out.pop();
     }
-    out.into_iter().collect()
+    out
 }
 
-/// Whether `chars` ends with a long-vowel mark after katakana.
-fn ends_katakana_word(chars: &[char]) -> bool {
-    chars.len() >= 2
-        && chars[chars.len() - 1] == 'ー'
-        && is_katakana(chars[chars.len() - 2])
-        && chars[chars.len() - 2] != 'ー'
+/// Whether `text` ends with a long-vowel mark after katakana.
+fn ends_katakana_word(text: &str) -> bool {
+    let mut last = text.chars().rev();
+    matches!(
+        (last.next(), last.next()),
+        (Some('ー'), Some(p)) if is_katakana(p) && p != 'ー'
+    )
 }
 
 impl Spelling {

@@ -261,8 +261,8 @@ pub fn fresh(project_root: &Path, out: &Path, inputs: &str) -> Option<Stamp> {
 }
 
 /// Records a successful build (best effort: a read-only project just never skips a build).
-/// `messages` are what it printed, each without its final newline.
-pub fn record(project_root: &Path, out: &Path, inputs: String, messages: &[String]) {
+/// `printed` is what it printed, each message followed by a newline.
+pub fn record(project_root: &Path, out: &Path, inputs: String, printed: &str) {
     let Some(output) = output_identity(out) else {
         return;
     };
@@ -270,11 +270,7 @@ pub fn record(project_root: &Path, out: &Path, inputs: String, messages: &[Strin
         return;
     };
     bytes.push(b'\n');
-    bytes.reserve(messages.iter().map(|m| m.len() + 1).sum());
-    for m in messages {
-        bytes.extend_from_slice(m.as_bytes());
-        bytes.push(b'\n');
-    }
+    bytes.extend_from_slice(printed.as_bytes());
     let path = path(project_root, out);
     let _ = crate::files::write_atomically(&path, &bytes, crate::files::How::FILE);
 }
@@ -346,11 +342,8 @@ mod tests {
         let root = dir.path();
         let out = root.join("site");
         std::fs::create_dir_all(&out).unwrap();
-        let printed = [
-            "error[K1]: e\n  --> a.md:1:1\n".to_string(),
-            "warning: w".into(),
-        ];
-        record(root, &out, "abc".into(), &printed);
+        let printed = "error[K1]: e\n  --> a.md:1:1\n\nwarning: w\n";
+        record(root, &out, "abc".into(), printed);
         assert_eq!(
             fresh(root, &out, "abc").unwrap().messages,
             b"error[K1]: e\n  --> a.md:1:1\n\nwarning: w\n"
@@ -369,7 +362,7 @@ mod tests {
         let header = format!("{old}");
         std::fs::write(&at, &header[..header.len() / 2]).unwrap();
         assert!(fresh(root, &out, "abc").is_none(), "cut off in its header");
-        record(root, &out, "abc".into(), &printed);
+        record(root, &out, "abc".into(), printed);
         std::fs::remove_dir(&out).unwrap();
         std::fs::create_dir(&out).unwrap();
         std::fs::write(out.join("x"), "").unwrap();

@@ -138,6 +138,23 @@ pub fn asset(project_templates: &Path, name: &str, default: &str) -> Result<Vec<
     }
 }
 
+/// A page's JSON as the template engine's value, moved in part by part.
+///
+/// The engine keeps values of its own, so a page is copied into them; copying it whole
+/// (`Context::insert`) would hold the page twice at once, which for the dashboard (every
+/// finding) is tens of MB. Here each part is freed as soon as its copy is made.
+pub fn into_value(value: serde_json::Value) -> tera::Value {
+    match value {
+        serde_json::Value::Array(items) => items.into_iter().map(into_value).collect::<Vec<_>>().into(),
+        serde_json::Value::Object(fields) => fields
+            .into_iter()
+            .map(|(key, value)| (key, into_value(value)))
+            .collect::<std::collections::BTreeMap<_, _>>()
+            .into(),
+        scalar => tera::Value::from_serializable(&scalar),
+    }
+}
+
 /// A tera error with its causes (tera puts the template, line and variable in the chain).
 pub fn describe(e: &tera::Error) -> String {
     let mut msg = e.to_string();
@@ -147,4 +164,20 @@ pub fn describe(e: &tera::Error) -> String {
         source = s.source();
     }
     msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_moved_page_is_the_value_a_copy_would_be() {
+        let page = serde_json::json!({
+            "title": "規程", "count": 3, "ratio": 0.5, "late": true, "none": null,
+            "rows": [{"id": "a", "n": -1, "tags": ["x", "y"]}, {"id": "b", "nested": {"deep": [[]]}}],
+            "empty": {}, "list": [],
+        });
+        let copied = tera::Value::from_serializable(&page);
+        assert_eq!(into_value(page), copied);
+    }
 }

@@ -238,6 +238,28 @@ pub fn load_at(
     mode: cache::Mode,
     started: cache::Time,
 ) -> Result<Loaded, Diagnostic> {
+    load_at_then(project, mode, started, |_| ()).map(|(loaded, ())| loaded)
+}
+
+/// [`load_with`], running `alongside` on the loaded corpus while the cache is written.
+///
+/// Writing the cache (encoding every parsed record, then the file) is a sixth of a cold load
+/// and nothing after the load needs it, so the rules run beside it (`kitei check` and
+/// `kitei build` pass them here) instead of after it.
+pub fn load_then<R: Send>(
+    project: &Project,
+    mode: cache::Mode,
+    alongside: impl FnOnce(&Loaded) -> R + Send,
+) -> Result<(Loaded, R), Diagnostic> {
+    load_at_then(project, mode, cache::now(), alongside)
+}
+
+fn load_at_then<R: Send>(
+    project: &Project,
+    mode: cache::Mode,
+    started: cache::Time,
+    alongside: impl FnOnce(&Loaded) -> R + Send,
+) -> Result<(Loaded, R), Diagnostic> {
     LOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut parts = crate::timings::Parts::start("load");
     let root = project.source_dir();
@@ -386,27 +408,47 @@ pub fn load_at(
     }
 
     parts.lap("assemble");
-    if let Some(key) = key {
-        changed |= new_entries.len() != index.as_ref().map_or(0, cache::Index::len);
-        if changed {
+    check_evidence_paths(&corpus, &canonical_root, &mut diagnostics);
+    parts.lap("evidence paths");
+    let mut loaded = Loaded {
+        corpus,
+        sources,
+        diagnostics,
+        cache: stats,
+    };
+    changed |= new_entries.len() != index.as_ref().map_or(0, cache::Index::len);
+    let (written, beside) = match key {
+        Some(key) if changed => {
+            let corpus = &loaded.corpus;
             let encode_deferred = |entry: usize| {
                 let at = deferred.binary_search_by_key(&entry, |(i, _)| *i).ok()?;
                 match deferred[at].1 {
-                    Deferred::Document(i) => {
-                        cache::encode(&ParsedRef::Document(&corpus.documents[i]))
-                    }
-                    Deferred::Incident(i) => {
-                        cache::encode(&ParsedRef::Incident(&corpus.incidents[i]))
-                    }
+                    Deferred::Document(i) => cache::encode(&ParsedRef::Document(&corpus.documents[i])),
+                    Deferred::Incident(i) => cache::encode(&ParsedRef::Incident(&corpus.incidents[i])),
                 }
             };
-            match cache::write(&cache_path, &key, started, &new_entries, &encode_deferred) {
-                Ok(()) => stats.written = true,
-                Err(e) if mode == cache::Mode::Debug => eprintln!("kitei: source cache: {e}"),
-                Err(_) => {}
-            }
+            let write_cache = || match cache::write(&cache_path, &key, started, &new_entries, &encode_deferred) {
+                Ok(()) => true,
+                Err(e) => {
+                    if mode == cache::Mode::Debug {
+                        eprintln!("kitei: source cache: {e}");
+                    }
+                    false
+                }
+            };
+            rayon::join(write_cache, || alongside(&loaded))
         }
-    }
+        _ => {
+            // Nothing to write: the stored cache (the whole file, read into memory) goes now,
+            // not after what runs next.
+            drop(new_entries);
+            drop(index);
+            drop(stored);
+            (false, alongside(&loaded))
+        }
+    };
+    loaded.cache.written = written;
+    let stats = loaded.cache;
     if mode == cache::Mode::Debug {
         eprintln!(
             "kitei: source cache {}: {} file(s) unchanged, {} with the same digest, {} read; {}",
@@ -421,18 +463,8 @@ pub fn load_at(
             },
         );
     }
-    drop(index);
-    drop(stored);
-    parts.lap("cache write");
-
-    check_evidence_paths(&corpus, &canonical_root, &mut diagnostics);
-    parts.lap("evidence paths");
-    Ok(Loaded {
-        corpus,
-        sources,
-        diagnostics,
-        cache: stats,
-    })
+    parts.lap("cache write (and what ran beside it)");
+    Ok((loaded, beside))
 }
 
 fn check_symlink(path: &Path, canonical_root: &Path, display: &Path) -> Result<(), Diagnostic> {

@@ -16,11 +16,13 @@ pub fn decode_utf8(bytes: Vec<u8>) -> Result<String, String> {
         Some(rest) => rest.to_vec(),
         None => bytes,
     };
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(text),
+    // Checked with SIMD: Japanese text is mostly three-byte sequences, where the standard
+    // library's check goes a byte at a time (it was 3 % of a cold `check`).
+    match simdutf8::compat::from_utf8(&bytes) {
+        // SAFETY: the bytes were just checked to be UTF-8.
+        Ok(_) => Ok(unsafe { String::from_utf8_unchecked(bytes) }),
         Err(err) => {
-            let valid_up_to = err.utf8_error().valid_up_to();
-            let bytes = err.into_bytes();
+            let valid_up_to = err.valid_up_to();
             let line = 1 + bytes[..valid_up_to].iter().filter(|b| **b == b'\n').count();
             let guess = guess_encoding(&bytes);
             Err(format!(
@@ -56,7 +58,9 @@ fn utf16_kind(bytes: &[u8]) -> Option<Utf16> {
             iconv: "UTF-16",
         });
     }
-    if bytes.len() < 2 || !bytes.len().is_multiple_of(2) {
+    // UTF-16 text without a BOM has zero bytes; UTF-8 and legacy Japanese encodings never do
+    // (a fast scan, then the count below only for files that have them).
+    if bytes.len() < 2 || !bytes.len().is_multiple_of(2) || !bytes.contains(&0) {
         return None;
     }
     let (mut even, mut odd) = (0usize, 0usize);

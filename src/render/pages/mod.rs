@@ -228,19 +228,20 @@ impl<'a> Site<'a> {
         let mut ctx = self.base_context.clone();
         ctx.insert("title", title);
         ctx.insert("current", nav);
-        ctx.insert("page", &page);
-        // The context holds its own copy now; a large page (the dashboard lists every finding)
-        // would otherwise be held twice while the template renders.
-        drop(page);
+        ctx.insert_value("page", templates::into_value(page));
         ctx.insert("versions", &versions);
-        match self.tera.render(template, &ctx) {
+        let rendered = self.tera.render(template, &ctx);
+        // What a large page holds is let go of as soon as it is used: the context once the
+        // page is rendered, the page once its text is taken out and it is written.
+        drop(ctx);
+        match rendered {
             Ok(html) => {
                 let text = search::main_text(&html);
+                let digest = self.sink.put_page(url, html.into_bytes());
                 // Found here (on this page's thread) when they are recorded for the next build.
                 let grams = (record && key.is_some())
                     .then(|| search::Grams::of(&self.spelling, title, &text));
                 self.index_page(url, title, self.texts.put(text, grams));
-                let digest = self.sink.put_page(url, html.into_bytes());
                 if let (Some((memo, key)), Some(digest), true) = (key, digest, record) {
                     memo.record(url, key, digest);
                 }
