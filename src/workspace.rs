@@ -4,6 +4,8 @@
 //! `kitei build` renders from a workspace and hands the same workspace to the seal, so the
 //! corpus is loaded once and checked once per command. The report and the history are made
 //! on first use: `kitei diff` needs the history but no report, a no-op build needs neither.
+//! `kitei check` and `kitei build` need the report anyway and have it made during the load,
+//! while the loader writes its cache ([`Workspace::load_checked`]).
 //!
 //! Layer: above `check` and `history`, below `render`, `evidence` and `cmd`
 //! (docs/architecture.md).
