@@ -46,7 +46,13 @@ impl Workspace {
     pub fn load(project: Project, as_of: Option<NaiveDate>) -> Result<Workspace, Diagnostic> {
         let dated = project.as_of(as_of)?;
         let loaded = crate::source::load(&project)?;
-        Ok(Workspace::of(project, dated, loaded, false, OnceLock::new()))
+        Ok(Workspace::of(
+            project,
+            dated,
+            loaded,
+            false,
+            OnceLock::new(),
+        ))
     }
 
     /// [`Workspace::load`] with the check report made during the load, beside the writing of
@@ -64,7 +70,13 @@ impl Workspace {
             check::run(&ctx, loaded.diagnostics.clone(), deny_warnings)
         })?;
         let dated = (as_of, as_of_source);
-        Ok(Workspace::of(project, dated, loaded, deny_warnings, OnceLock::from(report)))
+        Ok(Workspace::of(
+            project,
+            dated,
+            loaded,
+            deny_warnings,
+            OnceLock::from(report),
+        ))
     }
 
     fn of(

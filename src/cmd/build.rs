@@ -65,8 +65,12 @@ struct Messages {
 
 impl Messages {
     fn new() -> Messages {
+        Messages::spooled_to(tempfile::tempfile().ok())
+    }
+
+    fn spooled_to(spool: Option<std::fs::File>) -> Messages {
         Messages {
-            spool: tempfile::tempfile().ok(),
+            spool,
             held: String::new(),
             lost: false,
         }
@@ -400,5 +404,36 @@ fn archives(
             archives.cached,
             archives.seconds
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Messages;
+
+    #[test]
+    fn messages_are_kept_in_order_spooled_or_held() {
+        for spool in [tempfile::tempfile().ok(), None] {
+            let on_disk = spool.is_some();
+            let mut m = Messages::spooled_to(spool);
+            m.keep("warning: a\n\n");
+            m.line("kitei build: done".into());
+            assert_eq!(
+                m.text().as_deref(),
+                Some("warning: a\n\nkitei build: done\n"),
+                "spooled: {on_disk}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_spool_that_cannot_be_written_keeps_no_messages() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("spool");
+        std::fs::write(&path, "").unwrap();
+        let read_only = std::fs::File::open(&path).unwrap();
+        let mut m = Messages::spooled_to(Some(read_only));
+        m.line("warning: w".into());
+        assert_eq!(m.text(), None, "a partial replay must not be recorded");
     }
 }

@@ -145,7 +145,9 @@ pub fn asset(project_templates: &Path, name: &str, default: &str) -> Result<Vec<
 /// finding) is tens of MB. Here each part is freed as soon as its copy is made.
 pub fn into_value(value: serde_json::Value) -> tera::Value {
     match value {
-        serde_json::Value::Array(items) => items.into_iter().map(into_value).collect::<Vec<_>>().into(),
+        serde_json::Value::Array(items) => {
+            items.into_iter().map(into_value).collect::<Vec<_>>().into()
+        }
         serde_json::Value::Object(fields) => fields
             .into_iter()
             .map(|(key, value)| (key, into_value(value)))

@@ -423,19 +423,24 @@ fn load_at_then<R: Send>(
             let encode_deferred = |entry: usize| {
                 let at = deferred.binary_search_by_key(&entry, |(i, _)| *i).ok()?;
                 match deferred[at].1 {
-                    Deferred::Document(i) => cache::encode(&ParsedRef::Document(&corpus.documents[i])),
-                    Deferred::Incident(i) => cache::encode(&ParsedRef::Incident(&corpus.incidents[i])),
-                }
-            };
-            let write_cache = || match cache::write(&cache_path, &key, started, &new_entries, &encode_deferred) {
-                Ok(()) => true,
-                Err(e) => {
-                    if mode == cache::Mode::Debug {
-                        eprintln!("kitei: source cache: {e}");
+                    Deferred::Document(i) => {
+                        cache::encode(&ParsedRef::Document(&corpus.documents[i]))
                     }
-                    false
+                    Deferred::Incident(i) => {
+                        cache::encode(&ParsedRef::Incident(&corpus.incidents[i]))
+                    }
                 }
             };
+            let write_cache =
+                || match cache::write(&cache_path, &key, started, &new_entries, &encode_deferred) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        if mode == cache::Mode::Debug {
+                            eprintln!("kitei: source cache: {e}");
+                        }
+                        false
+                    }
+                };
             rayon::join(write_cache, || alongside(&loaded))
         }
         _ => {

@@ -117,6 +117,17 @@ mod tests {
     }
 
     #[test]
+    fn the_first_invalid_byte_is_found_on_its_line() {
+        // Long enough for the vectorised check to see whole blocks before the bad byte.
+        let good = "規程の本文です。".repeat(20);
+        assert_eq!(decode_utf8(good.clone().into_bytes()).unwrap(), good);
+        let mut bytes = format!("{good}\n{good}\n").into_bytes();
+        bytes.extend(b"\x82\xa0 and more");
+        let err = decode_utf8(bytes).unwrap_err();
+        assert!(err.contains("invalid byte at line 3"), "{err}");
+    }
+
+    #[test]
     fn shift_jis_is_named() {
         // "id: テスト\ntitle: 情報セキュリティ規程\n" in Shift_JIS.
         let (sjis, _, _) =
