@@ -2,7 +2,7 @@
 //! were collected. The loader hashed every file of the source folder already (in parallel,
 //! streaming); only files it did not read are hashed here, in parallel and streamed.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::ffi::OsStr;
 use std::path::{Component, Path, PathBuf};
 
@@ -68,14 +68,17 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     }
     let canonical_root = ctx.corpus.root.canonicalize().ok();
-    // Keyed by the path's bytes: hashing a `Path` goes component by component.
-    let hashed: HashMap<&OsStr, &str> = ctx
-        .corpus
-        .files
-        .iter()
-        .filter(|f| !f.sha256.is_empty())
-        .map(|f| (f.rel_path.as_os_str(), f.sha256.as_str()))
-        .collect();
+    // Keyed by the path's bytes: hashing a `Path` goes component by component. Sized up front
+    // and with FxHash: at 110,000 files, growing a SipHash map was 0.7 % of a cold `check`.
+    let mut hashed: FxHashMap<&OsStr, &str> =
+        FxHashMap::with_capacity_and_hasher(ctx.corpus.files.len(), Default::default());
+    hashed.extend(
+        ctx.corpus
+            .files
+            .iter()
+            .filter(|f| !f.sha256.is_empty())
+            .map(|f| (f.rel_path.as_os_str(), f.sha256.as_str())),
+    );
     let found: Vec<Option<Diagnostic>> = items
         .par_iter()
         .map(|(file, subject, e)| {

@@ -180,6 +180,42 @@ fn column(line: &str, at: usize) -> u32 {
     chars as u32 + 1
 }
 
+/// The columns of byte offsets of one line, asked for left to right: each is counted on from
+/// the one before. A flow collection asks for each of its nodes', and counting every one from
+/// the line's start (as [`column`] does) was quadratic in the line's length: 1.4 % of the
+/// samples of a cold `check` of 100,000 incidents, whose flow lists carry Japanese text.
+struct Columns<'a> {
+    line: &'a str,
+    byte: usize,
+    chars: usize,
+}
+
+impl<'a> Columns<'a> {
+    fn new(line: &'a str) -> Self {
+        Columns {
+            line,
+            byte: 0,
+            chars: 0,
+        }
+    }
+
+    /// The 1-based column in characters of byte offset `at`; an offset left of the last one
+    /// asked for is counted from the line's start again.
+    fn at(&mut self, at: usize) -> u32 {
+        if at < self.byte {
+            (self.byte, self.chars) = (0, 0);
+        }
+        let piece = &self.line[self.byte..at];
+        self.chars += if piece.is_ascii() {
+            piece.len()
+        } else {
+            piece.chars().count()
+        };
+        self.byte = at;
+        self.chars as u32 + 1
+    }
+}
+
 /// A sequence entry starts at `at`: `-` followed by a space or the end of the line.
 fn is_entry_at(line: &str, at: usize) -> bool {
     let rest = &line.as_bytes()[at..];
@@ -364,7 +400,7 @@ impl<'a> Reader<'a> {
             b'|' | b'>' => return self.block_scalar(line, at, indent),
             b'[' | b'{' | b'"' | b'\'' => {
                 let mut i = at;
-                let node = flow_node(text, line, &mut i, self.depth + 1)?;
+                let node = flow_node(text, line, &mut i, self.depth + 1, &mut Columns::new(text))?;
                 end_of_line(text, i)?;
                 node
             }
@@ -522,16 +558,24 @@ fn plain_block_scalar(value: &str) -> Read<()> {
 
 /// A node of a one-line flow collection (or a quoted scalar) at byte `*at` of `text`.
 /// `depth`: collections open around it, block ones included.
-fn flow_node<'a>(text: &'a str, line: usize, at: &mut usize, depth: usize) -> Read<Node<'a>> {
+fn flow_node<'a>(
+    text: &'a str,
+    line: usize,
+    at: &mut usize,
+    depth: usize,
+    columns: &mut Columns<'a>,
+) -> Read<Node<'a>> {
     if depth > MAX_DEPTH {
         return Err(Decline);
     }
     skip_spaces(text, at);
     let start = *at;
     let bytes = text.as_bytes();
+    // Taken before the nodes inside, so that the columns are asked for left to right.
+    let column = columns.at(start);
     let position = |value| Node {
         line: line as u32 + 1,
-        column: column(text, start),
+        column,
         value,
     };
     match bytes.get(start).ok_or(Decline)? {
@@ -539,7 +583,7 @@ fn flow_node<'a>(text: &'a str, line: usize, at: &mut usize, depth: usize) -> Re
             *at += 1;
             let mut items = Vec::new();
             while !closes(text, at, b']') {
-                items.push(flow_node(text, line, at, depth + 1)?);
+                items.push(flow_node(text, line, at, depth + 1, columns)?);
                 if after_item(text, at, b']')? {
                     break;
                 }
@@ -553,7 +597,7 @@ fn flow_node<'a>(text: &'a str, line: usize, at: &mut usize, depth: usize) -> Re
             *at += 1;
             let mut entries = Vec::new();
             while !closes(text, at, b'}') {
-                let key = flow_node(text, line, at, depth + 1)?;
+                let key = flow_node(text, line, at, depth + 1, columns)?;
                 if !matches!(key.value, Value::Plain(_) | Value::Text(_)) {
                     return Err(Decline);
                 }
@@ -562,7 +606,7 @@ fn flow_node<'a>(text: &'a str, line: usize, at: &mut usize, depth: usize) -> Re
                     return Err(Decline);
                 }
                 *at += 1;
-                let value = flow_node(text, line, at, depth + 1)?;
+                let value = flow_node(text, line, at, depth + 1, columns)?;
                 entries.push((key, value));
                 if after_item(text, at, b'}')? {
                     break;
@@ -874,5 +918,45 @@ mod tests {
         assert!(read(&block).is_err());
         let shallow = "a:\n  b:\n    c: [[1], {d: [2]}]\n";
         assert!(read(shallow).is_ok());
+    }
+
+    #[test]
+    fn columns_counted_on_equal_columns_counted_from_the_start() {
+        let line = "- { at: 2023-05-02, what: 監視アラートにより検知, by: role:ａ, n: [1, 「2」] }";
+        let offsets: Vec<usize> = line.char_indices().map(|(i, _)| i).collect();
+        let mut columns = Columns::new(line);
+        for &at in &offsets {
+            assert_eq!(columns.at(at), column(line, at), "at byte {at}");
+        }
+        // Out of order: an earlier offset starts the count again.
+        let mut columns = Columns::new(line);
+        for &at in offsets.iter().rev().step_by(3) {
+            assert_eq!(columns.at(at), column(line, at), "at byte {at}");
+        }
+        // Through the reader: every flow node placed as if counted from the line's start.
+        let text = "k: [{a: 値, b: [「x」, y]}, ｚ, {c: 'ー'}]\n";
+        let node = read(text).unwrap();
+        fn walk<'a>(node: &Node<'a>, line: &str, seen: &mut usize) {
+            if node.has_position() && node.line == 1 {
+                let byte = line
+                    .char_indices()
+                    .nth(node.column as usize - 1)
+                    .map(|(i, _)| i)
+                    .unwrap();
+                assert!(!line[byte..].starts_with(' '), "column {} is on a space", node.column);
+                *seen += 1;
+            }
+            match &node.value {
+                Value::Map(entries) => entries.iter().for_each(|(k, v)| {
+                    walk(k, line, seen);
+                    walk(v, line, seen);
+                }),
+                Value::Seq { items, .. } => items.iter().for_each(|i| walk(i, line, seen)),
+                _ => {}
+            }
+        }
+        let mut seen = 0;
+        walk(&node, text.trim_end(), &mut seen);
+        assert_eq!(seen, 14);
     }
 }
