@@ -683,6 +683,35 @@ fn document_text_cannot_inject_typst_markup() {
 }
 
 #[test]
+fn nesting_deeper_than_typst_allows_is_a_short_error_saying_what_to_change() {
+    // A list nested 300 deep: typst refuses it; the message once listed all 430 of its errors
+    // on one line and called it a kitei bug.
+    let project = example();
+    let runbook = project.path().join("policy-src/runbooks/data-leak.md");
+    let mut text = std::fs::read_to_string(&runbook).unwrap();
+    text.push_str("\n## 付録 {#appendix}\n\n");
+    for depth in 0..300 {
+        text.push_str(&"  ".repeat(depth));
+        text.push_str(&format!("- 段階{depth}\n"));
+    }
+    std::fs::write(&runbook, text).unwrap();
+    let out = project.path().join("out");
+    let o = kitei(project.path())
+        .args(["pdf", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("data-leak") && err.contains("flatten"),
+        "{err}"
+    );
+    assert!(err.contains("more"), "{err}");
+    assert!(err.len() < 2_000, "{} bytes: {err}", err.len());
+}
+
+#[test]
 fn a_missing_japanese_font_is_an_error_naming_the_package() {
     let project = example();
     std::fs::create_dir(project.path().join("no-fonts")).unwrap();

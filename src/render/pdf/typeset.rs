@@ -146,10 +146,12 @@ impl Typesetter {
 }
 
 /// typst's diagnostics as one message, with the generated markup line each points at (the
-/// markup is kitei's own: an error here is a kitei bug, and the line says which construct).
+/// markup is kitei's own: an error here is a kitei bug or a construct typst cannot lay out,
+/// and the line says which). Repeated messages are said once and at most [`SHOWN_ERRORS`] are
+/// listed: a list nested 300 deep gave 430 errors, one line of 60,000 characters.
 fn explain(errors: &[SourceDiagnostic], world: &Single) -> String {
     let source = &world.main;
-    errors
+    let mut said: Vec<String> = errors
         .iter()
         .map(|e| {
             let at = world
@@ -166,6 +168,24 @@ fn explain(errors: &[SourceDiagnostic], world: &Single) -> String {
                 .unwrap_or_default();
             format!("typst: {}{at}", e.message)
         })
-        .collect::<Vec<_>>()
-        .join("; ")
+        .collect();
+    said.dedup();
+    let more = said.len().saturating_sub(SHOWN_ERRORS);
+    said.truncate(SHOWN_ERRORS);
+    let mut message = said.join("; ");
+    if more > 0 {
+        message.push_str(&format!("; and {more} more"));
+    }
+    // typst's limits on nesting ("maximum show rule depth exceeded", "maximum parsing depth
+    // exceeded") are met by what the author wrote, not by a kitei bug: say what to change.
+    if errors.iter().any(|e| e.message.contains("depth exceeded")) {
+        message.push_str(
+            " (the document nests lists or quotes more deeply than typst can lay out: \
+             flatten the deepest ones)",
+        );
+    }
+    message
 }
+
+/// How many of typst's errors [`explain`] lists.
+const SHOWN_ERRORS: usize = 3;

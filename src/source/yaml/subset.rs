@@ -972,7 +972,11 @@ mod tests {
                     .nth(node.column as usize - 1)
                     .map(|(i, _)| i)
                     .unwrap();
-                assert!(!line[byte..].starts_with(' '), "column {} is on a space", node.column);
+                assert!(
+                    !line[byte..].starts_with(' '),
+                    "column {} is on a space",
+                    node.column
+                );
                 *seen += 1;
             }
             match &node.value {
@@ -992,7 +996,16 @@ mod tests {
     #[test]
     fn comment_start_is_the_first_space_before_a_hash() {
         for t in [
-            "a #b", "a#b #c", "#a", " #", "a # b # c", "値 #注", "a  ##", "", "a#", "値#値 ",
+            "a #b",
+            "a#b #c",
+            "#a",
+            " #",
+            "a # b # c",
+            "値 #注",
+            "a  ##",
+            "",
+            "a#",
+            "値#値 ",
         ] {
             assert_eq!(comment_start(t), t.find(" #"), "{t:?}");
         }
