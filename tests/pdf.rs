@@ -683,6 +683,33 @@ fn document_text_cannot_inject_typst_markup() {
 }
 
 #[test]
+fn nested_lists_print_with_markers_the_font_has() {
+    // typst's second-level marker ‣ is not in the IPAex fonts: a list nested two deep made the
+    // PDF/A export fail, and with it `kitei build`.
+    let project = example();
+    let runbook = project.path().join("policy-src/runbooks/data-leak.md");
+    let mut text = std::fs::read_to_string(&runbook).unwrap();
+    text.push_str("\n## 付録 {#appendix}\n\n");
+    for depth in 0..4 {
+        text.push_str(&"  ".repeat(depth));
+        text.push_str(&format!("- 段階{depth}\n"));
+    }
+    std::fs::write(&runbook, text).unwrap();
+    let (_dir, out) = pdf(project.path(), &[]);
+    if tools() {
+        let file = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.to_string_lossy().contains("data-leak"))
+            .expect("the runbook's PDF");
+        let flat = squash(&pdftotext_raw(&file));
+        for line in ["•段階0", "◦段階1", "–段階2", "•段階3"] {
+            assert!(flat.contains(line), "{line} not in:\n{flat}");
+        }
+    }
+}
+
+#[test]
 fn nesting_deeper_than_typst_allows_is_a_short_error_saying_what_to_change() {
     // A list nested 300 deep: typst refuses it; the message once listed all 430 of its errors
     // on one line and called it a kitei bug.

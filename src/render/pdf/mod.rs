@@ -257,6 +257,10 @@ impl<'a> Pdfs<'a> {
              #show link: set text(fill: rgb(\"#1a4f8b\"))\n",
             markup::text(footer_left),
         ));
+        // typst's own markers are • ‣ –; IPAex fonts have no ‣ (U+2023), and a glyph missing
+        // from the PDF/A file is an error: any list nested two deep failed the build. ◦ (U+25E6)
+        // is in them, as are • and –.
+        out.raw("#set list(marker: ([•], [◦], [–]))\n");
     }
 
     /// The heading font families as a typst array.
