@@ -682,19 +682,26 @@ fn document_text_cannot_inject_typst_markup() {
     );
 }
 
-#[test]
-fn nested_lists_print_with_markers_the_font_has() {
-    // typst's second-level marker ‣ is not in the IPAex fonts: a list nested two deep made the
-    // PDF/A export fail, and with it `kitei build`.
+/// The example with a bullet list nested `depth` deep (items 段階0, 段階1, …) at the end of the
+/// data-leak runbook.
+fn with_nested_list(depth: usize) -> tempfile::TempDir {
     let project = example();
     let runbook = project.path().join("policy-src/runbooks/data-leak.md");
     let mut text = std::fs::read_to_string(&runbook).unwrap();
     text.push_str("\n## 付録 {#appendix}\n\n");
-    for depth in 0..4 {
-        text.push_str(&"  ".repeat(depth));
-        text.push_str(&format!("- 段階{depth}\n"));
+    for level in 0..depth {
+        text.push_str(&"  ".repeat(level));
+        text.push_str(&format!("- 段階{level}\n"));
     }
     std::fs::write(&runbook, text).unwrap();
+    project
+}
+
+#[test]
+fn nested_lists_print_with_markers_the_font_has() {
+    // typst's second-level marker ‣ is not in the IPAex fonts: a list nested two deep made the
+    // PDF/A export fail, and with it `kitei build`.
+    let project = with_nested_list(4);
     let (_dir, out) = pdf(project.path(), &[]);
     if tools() {
         let file = std::fs::read_dir(&out)
@@ -709,27 +716,25 @@ fn nested_lists_print_with_markers_the_font_has() {
     }
 }
 
-#[test]
-fn nesting_deeper_than_typst_allows_is_a_short_error_saying_what_to_change() {
-    // A list nested 300 deep: typst refuses it; the message once listed all 430 of its errors
-    // on one line and called it a kitei bug.
-    let project = example();
-    let runbook = project.path().join("policy-src/runbooks/data-leak.md");
-    let mut text = std::fs::read_to_string(&runbook).unwrap();
-    text.push_str("\n## 付録 {#appendix}\n\n");
-    for depth in 0..300 {
-        text.push_str(&"  ".repeat(depth));
-        text.push_str(&format!("- 段階{depth}\n"));
-    }
-    std::fs::write(&runbook, text).unwrap();
-    let out = project.path().join("out");
-    let o = kitei(project.path())
+/// Runs `kitei pdf --out <project>/out`, which must exit 2; returns stderr and that folder.
+fn pdf_refused(project: &Path) -> (String, PathBuf) {
+    let out = project.join("out");
+    let o = kitei(project)
         .args(["pdf", "--out"])
         .arg(&out)
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
     assert_eq!(o.status.code(), Some(2), "{err}");
+    (err, out)
+}
+
+#[test]
+fn nesting_deeper_than_typst_allows_is_a_short_error_saying_what_to_change() {
+    // A list nested 300 deep: typst refuses it; the message once listed all 430 of its errors
+    // on one line and called it a kitei bug.
+    let project = with_nested_list(300);
+    let (err, _out) = pdf_refused(project.path());
     assert!(
         err.contains("data-leak") && err.contains("flatten"),
         "{err}"
@@ -748,14 +753,7 @@ fn a_missing_japanese_font_is_an_error_naming_the_package() {
         format!("{toml}\n[pdf]\nfonts = [\"no-fonts\"]\n"),
     )
     .unwrap();
-    let out = project.path().join("out");
-    let o = kitei(project.path())
-        .args(["pdf", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let (err, out) = pdf_refused(project.path());
     assert!(
         err.contains("fonts-ipaexfont") && err.contains("no-fonts"),
         "{err}"
