@@ -736,7 +736,7 @@ fn nesting_deeper_than_typst_allows_is_a_short_error_saying_what_to_change() {
     let project = with_nested_list(300);
     let (err, _out) = pdf_refused(project.path());
     assert!(
-        err.contains("data-leak") && err.contains("flatten"),
+        err.contains("data-leak (policy-src/runbooks/data-leak.md)") && err.contains("flatten"),
         "{err}"
     );
     assert!(err.contains("more"), "{err}");

@@ -114,7 +114,15 @@ impl<'a> Pdfs<'a> {
                 &format!("kitei/{}/{}", doc.id(), version.unwrap_or("-")),
                 self.when,
             )
-            .map_err(|e| format!("{}: PDF: {e}", doc.id()))?;
+            .map_err(|e| match self.corpus.document(doc.id()) {
+                // The file too, so that the author knows where to look.
+                Some(d) => format!(
+                    "{} ({}): PDF: {e}",
+                    doc.id(),
+                    self.corpus.files[d.file].display_path.display()
+                ),
+                None => format!("{}: PDF: {e}", doc.id()),
+            })?;
         Ok(PdfFile {
             name: pdf_name(doc),
             bytes,
