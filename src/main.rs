@@ -402,9 +402,10 @@ fn few_malloc_arenas() {
 /// step: a cold `check` of 100,000 incidents made 89,500 of them (strace), about 4 % of its
 /// samples with the page faults they lead to. Asking glibc to pad each growth (`M_TOP_PAD`)
 /// makes that 17 calls; paired runs, 8 each: wall 0.96x, CPU 0.96x, peak +21 MiB (the padding
-/// kept at the top of each heap). Only `check` keeps a heap per thread; the commands that render
-/// keep one (see [`few_malloc_arenas`]), the main heap, whose growth glibc pads by 128 KiB. Called before any
-/// thread exists. `GLIBC_TUNABLES=glibc.malloc.top_pad=N` still decides when it is set.
+/// kept at the top of each heap). Only `check` keeps a heap per thread; the commands that
+/// render keep one (see [`few_malloc_arenas`]), the main heap, whose growth glibc pads by
+/// 128 KiB. Called before any thread exists. `GLIBC_TUNABLES=glibc.malloc.top_pad=N` still
+/// decides when it is set.
 fn roomy_malloc_heaps() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if !std::env::var("GLIBC_TUNABLES").is_ok_and(|t| t.contains("top_pad")) {

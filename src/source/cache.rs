@@ -24,9 +24,9 @@
 //! The file starts with [`MAGIC`] and a key: the SHA-256 of kitei's version, [`FORMAT`] and the
 //! running executable's length and mtime, so that a rebuilt kitei (whose model may have
 //! changed) never decodes an older cache. Then a checksum of the body ([`digest`]: it finds a
-//! damaged file; a forged one carries its own checksum, as it would any digest), and the body: postcard
-//! of the entries, each parsed value a separate byte string that is decoded on its own (in
-//! parallel, by the loader). Anything unexpected is a miss: the cache is rebuilt silently, it
+//! damaged file; a forged one carries its own checksum, as it would any digest), and the
+//! body: postcard of the entries, each parsed value a separate byte string that is decoded on
+//! its own (in parallel, by the loader). Anything unexpected is a miss: the cache is rebuilt silently, it
 //! never fails a check. It is written atomically (temporary file, then rename) and only when
 //! something changed; `KITEI_CACHE=off` turns it off, `KITEI_CACHE=debug` prints what it did.
 
