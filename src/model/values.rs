@@ -415,7 +415,7 @@ impl FromStr for Date {
     }
 }
 
-/// `YYYY-MM-DD` exactly, ten ASCII digits and dashes, naming a day that exists.
+/// `YYYY-MM-DD` exactly (eight ASCII digits, two dashes), naming a day that exists.
 fn canonical_date(t: &str) -> Option<NaiveDate> {
     let b = t.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
