@@ -72,6 +72,16 @@ impl Content {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// The SHA-256 (hex) of the bytes: computed for bytes in memory, as recorded for the
+    /// others (and checked again when they are copied into the zip).
+    pub fn sha256(&self) -> String {
+        match self {
+            Content::Bytes(b) => crate::digest::sha256_hex(b),
+            Content::Part(p) => p.sha256.clone(),
+            Content::File { sha256, .. } => sha256.clone(),
+        }
+    }
 }
 
 pub struct Entry {

@@ -19,10 +19,16 @@ pub const VERIFY_TXT: &str = "metadata/VERIFY.txt";
 pub fn manifest<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     let mut lines: Vec<(&str, &str)> = entries.into_iter().collect();
     lines.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    lines
-        .iter()
-        .map(|(path, hex)| format!("{hex}  {path}\n"))
-        .collect()
+    // Sized up front: a payload manifest is 52,000 lines at 10,000 documents.
+    let len = lines.iter().map(|(p, h)| h.len() + p.len() + 3).sum();
+    let mut text = String::with_capacity(len);
+    for (path, hex) in lines {
+        text.push_str(hex);
+        text.push_str("  ");
+        text.push_str(path);
+        text.push('\n');
+    }
+    text
 }
 
 /// One line of a manifest as read back.

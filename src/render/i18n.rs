@@ -335,6 +335,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("level_error", "エラー", "error"),
     ("level_warning", "警告", "warning"),
     ("check_report", "検査結果", "Check report"),
+    ("findings_title", "検査結果の指摘一覧", "All check findings"),
     (
         "no_findings",
         "エラー・警告はありません。",

@@ -38,6 +38,14 @@ pub const DEFAULTS: &[(&str, &str)] = &[
         "dashboard.html",
         include_str!("../../templates/dashboard.html"),
     ),
+    (
+        "findings.html",
+        include_str!("../../templates/findings.html"),
+    ),
+    (
+        "findings-list.html",
+        include_str!("../../templates/findings-list.html"),
+    ),
     ("records.html", include_str!("../../templates/records.html")),
     (
         "acknowledgements.html",

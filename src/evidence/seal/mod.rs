@@ -37,12 +37,93 @@ use chrono::NaiveDate;
 
 use super::bag;
 use super::ledger::{Ledger, LedgerEntry};
+use super::archive::Content;
 use super::{Error, minisign};
 use crate::config::parse_date;
 use crate::digest::sha256_hex;
 use crate::workspace::Workspace;
 
 pub use describe::ChainTip;
+
+/// `value` as a pretty JSON file (and a line feed) of the bundle, spooled to an anonymous
+/// temporary file in `spool` and hashed as it is written, as the rendered pages are: the
+/// large metadata files (`metadata/bundle.json`, `check-report.json`: tens of MB at 10,000
+/// documents) were the seal's peak of memory, a buffer that doubled as it grew (32 MiB for
+/// 23 MB of JSON, the old one beside it while copied). Without a spool the bytes stay in
+/// memory, in a buffer of their exact size.
+pub(crate) fn json_file<T: serde::Serialize + ?Sized>(value: &T, spool: &Path) -> Content {
+    match spool_json(value, spool) {
+        Ok(part) => Content::Part(part),
+        Err(_) => Content::Bytes(pretty_json(value)),
+    }
+}
+
+fn spool_json<T: serde::Serialize + ?Sized>(
+    value: &T,
+    spool: &Path,
+) -> std::io::Result<crate::render::output::SpoolPart> {
+    use sha2::Digest as _;
+    use std::io::Write as _;
+    struct Hashing<W> {
+        out: W,
+        sha: sha2::Sha256,
+        len: u64,
+    }
+    impl<W: std::io::Write> std::io::Write for Hashing<W> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = self.out.write(buf)?;
+            self.sha.update(&buf[..n]);
+            self.len += n as u64;
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.out.flush()
+        }
+    }
+    let file = tempfile::tempfile_in(spool)?;
+    let (sha, len) = {
+        let mut w = Hashing {
+            out: std::io::BufWriter::with_capacity(256 << 10, &file),
+            sha: sha2::Sha256::new(),
+            len: 0,
+        };
+        serde_json::to_writer_pretty(&mut w, value)?;
+        w.write_all(b"\n")?;
+        w.flush()?;
+        (w.sha, w.len)
+    };
+    Ok(crate::render::output::SpoolPart {
+        file: std::sync::Arc::new(file),
+        offset: 0,
+        len,
+        sha256: crate::digest::hex(&sha.finalize()),
+    })
+}
+
+/// `value` as pretty JSON and a line feed, in a buffer of exactly its size (counting first
+/// costs one more pass of the serialiser over data already in memory).
+pub(crate) fn pretty_json<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    if serde_json::to_writer_pretty(&mut count, value).is_err() {
+        return b"\n".to_vec();
+    }
+    let mut bytes = Vec::with_capacity(count.0 + 1);
+    if serde_json::to_writer_pretty(&mut bytes, value).is_err() {
+        bytes.clear();
+    }
+    bytes.push(b'\n');
+    bytes
+}
 pub use inputs::{SealTime, seal_time};
 
 /// What goes into a bundle.

@@ -124,13 +124,13 @@ pub(crate) fn plan(
             });
         }
     }
-    let report_json = check_report_json(report, as_of_source, corpus, &sel, scope);
+    let report_json = check_report_json(report, as_of_source, corpus, &sel, scope, project);
     planned.push(Planned {
         virtual_path: "check-report.json".into(),
         original: "kitei check --format json".into(),
         role: "report",
-        sha256: sha256_hex(&report_json),
-        content: Content::Bytes(report_json),
+        sha256: report_json.sha256(),
+        content: report_json,
     });
 
     // Portable names and the manifest (which the idempotence check compares).
@@ -534,7 +534,7 @@ fn rendered_pages(
 
 /// Where the rendered pages are spooled: the project's cache folder (on the same disk as the
 /// bundle, git-ignored), else the system's temporary folder.
-fn spool_dir(project: &Project) -> PathBuf {
+pub(super) fn spool_dir(project: &Project) -> PathBuf {
     let cache = project.root.join(crate::config::CACHE_DIR);
     if std::fs::create_dir_all(&cache).is_ok() {
         cache
@@ -551,7 +551,8 @@ fn check_report_json(
     corpus: &Corpus,
     sel: &Selection,
     scope: &Scope,
-) -> Vec<u8> {
+    project: &Project,
+) -> Content {
     let subjects: BTreeSet<String> = sel
         .incidents
         .iter()
@@ -576,36 +577,24 @@ fn check_report_json(
         .iter()
         .filter(|w| keep(&w.diagnostic))
         .collect();
-    report_bytes(&report.as_of, as_of_source, &diagnostics, &waived)
+    super::json_file(
+        &report_json(&report.as_of, as_of_source, &diagnostics, &waived),
+        &spool_dir(project),
+    )
 }
 
-/// `check-report.json` of these findings.
-fn report_bytes(
-    as_of: &str,
-    as_of_source: &str,
-    diagnostics: &[&crate::diag::Diagnostic],
-    waived: &[&check::Waived],
-) -> Vec<u8> {
+/// `check-report.json` of these findings, to be serialised: the JSON of `json!({…})` with its
+/// keys sorted, written without building the whole report as one `Value` first (at 10,000
+/// documents, tens of MB): each finding becomes a value of its own while it is written (see
+/// the test `check_report_streams_as_values`).
+fn report_json<'a>(
+    as_of: &'a str,
+    as_of_source: &'a str,
+    diagnostics: &'a [&'a crate::diag::Diagnostic],
+    waived: &'a [&'a check::Waived],
+) -> ReportJson<'a> {
     let level = |l: crate::diag::Level| diagnostics.iter().filter(|d| d.level == l).count();
-    // The JSON of `json!({…})` with its keys sorted, written without building the whole
-    // report as one `Value` first (at 10,000 documents, tens of MB): each finding becomes a
-    // value of its own while it is written (see the test `check_report_streams_as_values`).
-    #[derive(serde::Serialize)]
-    struct Summary {
-        errors: usize,
-        waived: usize,
-        warnings: usize,
-    }
-    #[derive(serde::Serialize)]
-    struct ReportJson<'a, D: serde::Serialize, W: serde::Serialize> {
-        as_of: &'a str,
-        as_of_source: &'a str,
-        diagnostics: EachAsValue<'a, D>,
-        schema: &'a str,
-        summary: Summary,
-        waived: EachAsValue<'a, W>,
-    }
-    let json = ReportJson {
+    ReportJson {
         as_of,
         as_of_source,
         diagnostics: EachAsValue(diagnostics),
@@ -616,10 +605,25 @@ fn report_bytes(
             warnings: level(crate::diag::Level::Warning),
         },
         waived: EachAsValue(waived),
-    };
-    let mut bytes = serde_json::to_vec_pretty(&json).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Summary {
+    errors: usize,
+    waived: usize,
+    warnings: usize,
+}
+
+/// `check-report.json`, its fields in key order.
+#[derive(serde::Serialize)]
+struct ReportJson<'a> {
+    as_of: &'a str,
+    as_of_source: &'a str,
+    diagnostics: EachAsValue<'a, &'a crate::diag::Diagnostic>,
+    schema: &'a str,
+    summary: Summary,
+    waived: EachAsValue<'a, &'a check::Waived>,
 }
 
 /// A list written as `json!` writes it: each item converted to a [`Value`] (maps with sorted
@@ -680,7 +684,7 @@ mod tests {
         }))
         .unwrap();
         expected.push(b'\n');
-        let bytes = report_bytes("2026-11-01", "kitei.toml", &d, &w);
+        let bytes = super::super::pretty_json(&report_json("2026-11-01", "kitei.toml", &d, &w));
         assert_eq!(
             String::from_utf8(bytes).unwrap(),
             String::from_utf8(expected).unwrap()

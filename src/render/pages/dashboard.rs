@@ -1,5 +1,7 @@
 //! The compliance dashboard (`dashboard.html`): the check report, overdue duties, upcoming
-//! deadlines, open incidents, counts and mean response times drawn as inline SVG.
+//! deadlines, open incidents, counts and mean response times drawn as inline SVG; and, when
+//! the report is longer than a page, every finding on pages of their own (`findings.html`,
+//! `findings-2.html`, …).
 //!
 //! Audience: everything here is computed from what the audience may see. Findings whose
 //! subject, file or text names a record the audience may not see are left out (and counted),
@@ -12,6 +14,9 @@ use aho_corasick::AhoCorasick;
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Value, json};
 
+use rayon::prelude::*;
+
+use super::pagination::{LIST_PAGE_SIZE, page_ranges};
 use super::{Site, incident_url, status_key};
 use crate::check::notifications::{self, DutyStatus};
 use crate::check::{duties, exception_for};
@@ -20,6 +25,9 @@ use crate::model::incident::{Incident, MeasureStatus, Status};
 use crate::model::{At, DocKind, Ref, RefKind, Timestamp};
 use crate::render::Audience;
 use crate::render::charts::{self, Bar, Column, Marker};
+
+/// The first page of the full list of findings (the dashboard shows the first page's worth).
+pub(super) const FINDINGS: &str = "findings.html";
 
 /// At most this many months in the incidents-by-month chart (the most recent ones).
 const MAX_MONTHS: usize = 36;
@@ -197,15 +205,13 @@ impl<'a> Site<'a> {
     pub(super) fn dashboard(&self) {
         let report = &self.info.report;
         let hidden = self.hidden_records();
-        let mut not_shown = 0usize;
-        let mut findings = Vec::new();
-        for d in &report.diagnostics {
-            if self.finding_visible(d, &hidden) {
-                findings.push(self.finding_json(d));
-            } else {
-                not_shown += 1;
-            }
-        }
+        let visible: Vec<&Diagnostic> = report
+            .diagnostics
+            .iter()
+            .filter(|d| self.finding_visible(d, &hidden))
+            .collect();
+        let mut not_shown = report.diagnostics.len() - visible.len();
+        let (findings, findings_all) = self.findings_pages(&visible);
         let mut waived = Vec::new();
         for w in &report.waived {
             if self.finding_visible(&w.diagnostic, &hidden) {
@@ -247,12 +253,37 @@ impl<'a> Site<'a> {
         // The long lists are moved in, not copied by `json!` (at 10,000 documents the findings
         // alone are tens of MB as JSON values).
         page["findings"] = Value::Array(findings);
+        page["findings_all"] = findings_all;
         page["waived"] = Value::Array(waived);
         page["deadlines"][0]["rows"] = Value::Array(overdue);
         page["deadlines"][1]["rows"] = Value::Array(upcoming);
         page["open_incidents"] = Value::Array(open);
         let title = self.t("nav_dashboard");
         self.render("dashboard.html", "dashboard.html", title, "dashboard", page);
+    }
+
+    /// The findings the dashboard lists (the first [`LIST_PAGE_SIZE`]) and, for a longer
+    /// report, `{url, count}` of the pages that list them all (`findings.html`,
+    /// `findings-2.html`, …), rendered here. Each page's entries are made when it is rendered,
+    /// so no page (and no moment of the build) holds every finding as page data: at 10,000
+    /// documents one page of 13,000 findings was 10 MB of HTML and the build's peak of memory.
+    fn findings_pages(&self, visible: &[&Diagnostic]) -> (Vec<Value>, Value) {
+        let json = |ds: &[&Diagnostic]| -> Vec<Value> {
+            ds.iter().map(|d| self.finding_json(d)).collect()
+        };
+        let shown = json(&visible[..visible.len().min(LIST_PAGE_SIZE)]);
+        if visible.len() <= LIST_PAGE_SIZE {
+            return (shown, Value::Null);
+        }
+        let title = self.t("findings_title");
+        let count = visible.len();
+        page_ranges(FINDINGS, count)
+            .into_par_iter()
+            .for_each(|(url, range, pager)| {
+                let page = json!({"findings": json(&visible[range]), "count": count, "pager": pager});
+                self.render("findings.html", &url, title, "dashboard", page);
+            });
+        (shown, json!({"url": FINDINGS, "count": count}))
     }
 
     fn open_incident_json(&self, i: &Incident) -> Value {

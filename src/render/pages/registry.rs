@@ -233,6 +233,14 @@ pub const PAGES: &[PageKind] = &[
     .for_audience(Audience::Employees)
     .switched(),
     page(
+        "findings",
+        "findings.html",
+        Url::List("findings.html"),
+        Scoped::Drop,
+        Body::With("dashboard"),
+    )
+    .for_audience(Audience::Employees),
+    page(
         "acknowledgements",
         "acknowledgements.html",
         Url::PerRecord("acknowledgements-"),
