@@ -1,5 +1,6 @@
-//! Sites of generated corpora (`kitei-gen`): no page lists every record, every document and
-//! incident page is reachable through the paginated lists, and the pager links resolve.
+//! Sites of generated corpora (`kitei-gen`): no page lists every record (nor every finding),
+//! every document and incident page is reachable through the paginated lists, and the pager
+//! links resolve.
 
 mod common;
 
@@ -129,6 +130,54 @@ fn long_lists_are_paginated_and_reach_every_page() {
     );
     assert!(middle.contains("rel=\"next\" href=\"incidents-3.html\""));
 
+    // The dashboard lists the first 100 findings and links the pages that list them all;
+    // each finding is on exactly one of those pages.
+    let dashboard = read(&out, "dashboard.html");
+    let finding = "<li class=\"finding ";
+    assert_eq!(dashboard.matches(finding).count(), 100);
+    let count: usize = dashboard
+        .split("<a href=\"findings.html\">")
+        .nth(1)
+        .expect("the dashboard links every finding")
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|n| !n.is_empty())
+        .and_then(|n| n.parse().ok())
+        .expect("the link says how many");
+    assert!(count > 100, "{count} findings");
+    let pages: Vec<&String> = files
+        .iter()
+        .filter(|f| *f == "findings.html" || f.starts_with("findings-"))
+        .collect();
+    assert_eq!(pages.len(), count.div_ceil(100), "{pages:?}");
+    let mut listed = 0;
+    for name in &pages {
+        let html = read(&out, name);
+        listed += html.matches(finding).count();
+        for link in page_links(&html) {
+            assert!(
+                files.contains(&link) || link.starts_with("assets/"),
+                "{name} links to missing {link}"
+            );
+        }
+    }
+    assert_eq!(listed, count, "every finding once on the findings pages");
+    assert!(read(&out, "findings-2.html").contains("rel=\"prev\" href=\"findings.html\""));
+
+    // The mean-time charts draw the latest 30 of 250 incidents, and say so.
+    let stats = &dashboard[dashboard.find("id=\"statistics\"").unwrap()..];
+    let times: Vec<&str> = stats
+        .split("<figure")
+        .filter(|f| f.contains("直近30件"))
+        .collect();
+    assert_eq!(
+        times.len(),
+        3,
+        "three mean-time charts say they show the latest 30"
+    );
+    for chart in times {
+        assert_eq!(chart.matches("class=\"chart-bar\"").count(), 30);
+    }
+
     // The list and pager templates are valid HTML (the example is too small to use them).
     let sample = dir.path().join("sample");
     std::fs::create_dir_all(&sample).unwrap();
@@ -137,6 +186,8 @@ fn long_lists_are_paginated_and_reach_every_page() {
         "documents-2.html",
         "runbooks.html",
         "incidents-2.html",
+        "dashboard.html",
+        "findings-2.html",
     ] {
         std::fs::copy(out.join(name), sample.join(name)).unwrap();
     }

@@ -404,6 +404,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("chart_by_type", "種別ごとの件数", "Incidents by type"),
     ("sample_size", "対象 {n}件", "{n} incidents"),
+    ("latest_n", "直近{n}件", "latest {n}"),
     (
         "chart_by_severity",
         "事故レベルごとの件数",

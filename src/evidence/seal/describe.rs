@@ -185,7 +185,10 @@ pub(crate) fn describe(
     });
     let tag_files: Vec<(&str, Content)> = vec![
         (bag::BAG_INFO, Content::Bytes(bag_info.into_bytes())),
-        (bag::BAGIT, Content::Bytes(bag::BAGIT_TXT.as_bytes().to_vec())),
+        (
+            bag::BAGIT,
+            Content::Bytes(bag::BAGIT_TXT.as_bytes().to_vec()),
+        ),
         // Moved, not copied (52,000 lines at 10,000 documents); nothing reads it after this.
         (
             bag::MANIFEST,
@@ -309,30 +312,54 @@ struct FileRow<'a> {
     size: u64,
 }
 
-/// `bundle.json`: the object `rest` with the file list as its `files`, written in key order
-/// (`files` sorts between `documents` and `group`) without making the list a `Value` first.
-struct BundleJson<'a> {
+/// `bundle.json`: the object `rest` with the file list as its `files` and the incidents as its
+/// `incidents`, written in key order (as `json!` sorts them) without making either list a
+/// `Value` first: at 10,000 documents each is tens of MB as values.
+struct BundleJson<'a, I> {
     rest: Value,
     files: &'a [FileRow<'a>],
+    incidents: I,
 }
 
-impl serde::Serialize for BundleJson<'_> {
+impl<I: serde::Serialize> serde::Serialize for BundleJson<'_, I> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let rest = self.rest.as_object();
-        let mut map = s.serialize_map(Some(rest.map_or(0, |m| m.len()) + 1))?;
-        let mut files_written = false;
+        let mut map = s.serialize_map(Some(rest.map_or(0, |m| m.len()) + 2))?;
+        let mut lists = ["files", "incidents"].into_iter().peekable();
         for (key, value) in rest.into_iter().flatten() {
-            if !files_written && key.as_str() > "files" {
-                map.serialize_entry("files", self.files)?;
-                files_written = true;
+            while let Some(list) = lists.next_if(|list| *list < key.as_str()) {
+                self.list(&mut map, list)?;
             }
             map.serialize_entry(key, value)?;
         }
-        if !files_written {
-            map.serialize_entry("files", self.files)?;
+        for list in lists {
+            self.list(&mut map, list)?;
         }
         map.end()
+    }
+}
+
+impl<I: serde::Serialize> BundleJson<'_, I> {
+    fn list<M: serde::ser::SerializeMap>(&self, map: &mut M, key: &str) -> Result<(), M::Error> {
+        match key {
+            "files" => map.serialize_entry(key, self.files),
+            _ => map.serialize_entry(key, &self.incidents),
+        }
+    }
+}
+
+/// A list whose entries are made one at a time as it is written, each dropped once written.
+struct EachMade<'a, T, F>(&'a [T], F);
+
+impl<T, F: Fn(&T) -> Value> serde::Serialize for EachMade<'_, T, F> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq as _;
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for item in self.0 {
+            seq.serialize_element(&(self.1)(item))?;
+        }
+        seq.end()
     }
 }
 
@@ -346,80 +373,83 @@ fn bundle_json(x: &BundleIndex) -> Content {
         .collect();
     let file_of =
         |id: FileId| (x.payload_path)(&format!("source/{}", slash(&c.files[id].rel_path)));
+    // Which controls each payload file serves (the evidence each incident lists).
     let mut controls: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let incidents: Vec<Value> = x
-        .sel
-        .incidents
-        .iter()
-        .map(|&i| {
-            let inc = &c.incidents[i];
-            let evidence: Vec<Value> = inc
-                .evidence
-                .iter()
-                .enumerate()
-                .map(|(j, ev)| {
-                    let (path, sha, size, status) = match x.found.get(&(i, j)) {
-                        Some(Found::Payload(v)) => {
-                            let p = by_virtual.get(v.as_str());
-                            let sha = p.map(|p| p.sha256.clone()).unwrap_or_default();
-                            let recorded = ev.sha256.value.trim().to_ascii_lowercase();
-                            let status = if sha == recorded {
-                                "ok"
-                            } else {
-                                "digest-mismatch"
-                            };
-                            (
-                                json!((x.payload_path)(v)),
-                                json!(sha),
-                                json!(p.map(|p| p.content.len())),
-                                status,
-                            )
-                        }
-                        Some(Found::Refused(_)) => (
-                            Value::Null,
-                            Value::Null,
-                            Value::Null,
-                            "outside-source-folder",
-                        ),
-                        _ => (Value::Null, Value::Null, Value::Null, "missing"),
-                    };
-                    if let Some(p) = path.as_str() {
-                        for ctl in &ev.controls {
-                            controls
-                                .entry(ctl.clone())
-                                .or_default()
-                                .insert(p.to_string());
-                        }
+    for &i in &x.sel.incidents {
+        for (j, ev) in c.incidents[i].evidence.iter().enumerate() {
+            if let (Some(Found::Payload(v)), false) = (x.found.get(&(i, j)), ev.controls.is_empty())
+            {
+                let path = (x.payload_path)(v);
+                for ctl in &ev.controls {
+                    controls
+                        .entry(ctl.clone())
+                        .or_default()
+                        .insert(path.clone());
+                }
+            }
+        }
+    }
+    // Each incident's entry is made as it is written (see [`EachMade`]).
+    let incident_json = |&i: &usize| -> Value {
+        let inc = &c.incidents[i];
+        let evidence: Vec<Value> = inc
+            .evidence
+            .iter()
+            .enumerate()
+            .map(|(j, ev)| {
+                let (path, sha, size, status) = match x.found.get(&(i, j)) {
+                    Some(Found::Payload(v)) => {
+                        let p = by_virtual.get(v.as_str());
+                        let sha = p.map(|p| p.sha256.clone()).unwrap_or_default();
+                        let recorded = ev.sha256.value.trim().to_ascii_lowercase();
+                        let status = if sha == recorded {
+                            "ok"
+                        } else {
+                            "digest-mismatch"
+                        };
+                        (
+                            json!((x.payload_path)(v)),
+                            json!(sha),
+                            json!(p.map(|p| p.content.len())),
+                            status,
+                        )
                     }
-                    let original_name = Path::new(&ev.path.value)
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned());
-                    json!({
-                        "path": path,
-                        "original": ev.path.value,
-                        "original_name": original_name,
-                        "media_type": media_type(&ev.path.value),
-                        "description": ev.description,
-                        "controls": ev.controls,
-                        "recorded_sha256": ev.sha256.value,
-                        "sha256": sha,
-                        "size": size,
-                        "status": status,
-                    })
+                    Some(Found::Refused(_)) => (
+                        Value::Null,
+                        Value::Null,
+                        Value::Null,
+                        "outside-source-folder",
+                    ),
+                    _ => (Value::Null, Value::Null, Value::Null, "missing"),
+                };
+                let original_name = Path::new(&ev.path.value)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned());
+                json!({
+                    "path": path,
+                    "original": ev.path.value,
+                    "original_name": original_name,
+                    "media_type": media_type(&ev.path.value),
+                    "description": ev.description,
+                    "controls": ev.controls,
+                    "recorded_sha256": ev.sha256.value,
+                    "sha256": sha,
+                    "size": size,
+                    "status": status,
                 })
-                .collect();
-            json!({
-                "id": inc.id.value,
-                "title": inc.title,
-                "type": inc.kind.value,
-                "severity": inc.severity.value,
-                "status": inc.status.value,
-                "source": file_of(inc.file),
-                "record": x.record_paths.get(&i).map(|v| (x.payload_path)(v)),
-                "evidence": evidence,
             })
+            .collect();
+        json!({
+            "id": inc.id.value,
+            "title": inc.title,
+            "type": inc.kind.value,
+            "severity": inc.severity.value,
+            "status": inc.status.value,
+            "source": file_of(inc.file),
+            "record": x.record_paths.get(&i).map(|v| (x.payload_path)(v)),
+            "evidence": evidence,
         })
-        .collect();
+    };
     let documents: Vec<Value> = c
         .documents
         .iter()
@@ -476,11 +506,11 @@ fn bundle_json(x: &BundleIndex) -> Content {
     // Moved in, not copied by `json!`: at 10,000 documents the file list alone is tens of MB
     // as values.
     json["documents"] = Value::Array(documents);
-    json["incidents"] = Value::Array(incidents);
     super::json_file(
         &BundleJson {
             rest: json,
             files: &files,
+            incidents: EachMade(&x.sel.incidents, incident_json),
         },
         &super::plan::spool_dir(x.project),
     )
@@ -491,7 +521,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bundle_rows_are_written_as_values_were() {
+    fn bundle_lists_are_written_as_values_were() {
         let rows = [
             FileRow {
                 media_type: "application/json",
@@ -531,23 +561,32 @@ mod tests {
             "bundle": "b",
             "documents": [{"id": "d"}],
             "group": "g",
-            "incidents": [],
         });
+        let incident = |n: &u32| json!({"id": format!("INC-{n}"), "evidence": [{"size": n}]});
         let mut whole = rest.clone();
         whole["files"] = Value::Array(as_values);
+        whole["incidents"] = json!([incident(&1), incident(&2)]);
+        let bundle = BundleJson {
+            rest,
+            files: &rows,
+            incidents: EachMade(&[1, 2], incident),
+        };
         assert_eq!(
-            String::from_utf8(
-                serde_json::to_vec_pretty(&BundleJson { rest, files: &rows }).unwrap()
-            )
-            .unwrap(),
+            String::from_utf8(serde_json::to_vec_pretty(&bundle).unwrap()).unwrap(),
             String::from_utf8(serde_json::to_vec_pretty(&whole).unwrap()).unwrap()
         );
-        // `files` last, and first, among the keys.
-        for rest in [json!({"a": 1}), json!({"z": 1})] {
+        // The lists last, first, and around another key.
+        for rest in [json!({"a": 1}), json!({"z": 1}), json!({"h": 1, "j": 2})] {
             let mut whole = rest.clone();
             whole["files"] = json!([]);
+            whole["incidents"] = json!([]);
+            let bundle = BundleJson {
+                rest,
+                files: &[],
+                incidents: EachMade(&[] as &[u32], incident),
+            };
             assert_eq!(
-                serde_json::to_string(&BundleJson { rest, files: &[] }).unwrap(),
+                serde_json::to_string(&bundle).unwrap(),
                 serde_json::to_string(&whole).unwrap()
             );
         }

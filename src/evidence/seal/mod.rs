@@ -35,9 +35,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+use super::archive::Content;
 use super::bag;
 use super::ledger::{Ledger, LedgerEntry};
-use super::archive::Content;
 use super::{Error, minisign};
 use crate::config::parse_date;
 use crate::digest::sha256_hex;

@@ -29,6 +29,10 @@ use crate::render::charts::{self, Bar, Column, Marker};
 /// The first page of the full list of findings (the dashboard shows the first page's worth).
 pub(super) const FINDINGS: &str = "findings.html";
 
+/// The mean-time charts draw the latest this many incidents (the mean is of all of them): one
+/// bar per incident of a long history was unreadable, and 3 MB of SVG per chart at 10,000.
+const TIME_BARS: usize = 30;
+
 /// At most this many months in the incidents-by-month chart (the most recent ones).
 const MAX_MONTHS: usize = 36;
 
@@ -280,7 +284,8 @@ impl<'a> Site<'a> {
         page_ranges(FINDINGS, count)
             .into_par_iter()
             .for_each(|(url, range, pager)| {
-                let page = json!({"findings": json(&visible[range]), "count": count, "pager": pager});
+                let page =
+                    json!({"findings": json(&visible[range]), "count": count, "pager": pager});
                 self.render("findings.html", &url, title, "dashboard", page);
             });
         (shown, json!({"url": FINDINGS, "count": count}))
@@ -621,7 +626,8 @@ impl<'a> Site<'a> {
             .collect();
         let severity_svg = charts::bars("chart-severity", self.t("chart_by_severity"), &bars, None);
 
-        // Mean times, each with one bar per incident (oldest first) and the mean marked.
+        // Mean times over every incident, each drawn with one bar per incident for the latest
+        // [`TIME_BARS`] (oldest first) and the mean marked.
         type Span = fn(&Incident) -> Option<(&At<Timestamp>, &At<Timestamp>)>;
         let metrics: [(&str, &str, Span); 3] = [
             ("mttd", "mean_to_detect", |i| {
@@ -649,17 +655,17 @@ impl<'a> Site<'a> {
                     .filter_map(|i| span(i).map(|(from, to)| (i.id.value.clone(), (to.value.0 - from.value.0).num_minutes().max(0))))
                     .collect();
                 if rows.is_empty() {
-                    return json!({"id": id, "label": self.t(key), "mean": null, "n": 0, "svg": null});
+                    return json!({"id": id, "label": self.t(key), "mean": null, "n": 0, "shown": 0, "svg": null});
                 }
                 let mean = rows.iter().map(|(_, m)| *m as f64).sum::<f64>() / rows.len() as f64;
                 let mean_text = self.duration_text(mean.round() as i64);
-                let bars: Vec<Bar> = rows
+                let bars: Vec<Bar> = rows[rows.len().saturating_sub(TIME_BARS)..]
                     .iter()
                     .map(|(label, m)| Bar { label: label.clone(), value: *m as f64, text: self.duration_text(*m) })
                     .collect();
                 let marker = Marker { value: mean, text: format!("{} {mean_text}", self.t("mean")) };
                 let svg = charts::bars(&format!("chart-{id}"), self.t(key), &bars, Some(&marker));
-                json!({"id": id, "label": self.t(key), "mean": mean_text, "n": rows.len(), "svg": svg})
+                json!({"id": id, "label": self.t(key), "mean": mean_text, "n": rows.len(), "shown": bars.len(), "svg": svg})
             })
             .collect();
         json!({
