@@ -112,8 +112,10 @@ pub fn dos_time(epoch: i64) -> DateTime {
 }
 
 /// Deflated entries are compressed in parallel in batches of about this many input bytes
-/// (each batch held in memory once, compressed).
-const BATCH_BYTES: u64 = 32 << 20;
+/// (each batch held in memory once, compressed). 32 MiB batches added 6 MB to the peak of a
+/// seal at 10,000 documents; smaller ones seal as fast and write the same bytes (each entry is
+/// deflated on its own, whichever batch it is in).
+const BATCH_BYTES: u64 = 8 << 20;
 
 fn zip_err(e: zip::result::ZipError) -> Error {
     Error::new(
