@@ -39,9 +39,8 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, opts: &Options, no_seal: bool)
         };
         match ws {
             Ok(ws) => {
-                let code = super::seal::seal(&ws, Scope::All, None);
+                let code = super::seal::seal(ws, Scope::All, None);
                 timings.lap("seal");
-                ws.leak();
                 code
             }
             Err(code) => code,

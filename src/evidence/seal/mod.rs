@@ -213,6 +213,33 @@ pub struct SealResult {
 /// Seals a bundle of the loaded workspace (the release's own files, read from git, for
 /// `--release`) into `evidence/`, after the newest bundle in its LEDGER.json.
 pub fn seal(ws: &Workspace, req: &SealRequest) -> Result<SealResult, Error> {
+    seal_held(Held::Borrowed(ws), req)
+}
+
+/// [`seal`] for a caller that is done with the workspace: it is freed once the bag is
+/// described, before the zip is written (the loaded corpus is most of the memory a seal
+/// holds, and the zip writer's own records come on top of it).
+pub fn seal_last(ws: Workspace, req: &SealRequest) -> Result<SealResult, Error> {
+    seal_held(Held::Owned(ws), req)
+}
+
+/// A workspace the seal borrows, or owns and frees when it no longer needs it.
+enum Held<'a> {
+    Borrowed(&'a Workspace),
+    Owned(Workspace),
+}
+
+impl Held<'_> {
+    fn get(&self) -> &Workspace {
+        match self {
+            Held::Borrowed(ws) => ws,
+            Held::Owned(ws) => ws,
+        }
+    }
+}
+
+fn seal_held(held: Held<'_>, req: &SealRequest) -> Result<SealResult, Error> {
+    let ws = held.get();
     let mut warnings = Vec::new();
     // 0-1. What is sealed, planned.
     let mut release_tree = None;
@@ -287,15 +314,18 @@ pub fn seal(ws: &Workspace, req: &SealRequest) -> Result<SealResult, Error> {
         key.as_ref(),
         &mut warnings,
     );
+    let errors = inputs.report.errors();
+    drop(inputs);
+    drop(release_tree);
+    drop(held);
     let (written, record) = write::write(bag, &evidence_dir, key.as_ref(), req.progress)?;
     ledger
         .bundles
         .push(ledger_entry(&record, &written.zip_sha256, &req.scope));
     ledger.save(&evidence_dir)?;
-    if inputs.report.errors() > 0 {
+    if errors > 0 {
         warnings.push(format!(
-            "the check found {} error(s); they are sealed in data/check-report.json (run `kitei check` to see them)",
-            inputs.report.errors()
+            "the check found {errors} error(s); they are sealed in data/check-report.json (run `kitei check` to see them)"
         ));
     }
     Ok(SealResult {
