@@ -314,9 +314,10 @@ fn seal_held(held: Held<'_>, req: &SealRequest) -> Result<SealResult, Error> {
         key.as_ref(),
         &mut warnings,
     );
+    // The workspace goes; a release's tree stays until the zip is written: the payload's
+    // files are read from it.
     let errors = inputs.report.errors();
     drop(inputs);
-    drop(release_tree);
     drop(held);
     let (written, record) = write::write(bag, &evidence_dir, key.as_ref(), req.progress)?;
     ledger

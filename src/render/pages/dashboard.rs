@@ -25,7 +25,7 @@ use crate::render::Audience;
 use crate::render::charts::{self, Bar, Column, Marker};
 
 /// The first page of the full list of findings (the dashboard shows the first page's worth).
-pub(super) const FINDINGS: &str = "findings.html";
+const FINDINGS: &str = "findings.html";
 
 /// The mean-time charts draw the latest this many incidents (the mean is of all of them): one
 /// bar per incident of a long history was unreadable, and 3 MB of SVG per chart at 10,000.
