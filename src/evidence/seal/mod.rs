@@ -220,13 +220,13 @@ pub fn seal(ws: &Workspace, req: &SealRequest) -> Result<SealResult, Error> {
 /// described, before the zip is written (the loaded corpus is most of the memory a seal
 /// holds, and the zip writer's own records come on top of it).
 pub fn seal_last(ws: Workspace, req: &SealRequest) -> Result<SealResult, Error> {
-    seal_held(Held::Owned(ws), req)
+    seal_held(Held::Owned(Box::new(ws)), req)
 }
 
 /// A workspace the seal borrows, or owns and frees when it no longer needs it.
 enum Held<'a> {
     Borrowed(&'a Workspace),
-    Owned(Workspace),
+    Owned(Box<Workspace>),
 }
 
 impl Held<'_> {
@@ -317,7 +317,6 @@ fn seal_held(held: Held<'_>, req: &SealRequest) -> Result<SealResult, Error> {
     // The workspace goes; a release's tree stays until the zip is written: the payload's
     // files are read from it.
     let errors = inputs.report.errors();
-    drop(inputs);
     drop(held);
     let (written, record) = write::write(bag, &evidence_dir, key.as_ref(), req.progress)?;
     ledger
