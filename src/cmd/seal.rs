@@ -20,7 +20,7 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, scope: Scope, sign: Option<Pat
 
 /// Seals a bundle of `ws` (`kitei build` calls this with the workspace it rendered) and
 /// prints what was written. The workspace is freed once the bag is described, before the
-/// zip is written ([`crate::evidence::seal_last`]).
+/// zip is written ([`crate::evidence::seal`]).
 pub fn seal(ws: Workspace, scope: Scope, sign: Option<PathBuf>) -> u8 {
     let sign = match KeySource::resolve(sign, &ws.project.config.evidence, &ws.project.root) {
         Ok(sign) => sign,
@@ -34,7 +34,7 @@ pub fn seal(ws: Workspace, scope: Scope, sign: Option<PathBuf>) -> u8 {
         sign,
         progress: std::io::stderr().is_terminal(),
     };
-    match crate::evidence::seal_last(ws, &request) {
+    match crate::evidence::seal(ws, &request) {
         Ok(result) => {
             for n in &result.notes {
                 eprintln!("note: {n}");

@@ -31,7 +31,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::files::{self, How};
 
-pub use seal::{Scope, SealOutcome, SealRequest, SealResult, Sealed, seal, seal_last};
+pub use seal::{Scope, SealOutcome, SealRequest, SealResult, Sealed, seal};
 pub use verify::{BundleReport, Limits, VerifyOptions, verify_bundle};
 
 /// The environment variable that holds the signing key's password.

@@ -211,39 +211,15 @@ pub struct SealResult {
 }
 
 /// Seals a bundle of the loaded workspace (the release's own files, read from git, for
-/// `--release`) into `evidence/`, after the newest bundle in its LEDGER.json.
-pub fn seal(ws: &Workspace, req: &SealRequest) -> Result<SealResult, Error> {
-    seal_held(Held::Borrowed(ws), req)
-}
-
-/// [`seal`] for a caller that is done with the workspace: it is freed once the bag is
-/// described, before the zip is written (the loaded corpus is most of the memory a seal
-/// holds, and the zip writer's own records come on top of it).
-pub fn seal_last(ws: Workspace, req: &SealRequest) -> Result<SealResult, Error> {
-    seal_held(Held::Owned(Box::new(ws)), req)
-}
-
-/// A workspace the seal borrows, or owns and frees when it no longer needs it.
-enum Held<'a> {
-    Borrowed(&'a Workspace),
-    Owned(Box<Workspace>),
-}
-
-impl Held<'_> {
-    fn get(&self) -> &Workspace {
-        match self {
-            Held::Borrowed(ws) => ws,
-            Held::Owned(ws) => ws,
-        }
-    }
-}
-
-fn seal_held(held: Held<'_>, req: &SealRequest) -> Result<SealResult, Error> {
-    let ws = held.get();
+/// `--release`) into `evidence/`, after the newest bundle in its LEDGER.json. The workspace
+/// is the caller's last use of it: it is freed once the bag is described, before the zip is
+/// written (the loaded corpus is most of the memory a seal holds, and the zip writer's own
+/// records come on top of it).
+pub fn seal(ws: Workspace, req: &SealRequest) -> Result<SealResult, Error> {
     let mut warnings = Vec::new();
     // 0-1. What is sealed, planned.
     let mut release_tree = None;
-    let inputs = inputs::resolve(ws, &req.scope, &mut release_tree)?;
+    let inputs = inputs::resolve(&ws, &req.scope, &mut release_tree)?;
     let payload = plan::plan(&inputs, &req.scope, &mut warnings)?;
     // The key first: a missing or wrong key is an error even when nothing changed.
     let key = signing_key(req)?;
@@ -317,7 +293,7 @@ fn seal_held(held: Held<'_>, req: &SealRequest) -> Result<SealResult, Error> {
     // The workspace goes; a release's tree stays until the zip is written: the payload's
     // files are read from it.
     let errors = inputs.report.errors();
-    drop(held);
+    drop(ws);
     let (written, record) = write::write(bag, &evidence_dir, key.as_ref(), req.progress)?;
     ledger
         .bundles
