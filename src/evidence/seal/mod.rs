@@ -454,6 +454,30 @@ mod tests {
     //! The phases one by one, on a copy of the example project.
     use super::*;
 
+    #[test]
+    fn metadata_files_are_spooled_or_held_with_the_same_bytes() {
+        use std::os::unix::fs::FileExt;
+        let value = serde_json::json!({"b": [1, 2], "a": "報告書"});
+        let mut expected = serde_json::to_vec_pretty(&value).unwrap();
+        expected.push(b'\n');
+        let dir = tempfile::tempdir().unwrap();
+        let spooled = json_file(&value, dir.path());
+        let Content::Part(part) = &spooled else {
+            panic!("a spool folder exists: the file goes to it");
+        };
+        let mut bytes = vec![0; part.len as usize];
+        part.file.read_exact_at(&mut bytes, part.offset).unwrap();
+        assert_eq!(bytes, expected);
+        assert_eq!(spooled.sha256(), sha256_hex(&expected));
+        // No spool folder: the same bytes, in memory.
+        let held = json_file(&value, &dir.path().join("missing"));
+        let Content::Bytes(bytes) = &held else {
+            panic!("without a spool folder the file is held in memory");
+        };
+        assert_eq!(bytes, &expected);
+        assert_eq!(held.sha256(), spooled.sha256());
+    }
+
     fn example() -> (tempfile::TempDir, Workspace) {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let dir = tempfile::tempdir().unwrap();
