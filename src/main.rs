@@ -382,28 +382,52 @@ fn quiet_broken_pipe() {
 
 /// glibc gives each thread that allocates its own heap (up to 8 per core). Pages freed in one
 /// heap are not reused by another, so a build that renders on rayon's threads and then seals
-/// (which renders the restricted site again) kept both phases' peaks: at 10,000 documents on
+/// (which renders the restricted site again) keeps both phases' peaks: at 10,000 documents on
 /// 2 cores `kitei build` peaked at 812–848 MiB with the default, 691 MiB with two heaps and
-/// 590 MiB with one, at the same CPU time (README, "Benchmarks"). The price is a lock that
-/// threads allocating many small values wait on, which `check` does not pay (see `main`).
-/// Called before any thread exists (`Cli::parse` starts none). `GLIBC_TUNABLES=
-/// glibc.malloc.arena_max=N` still decides when it is set.
-fn few_malloc_arenas() {
+/// 590 MiB with one (README, "Benchmarks"); since the seal's memory was cut, 306 MiB with two
+/// and 285 with one, over the 300 MB target with two. One heap has a price: every allocation
+/// takes one lock, and two threads that render pages (small JSON values made and dropped by
+/// the thousand) wait on each other: the same build used 1.2x the CPU with one heap. So a
+/// command that seals keeps one heap, and one that renders without sealing (`build
+/// --no-seal`, `serve`) gets one per worker thread (cold `build --no-seal` at 10,000 documents
+/// 0.86x the wall time, peak 243 -> 255 MiB; one changed file 0.72x). Called before any thread
+/// exists (`Cli::parse` starts none). `GLIBC_TUNABLES=glibc.malloc.arena_max=N` still decides
+/// when it is set.
+fn few_malloc_arenas(arenas: MallocArenas) {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if !std::env::var("GLIBC_TUNABLES").is_ok_and(|t| t.contains("arena_max")) {
+        let max = match arenas {
+            MallocArenas::One => 1,
+            // rayon's workers (one per core) and the main thread, which waits while they work.
+            MallocArenas::PerWorker => std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .try_into()
+                .unwrap_or(libc::c_int::MAX),
+        };
         // SAFETY: called once at start-up, before any thread exists.
         unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, MALLOC_ARENAS);
+            libc::mallopt(libc::M_ARENA_MAX, max);
         }
     }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    let _ = arenas;
+}
+
+/// How many glibc heaps a command that renders gets ([`few_malloc_arenas`]).
+#[derive(Clone, Copy)]
+enum MallocArenas {
+    /// The commands that seal: one heap, whose freed pages every phase reuses.
+    One,
+    /// The commands that render and never seal: one heap per worker thread.
+    PerWorker,
 }
 
 /// A thread's own glibc heap grows by what each allocation needs, one `mprotect` call per
 /// step: a cold `check` of 100,000 incidents made 89,500 of them (strace), about 4 % of its
 /// samples with the page faults they lead to. Asking glibc to pad each growth (`M_TOP_PAD`)
 /// makes that 17 calls; paired runs, 8 each: wall 0.96x, CPU 0.96x, peak +21 MiB (the padding
-/// kept at the top of each heap). Only `check` keeps a heap per thread; the commands that
-/// render keep one (see [`few_malloc_arenas`]), the main heap, whose growth glibc pads by
+/// kept at the top of each heap). Only `check` asks for it: the commands that render keep
+/// their peak low with fewer heaps instead ([`few_malloc_arenas`]), whose growth glibc pads by
 /// 128 KiB. Called before any thread exists. `GLIBC_TUNABLES=glibc.malloc.top_pad=N` still
 /// decides when it is set.
 fn roomy_malloc_heaps() {
@@ -420,10 +444,6 @@ fn roomy_malloc_heaps() {
 /// 64-bit), so each heap is made accessible once. It is address space until touched.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 const MALLOC_TOP_PAD: libc::c_int = 64 << 20;
-
-/// Heaps for [`few_malloc_arenas`].
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-const MALLOC_ARENAS: libc::c_int = 1;
 
 /// The stack of each worker thread. Typesetting a PDF (typst's layout recurses deeply)
 /// overflowed the 2 MiB threads get by default on a generated corpus of 1,000 documents: the
@@ -452,11 +472,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // `check` loads and checks, one phase: glibc's heap per thread lets its two loader threads
     // allocate without waiting on each other (cold check of 100,000 incidents 4.7-5.2 -> 2.7-2.8
-    // s, peak +2 %). The commands that render keep one heap (see `few_malloc_arenas`).
-    if matches!(cli.command, Command::Check(_)) {
-        roomy_malloc_heaps();
-    } else {
-        few_malloc_arenas();
+    // s, peak +2 %). The commands that render get one heap per worker, or one heap when they
+    // also seal (see `few_malloc_arenas`).
+    match &cli.command {
+        Command::Check(_) => roomy_malloc_heaps(),
+        Command::Build(args) if args.no_seal => few_malloc_arenas(MallocArenas::PerWorker),
+        Command::Serve(_) => few_malloc_arenas(MallocArenas::PerWorker),
+        _ => few_malloc_arenas(MallocArenas::One),
     }
     if !matches!(cli.command, Command::Serve(_)) {
         quiet_broken_pipe();

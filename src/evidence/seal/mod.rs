@@ -219,8 +219,11 @@ pub fn seal(ws: Workspace, req: &SealRequest) -> Result<SealResult, Error> {
     let mut warnings = Vec::new();
     // 0-1. What is sealed, planned.
     let mut release_tree = None;
+    let mut parts = crate::timings::Parts::start("seal");
     let inputs = inputs::resolve(&ws, &req.scope, &mut release_tree)?;
+    parts.lap("inputs");
     let payload = plan::plan(&inputs, &req.scope, &mut warnings)?;
+    parts.lap("plan");
     // The key first: a missing or wrong key is an error even when nothing changed.
     let key = signing_key(req)?;
     let key_id = key.as_ref().map(|k| minisign::key_id_hex(&k.key_id));
@@ -293,8 +296,10 @@ pub fn seal(ws: Workspace, req: &SealRequest) -> Result<SealResult, Error> {
     // The workspace goes; a release's tree stays until the zip is written: the payload's
     // files are read from it.
     let errors = inputs.report.errors();
+    parts.lap("describe");
     drop(ws);
     let (written, record) = write::write(bag, &evidence_dir, key.as_ref(), req.progress)?;
+    parts.lap("write");
     ledger
         .bundles
         .push(ledger_entry(&record, &written.zip_sha256, &req.scope));
