@@ -199,10 +199,21 @@ fn publish(
     let (project, corpus) = (&ws.project, &ws.corpus);
     let report = ws.report();
     timings.lap("check");
-    messages.findings(ws, super::color());
-    timings.lap("findings");
     let errors = report.errors();
-    if errors > 0 && !opts.allow_errors {
+    let publishing = errors == 0 || opts.allow_errors;
+    // The previous build's page memo is read while the findings are formatted (each is one
+    // thread's work, and neither needs the other).
+    let reuse_paths = (publishing && reuse::enabled()).then(|| reuse::paths(&project.root, out));
+    let ((), memo) = rayon::join(
+        || messages.findings(ws, super::color()),
+        || {
+            reuse_paths
+                .as_ref()
+                .map(|(_, pages)| reuse::PageMemo::load(pages))
+        },
+    );
+    timings.lap("findings and memo");
+    if !publishing {
         eprintln!(
             "kitei build: {errors} error(s), {} warning(s); not publishing (fix them, or build a preview with --allow-errors)",
             report.warnings()
@@ -232,10 +243,6 @@ fn publish(
     // Pages are written into a staging folder as they render; it replaces `out` only at the
     // end, and is deleted if the build fails. Pages and files the previous build into `out`
     // already made are linked from it instead (render::reuse).
-    let reuse_paths = reuse::enabled().then(|| reuse::paths(&project.root, out));
-    let memo = reuse_paths
-        .as_ref()
-        .map(|(_, pages)| reuse::PageMemo::load(pages));
     let staging = match &reuse_paths {
         Some((files, _)) => output::Staging::incremental(out, files.clone()),
         None => output::Staging::new(out),
@@ -258,7 +265,7 @@ fn publish(
         },
         Err(e) => vec![e],
     };
-    timings.lap("memo");
+    timings.lap("staging");
     let build_errors = render(&info);
     timings.lap("render");
     for e in &build_errors {
@@ -302,14 +309,21 @@ fn publish(
             staging.linked()
         )
     });
-    let published = staging.publish();
-    timings.lap("publish");
+    // The page memo is saved while the site is swapped in. Saved for a site that then fails
+    // to publish, it costs nothing: a page is reused only if the published files still hold
+    // the bytes it records.
+    let (published, ()) = rayon::join(
+        || staging.publish(),
+        || {
+            if let (Some(memo), Some((_, pages))) = (&memo, &reuse_paths) {
+                memo.save(pages);
+            }
+        },
+    );
+    timings.lap("publish and memo");
     if let Err(e) = published {
         eprintln!("error: cannot write the site to {}: {e}", out.display());
         return super::UNUSABLE;
-    }
-    if let (Some(memo), Some((_, pages))) = (&memo, &reuse_paths) {
-        memo.save(pages);
     }
     messages.line(format!(
         "kitei build: {pages} pages for audience `{}` in {}{}",

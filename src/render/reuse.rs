@@ -19,6 +19,7 @@
 //! reuse is checked against the other file and the disk, and anything that does not match is
 //! rendered and written afresh. `KITEI_CACHE=off` turns both off.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::os::unix::fs::MetadataExt;
@@ -108,19 +109,29 @@ struct Recorded {
 }
 
 impl Recorded {
-    /// The page as it is saved, its text read back from the spool.
-    fn entry(&self) -> io::Result<PageEntry> {
+    /// The page as it is saved: its text borrowed when it is in memory (a reused page's),
+    /// read back from the spool otherwise.
+    fn entry(&self) -> io::Result<SavedEntry<'_>> {
         let (text, grams) = match &self.search {
-            Some((spool, stored)) => spool.get(stored)?,
-            None => (String::new(), None),
+            Some((spool, stored)) => (spool.text(stored)?, spool.grams(stored)?),
+            None => (Cow::Borrowed(""), None),
         };
-        Ok(PageEntry {
-            key: self.key,
-            digest: self.digest,
+        Ok(SavedEntry {
+            key: &self.key,
+            digest: &self.digest,
             text,
             grams,
         })
     }
+}
+
+/// [`PageEntry`] as it is written: the same fields, in the same order, so the same bytes.
+#[derive(Serialize)]
+struct SavedEntry<'a> {
+    key: &'a Hash,
+    digest: &'a Hash,
+    text: Cow<'a, str>,
+    grams: Option<Cow<'a, Grams>>,
 }
 
 /// This build's pages as a map of [`PageEntry`], read from the spool one page at a time.
@@ -252,7 +263,8 @@ fn write<T: Serialize>(path: &Path, magic: &[u8; 8], value: &T) -> io::Result<()
         .suffix(".tmp")
         .tempfile_in(dir)?;
     {
-        let mut out = io::BufWriter::new(tmp.as_file_mut());
+        // The page memo is tens of MB: written in large pieces.
+        let mut out = io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
         out.write_all(&header(magic))?;
         postcard::to_io(value, &mut out).map_err(io::Error::other)?;
         out.flush()?;
