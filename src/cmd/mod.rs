@@ -63,13 +63,26 @@ pub fn diagnostic(ws: &Workspace, d: &Diagnostic, color: bool) -> String {
 /// line, in order: one text, printed in one write (a write per finding costs more than the
 /// finding on a terminal or a CI log, and a build keeps the text for its no-op replay).
 pub fn findings_text(ws: &Workspace, diagnostics: &[Diagnostic], color: bool) -> String {
+    use rayon::prelude::*;
     use std::fmt::Write as _;
-    let mut text = String::new();
-    for d in diagnostics {
-        let _ = writeln!(text, "{}\n", diagnostic(ws, d, color));
-    }
-    text
+    // In chunks that any idle worker takes (`kitei build` reads its page memo meanwhile), in
+    // the report's order.
+    let chunks: Vec<String> = diagnostics
+        .par_chunks(FINDINGS_CHUNK)
+        .map(|chunk| {
+            let mut text = String::new();
+            for d in chunk {
+                let _ = writeln!(text, "{}\n", diagnostic(ws, d, color));
+            }
+            text
+        })
+        .collect();
+    chunks.concat()
 }
+
+/// Findings formatted by one task of [`findings_text`]: thousands of findings are a few
+/// dozen tasks.
+const FINDINGS_CHUNK: usize = 256;
 
 /// `KITEI_TIMINGS=1`: how long each phase of a command took, and how many times the corpus
 /// was loaded and checked, on stderr (for profiling).
