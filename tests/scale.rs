@@ -31,10 +31,10 @@ fn read(out: &Path, name: &str) -> String {
     std::fs::read_to_string(out.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-#[test]
-fn long_lists_are_paginated_and_reach_every_page() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
+/// A generated corpus of 260 documents and 250 incidents (355 warnings) in `dir`/corpus; returns
+/// its project folder.
+fn generated(dir: &Path) -> std::path::PathBuf {
+    let corpus = dir.join("corpus");
     run(Command::new(env!("CARGO_BIN_EXE_kitei-gen")).args([
         "--out",
         corpus.to_str().unwrap(),
@@ -49,8 +49,15 @@ fn long_lists_are_paginated_and_reach_every_page() {
         "--layouts",
         "kitei",
     ]));
+    corpus.join("kitei")
+}
+
+#[test]
+fn long_lists_are_paginated_and_reach_every_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = generated(dir.path());
     let out = dir.path().join("site");
-    run(common::kitei(&corpus.join("kitei"))
+    run(common::kitei(&project)
         .args(["build", "--no-seal", "--audience", "restricted", "--out"])
         .arg(&out)
         .env("SOURCE_DATE_EPOCH", "1762000000")
@@ -192,4 +199,54 @@ fn long_lists_are_paginated_and_reach_every_page() {
         std::fs::copy(out.join(name), sample.join(name)).unwrap();
     }
     common::assert_valid_html(&sample, "list pages");
+}
+
+/// The findings are formatted in chunks on several threads: printed, they still come in the
+/// report's order, each once.
+#[test]
+fn printed_findings_keep_the_reports_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = generated(dir.path());
+    let human = common::kitei(&project).arg("check").output().unwrap();
+    let json = common::kitei(&project)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let expected: Vec<String> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let at = &d["location"];
+            let at = match at["path"].as_str() {
+                Some(path) => format!("{path}:{}:{}", at["line"], at["column"]),
+                None => String::new(),
+            };
+            let (level, code) = (d["level"].as_str().unwrap(), d["code"].as_str().unwrap());
+            format!("{level}[{code}] {at}")
+        })
+        .collect();
+    assert!(
+        expected.len() > 300,
+        "{} findings: too few to need several chunks",
+        expected.len()
+    );
+    // `warning[K0803]: message` then `  --> path:line:col`.
+    let stderr = String::from_utf8(human.stderr).unwrap();
+    let mut printed = Vec::new();
+    let mut lines = stderr.lines().peekable();
+    while let Some(line) = lines.next() {
+        if let Some((head, _)) = line.split_once("]: ")
+            && (head.starts_with("warning[") || head.starts_with("error["))
+        {
+            let at = lines
+                .peek()
+                .and_then(|l| l.trim_start().strip_prefix("--> "))
+                .unwrap_or("")
+                .to_string();
+            printed.push(format!("{head}] {at}"));
+        }
+    }
+    assert_eq!(printed, expected);
 }
