@@ -30,6 +30,10 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, opts: &Options, no_seal: bool)
     let (code, ws) = site(root, as_of, opts, &timings);
     // Evidence is sealed from a build that published without errors, never from a preview.
     let code = if code != 0 || no_seal || opts.allow_errors {
+        // Nothing more needs the workspace, and the process is about to exit.
+        if let Some(ws) = ws {
+            ws.leak();
+        }
         code
     } else {
         // A no-op build loaded nothing: the seal loads the workspace now.

@@ -38,8 +38,10 @@ impl<'a> Site<'a> {
             .iter()
             .map(|l| (l.dest.as_str(), self.resolve_dest(&l.dest, doc)))
             .collect();
+        // The body and the table of contents, made from the headings the loader parsed out of
+        // the body: the body's inputs cover both.
         let body = Deferred {
-            field: "body",
+            fields: &["body", "toc"],
             inputs: body_inputs(doc, &targets),
             reusable: !targets.iter().any(|(_, t)| matches!(t, Target::Broken(_))),
             build: &|| {
@@ -60,15 +62,15 @@ impl<'a> Site<'a> {
                 for e in errors {
                     self.error(e);
                 }
-                (Value::String(rendered.html), clean)
+                let toc: Vec<Value> = doc
+                    .headings
+                    .iter()
+                    .filter(|h| h.level <= 3)
+                    .map(|h| json!({"level": h.level, "anchor": h.anchor, "text": h.text, "clause": h.clause_number}))
+                    .collect();
+                (vec![Value::String(rendered.html), Value::Array(toc)], clean)
             },
         };
-        let toc: Vec<Value> = doc
-            .headings
-            .iter()
-            .filter(|h| h.level <= 3)
-            .map(|h| json!({"level": h.level, "anchor": h.anchor, "text": h.text, "clause": h.clause_number}))
-            .collect();
         let m = &doc.meta;
         let phases: Vec<Value> = PHASES
             .iter()
@@ -96,7 +98,7 @@ impl<'a> Site<'a> {
             "incident_type_names": m.incident_types.iter().map(|t| self.type_names.name(&t.value)).collect::<Vec<_>>(),
             "severity_min": m.severity_min,
             "phases": phases,
-            "toc": toc,
+            "toc": Value::Null,
             "contacts": if doc.kind() == DocKind::Runbook { self.runbook_contacts(doc) } else { Vec::new() },
             "body": Value::Null,
             "receipt": self.receipt_json(doc),

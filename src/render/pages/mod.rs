@@ -63,15 +63,16 @@ pub const PHASES: [&str; 5] = [
 /// The part of a page's context that is built only if the page is rendered (see
 /// [`Site::render_deferred`]).
 struct Deferred<'f> {
-    /// The field of `page` it fills.
-    field: &'static str,
+    /// The fields of `page` it fills.
+    fields: &'static [&'static str],
     /// The digest of everything the part is made from.
     inputs: reuse::Hash,
     /// False when the inputs are not all known beforehand (e.g. a broken link): the page is
     /// rendered and not recorded.
     reusable: bool,
-    /// Builds the part; false with it when building it reported errors.
-    build: &'f dyn Fn() -> (Value, bool),
+    /// Builds the part, a value per field in the order of `fields`; false with them when
+    /// building them reported errors.
+    build: &'f dyn Fn() -> (Vec<Value>, bool),
 }
 
 pub struct Site<'a> {
@@ -200,7 +201,10 @@ impl<'a> Site<'a> {
                 .json(&page)
                 .json(&versions);
             if let Some(d) = &deferred {
-                key.part(d.field.as_bytes()).part(&d.inputs);
+                for field in d.fields {
+                    key.part(field.as_bytes());
+                }
+                key.part(&d.inputs);
             }
             (memo, key.finish())
         });
@@ -221,9 +225,11 @@ impl<'a> Site<'a> {
         // `--allow-errors`) is rendered again, so its errors are reported again.
         let mut record = true;
         if let Some(d) = deferred {
-            let (value, clean) = (d.build)();
+            let (values, clean) = (d.build)();
             record = clean && d.reusable;
-            page[d.field] = value;
+            for (field, value) in d.fields.iter().zip(values) {
+                page[*field] = value;
+            }
         }
         let mut ctx = self.base_context.clone();
         ctx.insert("title", title);
