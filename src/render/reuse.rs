@@ -311,6 +311,53 @@ mod tests {
         assert!(memo.take("a.html", &[1; 32]).is_none(), "taken once");
     }
 
+    /// A reused page's text is written from memory, a rendered page's read back from the
+    /// spool; either way the saved entry has the bytes of a [`PageEntry`].
+    #[test]
+    fn saved_entries_are_page_entries() {
+        let spelling = crate::render::spelling::Spelling::new(&[]).unwrap();
+        let grams = Grams::of(&spelling, "題", "保持された本文");
+        let spool = Arc::new(TextSpool::new());
+        let pages = [
+            (
+                "held.html",
+                Stored::Held("保持された本文".into(), Some(grams.clone())),
+            ),
+            ("spooled.html", spool.put("書き出した本文".into(), None)),
+        ];
+        let memo = PageMemo::default();
+        for (url, stored) in pages {
+            memo.record(url, [1; 32], [2; 32]);
+            memo.set_search(url, &spool, stored);
+        }
+        for (url, recorded) in lock(&memo.next).iter() {
+            let (text, grams) = match url.as_str() {
+                "held.html" => ("保持された本文", Some(grams.clone())),
+                _ => ("書き出した本文", None),
+            };
+            let entry = PageEntry {
+                key: [1; 32],
+                digest: [2; 32],
+                text: text.into(),
+                grams,
+            };
+            assert_eq!(
+                postcard::to_allocvec(&recorded.entry().unwrap()).unwrap(),
+                postcard::to_allocvec(&entry).unwrap(),
+                "{url}"
+            );
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.pages");
+        memo.save(&path);
+        let memo = PageMemo::load(&path);
+        let held = memo.take("held.html", &[1; 32]).unwrap();
+        assert_eq!(
+            (held.text.as_str(), held.grams),
+            ("保持された本文", Some(grams))
+        );
+    }
+
     #[test]
     fn damaged_or_foreign_files_read_as_empty() {
         let dir = tempfile::tempdir().unwrap();
