@@ -16,6 +16,9 @@
 //! written atomically (temporary file, then rename) with the entries this run used or made,
 //! and only when they differ from what was read. `KITEI_CACHE=off` turns it off,
 //! `KITEI_CACHE=debug` prints what it did.
+//!
+//! The same store keeps other per-finding values under their own family (the printed text
+//! of findings, [`crate::cmd::findings`]) through [`Memo::get_bytes`] and [`Memo::put_bytes`].
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -158,10 +161,21 @@ impl Memo {
             .into_iter()
             .map(Finding::diagnostic)
             .collect::<Option<Vec<_>>>()?;
-        lock(&self.next).insert(*key, bytes.clone());
+        self.keep(key, bytes.clone());
+        Some(diagnostics)
+    }
+
+    /// The bytes stored under `key`, kept for the next run as if they had been used.
+    pub fn get_bytes(&self, key: &Hash) -> Option<Vec<u8>> {
+        let bytes = self.previous.get(key)?.clone();
+        self.keep(key, bytes.clone());
+        Some(bytes)
+    }
+
+    fn keep(&self, key: &Hash, bytes: Vec<u8>) {
+        lock(&self.next).insert(*key, bytes);
         self.reused
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Some(diagnostics)
     }
 
     /// Remembers the findings of `key`.
@@ -171,9 +185,17 @@ impl Memo {
         }
         let stored: Vec<Finding> = findings.iter().map(Finding::of).collect();
         if let Some(bytes) = crate::source::cache::encode(&stored) {
-            lock(&self.next).insert(key, bytes);
-            self.made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.put_bytes(key, bytes);
         }
+    }
+
+    /// Remembers `bytes` under `key`.
+    pub fn put_bytes(&self, key: Hash, bytes: Vec<u8>) {
+        if !self.is_on() {
+            return;
+        }
+        lock(&self.next).insert(key, bytes);
+        self.made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The findings under `key`, or `compute`d and remembered.

@@ -9,6 +9,7 @@ pub mod ack;
 pub mod build;
 pub mod check;
 pub mod diff;
+mod findings;
 pub mod import;
 pub mod init;
 pub mod keygen;
@@ -30,6 +31,7 @@ use chrono::NaiveDate;
 
 use crate::diag::{Diagnostic, SourceMap, render_human};
 use crate::workspace::Workspace;
+pub use findings::findings_text;
 
 /// Exit code: the policy (or a bundle) has errors.
 pub const FAILED: u8 = 1;
@@ -58,31 +60,6 @@ pub fn open(root: &Path, as_of: Option<NaiveDate>) -> Result<Workspace, u8> {
 pub fn diagnostic(ws: &Workspace, d: &Diagnostic, color: bool) -> String {
     render_human(d, &ws.sources, color)
 }
-
-/// Every diagnostic of `diagnostics` as [`diagnostic`] prints it, each followed by an empty
-/// line, in order: one text, printed in one write (a write per finding costs more than the
-/// finding on a terminal or a CI log, and a build keeps the text for its no-op replay).
-pub fn findings_text(ws: &Workspace, diagnostics: &[Diagnostic], color: bool) -> String {
-    use rayon::prelude::*;
-    use std::fmt::Write as _;
-    // In chunks that any idle worker takes (`kitei build` reads its page memo meanwhile), in
-    // the report's order.
-    let chunks: Vec<String> = diagnostics
-        .par_chunks(FINDINGS_CHUNK)
-        .map(|chunk| {
-            let mut text = String::new();
-            for d in chunk {
-                let _ = writeln!(text, "{}\n", diagnostic(ws, d, color));
-            }
-            text
-        })
-        .collect();
-    chunks.concat()
-}
-
-/// Findings formatted by one task of [`findings_text`]: thousands of findings are a few
-/// dozen tasks.
-const FINDINGS_CHUNK: usize = 256;
 
 /// `KITEI_TIMINGS=1`: how long each phase of a command took, and how many times the corpus
 /// was loaded and checked, on stderr (for profiling).

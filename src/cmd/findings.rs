@@ -1,0 +1,141 @@
+//! Findings as `kitei check` and `kitei build` print them, with the printed text of each
+//! remembered between runs.
+//!
+//! Formatting a finding quotes its source line, so it reads the quoted file again and lays the
+//! excerpt out; at 10,000 documents that is tens of thousands of findings and ≈ 10 MB of text
+//! on every run, most of it the same as the last run's. So each finding's text is kept in a
+//! memo ([`crate::check::memo`], families `findings-plain` and `findings-color`) under a key
+//! made of everything the text is made from: the finding's fields and the SHA-256 of the
+//! quoted file as the loader read it (the memo's file also carries the executable's
+//! identity, which covers the layout code). A finding that quotes a file the corpus has no
+//! digest for is formatted every time. A text is remembered only when the file it quoted
+//! still had the loader's digest (an edit during the run must not be remembered under the
+//! digest of the text before it).
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use rayon::prelude::*;
+use sha2::{Digest as _, Sha256};
+
+use crate::check::memo::{Hash, KeyBuilder, Memo};
+use crate::diag::{Diagnostic, Level};
+use crate::workspace::Workspace;
+
+/// Findings formatted by one task of [`findings_text`]: thousands of findings are a few
+/// dozen tasks.
+const FINDINGS_CHUNK: usize = 256;
+
+/// Every diagnostic of `diagnostics` as [`super::diagnostic`] prints it, each followed by an
+/// empty line, in order: one text, printed in one write (a write per finding costs more than
+/// the finding on a terminal or a CI log, and a build keeps the text for its no-op replay).
+pub fn findings_text(ws: &Workspace, diagnostics: &[Diagnostic], color: bool) -> String {
+    let family = if color {
+        "findings-color"
+    } else {
+        "findings-plain"
+    };
+    let memo = Memo::open(
+        &ws.project.root,
+        family,
+        crate::source::cache::Mode::from_env(),
+    );
+    let digests: HashMap<&Path, &str> = if memo.is_on() {
+        ws.corpus
+            .files
+            .iter()
+            .map(|f| (f.display_path.as_path(), f.sha256.as_str()))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let quoted = Quoted { ws, digests };
+    // In chunks that any idle worker takes (`kitei build` reads its page memo meanwhile), in
+    // the report's order.
+    let chunks: Vec<String> = diagnostics
+        .par_chunks(FINDINGS_CHUNK)
+        .map(|chunk| {
+            let mut text = String::new();
+            for d in chunk {
+                let _ = writeln!(text, "{}\n", quoted.text(&memo, d, color));
+            }
+            text
+        })
+        .collect();
+    memo.save();
+    chunks.concat()
+}
+
+/// What a finding's text is made from besides the finding: the quoted files.
+struct Quoted<'a> {
+    ws: &'a Workspace,
+    /// Each loaded file's SHA-256 (hex) by the path findings name it by.
+    digests: HashMap<&'a Path, &'a str>,
+}
+
+impl Quoted<'_> {
+    /// The finding's text, from the memo or formatted (and then remembered if its key held).
+    fn text(&self, memo: &Memo, d: &Diagnostic, color: bool) -> String {
+        let key = memo.is_on().then(|| self.key(d, color)).flatten();
+        if let Some(text) = key
+            .and_then(|key| memo.get_bytes(&key))
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+        {
+            return text;
+        }
+        let text = super::diagnostic(self.ws, d, color);
+        if let Some(key) = key
+            && self.quoted_as_loaded(d)
+        {
+            memo.put_bytes(key, text.clone().into_bytes());
+        }
+        text
+    }
+
+    /// The key of a finding's text, or `None` when it quotes a file of unknown digest.
+    fn key(&self, d: &Diagnostic, color: bool) -> Option<Hash> {
+        let mut key = KeyBuilder::new("finding-text/1");
+        key.part(&[u8::from(color)])
+            .part(d.code.as_bytes())
+            .part(match d.level {
+                Level::Allow => b"allow",
+                Level::Warning => b"warning",
+                Level::Error => b"error",
+            })
+            .part(d.message.as_bytes());
+        for text in [&d.help, &d.subject] {
+            match text {
+                Some(t) => key.part(b"some").part(t.as_bytes()),
+                None => key.part(b"none"),
+            };
+        }
+        match &d.location {
+            None => key.part(b"nowhere"),
+            Some(loc) => {
+                key.part(loc.path.as_os_str().as_encoded_bytes())
+                    .part(&loc.line.to_le_bytes())
+                    .part(&loc.column.to_le_bytes());
+                if loc.line > 0 {
+                    key.part(self.digests.get(loc.path.as_path())?.as_bytes());
+                }
+                &mut key
+            }
+        };
+        Some(key.finish())
+    }
+
+    /// Whether the file the finding quotes (if any) reads now as the loader read it.
+    fn quoted_as_loaded(&self, d: &Diagnostic) -> bool {
+        let Some(loc) = d.location.as_ref().filter(|l| l.line > 0) else {
+            return true;
+        };
+        let (Some(text), Some(digest)) = (
+            self.ws.sources.get(&loc.path),
+            self.digests.get(loc.path.as_path()),
+        ) else {
+            return false;
+        };
+        crate::digest::hex(&Sha256::digest(text.as_bytes())) == *digest
+    }
+}
