@@ -445,10 +445,12 @@ fn roomy_malloc_heaps() {
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 const MALLOC_TOP_PAD: libc::c_int = 64 << 20;
 
-/// The stack of each worker thread. Typesetting a PDF (typst's layout recurses deeply)
-/// overflowed the 2 MiB threads get by default on a generated corpus of 1,000 documents: the
-/// build aborted. 8 MiB was enough there; this is four times that. It reserves address space
-/// only: a thread's memory is the pages it touches. `RUST_MIN_STACK` still decides when set.
+/// The stack of each worker thread. typst lays out a PDF's pages on the pool, and its layout
+/// recurses deeply: 2 MiB (the default) overflowed on a generated corpus of 1,000 documents
+/// and the build aborted; 8 MiB was enough there, this is four times that. (Each PDF itself
+/// is typeset on a thread of its own with as much, see `render::pdf::typeset_each`.) It
+/// reserves address space only: a thread's memory is the pages it touches. `RUST_MIN_STACK`
+/// still decides when set.
 const WORKER_STACK: usize = 32 << 20;
 
 /// Builds the worker pool with [`WORKER_STACK`] before anything uses it.

@@ -169,10 +169,7 @@ pub fn site(
         .as_deref()
         .and_then(|inputs| stamp::fresh(&project.root, &out, inputs))
     {
-        {
-            use std::io::Write;
-            let _ = std::io::stderr().lock().write_all(&last.messages);
-        }
+        let _ = last.replay(&mut std::io::stderr().lock());
         eprintln!(
             "kitei build: up to date: nothing changed since the last build into {}",
             out.display()

@@ -62,35 +62,54 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, opts: &Options) -> u8 {
             return super::UNUSABLE;
         }
     };
-    let files = match &opts.compare {
+    let (count, bytes): (usize, usize) = match &opts.compare {
         Some((a, b)) => match comparison(&ws, &pdfs, a, b) {
-            Ok(f) => vec![f],
+            Ok(f) => {
+                let path = out.join(&f.name);
+                let written =
+                    crate::files::write_atomically(&path, &f.bytes, crate::files::How::FILE);
+                if let Err(e) = written {
+                    eprintln!("error: cannot write {}: {e}", path.display());
+                    return super::UNUSABLE;
+                }
+                (1, f.bytes.len())
+            }
             Err(e) => {
                 eprintln!("{e}");
                 return super::UNUSABLE;
             }
         },
-        None => match pdfs.all() {
-            Ok(files) => files,
-            Err(errors) => {
+        None => {
+            // Each PDF is written beside its place as soon as it is typeset (together they can
+            // be gigabytes), and all are renamed into place only once every one was made.
+            let staged = std::sync::Mutex::new(Vec::new());
+            let put = |f: crate::render::pdf::PdfFile| {
+                let path = out.join(&f.name);
+                let file = crate::files::staged(&path, &f.bytes, crate::files::How::FILE)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                let mut staged = staged.lock().unwrap_or_else(|e| e.into_inner());
+                staged.push((file, f.bytes.len()));
+                Ok(())
+            };
+            if let Err(errors) = pdfs.each(&put) {
                 for e in errors {
                     eprintln!("error: {e}");
                 }
                 return super::UNUSABLE;
             }
-        },
-    };
-    for f in &files {
-        let path = out.join(&f.name);
-        if let Err(e) = crate::files::write_atomically(&path, &f.bytes, crate::files::How::FILE) {
-            eprintln!("error: cannot write {}: {e}", path.display());
-            return super::UNUSABLE;
+            let staged = staged.into_inner().unwrap_or_else(|e| e.into_inner());
+            let (count, bytes) = (staged.len(), staged.iter().map(|(_, n)| n).sum());
+            for (file, _) in staged {
+                if let Err(e) = file.put(crate::files::How::FILE) {
+                    eprintln!("error: cannot write into {}: {e}", out.display());
+                    return super::UNUSABLE;
+                }
+            }
+            (count, bytes)
         }
-    }
-    let bytes: usize = files.iter().map(|f| f.bytes.len()).sum();
+    };
     eprintln!(
-        "kitei pdf: wrote {} PDF(s), {} KB, for audience {} into {}",
-        files.len(),
+        "kitei pdf: wrote {count} PDF(s), {} KB, for audience {} into {}",
         bytes.div_ceil(1024),
         opts.audience.as_str(),
         out.display()

@@ -63,6 +63,31 @@ impl How {
 
 /// Writes `bytes` to `path` atomically; creates the parent folder.
 pub fn write_atomically(path: &Path, bytes: &[u8], how: How) -> std::io::Result<()> {
+    staged(path, bytes, how)?.put(how)
+}
+
+/// A file written whole beside its place and not yet renamed into it ([`Staged::put`]); deleted
+/// if dropped before. Several files staged first and put after are all-or-nothing as far as
+/// their writing goes.
+pub struct Staged {
+    tmp: tempfile::TempPath,
+    path: std::path::PathBuf,
+}
+
+impl Staged {
+    /// Renames the file into its place (see [`How::replace`]).
+    pub fn put(self, how: How) -> std::io::Result<()> {
+        if how.replace {
+            self.tmp.persist(&self.path).map_err(|e| e.error)
+        } else {
+            self.tmp.persist_noclobber(&self.path).map_err(|e| e.error)
+        }
+    }
+}
+
+/// The first half of [`write_atomically`]: `bytes` in a temporary file beside `path`
+/// (flushed if `how` says so), up to `how`'s crash point.
+pub fn staged(path: &Path, bytes: &[u8], how: How) -> std::io::Result<Staged> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -85,12 +110,10 @@ pub fn write_atomically(path: &Path, bytes: &[u8], how: How) -> std::io::Result<
     if let Some(point) = how.crash_point {
         crate::crash_points::reached(point);
     }
-    if how.replace {
-        tmp.persist(path).map_err(|e| e.error)?;
-    } else {
-        tmp.persist_noclobber(path).map_err(|e| e.error)?;
-    }
-    Ok(())
+    Ok(Staged {
+        tmp: tmp.into_temp_path(),
+        path: path.to_path_buf(),
+    })
 }
 
 /// What kind of thing a non-regular file is, for a message ("a FIFO (named pipe)").

@@ -23,15 +23,23 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// What the last successful build into one folder left behind.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub struct Stamp {
     /// The fingerprint of the build's inputs.
     pub inputs: String,
     /// The output folder as it was published: (device, inode, mtime in ns).
     pub output: (u64, u64, i128),
-    /// What the build printed (diagnostics, warnings, the summary line), as the bytes a no-op
-    /// writes to stderr again: each message followed by a newline.
-    pub messages: Vec<u8>,
+    /// The stamp file, read up to what the build printed (see [`Stamp::replay`]).
+    messages: std::io::BufReader<std::fs::File>,
+}
+
+impl Stamp {
+    /// Writes what the build printed (diagnostics, warnings, the summary line: each message
+    /// followed by a newline) to `to`, as a no-op build says it again. Copied by the kernel
+    /// where it can (≈ 10 MB at 10,000 documents, into a CI log).
+    pub fn replay(mut self, to: &mut impl std::io::Write) -> std::io::Result<u64> {
+        std::io::copy(&mut self.messages, to)
+    }
 }
 
 /// The stamp file's first line (JSON); the messages follow it as they are printed, so that a
@@ -77,12 +85,14 @@ pub fn inputs(project_root: &Path, source_dir: &Path, settings: &Settings) -> Op
         ..*settings
     };
     let now = probe_time(project_root)?;
+    // git answers while the folders are listed.
+    let refs = GitRefs::start(project_root);
     let mut hasher = Sha256::new();
     let mut part = |bytes: &[u8]| {
         hasher.update((bytes.len() as u64).to_le_bytes());
         hasher.update(bytes);
     };
-    part(b"kitei-build-stamp/2");
+    part(b"kitei-build-stamp/3");
     part(env!("CARGO_PKG_VERSION").as_bytes());
     let exe = std::env::current_exe().ok()?;
     part(stat_line(&exe, &std::fs::metadata(&exe).ok()?).as_bytes());
@@ -97,11 +107,11 @@ pub fn inputs(project_root: &Path, source_dir: &Path, settings: &Settings) -> Op
         part(std::env::var_os(var).unwrap_or_default().as_encoded_bytes());
     }
     part(&std::fs::read(project_root.join("kitei.toml")).ok()?);
-    part(git_refs(project_root).as_bytes());
     for dir in [source_dir.to_path_buf(), project_root.join("templates")] {
         part(dir.as_os_str().as_encoded_bytes());
         part(&tree_listing(&dir, now)?);
     }
+    part(refs.finish().as_bytes());
     Some(hex(&hasher.finalize()))
 }
 
@@ -139,22 +149,23 @@ fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
     meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128
 }
 
-/// A digest of `name len mtime ctime inode` of every entry under `dir` (in name order; empty
-/// when it does not exist), or `None` if an entry changed in the clock tick of `now` or later.
-/// Entries are stat'ed relative to their open folder (`DirEntry::metadata`), which is several
-/// times cheaper than stat'ing full paths; sub-folders of the top are listed in parallel.
+/// `name len mtime ctime inode` of every entry under `dir` (in name order, a folder's
+/// entries between `/` and `..`; empty when it does not exist), or `None` if an entry changed
+/// in the clock tick of `now` or later. Entries are stat'ed relative to their open folder
+/// (`DirEntry::metadata`), which is several times cheaper than stat'ing full paths, and the
+/// entries of every folder are stat'ed in parallel: the stat calls are the whole cost of a
+/// no-op build, and a corpus keeps thousands of files in one folder.
 fn tree_listing(dir: &Path, now: i128) -> Option<Vec<u8>> {
     if !dir.exists() {
         return Some(Vec::new());
     }
-    let entries = sorted_entries(dir)?;
+    listing(&sorted_entries(dir)?, now)
+}
+
+fn listing(entries: &[(std::ffi::OsString, std::fs::DirEntry)], now: i128) -> Option<Vec<u8>> {
     let parts: Vec<Option<Vec<u8>>> = entries
         .par_iter()
-        .map(|(name, entry)| {
-            let mut hasher = Sha256::new();
-            hash_entry(&mut hasher, name, entry, now)?;
-            Some(hasher.finalize().to_vec())
-        })
+        .map(|(name, entry)| entry_line(name, entry, now))
         .collect();
     parts
         .into_iter()
@@ -172,17 +183,16 @@ fn sorted_entries(dir: &Path) -> Option<Vec<(std::ffi::OsString, std::fs::DirEnt
     Some(entries)
 }
 
-fn hash_entry(
-    hasher: &mut Sha256,
-    name: &std::ffi::OsStr,
-    entry: &std::fs::DirEntry,
-    now: i128,
-) -> Option<()> {
+/// One entry's part of [`tree_listing`], a folder's with its entries.
+fn entry_line(name: &std::ffi::OsStr, entry: &std::fs::DirEntry, now: i128) -> Option<Vec<u8>> {
     let meta = entry.metadata().ok()?;
     if racy(&meta, now) {
         return None;
     }
-    hasher.update(name.as_encoded_bytes());
+    let name = name.as_encoded_bytes();
+    let mut line = Vec::with_capacity(8 + name.len() + 6 * 8);
+    line.extend_from_slice(&(name.len() as u64).to_le_bytes());
+    line.extend_from_slice(name);
     for n in [
         meta.len() as i64,
         meta.mtime(),
@@ -191,16 +201,14 @@ fn hash_entry(
         meta.ctime_nsec(),
         meta.ino() as i64,
     ] {
-        hasher.update(n.to_le_bytes());
+        line.extend_from_slice(&n.to_le_bytes());
     }
     if meta.is_dir() {
-        hasher.update(b"/");
-        for (name, child) in sorted_entries(&entry.path())? {
-            hash_entry(hasher, &name, &child, now)?;
-        }
-        hasher.update(b"..");
+        line.push(b'/');
+        line.extend(listing(&sorted_entries(&entry.path())?, now)?);
+        line.extend_from_slice(b"..");
     }
-    Some(())
+    Some(line)
 }
 
 /// Changed in the tick of `now` (or in the future): a later change may not move its times.
@@ -220,16 +228,42 @@ fn stat_line(path: &Path, meta: &std::fs::Metadata) -> String {
     )
 }
 
-/// HEAD and the tags (releases, the footer's commit), or nothing outside git.
-fn git_refs(root: &Path) -> String {
-    std::process::Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["show-ref", "--head", "--tags"])
-        .stderr(std::process::Stdio::null())
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default()
+/// HEAD and the tags (releases, the footer's commit), or nothing outside git: `git
+/// show-ref` started by [`GitRefs::start`] and read by [`GitRefs::finish`].
+struct GitRefs(Option<std::process::Child>);
+
+impl GitRefs {
+    fn start(root: &Path) -> GitRefs {
+        use std::process::{Command, Stdio};
+        let child = Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(["show-ref", "--head", "--tags"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn();
+        GitRefs(child.ok())
+    }
+
+    fn finish(mut self) -> String {
+        self.0
+            .take()
+            .and_then(|child| child.wait_with_output().ok())
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for GitRefs {
+    /// A fingerprint given up halfway (a racy file) leaves no git behind (`kitei serve` runs
+    /// for hours).
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 /// The identity of the published output folder.
@@ -242,7 +276,7 @@ pub fn output_identity(out: &Path) -> Option<(u64, u64, i128)> {
 /// Only the header is read unless it matches: after an edit the ≈ 10 MB of messages stay on
 /// disk.
 pub fn fresh(project_root: &Path, out: &Path, inputs: &str) -> Option<Stamp> {
-    use std::io::{BufRead, Read};
+    use std::io::BufRead as _;
     let mut file = std::io::BufReader::new(std::fs::File::open(path(project_root, out)).ok()?);
     let mut line = Vec::new();
     file.read_until(b'\n', &mut line).ok()?;
@@ -251,12 +285,10 @@ pub fn fresh(project_root: &Path, out: &Path, inputs: &str) -> Option<Stamp> {
     if header.inputs != inputs || Some(header.output) != output_identity(out) {
         return None;
     }
-    let mut messages = Vec::new();
-    file.read_to_end(&mut messages).ok()?;
     Some(Stamp {
         inputs: header.inputs,
         output: header.output,
-        messages,
+        messages: file,
     })
 }
 
@@ -344,10 +376,12 @@ mod tests {
         std::fs::create_dir_all(&out).unwrap();
         let printed = "error[K1]: e\n  --> a.md:1:1\n\nwarning: w\n";
         record(root, &out, "abc".into(), printed);
-        assert_eq!(
-            fresh(root, &out, "abc").unwrap().messages,
-            b"error[K1]: e\n  --> a.md:1:1\n\nwarning: w\n"
-        );
+        let mut replayed = Vec::new();
+        fresh(root, &out, "abc")
+            .unwrap()
+            .replay(&mut replayed)
+            .unwrap();
+        assert_eq!(replayed, b"error[K1]: e\n  --> a.md:1:1\n\nwarning: w\n");
         assert!(fresh(root, &out, "abd").is_none(), "other inputs");
         // A stamp in the layout before this one (one JSON object holding the messages) is not
         // read as a stamp without messages.

@@ -27,29 +27,21 @@ impl<'a> Site<'a> {
                 self.audience,
                 self.info.as_of,
             );
-            let comparisons = |p: &crate::render::pdf::Pdfs| -> Result<Vec<_>, Vec<String>> {
-                use rayon::prelude::*;
-                let files: Vec<Result<_, String>> = self
-                    .info
-                    .versions
-                    .comparisons
-                    .par_iter()
-                    .map(|c| p.comparison(&c.changes, &c.old, &c.new, c.draft, c.file.clone()))
-                    .collect();
-                files.into_iter().map(|f| f.map_err(|e| vec![e])).collect()
+            // Each PDF goes to the sink as soon as it is typeset (at 10,000 documents they
+            // are gigabytes together).
+            let put = |f: crate::render::pdf::PdfFile| {
+                self.sink.put(&format!("pdf/{}", f.name), f.bytes);
+                Ok(())
             };
-            let all = pdfs.map_err(|e| vec![e]).and_then(|p| {
-                let mut files = p.all()?;
-                files.extend(comparisons(&p)?);
-                Ok(files)
+            let made = pdfs.map_err(|e| vec![e]).and_then(|p| {
+                p.each(&put)?;
+                crate::render::pdf::typeset_each(&self.info.versions.comparisons, |c| {
+                    p.comparison(&c.changes, &c.old, &c.new, c.draft, c.file.clone())
+                        .and_then(put)
+                })
             });
-            match all {
-                Ok(files) => {
-                    for f in files {
-                        self.sink.put(&format!("pdf/{}", f.name), f.bytes);
-                    }
-                }
-                Err(errors) => errors.into_iter().for_each(|e| self.error(e)),
+            if let Err(errors) = made {
+                errors.into_iter().for_each(|e| self.error(e));
             }
         }
     }

@@ -29,6 +29,57 @@ use body::Dest;
 use markup::Markup;
 use typeset::{Moment, Typesetter};
 
+/// The stack of each typesetting thread: typst's layout recurses deeply (2 MiB overflowed on
+/// a generated corpus of 1,000 documents, 8 MiB was enough there). It reserves address space
+/// only: a thread's memory is the pages it touches.
+const TYPESET_STACK: usize = 32 << 20;
+
+/// Runs `job` on every item, on threads of their own, as many as the worker pool has, each
+/// with [`TYPESET_STACK`]; returns when all are done, with every error in the items' order.
+///
+/// Not on the worker pool: typst and krilla use it inside one PDF (`Engine::parallelize`,
+/// `rayon::yield_now`), and a pool worker that waits there runs another queued job on top of
+/// its stack, another whole PDF, which may wait in turn. With a PDF per document queued, the
+/// stack grew with the corpus until it overflowed (at 10,000 documents, 24,000 frames) and
+/// the build aborted. A thread of its own waits without taking on other work.
+pub fn typeset_each<T: Sync>(
+    items: &[T],
+    job: impl Fn(&T) -> Result<(), String> + Sync,
+) -> Result<(), Vec<String>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let errors = std::sync::Mutex::new(Vec::new());
+    let work = || {
+        loop {
+            let at = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(at) else { break };
+            if let Err(e) = job(item) {
+                errors
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((at, e));
+            }
+        }
+    };
+    let threads = rayon::current_num_threads().clamp(1, items.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            // A thread that cannot be made leaves its share to the others, or to this one.
+            let _ = std::thread::Builder::new()
+                .name("kitei-typeset".into())
+                .stack_size(TYPESET_STACK)
+                .spawn_scoped(scope, work);
+        }
+    });
+    work();
+    let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
+    if errors.is_empty() {
+        return Ok(());
+    }
+    errors.sort_by_key(|(at, _)| *at);
+    Err(errors.into_iter().map(|(_, e)| e).collect())
+}
+
 /// One PDF: its file name (`doc-ID.pdf`) and bytes.
 #[derive(Debug, Clone)]
 pub struct PdfFile {
@@ -69,26 +120,23 @@ impl<'a> Pdfs<'a> {
         })
     }
 
-    /// Every PDF this audience gets: each regulation document and runbook, and the contact
-    /// sheet.
-    pub fn all(&self) -> Result<Vec<PdfFile>, Vec<String>> {
-        use rayon::prelude::*;
+    /// Typesets every PDF this audience gets (each regulation document and runbook, and the
+    /// contact sheet) on [`typeset_each`]'s threads, handing each to `put` as soon as it is
+    /// made: at 10,000 documents the PDFs are gigabytes together. Returns how many were made,
+    /// or every error (of typesetting, or `put`'s), in the documents' order.
+    pub fn each(
+        &self,
+        put: &(dyn Fn(PdfFile) -> Result<(), String> + Sync),
+    ) -> Result<usize, Vec<String>> {
         let docs: Vec<Option<&Document>> = self.documents().map(Some).chain([None]).collect();
-        let results: Vec<Result<PdfFile, String>> = docs
-            .par_iter()
-            .map(|d| match d {
+        typeset_each(&docs, |d| {
+            match d {
                 Some(d) => self.document(d),
                 None => self.contact_sheet(),
-            })
-            .collect();
-        let (ok, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(|r| r.is_ok());
-        if errors.is_empty() {
-            let mut files: Vec<PdfFile> = ok.into_iter().map(Result::unwrap).collect();
-            files.sort_by(|a, b| a.name.cmp(&b.name));
-            Ok(files)
-        } else {
-            Err(errors.into_iter().filter_map(Result::err).collect())
-        }
+            }
+            .and_then(put)
+        })?;
+        Ok(docs.len())
     }
 
     /// The documents (regulation, guidelines, runbooks) this audience may read.
@@ -308,4 +356,43 @@ pub fn document_date(project: &Project, as_of: chrono::NaiveDate) -> Result<Mome
         minute: instant.minute() as u8,
         second: instant.second() as u8,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::typeset_each;
+
+    #[test]
+    fn typesetting_runs_off_the_worker_pool_and_says_errors_in_order() {
+        let items: Vec<usize> = (0..200).collect();
+        let done = std::sync::Mutex::new(Vec::new());
+        // Called from a pool worker, as the site's build calls it.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let result = pool.install(|| {
+            typeset_each(&items, |&i| {
+                assert_eq!(
+                    rayon::current_thread_index(),
+                    None,
+                    "a PDF typeset on a pool worker can stack others on top of it"
+                );
+                done.lock().unwrap().push(i);
+                match i % 7 {
+                    3 => Err(format!("e{i}")),
+                    _ => Ok(()),
+                }
+            })
+        });
+        let expected: Vec<String> = (0..200)
+            .filter(|i| i % 7 == 3)
+            .map(|i| format!("e{i}"))
+            .collect();
+        assert_eq!(result, Err(expected));
+        let mut done = done.into_inner().unwrap();
+        done.sort();
+        assert_eq!(done, items, "every item once");
+        assert_eq!(typeset_each(&[] as &[u8], |_| Ok(())), Ok(()));
+    }
 }

@@ -141,9 +141,17 @@ impl Typesetter {
                 .map_err(|e| e.message().to_string())?,
             ..PdfOptions::default()
         };
-        typst_pdf::pdf(&document, &options).map_err(|errors| explain(&errors, &world))
+        let pdf = typst_pdf::pdf(&document, &options).map_err(|errors| explain(&errors, &world));
+        // typst memoises across compiles in one global cache that nothing else empties: at
+        // 10,000 documents it grew past 20 GB. What the last few PDFs did not use goes.
+        typst::comemo::evict(CACHE_AGE);
+        pdf
     }
 }
+
+/// How many PDFs typst's memoised results may go unused before they are let go: the fonts
+/// and the shared preamble stay, one document's layout does not.
+const CACHE_AGE: usize = 10;
 
 /// typst's diagnostics as one message, with the generated markup line each points at (the
 /// markup is kitei's own: an error here is a kitei bug or a construct typst cannot lay out,
