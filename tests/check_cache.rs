@@ -295,3 +295,27 @@ fn one_edited_document_is_checked_again_and_the_others_are_reused() {
         seen(&check(p, "off", &["check", "--format", "json"]))
     );
 }
+
+/// Findings' printed texts are remembered (`findings-plain`), but an edit of the line a finding
+/// quotes that leaves the finding itself as it was shows the line as it is now.
+#[test]
+fn a_remembered_finding_quotes_its_line_as_it_is_now() {
+    let project = common::example();
+    let doc = documents(project.path())[0].clone();
+    edit_file(&doc, |t| format!("{t}\n品質Ａ責任者が確認する。末尾一\n"));
+    let first = check(project.path(), "debug", &["check"]);
+    let printed = seen(&first).2;
+    assert!(printed.contains("品質Ａ責任者が確認する。末尾一"), "{printed}");
+    let again = check(project.path(), "debug", &["check"]);
+    let n = debug_numbers(&again, "kitei: check memo findings-plain:").unwrap();
+    assert!(n[0] > 0 && n[1] == 0, "every text remembered: {n:?}");
+    assert_eq!(seen(&again), seen(&first));
+    edit_file(&doc, |t| t.replace("末尾一", "末尾二"));
+    let edited = seen(&check(project.path(), "debug", &["check"])).2;
+    assert!(
+        edited.contains("品質Ａ責任者が確認する。末尾二") && !edited.contains("末尾一"),
+        "{edited}"
+    );
+    let cold = seen(&check(project.path(), "off", &["check"])).2;
+    assert_eq!(edited, cold, "as a check without the cache prints it");
+}
