@@ -305,7 +305,10 @@ fn a_remembered_finding_quotes_its_line_as_it_is_now() {
     edit_file(&doc, |t| format!("{t}\n品質Ａ責任者が確認する。末尾一\n"));
     let first = check(project.path(), "debug", &["check"]);
     let printed = seen(&first).2;
-    assert!(printed.contains("品質Ａ責任者が確認する。末尾一"), "{printed}");
+    assert!(
+        printed.contains("品質Ａ責任者が確認する。末尾一"),
+        "{printed}"
+    );
     let again = check(project.path(), "debug", &["check"]);
     let n = debug_numbers(&again, "kitei: check memo findings-plain:").unwrap();
     assert!(n[0] > 0 && n[1] == 0, "every text remembered: {n:?}");

@@ -734,13 +734,45 @@ fn nesting_deeper_than_typst_allows_is_a_short_error_saying_what_to_change() {
     // A list nested 300 deep: typst refuses it; the message once listed all 430 of its errors
     // on one line and called it a kitei bug.
     let project = with_nested_list(300);
-    let (err, _out) = pdf_refused(project.path());
+    let (err, out) = pdf_refused(project.path());
     assert!(
         err.contains("data-leak (policy-src/runbooks/data-leak.md)") && err.contains("flatten"),
         "{err}"
     );
     assert!(err.contains("more"), "{err}");
     assert!(err.len() < 2_000, "{} bytes: {err}", err.len());
+    // The other documents' PDFs were typeset, and written beside their place: none is put in
+    // place, and nothing is left behind.
+    let left: Vec<_> = std::fs::read_dir(&out)
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn partial_pdfs_of_a_killed_run_are_removed() {
+    let project = example();
+    let out = project.path().join("pdf");
+    std::fs::create_dir_all(&out).unwrap();
+    // A run that has ended: its pid names no live process.
+    let mut gone = Command::new("true").spawn().unwrap();
+    let pid = gone.id();
+    gone.wait().unwrap();
+    let partial = out.join(format!(".kitei-{pid}-aB3xY9.tmp"));
+    std::fs::write(&partial, b"%PDF-1.7 half").unwrap();
+    let o = kitei(project.path())
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .arg("pdf")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(!partial.exists());
+    assert!(
+        err.contains("removed 1 partial file(s) of killed kitei runs"),
+        "{err}"
+    );
+    assert!(out.join("contacts.pdf").exists());
 }
 
 #[test]

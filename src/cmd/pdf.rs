@@ -81,7 +81,17 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, opts: &Options) -> u8 {
         },
         None => {
             // Each PDF is written beside its place as soon as it is typeset (together they can
-            // be gigabytes), and all are renamed into place only once every one was made.
+            // be gigabytes), and all are renamed into place only once every one was made; what
+            // a killed run left beside them goes first.
+            if let Ok(removed) = crate::files::stale::clean_temp_files(&out)
+                && !removed.is_empty()
+            {
+                eprintln!(
+                    "note: removed {} partial file(s) of killed kitei runs from {}",
+                    removed.len(),
+                    out.display()
+                );
+            }
             let staged = std::sync::Mutex::new(Vec::new());
             let put = |f: crate::render::pdf::PdfFile| {
                 let path = out.join(&f.name);
