@@ -750,6 +750,20 @@ fn nesting_deeper_than_typst_allows_is_a_short_error_saying_what_to_change() {
 }
 
 #[test]
+fn an_output_folder_that_cannot_be_made_is_an_error_naming_it() {
+    let project = example();
+    // `out` is a file: no PDF can be written under it.
+    std::fs::write(project.path().join("out"), b"not a folder").unwrap();
+    let (err, out) = pdf_refused(project.path());
+    assert!(
+        err.contains("cannot write")
+            && err.contains(&out.join("contacts.pdf").display().to_string()),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), b"not a folder");
+}
+
+#[test]
 fn partial_pdfs_of_a_killed_run_are_removed() {
     let project = example();
     let out = project.path().join("pdf");

@@ -17,8 +17,9 @@
 //! and only when they differ from what was read. `KITEI_CACHE=off` turns it off,
 //! `KITEI_CACHE=debug` prints what it did.
 //!
-//! The same store keeps other per-finding values under their own family (the printed text
-//! of findings, [`crate::cmd::findings`]) through [`Memo::get_bytes`] and [`Memo::put_bytes`].
+//! The same store keeps other per-finding values under a family of their own (the printed
+//! text of findings, which `kitei check` and `kitei build` keep) through [`Memo::get_bytes`]
+//! and [`Memo::put_bytes`].
 
 use std::collections::HashMap;
 use std::io::Write as _;

@@ -57,8 +57,10 @@ pub fn findings_text(ws: &Workspace, diagnostics: &[Diagnostic], color: bool) ->
         .par_chunks(FINDINGS_CHUNK)
         .map(|chunk| {
             let mut text = String::new();
+            // Findings come sorted by file: a file is checked against its digest once a run.
+            let mut checked = None;
             for d in chunk {
-                let _ = writeln!(text, "{}\n", quoted.text(&memo, d, color));
+                let _ = writeln!(text, "{}\n", quoted.text(&memo, d, color, &mut checked));
             }
             text
         })
@@ -74,9 +76,16 @@ struct Quoted<'a> {
     digests: HashMap<&'a Path, &'a str>,
 }
 
-impl Quoted<'_> {
+impl<'a> Quoted<'a> {
     /// The finding's text, from the memo or formatted (and then remembered if its key held).
-    fn text(&self, memo: &Memo, d: &Diagnostic, color: bool) -> String {
+    /// `checked`: the last file [`Quoted::quoted_as_loaded`] looked at, and its answer.
+    fn text(
+        &self,
+        memo: &Memo,
+        d: &'a Diagnostic,
+        color: bool,
+        checked: &mut Option<(&'a Path, bool)>,
+    ) -> String {
         let key = memo.is_on().then(|| self.key(d, color)).flatten();
         if let Some(text) = key
             .and_then(|key| memo.get_bytes(&key))
@@ -86,7 +95,7 @@ impl Quoted<'_> {
         }
         let text = super::diagnostic(self.ws, d, color);
         if let Some(key) = key
-            && self.quoted_as_loaded(d)
+            && self.quoted_as_loaded(d, checked)
         {
             memo.put_bytes(key, text.clone().into_bytes());
         }
@@ -126,16 +135,23 @@ impl Quoted<'_> {
     }
 
     /// Whether the file the finding quotes (if any) reads now as the loader read it.
-    fn quoted_as_loaded(&self, d: &Diagnostic) -> bool {
+    fn quoted_as_loaded(&self, d: &'a Diagnostic, checked: &mut Option<(&'a Path, bool)>) -> bool {
         let Some(loc) = d.location.as_ref().filter(|l| l.line > 0) else {
             return true;
         };
-        let (Some(text), Some(digest)) = (
-            self.ws.sources.get(&loc.path),
-            self.digests.get(loc.path.as_path()),
-        ) else {
-            return false;
+        let path = loc.path.as_path();
+        if let Some((last, same)) = *checked
+            && last == path
+        {
+            return same;
+        }
+        let same = match (self.ws.sources.get(path), self.digests.get(path)) {
+            (Some(text), Some(digest)) => {
+                crate::digest::hex(&Sha256::digest(text.as_bytes())) == *digest
+            }
+            _ => false,
         };
-        crate::digest::hex(&Sha256::digest(text.as_bytes())) == *digest
+        *checked = Some((path, same));
+        same
     }
 }

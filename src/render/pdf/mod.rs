@@ -122,12 +122,12 @@ impl<'a> Pdfs<'a> {
 
     /// Typesets every PDF this audience gets (each regulation document and runbook, and the
     /// contact sheet) on [`typeset_each`]'s threads, handing each to `put` as soon as it is
-    /// made: at 10,000 documents the PDFs are gigabytes together. Returns how many were made,
-    /// or every error (of typesetting, or `put`'s), in the documents' order.
+    /// made: at 10,000 documents the PDFs are gigabytes together. Returns every error (of
+    /// typesetting, or `put`'s), in the documents' order.
     pub fn each(
         &self,
         put: &(dyn Fn(PdfFile) -> Result<(), String> + Sync),
-    ) -> Result<usize, Vec<String>> {
+    ) -> Result<(), Vec<String>> {
         let docs: Vec<Option<&Document>> = self.documents().map(Some).chain([None]).collect();
         typeset_each(&docs, |d| {
             match d {
@@ -135,8 +135,7 @@ impl<'a> Pdfs<'a> {
                 None => self.contact_sheet(),
             }
             .and_then(put)
-        })?;
-        Ok(docs.len())
+        })
     }
 
     /// The documents (regulation, guidelines, runbooks) this audience may read.
