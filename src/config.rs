@@ -276,6 +276,9 @@ pub struct Project {
     pub ack_within: Period,
     pub ack_joiners_within: Period,
     pub rule_levels: BTreeMap<String, Level>,
+    /// The SHA-256 of `kitei.toml` as it was read (of nothing when there is none): the
+    /// settings in one value, for the keys of what is made from them (page reuse).
+    pub config_digest: crate::digest::Hash,
 }
 
 impl Project {
@@ -283,8 +286,10 @@ impl Project {
     pub fn open(root: &Path) -> Result<Project, Diagnostic> {
         let path = root.join(FILE_NAME);
         let display = PathBuf::from(FILE_NAME);
+        let mut config_digest = crate::digest::key(&[b"no kitei.toml"]);
         let config = match crate::files::read_regular(&path) {
             Ok(bytes) => {
+                config_digest = crate::digest::key(&[b"kitei.toml", &bytes]);
                 let text = crate::text::encoding::decode_utf8(bytes)
                     .map_err(|m| Diagnostic::error("K0102", m).at(Loc::file(&display)))?;
                 toml::from_str::<Config>(&text).map_err(|e| toml_diagnostic(&e, &text, &display))?
@@ -352,6 +357,7 @@ impl Project {
             ack_within,
             ack_joiners_within,
             rule_levels,
+            config_digest,
         })
     }
 

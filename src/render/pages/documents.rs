@@ -1,6 +1,7 @@
 //! One page per regulation document (`doc-ID.html`) and runbook (`runbook-ID.html`).
 
 use super::*;
+use crate::model::Sourced;
 
 /// The digest of what a document's rendered body is made from: its id (in error messages), its
 /// Markdown, the anchors of its headings and where each of its links goes for this audience.
@@ -26,11 +27,23 @@ fn body_inputs(doc: &Document, targets: &[(&str, Target)]) -> reuse::Hash {
 impl<'a> Site<'a> {
     /// Every document page this audience sees, in parallel.
     pub(super) fn documents(&self) {
-        let docs: Vec<&Document> = self.docs().collect();
+        let audience = self.audience;
+        let docs: Vec<&Sourced<Document>> = self
+            .corpus
+            .documents
+            .iter()
+            .filter(|d| audience.sees(d.meta.visibility))
+            .collect();
         docs.par_iter().for_each(|doc| self.document(doc));
     }
 
-    pub(super) fn document(&self, doc: &'a Document) {
+    /// A document's page. Its key is made from its declared inputs (see
+    /// [`Site::render_declared`]): the document's own source file, the page of the document
+    /// found under its id (the receipt names that file's digest), what its references name and
+    /// its revision rows, and where each link of its body goes. Anything else this page shows
+    /// must come from a file that is not a document, or be added to those inputs.
+    pub(super) fn document(&self, sourced: &'a Sourced<Document>) {
+        let doc = &sourced.item;
         // Where every link of the body goes: the body's inputs beside its own text. The
         // Markdown is rendered only when the page cannot be reused.
         let targets: Vec<(&str, Target)> = doc
@@ -38,83 +51,106 @@ impl<'a> Site<'a> {
             .iter()
             .map(|l| (l.dest.as_str(), self.resolve_dest(&l.dest, doc)))
             .collect();
-        // The body and the table of contents, made from the headings the loader parsed out of
-        // the body: the body's inputs cover both.
-        let body = Deferred {
-            fields: &["body", "toc"],
-            inputs: body_inputs(doc, &targets),
-            reusable: !targets.iter().any(|(_, t)| matches!(t, Target::Broken(_))),
-            build: &|| {
-                let mut errors = Vec::new();
-                // Every link the renderer meets was resolved above (the loader collects the
-                // links with the same parser); one that was not is resolved now and the page
-                // is not recorded, since its key did not cover it.
-                let covered = std::cell::Cell::new(true);
-                let resolve = |dest: &str| match targets.iter().find(|(d, _)| *d == dest) {
-                    Some((_, t)) => t.clone(),
-                    None => {
-                        covered.set(false);
-                        self.resolve_dest(dest, doc)
-                    }
-                };
-                let rendered = markdown::render(doc, &resolve, &mut errors);
-                let clean = errors.is_empty() && covered.get();
-                for e in errors {
-                    self.error(e);
-                }
-                let toc: Vec<Value> = doc
-                    .headings
-                    .iter()
-                    .filter(|h| h.level <= 3)
-                    .map(|h| json!({"level": h.level, "anchor": h.anchor, "text": h.text, "clause": h.clause_number}))
-                    .collect();
-                (vec![Value::String(rendered.html), Value::Array(toc)], clean)
-            },
-        };
+        let reusable = !targets.iter().any(|(_, t)| matches!(t, Target::Broken(_)));
         let m = &doc.meta;
-        let phases: Vec<Value> = PHASES
-            .iter()
-            .filter(|p| doc.anchor(p).is_some())
-            .map(|p| json!({"anchor": p, "label": self.t(&format!("phase_{p}"))}))
-            .collect();
-        let page = json!({
-            "id": doc.id(),
-            "kind": match doc.kind() { DocKind::Regulation => "regulation", DocKind::Guideline => "guideline", DocKind::Runbook => "runbook" },
-            "summary": m.summary,
-            "version": m.version.as_ref().map(|v| v.value.clone()),
-            "owner": m.owner.as_ref().map(|r| self.ref_json(&r.value)),
-            "approved_by": m.approved_by.as_ref().map(|r| self.ref_json(&r.value)),
-            "approved_on": m.approved_on.as_ref().map(|v| v.value.to_string()),
-            "effective_on": m.effective_on.as_ref().map(|v| v.value.to_string()),
-            "review_every": m.review_every.as_ref().map(|v| self.period(v.value)),
-            "changes": m.changes.iter().map(|c| json!({
-                "version": c.version,
-                "approved_on": c.approved_on.as_ref().map(|v| v.value.to_string()),
-                "effective_on": c.effective_on.as_ref().map(|v| v.value.to_string()),
-                "summary": c.summary,
-            })).collect::<Vec<_>>(),
-            "revisions": self.revisions(doc),
-            "incident_types": m.incident_types.iter().map(|t| t.value.clone()).collect::<Vec<_>>(),
-            "incident_type_names": m.incident_types.iter().map(|t| self.type_names.name(&t.value)).collect::<Vec<_>>(),
-            "severity_min": m.severity_min,
-            "phases": phases,
-            "toc": Value::Null,
-            "contacts": if doc.kind() == DocKind::Runbook { self.runbook_contacts(doc) } else { Vec::new() },
-            "body": Value::Null,
-            "receipt": self.receipt_json(doc),
-            "pdf": self.pdf_link(&pdf_file_name(doc)),
+        let revisions = self.revisions(doc);
+        let owner = m.owner.as_ref().map(|r| self.ref_json(&r.value));
+        let approved_by = m.approved_by.as_ref().map(|r| self.ref_json(&r.value));
+        let inputs = self.memo.and_then(|_| {
+            let own = &self.corpus.files[self.corpus.document(doc.id())?.file];
+            let source = self.corpus.files.get(sourced.file)?;
+            (!source.sha256.is_empty() && !own.sha256.is_empty()).then(|| {
+                let mut key = reuse::KeyBuilder::new("document-page");
+                key.part(source.rel_path.as_os_str().as_encoded_bytes())
+                    .part(source.sha256.as_bytes())
+                    .part(own.sha256.as_bytes())
+                    .part(&body_inputs(doc, &targets))
+                    .json(&owner)
+                    .json(&approved_by)
+                    .json(&revisions);
+                key.finish()
+            })
         });
-        let template = if doc.kind() == DocKind::Runbook {
-            "runbook.html"
-        } else {
-            "document.html"
+        let build = || {
+            let (body, toc, clean) = self.document_body(doc, &targets);
+            let page = json!({
+                "id": doc.id(),
+                "kind": match doc.kind() { DocKind::Regulation => "regulation", DocKind::Guideline => "guideline", DocKind::Runbook => "runbook" },
+                "summary": m.summary,
+                "version": m.version.as_ref().map(|v| v.value.clone()),
+                "owner": owner,
+                "approved_by": approved_by,
+                "approved_on": m.approved_on.as_ref().map(|v| v.value.to_string()),
+                "effective_on": m.effective_on.as_ref().map(|v| v.value.to_string()),
+                "review_every": m.review_every.as_ref().map(|v| self.period(v.value)),
+                "changes": m.changes.iter().map(|c| json!({
+                    "version": c.version,
+                    "approved_on": c.approved_on.as_ref().map(|v| v.value.to_string()),
+                    "effective_on": c.effective_on.as_ref().map(|v| v.value.to_string()),
+                    "summary": c.summary,
+                })).collect::<Vec<_>>(),
+                "revisions": revisions,
+                "incident_types": m.incident_types.iter().map(|t| t.value.clone()).collect::<Vec<_>>(),
+                "incident_type_names": m.incident_types.iter().map(|t| self.type_names.name(&t.value)).collect::<Vec<_>>(),
+                "severity_min": m.severity_min,
+                "phases": PHASES
+                    .iter()
+                    .filter(|p| doc.anchor(p).is_some())
+                    .map(|p| json!({"anchor": p, "label": self.t(&format!("phase_{p}"))}))
+                    .collect::<Vec<_>>(),
+                "toc": toc,
+                "contacts": if doc.kind() == DocKind::Runbook { self.runbook_contacts(doc) } else { Vec::new() },
+                "body": body,
+                "receipt": self.receipt_json(doc),
+                "pdf": self.pdf_link(&pdf_file_name(doc)),
+            });
+            (page, clean)
         };
-        let nav = if doc.kind() == DocKind::Runbook {
-            "runbooks"
+        let (template, nav) = if doc.kind() == DocKind::Runbook {
+            ("runbook.html", "runbooks")
         } else {
-            "regulation"
+            ("document.html", "regulation")
         };
-        self.render_deferred(template, &doc_url(doc), &m.title, nav, page, Some(body));
+        // Without a digest of its source (never for a loaded document) the page is rendered
+        // and not recorded.
+        let recordable = inputs.is_some() || self.memo.is_none();
+        self.render_declared(
+            template,
+            &doc_url(doc),
+            &m.title,
+            nav,
+            &inputs.unwrap_or_default(),
+            reusable && recordable,
+            &build,
+        );
+    }
+
+    /// A document's body in HTML, its table of contents, and false when rendering it reported
+    /// errors. Every link the renderer meets was resolved into `targets` (the loader collects
+    /// the links with the same parser); one that was not is resolved now and reported as an
+    /// error-free but unclean render, since the page's key did not cover it.
+    fn document_body(&self, doc: &Document, targets: &[(&str, Target)]) -> (Value, Value, bool) {
+        let mut errors = Vec::new();
+        let covered = std::cell::Cell::new(true);
+        let resolve = |dest: &str| match targets.iter().find(|(d, _)| *d == dest) {
+            Some((_, t)) => t.clone(),
+            None => {
+                covered.set(false);
+                self.resolve_dest(dest, doc)
+            }
+        };
+        let rendered = markdown::render(doc, &resolve, &mut errors);
+        let clean = errors.is_empty() && covered.get();
+        for e in errors {
+            self.error(e);
+        }
+        let toc: Vec<Value> = doc
+            .headings
+            .iter()
+            .filter(|h| h.level <= 3)
+            .map(|h| json!({"level": h.level, "anchor": h.anchor, "text": h.text, "clause": h.clause_number}))
+            .collect();
+        (Value::String(rendered.html), Value::Array(toc), clean)
     }
 
     /// The contact block of a runbook: every role its steps name (`role:` links, in order of

@@ -60,21 +60,6 @@ pub const PHASES: [&str; 5] = [
     "recovery",
 ];
 
-/// The part of a page's context that is built only if the page is rendered (see
-/// [`Site::render_deferred`]).
-struct Deferred<'f> {
-    /// The fields of `page` it fills.
-    fields: &'static [&'static str],
-    /// The digest of everything the part is made from.
-    inputs: reuse::Hash,
-    /// False when the inputs are not all known beforehand (e.g. a broken link): the page is
-    /// rendered and not recorded.
-    reusable: bool,
-    /// Builds the part, a value per field in the order of `fields`; false with them when
-    /// building them reported errors.
-    build: &'f dyn Fn() -> (Vec<Value>, bool),
-}
-
 pub struct Site<'a> {
     project: &'a Project,
     corpus: &'a Corpus,
@@ -97,6 +82,9 @@ pub struct Site<'a> {
     base_key: reuse::Hash,
     /// The previous build's pages, and this build's (incremental builds only).
     memo: Option<&'a PageMemo>,
+    /// The digest of every input that is not a document (incremental builds only): see
+    /// [`Site::render_declared`].
+    non_document_inputs: reuse::Hash,
     /// The check's view of the corpus as of the evaluation date (deadlines, duties).
     check: Ctx<'a>,
     /// What readers see for an incident type's id.
@@ -129,6 +117,7 @@ impl<'a> Site<'a> {
             errors: Mutex::new(Vec::new()),
             base_key: [0; 32],
             memo: None,
+            non_document_inputs: [0; 32],
             check: Ctx::new(corpus, project, info.as_of),
             type_names: TypeNames::new(project.config.lang, &project.config.incident_types),
             spelling: Spelling::new(&project.config.search.variants)?,
@@ -156,7 +145,36 @@ impl<'a> Site<'a> {
     pub fn incremental(mut self, memo: &'a PageMemo) -> Self {
         memo.restart();
         self.memo = Some(memo);
+        self.non_document_inputs = self.non_document_inputs();
         self
+    }
+
+    /// The digest of every source file that is not a document (path, length and SHA-256),
+    /// of the settings and of the build's facts the pages read (the evaluation date, whether
+    /// PDFs are linked): what a page may read besides its own document and its links.
+    fn non_document_inputs(&self) -> reuse::Hash {
+        let mut is_document = vec![false; self.corpus.files.len()];
+        for d in &self.corpus.documents {
+            if let Some(slot) = is_document.get_mut(d.file) {
+                *slot = true;
+            }
+        }
+        let mut key = reuse::KeyBuilder::new("non-document-inputs");
+        key.part(&self.project.config_digest)
+            .part(self.info.as_of.to_string().as_bytes())
+            .part(&[u8::from(self.info.pdf)]);
+        for (file, _) in self
+            .corpus
+            .files
+            .iter()
+            .zip(&is_document)
+            .filter(|(_, is_document)| !**is_document)
+        {
+            key.part(file.rel_path.as_os_str().as_encoded_bytes())
+                .part(&file.len.to_le_bytes())
+                .part(file.sha256.as_bytes());
+        }
+        key.finish()
     }
 
     fn doc(&self, id: &str) -> Option<&'a Document> {
@@ -175,21 +193,6 @@ impl<'a> Site<'a> {
     }
 
     fn render(&self, template: &str, url: &str, title: &str, nav: &str, page: Value) {
-        self.render_deferred(template, url, title, nav, page, None);
-    }
-
-    /// [`Site::render`] for a page whose context lacks one costly part (a document's body),
-    /// built by `deferred` only when the page is not reused: the page's key covers the
-    /// digest of that part's inputs instead of the part itself.
-    fn render_deferred(
-        &self,
-        template: &str,
-        url: &str,
-        title: &str,
-        nav: &str,
-        mut page: Value,
-        deferred: Option<Deferred<'_>>,
-    ) {
         let versions = self.info.versions.page_context(url);
         let key = self.memo.map(|memo| {
             let mut key = reuse::KeyBuilder::new("page");
@@ -200,42 +203,100 @@ impl<'a> Site<'a> {
                 .part(nav.as_bytes())
                 .json(&page)
                 .json(&versions);
-            if let Some(d) = &deferred {
-                for field in d.fields {
-                    key.part(field.as_bytes());
-                }
-                key.part(&d.inputs);
-            }
             (memo, key.finish())
         });
-        let reusable = deferred.as_ref().is_none_or(|d| d.reusable);
-        if let Some((memo, key)) = key
-            && reusable
-            && let Some(previous) = memo.take(url, &key)
-            && self.sink.keep(url, &previous.digest)
-        {
-            memo.record(url, key, previous.digest);
-            memo.reused();
-            // The previous build's text is in memory already (the memo was read whole):
-            // spooling it would only write it out and read it back.
-            self.index_page(url, title, Stored::Held(previous.text, previous.grams));
+        if !self.reused(url, title, key) {
+            self.render_page(template, url, title, nav, page, &versions, key, true);
+        }
+    }
+
+    /// [`Site::render`] for a page whose context is costly to build (a document's): keyed by
+    /// the digest of its declared `inputs` instead of the context, which `build` makes only
+    /// when the page is not reused (false with it when building it reported errors). The key
+    /// also covers [`Site::non_document_inputs`]: `inputs` must cover everything else the
+    /// context reads — for a document page its own source file and where its links go.
+    /// `reusable` false (an input not known beforehand, e.g. a broken link): the page is
+    /// rendered and not recorded.
+    #[allow(clippy::too_many_arguments)]
+    fn render_declared(
+        &self,
+        template: &str,
+        url: &str,
+        title: &str,
+        nav: &str,
+        inputs: &reuse::Hash,
+        reusable: bool,
+        build: &dyn Fn() -> (Value, bool),
+    ) {
+        let versions = self.info.versions.page_context(url);
+        let key = self.memo.map(|memo| {
+            let mut key = reuse::KeyBuilder::new("page-from-inputs");
+            key.part(&self.base_key)
+                .part(&self.non_document_inputs)
+                .part(template.as_bytes())
+                .part(url.as_bytes())
+                .part(title.as_bytes())
+                .part(nav.as_bytes())
+                .part(inputs)
+                .json(&versions);
+            (memo, key.finish())
+        });
+        if reusable && self.reused(url, title, key) {
             return;
         }
-        // Only a page that rendered cleanly is recorded: one with errors (a preview built with
-        // `--allow-errors`) is rendered again, so its errors are reported again.
-        let mut record = true;
-        if let Some(d) = deferred {
-            let (values, clean) = (d.build)();
-            record = clean && d.reusable;
-            for (field, value) in d.fields.iter().zip(values) {
-                page[*field] = value;
-            }
+        let (page, clean) = build();
+        self.render_page(
+            template,
+            url,
+            title,
+            nav,
+            page,
+            &versions,
+            key,
+            clean && reusable,
+        );
+    }
+
+    /// Whether the previous build's page under this key is still published as it was: then
+    /// it is linked into this build, recorded again and indexed from its kept text.
+    fn reused(&self, url: &str, title: &str, key: Option<(&PageMemo, reuse::Hash)>) -> bool {
+        let Some((memo, key)) = key else {
+            return false;
+        };
+        let Some(previous) = memo.take(url, &key) else {
+            return false;
+        };
+        if !self.sink.keep(url, &previous.digest) {
+            return false;
         }
+        memo.record(url, key, previous.digest);
+        memo.reused();
+        // The previous build's text is in memory already (the memo was read whole): spooling
+        // it would only write it out and read it back.
+        self.index_page(url, title, Stored::Held(previous.text, previous.grams));
+        true
+    }
+
+    /// Renders a page from its context, writes it and indexes it; records it under `key` when
+    /// `record` (only a page that rendered cleanly is recorded: one with errors — a preview
+    /// built with `--allow-errors` — is rendered again, so its errors are reported again).
+    #[allow(clippy::too_many_arguments)]
+    fn render_page(
+        &self,
+        template: &str,
+        url: &str,
+        title: &str,
+        nav: &str,
+        page: Value,
+        versions: &Value,
+        key: Option<(&PageMemo, reuse::Hash)>,
+        record: bool,
+    ) {
         let mut ctx = self.base_context.clone();
         ctx.insert("title", title);
         ctx.insert("current", nav);
         ctx.insert_value("page", templates::into_value(page));
-        ctx.insert("versions", &versions);
+        ctx.insert("versions", versions);
         let rendered = self.tera.render(template, &ctx);
         // What a large page holds is let go of as soon as it is used: the context once the
         // page is rendered, the page once its text is taken out and it is written.
