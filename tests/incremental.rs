@@ -371,6 +371,22 @@ fn edits_of_a_pages_other_inputs_build_the_same_bytes_as_cold_builds() {
                 })
             },
         ),
+        (
+            "a phone number changed (runbook contact blocks: a file that is not a document)",
+            "employees",
+            {
+                let f = src.join("contacts.yaml");
+                Box::new(move || replace_in(&f, "090-0000-0002", "090-0000-0992"))
+            },
+        ),
+        (
+            "the receipt mailbox changed in kitei.toml (the regulation's receipt button)",
+            "employees",
+            {
+                let f = p.join("kitei.toml");
+                Box::new(move || replace_in(&f, "kitei-ack@example.jp", "ack-desk@example.jp"))
+            },
+        ),
     ];
     common::ok(build(p, &out, "employees", true));
     for (step, (what, audience, edit)) in edits.iter().enumerate() {
