@@ -3,15 +3,11 @@
 use super::*;
 use crate::model::Sourced;
 
-/// The digest of what a document's rendered body is made from: its id (in error messages), its
-/// Markdown, the anchors of its headings and where each of its links goes for this audience.
-/// The renderer and the sanitiser are the running kitei's (in every page key).
-fn body_inputs(doc: &Document, targets: &[(&str, Target)]) -> reuse::Hash {
-    let mut key = reuse::KeyBuilder::new("markdown-body");
-    key.part(doc.id().as_bytes()).part(doc.body.as_bytes());
-    for h in &doc.headings {
-        key.part(h.anchor.as_bytes());
-    }
+/// Where each link of a document's body goes for this audience: with the document's own
+/// source file (its Markdown, hence its headings' anchors), everything its rendered body is
+/// made from. The renderer and the sanitiser are the running kitei's (in every page key).
+fn link_targets(key: &mut reuse::KeyBuilder, targets: &[(&str, Target)]) {
+    key.part(&(targets.len() as u64).to_le_bytes());
     for (dest, target) in targets {
         key.part(dest.as_bytes());
         match target {
@@ -21,7 +17,6 @@ fn body_inputs(doc: &Document, targets: &[(&str, Target)]) -> reuse::Hash {
             Target::Broken(why) => key.part(b"broken").part(why.as_bytes()),
         };
     }
-    key.finish()
 }
 
 impl<'a> Site<'a> {
@@ -63,11 +58,9 @@ impl<'a> Site<'a> {
                 let mut key = reuse::KeyBuilder::new("document-page");
                 key.part(source.rel_path.as_os_str().as_encoded_bytes())
                     .part(source.sha256.as_bytes())
-                    .part(own.sha256.as_bytes())
-                    .part(&body_inputs(doc, &targets))
-                    .json(&owner)
-                    .json(&approved_by)
-                    .json(&revisions);
+                    .part(own.sha256.as_bytes());
+                link_targets(&mut key, &targets);
+                key.json(&owner).json(&approved_by).json(&revisions);
                 key.finish()
             })
         });
