@@ -11,7 +11,9 @@
 //! - `<out>.pages` ([`PageMemo`]): every page with the digest of its inputs (the key: the
 //!   template context it was rendered from — its own record, the titles and anchors of what it
 //!   links to, the navigation, the findings it shows, the build's global facts — plus the
-//!   templates and the kitei binary), the digest of its bytes and its search text. A page whose
+//!   templates and the kitei binary; for a document's page, the digest of its declared inputs
+//!   instead of the context: `Site::render_declared`), the digest of its bytes and its search
+//!   text. A page whose
 //!   key is unchanged is not rendered again; its file is linked if the files manifest still has
 //!   those bytes at that path, and its search text is reused.
 //!
