@@ -126,14 +126,14 @@ fn duplicate_ids(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 }
 
 /// A reference written in a record, with the kinds its field accepts.
-pub struct RefUse<'a> {
-    pub file: FileId,
-    pub at: &'a At<Ref>,
-    pub field: &'static str,
-    pub allowed: &'static [RefKind],
+struct RefUse<'a> {
+    file: FileId,
+    at: &'a At<Ref>,
+    field: &'static str,
+    allowed: &'static [RefKind],
     /// The record the reference is written in (`incident`, `INC-1`): formatted only when a
     /// finding needs it, so that listing a million references allocates no subjects.
-    pub subject: Option<(&'static str, &'a str)>,
+    subject: Subject<'a>,
 }
 
 const ROLE: &[RefKind] = &[RefKind::Role];
@@ -141,12 +141,17 @@ const CONTACT: &[RefKind] = &[RefKind::Contact];
 const ROLE_OR_CONTACT: &[RefKind] = &[RefKind::Role, RefKind::Contact];
 const ANY: &[RefKind] = &RefKind::ALL;
 
-/// Every typed reference in the YAML of the corpus, handed to `push` one at a time (a million
-/// at 100,000 incidents: never collected): the records other than incidents, in corpus order.
-/// With [`incident_reference_uses`] for each incident, then [`reference_uses_after_incidents`],
-/// this is every reference in the order the records are listed.
-fn reference_uses_before_incidents<'a>(c: &'a Corpus, push: &mut dyn FnMut(RefUse<'a>)) {
-    let mut push = |file, at, field, allowed, subject: Option<(&'static str, &'a str)>| {
+/// The record a reference is written in, as [`RefUse::subject`] holds it.
+type Subject<'a> = Option<(&'static str, &'a str)>;
+
+/// `push` taking a reference use field by field, as the listings below write them.
+fn pushing<'a, 'p>(
+    push: &'p mut dyn FnMut(RefUse<'a>),
+) -> impl FnMut(FileId, &'a At<Ref>, &'static str, &'static [RefKind], Subject<'a>) + 'p
+where
+    'a: 'p,
+{
+    move |file, at, field, allowed, subject| {
         push(RefUse {
             file,
             at,
@@ -154,7 +159,15 @@ fn reference_uses_before_incidents<'a>(c: &'a Corpus, push: &mut dyn FnMut(RefUs
             allowed,
             subject,
         })
-    };
+    }
+}
+
+/// Every typed reference in the YAML of the corpus, handed to `push` one at a time (a million
+/// at 100,000 incidents: never collected): the records other than incidents, in corpus order.
+/// With [`incident_reference_uses`] for each incident, then [`reference_uses_after_incidents`],
+/// this is every reference in the order the records are listed.
+fn reference_uses_before_incidents<'a>(c: &'a Corpus, push: &mut dyn FnMut(RefUse<'a>)) {
+    let mut push = pushing(push);
     for d in &c.documents {
         let m = &d.meta;
         let s = Some(("doc", m.id.value.as_str()));
@@ -211,15 +224,7 @@ fn reference_uses_before_incidents<'a>(c: &'a Corpus, push: &mut dyn FnMut(RefUs
 
 /// The typed references of one incident record.
 fn incident_reference_uses<'a>(i: &'a Sourced<Incident>, push: &mut dyn FnMut(RefUse<'a>)) {
-    let mut push = |file, at, field, allowed, subject: Option<(&'static str, &'a str)>| {
-        push(RefUse {
-            file,
-            at,
-            field,
-            allowed,
-            subject,
-        })
-    };
+    let mut push = pushing(push);
     let s = Some(("incident", i.id.value.as_str()));
     i.systems
         .iter()
@@ -252,15 +257,7 @@ fn incident_reference_uses<'a>(i: &'a Sourced<Incident>, push: &mut dyn FnMut(Re
 
 /// The typed references of drills, reviews and exceptions.
 fn reference_uses_after_incidents<'a>(c: &'a Corpus, push: &mut dyn FnMut(RefUse<'a>)) {
-    let mut push = |file, at, field, allowed, subject: Option<(&'static str, &'a str)>| {
-        push(RefUse {
-            file,
-            at,
-            field,
-            allowed,
-            subject,
-        })
-    };
+    let mut push = pushing(push);
     for d in &c.drills {
         let s = Some(("drill", d.id.value.as_str()));
         d.runbooks
