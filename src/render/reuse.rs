@@ -17,6 +17,9 @@
 //!   key is unchanged is not rendered again; its file is linked if the files manifest still has
 //!   those bytes at that path, and its search text is reused.
 //!
+//! The page memo (tens of MB at 10,000 documents: the search texts) is kept as 16 parts, pages
+//! split by a hash of their URL, each encoded and decoded on a thread of its own.
+//!
 //! Either file may be missing, stale or damaged (a killed run, another kitei version): each
 //! reuse is checked against the other file and the disk, and anything that does not match is
 //! rendered and written afresh. `KITEI_CACHE=off` turns both off.
@@ -40,7 +43,10 @@ pub use crate::digest::{Hash, KeyBuilder};
 const FILES_MAGIC: &[u8; 8] = b"KITEIFIL";
 const PAGES_MAGIC: &[u8; 8] = b"KITEIPAG";
 /// Raised whenever the layout of either file changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
+/// The page memo is written as this many independent parts (pages by a hash of their URL), so
+/// that it is decoded, and encoded, on all cores: it is tens of MB at 10,000 documents.
+const PAGE_PARTS: usize = 16;
 
 /// Whether reuse is on (`KITEI_CACHE` is not `off`).
 pub fn enabled() -> bool {
@@ -136,14 +142,14 @@ struct SavedEntry<'a> {
     grams: Option<Cow<'a, Grams>>,
 }
 
-/// This build's pages as a map of [`PageEntry`], read from the spool one page at a time.
-struct Saved<'a>(&'a HashMap<String, Recorded>);
+/// Some of this build's pages as a map of [`PageEntry`], read from the spool one page at a time.
+struct Saved<'a>(Vec<(&'a String, &'a Recorded)>);
 
 impl Serialize for Saved<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{Error, SerializeMap};
         let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (url, page) in self.0 {
+        for (url, page) in &self.0 {
             map.serialize_entry(url, &page.entry().map_err(S::Error::custom)?)?;
         }
         map.end()
@@ -167,7 +173,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl PageMemo {
     /// The memo of the last build saved at `path`, or an empty one.
     pub fn load(path: &Path) -> PageMemo {
-        let previous: HashMap<String, PageEntry> = read(path, PAGES_MAGIC).unwrap_or_default();
+        let previous = read_pages(path).unwrap_or_default();
         PageMemo {
             previous: Mutex::new(previous),
             next: Mutex::new(HashMap::new()),
@@ -225,7 +231,63 @@ impl PageMemo {
     /// reuse, so it is not reported).
     pub fn save(&self, path: &Path) {
         let next = std::mem::take(&mut *lock(&self.next));
-        let _ = write(path, PAGES_MAGIC, &Saved(&next));
+        let _ = write_pages(path, &next);
+    }
+}
+
+/// Which of the memo's parts holds the page at `url`.
+fn page_part(url: &str) -> usize {
+    let hash = url
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    hash as usize % PAGE_PARTS
+}
+
+/// The page memo at `path`: its parts decoded in parallel and joined.
+fn read_pages(path: &Path) -> Option<HashMap<String, PageEntry>> {
+    use crate::source::cache::Blob;
+    use rayon::prelude::*;
+    let bytes = std::fs::read(path).ok()?;
+    let body = bytes.strip_prefix(header(PAGES_MAGIC).as_slice())?;
+    let parts: Vec<Blob<'_>> = postcard::from_bytes(body).ok()?;
+    let parts: Vec<HashMap<String, PageEntry>> = parts
+        .par_iter()
+        .map(|part| postcard::from_bytes(&part.0).ok())
+        .collect::<Option<_>>()?;
+    let mut pages = HashMap::with_capacity(parts.iter().map(HashMap::len).sum());
+    for part in parts {
+        pages.extend(part);
+    }
+    Some(pages)
+}
+
+/// Writes this build's pages as [`PAGE_PARTS`] parts, each encoded on its own thread; two at a
+/// time, so that no more than two parts wait in memory to be written.
+fn write_pages(path: &Path, next: &HashMap<String, Recorded>) -> io::Result<()> {
+    let mut parts: Vec<Vec<(&String, &Recorded)>> = vec![Vec::new(); PAGE_PARTS];
+    for (url, page) in next {
+        parts[page_part(url)].push((url, page));
+    }
+    let parts: Vec<Saved<'_>> = parts.into_iter().map(Saved).collect();
+    write(path, PAGES_MAGIC, &EncodedParts(&parts))
+}
+
+/// The memo's parts as a sequence of byte strings, each encoded when it is written.
+struct EncodedParts<'p, 'a>(&'p [Saved<'a>]);
+
+impl Serialize for EncodedParts<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use rayon::prelude::*;
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for pair in self.0.chunks(2) {
+            let encoded: Vec<_> = pair.par_iter().map(postcard::to_allocvec).collect();
+            for part in encoded {
+                let bytes = part.map_err(S::Error::custom)?;
+                seq.serialize_element(&crate::source::cache::Blob(std::borrow::Cow::Owned(bytes)))?;
+            }
+        }
+        seq.end()
     }
 }
 
@@ -315,6 +377,34 @@ mod tests {
 
     /// A reused page's text is written from memory, a rendered page's read back from the
     /// spool; either way the saved entry has the bytes of a [`PageEntry`].
+    #[test]
+    fn every_page_comes_back_from_the_memos_parts() {
+        let spool = Arc::new(TextSpool::new());
+        let memo = PageMemo::default();
+        let urls: Vec<String> = (0..200).map(|n| format!("doc-{n}.html")).collect();
+        for (n, url) in urls.iter().enumerate() {
+            memo.record(url, [n as u8; 32], [2; 32]);
+            memo.set_search(url, &spool, Stored::Held(format!("本文 {n}"), None));
+        }
+        let parts: std::collections::BTreeSet<usize> = urls.iter().map(|u| page_part(u)).collect();
+        assert!(parts.len() > 1, "the pages are spread over parts");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.pages");
+        memo.save(&path);
+        let memo = PageMemo::load(&path);
+        for (n, url) in urls.iter().enumerate() {
+            let page = memo.take(url, &[n as u8; 32]).expect(url);
+            assert_eq!(page.text, format!("本文 {n}"));
+        }
+        assert!(lock(&memo.previous).is_empty(), "nothing more came back");
+        // A damaged memo reads as an empty one.
+        let mut bytes = std::fs::read(&path).unwrap();
+        let end = bytes.len();
+        bytes.truncate(end - 10);
+        std::fs::write(&path, bytes).unwrap();
+        assert!(lock(&PageMemo::load(&path).previous).is_empty());
+    }
+
     #[test]
     fn saved_entries_are_page_entries() {
         let spelling = crate::render::spelling::Spelling::new(&[]).unwrap();
