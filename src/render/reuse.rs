@@ -375,8 +375,6 @@ mod tests {
         assert!(memo.take("a.html", &[1; 32]).is_none(), "taken once");
     }
 
-    /// A reused page's text is written from memory, a rendered page's read back from the
-    /// spool; either way the saved entry has the bytes of a [`PageEntry`].
     #[test]
     fn every_page_comes_back_from_the_memos_parts() {
         let spool = Arc::new(TextSpool::new());
@@ -405,6 +403,8 @@ mod tests {
         assert!(lock(&PageMemo::load(&path).previous).is_empty());
     }
 
+    /// A reused page's text is written from memory, a rendered page's read back from the
+    /// spool; either way the saved entry has the bytes of a [`PageEntry`].
     #[test]
     fn saved_entries_are_page_entries() {
         let spelling = crate::render::spelling::Spelling::new(&[]).unwrap();
