@@ -309,6 +309,7 @@ fn references(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     reference_uses_after_incidents(c, &mut |u| check_reference(ctx, &u, out));
 }
 
+/// K0203 for a reference of a kind its field does not take, K0202 for one that names nothing.
 fn check_reference(ctx: &Ctx, u: &RefUse<'_>, out: &mut Vec<Diagnostic>) {
     let r = &u.at.value;
     // Built only for a finding: most references resolve.

@@ -104,16 +104,15 @@ impl<'a> Site<'a> {
         } else {
             ("document.html", "regulation")
         };
-        // Without a digest of its source (never for a loaded document) the page is rendered
-        // and not recorded.
-        let recordable = inputs.is_some() || self.memo.is_none();
+        // Without a digest of its source (never for a loaded document), or without a memo,
+        // the page is rendered and not recorded.
         self.render_declared(
             template,
             &doc_url(doc),
             &m.title,
             nav,
             &inputs.unwrap_or_default(),
-            reusable && recordable,
+            reusable && inputs.is_some(),
             &build,
         );
     }
