@@ -181,3 +181,79 @@ fn a_read_only_project_still_loads() {
         assert!(!loaded.cache.written);
     }
 }
+
+/// A change to a few files writes their entries to the delta and leaves the main cache file
+/// as it is; loads through the delta, through a delta older than the files it describes and
+/// after many changes (the main file rewritten, the delta removed) equal loads without cache.
+#[test]
+fn a_few_changes_go_to_the_delta() {
+    let before = cache::now();
+    let dir = example();
+    let settled = later(cache::now(), cache::RACY.as_secs() as i64 + 2);
+    let project = Project::open(dir.path()).unwrap();
+    let plain = |project: &Project| outcome(project, &load_with(project, cache::Mode::Off).unwrap());
+    load_at(&project, cache::Mode::On, before).unwrap();
+    let settle = load_at(&project, cache::Mode::On, settled).unwrap();
+    assert!(settle.cache.written && !settle.cache.delta, "{:?}", settle.cache);
+    cache_written_at(dir.path(), settled);
+    let (main, delta) = (cache::path(dir.path()), cache::delta_path(dir.path()));
+    let main_bytes = std::fs::read(&main).unwrap();
+    assert!(!delta.exists());
+
+    // One incident retitled: only its entry is written, to the delta.
+    let incidents: Vec<_> = settle
+        .corpus
+        .incidents
+        .iter()
+        .map(|i| (dir.path().join(&settle.corpus.files[i.file].display_path), i.title.clone()))
+        .collect();
+    let retitle = |(path, title): &(std::path::PathBuf, String), to: &str| {
+        let text = std::fs::read_to_string(path).unwrap();
+        std::fs::write(path, text.replacen(title.as_str(), to, 1)).unwrap();
+    };
+    retitle(&incidents[0], "題名を変えた事案");
+    let changed = load_at(&project, cache::Mode::On, later(settled, 3)).unwrap();
+    assert_eq!(changed.cache.read, 1);
+    assert!(changed.cache.written && changed.cache.delta, "{:?}", changed.cache);
+    assert_eq!(std::fs::read(&main).unwrap(), main_bytes, "the main file is untouched");
+    assert!(delta.exists());
+    assert_eq!(outcome(&project, &changed), plain(&project));
+    let stale_delta = std::fs::read(&delta).unwrap();
+
+    // Through the delta: the changed file's parsed value comes from it.
+    let through = load_at(&project, cache::Mode::On, later(settled, 4)).unwrap();
+    assert_eq!(through.cache.read, 0, "{:?}", through.cache);
+    assert_eq!(outcome(&project, &through), plain(&project));
+
+    // A delta that describes an earlier state of its file only costs a read.
+    retitle(&(incidents[0].0.clone(), "題名を変えた事案".into()), "もう一度変えた事案");
+    load_at(&project, cache::Mode::On, later(settled, 5)).unwrap();
+    std::fs::write(&delta, &stale_delta).unwrap();
+    let stale = load_at(&project, cache::Mode::On, later(settled, 6)).unwrap();
+    assert_eq!(stale.cache.read, 1, "{:?}", stale.cache);
+    assert_eq!(outcome(&project, &stale), plain(&project));
+
+    // Many files changed: the main file is written whole and the delta removed.
+    for (i, incident) in incidents.iter().enumerate().skip(1) {
+        retitle(incident, &format!("変えた事案{i}"));
+    }
+    let docs: Vec<_> = settle
+        .corpus
+        .documents
+        .iter()
+        .map(|d| dir.path().join(&settle.corpus.files[d.file].display_path))
+        .collect();
+    for path in &docs {
+        let mut text = std::fs::read_to_string(path).unwrap();
+        text.push_str("\n追記。\n");
+        std::fs::write(path, text).unwrap();
+    }
+    let many = incidents.len() - 1 + docs.len();
+    let files = settle.corpus.files.len();
+    assert!(many * 8 > files, "{many} of {files} files: more than an eighth");
+    let rewritten = load_at(&project, cache::Mode::On, later(settled, 7)).unwrap();
+    assert!(rewritten.cache.written && !rewritten.cache.delta, "{:?}", rewritten.cache);
+    assert!(!delta.exists(), "the delta is removed");
+    assert_ne!(std::fs::read(&main).unwrap(), main_bytes);
+    assert_eq!(outcome(&project, &rewritten), plain(&project));
+}

@@ -26,9 +26,19 @@
 //! changed) never decodes an older cache. Then a checksum of the body ([`digest`]: it finds a
 //! damaged file; a forged one carries its own checksum, as it would any digest), and the
 //! body: postcard of the entries, each parsed value a separate byte string that is decoded on
-//! its own (in parallel, by the loader). Anything unexpected is a miss: the cache is rebuilt silently, it
-//! never fails a check. It is written atomically (temporary file, then rename) and only when
-//! something changed; `KITEI_CACHE=off` turns it off, `KITEI_CACHE=debug` prints what it did.
+//! its own (in parallel, by the loader). Anything unexpected is a miss: the cache is rebuilt
+//! silently, it never fails a check. It is written atomically (temporary file, then rename) and
+//! only when something changed; `KITEI_CACHE=off` turns it off, `KITEI_CACHE=debug` prints what
+//! it did.
+//!
+//! A change to a few files does not rewrite the whole file (about 100 MB at 10,000 documents
+//! and as many incidents): their entries go to a second, small file in the same format,
+//! [`DELTA`], written by the scan that saw them, and an entry there is used before the main
+//! file's entry for the same path. Each entry stands on its own (its stat fingerprint, digest
+//! and parsed value, judged against the moment the file holding it was made), so a delta that
+//! outlived its main file, or a main file newer than its delta, can only cost a read, never
+//! give a wrong value. The main file is rewritten (and the delta removed) once more than an
+//! eighth of its entries are out of date or the delta would be that long ([`plan`]).
 
 use std::borrow::Cow;
 use std::fs::Metadata;
@@ -43,6 +53,8 @@ use sha2::{Digest, Sha256};
 
 /// The cache file inside the project's `.kitei-cache/`.
 pub const FILE: &str = "source.bin";
+/// The entries that changed since [`FILE`] was written, beside it.
+pub const DELTA: &str = "source-delta.bin";
 const MAGIC: &[u8; 8] = b"KITEISRC";
 /// Raised whenever the layout of the file or of an entry changes.
 const FORMAT: u32 = 2;
@@ -220,6 +232,11 @@ pub fn path(root: &Path) -> PathBuf {
     root.join(crate::config::CACHE_DIR).join(FILE)
 }
 
+/// Where the delta of the cache of the project at `root` lives.
+pub fn delta_path(root: &Path) -> PathBuf {
+    root.join(crate::config::CACHE_DIR).join(DELTA)
+}
+
 /// The key that ties a cache file to this kitei executable: `None` when the executable cannot
 /// be identified (then no cache is read or written).
 pub fn key() -> Option<[u8; 32]> {
@@ -327,6 +344,94 @@ impl<'a> Index<'a> {
                 None
             })
             .collect()
+    }
+}
+
+/// What the stored files know about one walked file.
+#[derive(Clone, Copy)]
+pub struct Prior<'a> {
+    pub entry: &'a Entry<'a>,
+    /// When the file holding the entry was made (see [`Index::made`]).
+    pub made: Time,
+    /// Whether the entry came from the delta.
+    pub in_delta: bool,
+}
+
+/// The stored entry of each of `paths` (in walk order): the delta's if it has one, else the
+/// main file's.
+pub fn priors<'a>(
+    main: Option<&'a Index<'a>>,
+    delta: Option<&'a Index<'a>>,
+    paths: &[&Path],
+) -> Vec<Option<Prior<'a>>> {
+    let found = |index: Option<&'a Index<'a>>, in_delta| -> Vec<Option<Prior<'a>>> {
+        match index {
+            Some(index) => index
+                .matching(paths.iter().copied())
+                .into_iter()
+                .map(|entry| {
+                    entry.map(|entry| Prior {
+                        entry,
+                        made: index.made,
+                        in_delta,
+                    })
+                })
+                .collect(),
+            None => vec![None; paths.len()],
+        }
+    };
+    found(delta, true)
+        .into_iter()
+        .zip(found(main, false))
+        .map(|(delta, main)| delta.or(main))
+        .collect()
+}
+
+/// How an entry of this load stands to the stored files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    /// It is the main file's entry, unchanged.
+    Main,
+    /// It is the delta's entry, unchanged.
+    Delta,
+    /// New or changed.
+    Changed,
+}
+
+/// What a load stores, from how its entries stand to the stored files.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Plan {
+    /// The stored files already say it.
+    Nothing,
+    /// Write every entry to the main file and remove the delta.
+    Whole,
+    /// Write these entries (by their index in the load) as the delta.
+    Delta(Vec<usize>),
+}
+
+/// The [`Plan`] for a load whose entries stand as `kept` to a main file of `main_len` entries
+/// (`None`: there is none) and a delta of `delta_len`. Everything not kept from the main file
+/// goes to the delta, unless that or the main file's out-of-date entries (changed, or of files
+/// that are gone) would be more than an eighth of the main file: then it is rewritten whole.
+pub fn plan(kept: &[Kept], main_len: Option<usize>, delta_len: usize) -> Plan {
+    let Some(main_len) = main_len else {
+        return if kept.is_empty() && delta_len == 0 {
+            Plan::Nothing
+        } else {
+            Plan::Whole
+        };
+    };
+    let delta: Vec<usize> = (0..kept.len()).filter(|&i| kept[i] != Kept::Main).collect();
+    let stale = main_len - (kept.len() - delta.len()).min(main_len);
+    if stale.max(delta.len()) * 8 > main_len {
+        return Plan::Whole;
+    }
+    let delta_unchanged =
+        delta.len() == delta_len && delta.iter().all(|&i| kept[i] == Kept::Delta);
+    if delta_unchanged {
+        Plan::Nothing
+    } else {
+        Plan::Delta(delta)
     }
 }
 
@@ -577,6 +682,36 @@ mod tests {
             std::fs::read(&lazy).unwrap(),
             "the same file as with every value given up front"
         );
+    }
+
+    #[test]
+    fn what_a_load_stores() {
+        use Kept::{Changed, Delta, Main};
+        assert_eq!(plan(&[], None, 0), Plan::Nothing, "an empty project");
+        assert_eq!(plan(&[Changed], None, 0), Plan::Whole, "no main file");
+        assert_eq!(plan(&[Changed], None, 3), Plan::Whole, "a delta alone");
+        let mut kept = vec![Main; 100];
+        assert_eq!(plan(&kept, Some(100), 0), Plan::Nothing);
+        assert_eq!(plan(&kept, Some(103), 0), Plan::Nothing, "files that are gone");
+        kept[7] = Changed;
+        kept.push(Changed);
+        assert_eq!(plan(&kept, Some(100), 0), Plan::Delta(vec![7, 100]));
+        kept[7] = Delta;
+        kept[100] = Delta;
+        assert_eq!(plan(&kept, Some(100), 2), Plan::Nothing, "the delta as it is");
+        assert_eq!(
+            plan(&kept, Some(100), 3),
+            Plan::Delta(vec![7, 100]),
+            "a file of the delta is gone"
+        );
+        for k in &mut kept[10..20] {
+            *k = Changed;
+        }
+        // 11 of the main file's 100 entries out of date, 12 to the delta: at most an eighth.
+        assert!(matches!(plan(&kept, Some(100), 2), Plan::Delta(d) if d.len() == 12));
+        assert_eq!(plan(&kept[..90], Some(100), 2), Plan::Whole, "21 of 100 out of date");
+        kept[30] = Changed;
+        assert_eq!(plan(&kept, Some(100), 2), Plan::Whole, "13 of 100 to the delta");
     }
 
     #[test]

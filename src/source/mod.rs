@@ -178,8 +178,10 @@ pub struct CacheStats {
     pub same_digest: usize,
     /// Files read, hashed and (when parseable) parsed.
     pub read: usize,
-    /// Whether the cache file was written.
+    /// Whether the cache was written.
     pub written: bool,
+    /// Whether what was written was the delta (see [`cache`]), not the whole file.
+    pub delta: bool,
 }
 
 /// How one file was obtained (see [`CacheStats`]).
@@ -274,16 +276,23 @@ fn load_at_then<R: Send>(
 
     let key = (mode != cache::Mode::Off).then(cache::key).flatten();
     let cache_path = cache::path(&project.root);
+    let delta_path = cache::delta_path(&project.root);
     // Without a stored cache no file is compared by its stat: the walk leaves regular files
     // unstat'ed and each read takes the stat from its open handle.
-    let stat_files = key.is_some() && cache_path.exists();
-    // The cache is read while the folder is walked.
-    let (stored, found) = rayon::join(
-        || key.and_then(|key| cache::Stored::read(&cache_path, &key)),
+    let stat_files = key.is_some() && (cache_path.exists() || delta_path.exists());
+    // The cache and its delta are read while the folder is walked.
+    let ((stored, stored_delta), found) = rayon::join(
+        || match &key {
+            Some(key) => (
+                cache::Stored::read(&cache_path, key),
+                cache::Stored::read(&delta_path, key),
+            ),
+            None => (None, None),
+        },
         || walk::walk(&root, stat_files),
     );
     let index = stored.as_ref().and_then(cache::Stored::index);
-    let made = index.as_ref().map(|i| i.made);
+    let delta = stored_delta.as_ref().and_then(cache::Stored::index);
     parts.lap("walk + cache read");
 
     let mut diagnostics = Vec::new();
@@ -314,29 +323,29 @@ fn load_at_then<R: Send>(
     }
 
     let caching = key.is_some();
-    let priors = match &index {
-        Some(index) => index.matching(files.iter().map(|f| f.rel.as_path())),
-        None => vec![None; files.len()],
-    };
-    let results: Vec<(FileClass, Read)> = files
+    let paths: Vec<&Path> = files.iter().map(|f| f.rel.as_path()).collect();
+    let priors = cache::priors(index.as_ref(), delta.as_ref(), &paths);
+    drop(paths);
+    let results: Vec<(FileClass, Read, Option<bool>)> = files
         .into_par_iter()
         .zip(priors)
         .map(|(f, prior)| {
             let class = classify(&f.rel);
+            let in_delta = prior.map(|p| p.in_delta);
             let cached = Cached {
-                prior,
-                made,
+                prior: prior.map(|p| p.entry),
+                made: prior.map(|p| p.made),
                 caching,
                 started,
             };
             let read = read_one(&root, &display_root, f, class, cached);
-            (class, read)
+            (class, read, in_delta)
         })
         .collect();
     parts.lap("read + parse");
 
     // Sized up front: growing these by doubling would copy every record several times.
-    let count = |class| results.iter().filter(|(c, _)| *c == class).count();
+    let count = |class| results.iter().filter(|(c, ..)| *c == class).count();
     let mut corpus = Corpus {
         root: root.clone(),
         files: Vec::with_capacity(results.len()),
@@ -353,18 +362,25 @@ fn load_at_then<R: Send>(
     });
     let mut stats = CacheStats::default();
     let mut new_entries = Vec::with_capacity(if caching { results.len() } else { 0 });
+    // How each of `new_entries` stands to the stored files.
+    let mut kept = Vec::with_capacity(new_entries.capacity());
     // (index in `new_entries`, record), in increasing index order.
     let mut deferred: Vec<(usize, Deferred)> = Vec::new();
-    let mut changed = false;
-    for (class, read) in results {
+    for (class, read, in_delta) in results {
         match read.via {
             Via::Ignored => {}
             Via::Stat => stats.unchanged += 1,
             Via::Digest => stats.same_digest += 1,
             Via::Read => stats.read += 1,
         }
-        changed |= !read.same_entry;
         let defer = read.deferred && read.entry.is_some();
+        if read.entry.is_some() {
+            kept.push(match (read.same_entry, in_delta) {
+                (true, Some(false)) => cache::Kept::Main,
+                (true, Some(true)) => cache::Kept::Delta,
+                _ => cache::Kept::Changed,
+            });
+        }
         new_entries.extend(read.entry);
         let (file, text, parsed) = match read.result {
             Ok(ok) => ok,
@@ -416,9 +432,16 @@ fn load_at_then<R: Send>(
         diagnostics,
         cache: stats,
     };
-    changed |= new_entries.len() != index.as_ref().map_or(0, cache::Index::len);
-    let (written, beside) = match key {
-        Some(key) if changed => {
+    let plan = match key {
+        Some(_) => cache::plan(
+            &kept,
+            index.as_ref().map(cache::Index::len),
+            delta.as_ref().map_or(0, cache::Index::len),
+        ),
+        None => cache::Plan::Nothing,
+    };
+    let (written, beside) = match (key, plan) {
+        (Some(key), plan @ (cache::Plan::Whole | cache::Plan::Delta(_))) => {
             let corpus = &loaded.corpus;
             let encode_deferred = |entry: usize| {
                 let at = deferred.binary_search_by_key(&entry, |(i, _)| *i).ok()?;
@@ -431,28 +454,43 @@ fn load_at_then<R: Send>(
                     }
                 }
             };
-            let write_cache =
-                || match cache::write(&cache_path, &key, started, &new_entries, &encode_deferred) {
-                    Ok(()) => true,
+            let write_cache = || {
+                let written = match &plan {
+                    cache::Plan::Delta(changed) => {
+                        let entries: Vec<cache::Entry<'_>> =
+                            changed.iter().map(|&i| new_entries[i].reborrow()).collect();
+                        let encode = |k: usize| encode_deferred(changed[k]);
+                        cache::write(&delta_path, &key, started, &entries, &encode)
+                    }
+                    _ => cache::write(&cache_path, &key, started, &new_entries, &encode_deferred)
+                        .map(|()| {
+                            // Stale entries would only cost reads (see [`cache`]).
+                            let _ = std::fs::remove_file(&delta_path);
+                        }),
+                };
+                match written {
+                    Ok(()) => Some(matches!(plan, cache::Plan::Delta(_))),
                     Err(e) => {
                         if mode == cache::Mode::Debug {
                             eprintln!("kitei: source cache: {e}");
                         }
-                        false
+                        None
                     }
-                };
+                }
+            };
             rayon::join(write_cache, || alongside(&loaded))
         }
         _ => {
             // Nothing to write: the stored cache (the whole file, read into memory) goes now,
             // not after what runs next.
             drop(new_entries);
-            drop(index);
-            drop(stored);
-            (false, alongside(&loaded))
+            drop((index, delta));
+            drop((stored, stored_delta));
+            (None, alongside(&loaded))
         }
     };
-    loaded.cache.written = written;
+    loaded.cache.written = written.is_some();
+    loaded.cache.delta = written == Some(true);
     let stats = loaded.cache;
     if mode == cache::Mode::Debug {
         eprintln!(
@@ -461,10 +499,10 @@ fn load_at_then<R: Send>(
             stats.unchanged,
             stats.same_digest,
             stats.read,
-            if stats.written {
-                "written"
-            } else {
-                "not written"
+            match (stats.written, stats.delta) {
+                (true, true) => "its delta written",
+                (true, false) => "written",
+                _ => "not written",
             },
         );
     }
@@ -492,13 +530,11 @@ fn check_symlink(path: &Path, canonical_root: &Path, display: &Path) -> Result<(
     }
 }
 
-/// Reads and parses one file, or takes what the cache knows about it (see [`cache`]). The text
-/// is kept when parsing fails, so that the diagnostic can quote the offending line.
 /// What the cache says about one file.
 struct Cached<'a> {
     /// The stored entry for the file's path.
     prior: Option<&'a cache::Entry<'a>>,
-    /// When the stored cache was made (see [`cache::Index::made`]).
+    /// When the stored file holding `prior` was made (see [`cache::Index::made`]).
     made: Option<cache::Time>,
     /// Whether to prepare an entry for the next run.
     caching: bool,
@@ -506,6 +542,8 @@ struct Cached<'a> {
     started: cache::Time,
 }
 
+/// Reads and parses one file, or takes what the cache knows about it (see [`cache`]). The text
+/// is kept when parsing fails, so that the diagnostic can quote the offending line.
 fn read_one<'a>(
     root: &Path,
     display_root: &Path,
