@@ -17,8 +17,10 @@
 //!   key is unchanged is not rendered again; its file is linked if the files manifest still has
 //!   those bytes at that path, and its search text is reused.
 //!
-//! The page memo (tens of MB at 10,000 documents: the search texts) is kept as 16 parts, pages
-//! split by a hash of their URL, each encoded and decoded on a thread of its own.
+//! The page memo (tens of MB at 10,000 documents: the search texts) is kept as 16 files,
+//! `<out>.pages.00` to `.15`, pages split by a hash of their URL: they are read and decoded in
+//! parallel, and a build writes only the parts whose pages it did not all reuse (after one
+//! changed file, one part of 16).
 //!
 //! Either file may be missing, stale or damaged (a killed run, another kitei version): each
 //! reuse is checked against the other file and the disk, and anything that does not match is
@@ -44,8 +46,8 @@ const FILES_MAGIC: &[u8; 8] = b"KITEIFIL";
 const PAGES_MAGIC: &[u8; 8] = b"KITEIPAG";
 /// Raised whenever the layout of either file changes.
 const FORMAT: u32 = 3;
-/// The page memo is written as this many independent parts (pages by a hash of their URL), so
-/// that it is decoded, and encoded, on all cores: it is tens of MB at 10,000 documents.
+/// The page memo is written as this many independent files (pages by a hash of their URL), so
+/// that it is decoded on all cores and a build rewrites only the parts it changed.
 const PAGE_PARTS: usize = 16;
 
 /// Whether reuse is on (`KITEI_CACHE` is not `off`).
@@ -114,6 +116,8 @@ struct Recorded {
     key: Hash,
     digest: Hash,
     search: Option<(Arc<TextSpool>, Stored)>,
+    /// The previous build's entry, reused as it was (so saved as the same bytes).
+    reused: bool,
 }
 
 impl Recorded {
@@ -161,6 +165,8 @@ impl Serialize for Saved<'_> {
 #[derive(Debug, Default)]
 pub struct PageMemo {
     previous: Mutex<HashMap<String, PageEntry>>,
+    /// How many pages each part held as read (`None`: missing or unreadable).
+    previous_parts: [Option<usize>; PAGE_PARTS],
     next: Mutex<HashMap<String, Recorded>>,
     /// Pages of this build reused from the previous one.
     reused: AtomicUsize,
@@ -173,16 +179,18 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl PageMemo {
     /// The memo of the last build saved at `path`, or an empty one.
     pub fn load(path: &Path) -> PageMemo {
-        let previous = read_pages(path).unwrap_or_default();
+        let (previous, previous_parts) = read_pages(path);
         PageMemo {
             previous: Mutex::new(previous),
+            previous_parts,
             next: Mutex::new(HashMap::new()),
             reused: AtomicUsize::new(0),
         }
     }
 
-    /// Notes that a page taken with [`PageMemo::take`] was reused.
-    pub fn reused(&self) {
+    /// Records a page taken with [`PageMemo::take`] as reused: its entry is saved as it was.
+    pub fn record_reused(&self, url: &str, key: Hash, digest: Hash) {
+        self.insert(url, key, digest, true);
         self.reused.fetch_add(1, Ordering::Relaxed);
     }
 
@@ -204,14 +212,17 @@ impl PageMemo {
     /// Records a page of this build (its search text and bigrams are filled in by
     /// [`PageMemo::set_search`]).
     pub fn record(&self, url: &str, key: Hash, digest: Hash) {
-        lock(&self.next).insert(
-            url.to_string(),
-            Recorded {
-                key,
-                digest,
-                search: None,
-            },
-        );
+        self.insert(url, key, digest, false);
+    }
+
+    fn insert(&self, url: &str, key: Hash, digest: Hash, reused: bool) {
+        let page = Recorded {
+            key,
+            digest,
+            search: None,
+            reused,
+        };
+        lock(&self.next).insert(url.to_string(), page);
     }
 
     /// Gives a recorded page its search text and bigrams, as stored in `spool`.
@@ -231,8 +242,15 @@ impl PageMemo {
     /// reuse, so it is not reported).
     pub fn save(&self, path: &Path) {
         let next = std::mem::take(&mut *lock(&self.next));
-        let _ = write_pages(path, &next);
+        write_pages(path, &next, &self.previous_parts);
     }
+}
+
+/// The file of part `n` of the page memo at `path`.
+fn part_path(path: &Path, n: usize) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".{n:02}"));
+    PathBuf::from(name)
 }
 
 /// Which of the memo's parts holds the page at `url`.
@@ -243,52 +261,40 @@ fn page_part(url: &str) -> usize {
     hash as usize % PAGE_PARTS
 }
 
-/// The page memo at `path`: its parts decoded in parallel and joined.
-fn read_pages(path: &Path) -> Option<HashMap<String, PageEntry>> {
-    use crate::source::cache::Blob;
+/// The page memo at `path`: its parts read and decoded in parallel, joined; and how many pages
+/// each part held (`None` for a part that is missing or does not decode).
+fn read_pages(path: &Path) -> (HashMap<String, PageEntry>, [Option<usize>; PAGE_PARTS]) {
     use rayon::prelude::*;
-    let bytes = std::fs::read(path).ok()?;
-    let body = bytes.strip_prefix(header(PAGES_MAGIC).as_slice())?;
-    let parts: Vec<Blob<'_>> = postcard::from_bytes(body).ok()?;
-    let parts: Vec<HashMap<String, PageEntry>> = parts
-        .par_iter()
-        .map(|part| postcard::from_bytes(&part.0).ok())
-        .collect::<Option<_>>()?;
-    let mut pages = HashMap::with_capacity(parts.iter().map(HashMap::len).sum());
-    for part in parts {
+    let parts: Vec<Option<HashMap<String, PageEntry>>> = (0..PAGE_PARTS)
+        .into_par_iter()
+        .map(|n| read(&part_path(path, n), PAGES_MAGIC))
+        .collect();
+    let counts = std::array::from_fn(|n| parts[n].as_ref().map(HashMap::len));
+    let mut pages = HashMap::with_capacity(parts.iter().flatten().map(HashMap::len).sum());
+    for part in parts.into_iter().flatten() {
         pages.extend(part);
     }
-    Some(pages)
+    (pages, counts)
 }
 
-/// Writes this build's pages as [`PAGE_PARTS`] parts, each encoded on its own thread; two at a
-/// time, so that no more than two parts wait in memory to be written.
-fn write_pages(path: &Path, next: &HashMap<String, Recorded>) -> io::Result<()> {
+/// Writes the parts of this build's pages that differ from the parts as read (`previous`: how
+/// many pages each held), in parallel, each atomically. A part whose every page was reused and
+/// that lost none holds the same bytes already. A part that cannot be written only costs the
+/// next build its reuse.
+fn write_pages(path: &Path, next: &HashMap<String, Recorded>, previous: &[Option<usize>]) {
+    use rayon::prelude::*;
     let mut parts: Vec<Vec<(&String, &Recorded)>> = vec![Vec::new(); PAGE_PARTS];
     for (url, page) in next {
         parts[page_part(url)].push((url, page));
     }
-    let parts: Vec<Saved<'_>> = parts.into_iter().map(Saved).collect();
-    write(path, PAGES_MAGIC, &EncodedParts(&parts))
-}
-
-/// The memo's parts as a sequence of byte strings, each encoded when it is written.
-struct EncodedParts<'p, 'a>(&'p [Saved<'a>]);
-
-impl Serialize for EncodedParts<'_, '_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use rayon::prelude::*;
-        use serde::ser::{Error, SerializeSeq};
-        let mut seq = s.serialize_seq(Some(self.0.len()))?;
-        for pair in self.0.chunks(2) {
-            let encoded: Vec<_> = pair.par_iter().map(postcard::to_allocvec).collect();
-            for part in encoded {
-                let bytes = part.map_err(S::Error::custom)?;
-                seq.serialize_element(&crate::source::cache::Blob(std::borrow::Cow::Owned(bytes)))?;
-            }
+    parts.into_par_iter().enumerate().for_each(|(n, pages)| {
+        let same = previous[n] == Some(pages.len()) && pages.iter().all(|(_, p)| p.reused);
+        if !same {
+            let _ = write(&part_path(path, n), PAGES_MAGIC, &Saved(pages));
         }
-        seq.end()
-    }
+    });
+    // The memo as one file (before its parts were files of their own).
+    let _ = std::fs::remove_file(path);
 }
 
 impl FileManifest {
@@ -395,12 +401,58 @@ mod tests {
             assert_eq!(page.text, format!("本文 {n}"));
         }
         assert!(lock(&memo.previous).is_empty(), "nothing more came back");
-        // A damaged memo reads as an empty one.
-        let mut bytes = std::fs::read(&path).unwrap();
+        // A damaged part reads as empty; the others come back.
+        let damaged = part_path(&path, page_part(&urls[0]));
+        let mut bytes = std::fs::read(&damaged).unwrap();
         let end = bytes.len();
         bytes.truncate(end - 10);
-        std::fs::write(&path, bytes).unwrap();
-        assert!(lock(&PageMemo::load(&path).previous).is_empty());
+        std::fs::write(&damaged, bytes).unwrap();
+        let memo = PageMemo::load(&path);
+        let back = lock(&memo.previous).len();
+        let lost = urls.iter().filter(|u| page_part(u) == page_part(&urls[0])).count();
+        assert_eq!(back, urls.len() - lost);
+    }
+
+    /// A build writes only the parts it did not reuse whole: one with a page rendered again,
+    /// one that lost a page; parts whose every page was reused keep their files.
+    #[test]
+    fn only_changed_parts_are_written() {
+        let spool = Arc::new(TextSpool::new());
+        let urls: Vec<String> = (0..64).map(|n| format!("doc-{n}.html")).collect();
+        let memo = PageMemo::default();
+        for (n, url) in urls.iter().enumerate() {
+            memo.record(url, [n as u8; 32], [2; 32]);
+            memo.set_search(url, &spool, Stored::Held(format!("本文 {n}"), None));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.pages");
+        memo.save(&path);
+        let (rendered, removed) = (&urls[0], &urls[1]);
+        assert_ne!(page_part(rendered), page_part(removed));
+        let memo = PageMemo::load(&path);
+        // Marks every part file: a part written again loses the mark.
+        for n in 0..PAGE_PARTS {
+            std::fs::write(part_path(&path, n), b"mark").unwrap();
+        }
+        for (n, url) in urls.iter().enumerate() {
+            let key = [n as u8; 32];
+            let page = memo.take(url, &key).unwrap();
+            if url == rendered {
+                memo.record(url, key, [3; 32]);
+            } else if url != removed {
+                memo.record_reused(url, key, page.digest);
+            }
+            memo.set_search(url, &spool, Stored::Held(page.text, page.grams));
+        }
+        memo.save(&path);
+        for n in 0..PAGE_PARTS {
+            let marked = std::fs::read(part_path(&path, n)).unwrap() == b"mark";
+            let changed = n == page_part(rendered) || n == page_part(removed);
+            assert_eq!(marked, !changed, "part {n}");
+        }
+        let memo = PageMemo::load(&path);
+        assert!(memo.take(removed, &[1; 32]).is_none());
+        assert_eq!(memo.take(rendered, &[0; 32]).unwrap().digest, [3; 32]);
     }
 
     /// A reused page's text is written from memory, a rendered page's read back from the

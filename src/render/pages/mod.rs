@@ -269,8 +269,7 @@ impl<'a> Site<'a> {
         if !self.sink.keep(url, &previous.digest) {
             return false;
         }
-        memo.record(url, key, previous.digest);
-        memo.reused();
+        memo.record_reused(url, key, previous.digest);
         // The previous build's text is in memory already (the memo was read whole): spooling
         // it would only write it out and read it back.
         self.index_page(url, title, Stored::Held(previous.text, previous.grams));
