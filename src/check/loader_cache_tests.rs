@@ -191,10 +191,15 @@ fn a_few_changes_go_to_the_delta() {
     let dir = example();
     let settled = later(cache::now(), cache::RACY.as_secs() as i64 + 2);
     let project = Project::open(dir.path()).unwrap();
-    let plain = |project: &Project| outcome(project, &load_with(project, cache::Mode::Off).unwrap());
+    let plain =
+        |project: &Project| outcome(project, &load_with(project, cache::Mode::Off).unwrap());
     load_at(&project, cache::Mode::On, before).unwrap();
     let settle = load_at(&project, cache::Mode::On, settled).unwrap();
-    assert!(settle.cache.written && !settle.cache.delta, "{:?}", settle.cache);
+    assert!(
+        settle.cache.written && !settle.cache.delta,
+        "{:?}",
+        settle.cache
+    );
     cache_written_at(dir.path(), settled);
     let (main, delta) = (cache::path(dir.path()), cache::delta_path(dir.path()));
     let main_bytes = std::fs::read(&main).unwrap();
@@ -205,7 +210,12 @@ fn a_few_changes_go_to_the_delta() {
         .corpus
         .incidents
         .iter()
-        .map(|i| (dir.path().join(&settle.corpus.files[i.file].display_path), i.title.clone()))
+        .map(|i| {
+            (
+                dir.path().join(&settle.corpus.files[i.file].display_path),
+                i.title.clone(),
+            )
+        })
         .collect();
     let retitle = |(path, title): &(std::path::PathBuf, String), to: &str| {
         let text = std::fs::read_to_string(path).unwrap();
@@ -214,8 +224,16 @@ fn a_few_changes_go_to_the_delta() {
     retitle(&incidents[0], "題名を変えた事案");
     let changed = load_at(&project, cache::Mode::On, later(settled, 3)).unwrap();
     assert_eq!(changed.cache.read, 1);
-    assert!(changed.cache.written && changed.cache.delta, "{:?}", changed.cache);
-    assert_eq!(std::fs::read(&main).unwrap(), main_bytes, "the main file is untouched");
+    assert!(
+        changed.cache.written && changed.cache.delta,
+        "{:?}",
+        changed.cache
+    );
+    assert_eq!(
+        std::fs::read(&main).unwrap(),
+        main_bytes,
+        "the main file is untouched"
+    );
     assert!(delta.exists());
     assert_eq!(outcome(&project, &changed), plain(&project));
     let stale_delta = std::fs::read(&delta).unwrap();
@@ -226,7 +244,10 @@ fn a_few_changes_go_to_the_delta() {
     assert_eq!(outcome(&project, &through), plain(&project));
 
     // A delta that describes an earlier state of its file only costs a read.
-    retitle(&(incidents[0].0.clone(), "題名を変えた事案".into()), "もう一度変えた事案");
+    retitle(
+        &(incidents[0].0.clone(), "題名を変えた事案".into()),
+        "もう一度変えた事案",
+    );
     load_at(&project, cache::Mode::On, later(settled, 5)).unwrap();
     std::fs::write(&delta, &stale_delta).unwrap();
     let stale = load_at(&project, cache::Mode::On, later(settled, 6)).unwrap();
@@ -250,9 +271,16 @@ fn a_few_changes_go_to_the_delta() {
     }
     let many = incidents.len() - 1 + docs.len();
     let files = settle.corpus.files.len();
-    assert!(many * 8 > files, "{many} of {files} files: more than an eighth");
+    assert!(
+        many * 8 > files,
+        "{many} of {files} files: more than an eighth"
+    );
     let rewritten = load_at(&project, cache::Mode::On, later(settled, 7)).unwrap();
-    assert!(rewritten.cache.written && !rewritten.cache.delta, "{:?}", rewritten.cache);
+    assert!(
+        rewritten.cache.written && !rewritten.cache.delta,
+        "{:?}",
+        rewritten.cache
+    );
     assert!(!delta.exists(), "the delta is removed");
     assert_ne!(std::fs::read(&main).unwrap(), main_bytes);
     assert_eq!(outcome(&project, &rewritten), plain(&project));

@@ -409,7 +409,10 @@ mod tests {
         std::fs::write(&damaged, bytes).unwrap();
         let memo = PageMemo::load(&path);
         let back = lock(&memo.previous).len();
-        let lost = urls.iter().filter(|u| page_part(u) == page_part(&urls[0])).count();
+        let lost = urls
+            .iter()
+            .filter(|u| page_part(u) == page_part(&urls[0]))
+            .count();
         assert_eq!(back, urls.len() - lost);
     }
 

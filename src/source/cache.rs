@@ -426,8 +426,7 @@ pub fn plan(kept: &[Kept], main_len: Option<usize>, delta_len: usize) -> Plan {
     if stale.max(delta.len()) * 8 > main_len {
         return Plan::Whole;
     }
-    let delta_unchanged =
-        delta.len() == delta_len && delta.iter().all(|&i| kept[i] == Kept::Delta);
+    let delta_unchanged = delta.len() == delta_len && delta.iter().all(|&i| kept[i] == Kept::Delta);
     if delta_unchanged {
         Plan::Nothing
     } else {
@@ -692,13 +691,21 @@ mod tests {
         assert_eq!(plan(&[Changed], None, 3), Plan::Whole, "a delta alone");
         let mut kept = vec![Main; 100];
         assert_eq!(plan(&kept, Some(100), 0), Plan::Nothing);
-        assert_eq!(plan(&kept, Some(103), 0), Plan::Nothing, "files that are gone");
+        assert_eq!(
+            plan(&kept, Some(103), 0),
+            Plan::Nothing,
+            "files that are gone"
+        );
         kept[7] = Changed;
         kept.push(Changed);
         assert_eq!(plan(&kept, Some(100), 0), Plan::Delta(vec![7, 100]));
         kept[7] = Delta;
         kept[100] = Delta;
-        assert_eq!(plan(&kept, Some(100), 2), Plan::Nothing, "the delta as it is");
+        assert_eq!(
+            plan(&kept, Some(100), 2),
+            Plan::Nothing,
+            "the delta as it is"
+        );
         assert_eq!(
             plan(&kept, Some(100), 3),
             Plan::Delta(vec![7, 100]),
@@ -709,9 +716,17 @@ mod tests {
         }
         // 11 of the main file's 100 entries out of date, 12 to the delta: at most an eighth.
         assert!(matches!(plan(&kept, Some(100), 2), Plan::Delta(d) if d.len() == 12));
-        assert_eq!(plan(&kept[..90], Some(100), 2), Plan::Whole, "21 of 100 out of date");
+        assert_eq!(
+            plan(&kept[..90], Some(100), 2),
+            Plan::Whole,
+            "21 of 100 out of date"
+        );
         kept[30] = Changed;
-        assert_eq!(plan(&kept, Some(100), 2), Plan::Whole, "13 of 100 to the delta");
+        assert_eq!(
+            plan(&kept, Some(100), 2),
+            Plan::Whole,
+            "13 of 100 to the delta"
+        );
     }
 
     #[test]
