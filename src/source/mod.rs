@@ -325,7 +325,6 @@ fn load_at_then<R: Send>(
     let caching = key.is_some();
     let paths: Vec<&Path> = files.iter().map(|f| f.rel.as_path()).collect();
     let priors = cache::priors(index.as_ref(), delta.as_ref(), &paths);
-    drop(paths);
     let results: Vec<(FileClass, Read, Option<bool>)> = files
         .into_par_iter()
         .zip(priors)
