@@ -219,18 +219,49 @@ fn inodes(dir: &Path) -> BTreeMap<String, u64> {
 }
 
 #[test]
-fn one_changed_document_renders_one_page_and_links_the_rest() {
+fn one_changed_document_renders_one_page_and_keeps_the_rest() {
     let project = common::example();
     let work = tempfile::tempdir().unwrap();
     let out = work.path().join("site");
     common::ok(build(project.path(), &out, "employees", true));
-    let before = inodes(&out);
-    edit_file(
-        &project.path().join("policy-src/runbooks/malware.md"),
-        |t| format!("{t}\n追記。本手順は必要に応じて見直す。\n"),
-    );
-    let o = common::ok(build(project.path(), &out, "employees", true));
-    let after = inodes(&out);
+    // The second build links the unchanged files into a new folder; the third stages into the
+    // tree the second one swapped out and leaves them where they are.
+    for (step, how) in [(1, "linked"), (2, "unchanged in place")] {
+        let before = inodes(&out);
+        let o = edit_and_build(project.path(), &out, step, &before);
+        let files = o
+            .lines()
+            .find(|l| l.starts_with("timing: pages"))
+            .and_then(|l| {
+                l.split(&format!(" {how}"))
+                    .next()?
+                    .rsplit(' ')
+                    .next()?
+                    .parse::<usize>()
+                    .ok()
+            })
+            .unwrap_or_else(|| panic!("{o}"));
+        assert!(
+            files * 4 > before.len() * 3,
+            "step {step}: {files} {how}\n{o}"
+        );
+    }
+}
+
+/// Appends a sentence to one runbook, builds, and checks that only its page and the search
+/// files were written anew (every other file is the same inode as `before`); returns what the
+/// build printed.
+fn edit_and_build(
+    project: &Path,
+    out: &Path,
+    step: usize,
+    before: &BTreeMap<String, u64>,
+) -> String {
+    edit_file(&project.join("policy-src/runbooks/malware.md"), |t| {
+        format!("{t}\n追記{step}。本手順は必要に応じて見直す。\n")
+    });
+    let o = common::ok(build(project, out, "employees", true));
+    let after = inodes(out);
     let rewritten: Vec<&String> = after
         .iter()
         .filter(|(k, ino)| before.get(*k) != Some(ino))
@@ -264,6 +295,7 @@ fn one_changed_document_renders_one_page_and_links_the_rest() {
         )),
         "{line}"
     );
+    text
 }
 
 #[test]
@@ -271,14 +303,22 @@ fn a_switch_of_audience_keeps_no_page_or_search_text_of_the_other() {
     let project = common::example();
     let work = tempfile::tempdir().unwrap();
     let out = work.path().join("site");
-    common::ok(build(project.path(), &out, "restricted", true));
-    let restricted = common::tree(&out);
-    common::ok(build(project.path(), &out, "public", true));
-    let public = common::tree(&out);
     let cold = work.path().join("cold");
     common::ok(build(project.path(), &cold, "public", false));
-    assert!(differences(&public, &common::tree(&cold)).is_empty());
-    assert!(public.len() < restricted.len(), "restricted pages are gone");
+    // Twice: the second time each build stages into the tree of the other audience that the
+    // build before swapped out.
+    for _ in 0..2 {
+        common::ok(build(project.path(), &out, "restricted", true));
+        let restricted = common::tree(&out);
+        common::ok(build(project.path(), &out, "public", true));
+        let public = common::tree(&out);
+        assert!(differences(&public, &common::tree(&cold)).is_empty());
+        assert!(public.len() < restricted.len(), "restricted pages are gone");
+        no_restricted_text(&restricted, &public);
+    }
+}
+
+fn no_restricted_text(restricted: &BTreeMap<String, Vec<u8>>, public: &BTreeMap<String, Vec<u8>>) {
     // A restricted incident's title is in no file of the public site.
     let title = "委託先のVPNアカウントへの総当たりログイン試行";
     assert!(
@@ -286,7 +326,7 @@ fn a_switch_of_audience_keeps_no_page_or_search_text_of_the_other() {
             .values()
             .any(|b| String::from_utf8_lossy(b).contains(title))
     );
-    for (k, v) in &public {
+    for (k, v) in public {
         assert!(
             !String::from_utf8_lossy(v).contains(title),
             "{k} keeps restricted text"

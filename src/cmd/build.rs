@@ -305,9 +305,10 @@ fn publish(
     timings.note(|| {
         let (reused, recorded) = memo.as_ref().map_or((0, 0), |m| m.counts());
         format!(
-            "pages {recorded} recorded, {reused} reused; files {} staged, {} linked",
+            "pages {recorded} recorded, {reused} reused; files {} staged, {} linked, {} unchanged in place",
             written.len(),
-            staging.linked()
+            staging.linked(),
+            staging.unchanged()
         )
     });
     // The page memo is saved while the site is swapped in. Saved for a site that then fails

@@ -49,6 +49,14 @@ pub fn parent_of(out: &Path) -> PathBuf {
 
 /// Puts the folder `new` at `out` (a folder or nothing) and removes the old tree.
 pub fn replace_dir(new: &Path, out: &Path) -> io::Result<Swap> {
+    replace_dir_keeping(new, out, None)
+}
+
+/// Like [`replace_dir`], but the old tree is moved to `keep_old_at` (on the same file system;
+/// whatever was there is removed first) instead of being removed: an incremental build keeps
+/// it as its next staging folder. When `new` is `keep_old_at`, the exchange alone leaves the
+/// old tree there. The old tree is removed when it cannot be moved.
+pub fn replace_dir_keeping(new: &Path, out: &Path, keep_old_at: Option<&Path>) -> io::Result<Swap> {
     crash_points::reached("site-swap");
     if out.symlink_metadata().is_err() {
         std::fs::rename(new, out)?;
@@ -67,19 +75,37 @@ pub fn replace_dir(new: &Path, out: &Path) -> io::Result<Swap> {
             Ok(()) => {
                 crash_points::reached("site-swapped");
                 // `new` now names the old tree.
-                std::fs::remove_dir_all(new)?;
+                put_old_tree(new, keep_old_at)?;
                 return Ok(Swap::Exchanged);
             }
             Err(e) if exchange_unsupported(&e) => {}
             Err(e) => return Err(e),
         }
     }
-    replace_by_renames(new, out)?;
+    replace_by_renames(new, out, keep_old_at)?;
     Ok(Swap::Renamed)
 }
 
-/// The fallback: `out` renamed aside, `new` renamed in, the old tree removed.
-fn replace_by_renames(new: &Path, out: &Path) -> io::Result<()> {
+/// Moves the old tree at `old` to `keep_at`, or removes it.
+fn put_old_tree(old: &Path, keep_at: Option<&Path>) -> io::Result<()> {
+    match keep_at {
+        Some(keep_at) if keep_at == old => Ok(()),
+        Some(keep_at) => {
+            if keep_at.symlink_metadata().is_ok() {
+                let _ = std::fs::remove_dir_all(keep_at).or_else(|_| std::fs::remove_file(keep_at));
+            }
+            if std::fs::rename(old, keep_at).is_err() {
+                std::fs::remove_dir_all(old)?;
+            }
+            Ok(())
+        }
+        None => std::fs::remove_dir_all(old),
+    }
+}
+
+/// The fallback: `out` renamed aside, `new` renamed in, the old tree removed (or kept at
+/// `keep_old_at`).
+fn replace_by_renames(new: &Path, out: &Path, keep_old_at: Option<&Path>) -> io::Result<()> {
     let old = temp_dir_beside(out, "old")?;
     std::fs::remove_dir(&old)?;
     std::fs::rename(out, &old)?;
@@ -89,7 +115,7 @@ fn replace_by_renames(new: &Path, out: &Path) -> io::Result<()> {
         return Err(e);
     }
     crash_points::reached("site-swapped");
-    std::fs::remove_dir_all(&old)
+    put_old_tree(&old, keep_old_at)
 }
 
 /// Whether an exchange failed because this system or file system cannot do it (then the
@@ -195,7 +221,7 @@ mod tests {
         tree(&out, "a.html", "old");
         let new = temp_dir_beside(&out, "build").unwrap();
         tree(&new, "b.html", "new");
-        replace_by_renames(&new, &out).unwrap();
+        replace_by_renames(&new, &out, None).unwrap();
         assert_eq!(names(&out), ["b.html"]);
         assert_eq!(names(dir.path()), ["site"]);
     }

@@ -6,7 +6,8 @@
 //! on what was rendered (no timestamps in content); the order in which parallel renderers
 //! write does not matter. An incremental staging folder ([`Staging::incremental`]) hard-links
 //! every file whose bytes the previous build already published, instead of writing it
-//! ([`super::reuse`]).
+//! ([`super::reuse`]), and is the old tree the previous swap moved out, brought up to date in
+//! place, whenever that tree is still there.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io;
@@ -161,7 +162,13 @@ pub struct Staging {
     /// What this build put, for the next one, and where to save it (incremental only).
     next: Mutex<FileManifest>,
     manifest: Option<PathBuf>,
+    /// Where the old tree goes after the swap, to be the next build's staging folder (see
+    /// [`Staging::incremental`]); `None`: it is removed.
+    recycle_at: Option<PathBuf>,
+    /// The staging folder is a recycled old tree, brought up to date in place.
+    recycled: bool,
     linked: std::sync::atomic::AtomicUsize,
+    unchanged: std::sync::atomic::AtomicUsize,
     _lock: files::lock::OutputLock,
 }
 
@@ -169,9 +176,22 @@ impl Staging {
     /// Locks `out`, removes the leftovers of killed runs beside it (putting back an old site a
     /// run killed mid-swap left aside) and makes the staging folder.
     pub fn new(out: &Path) -> io::Result<Staging> {
+        Staging::open(out, None)
+    }
+
+    /// Locks `out` and cleans up beside it; stages into the folder `recycle` (which must be on
+    /// `out`'s file system) if it exists, or else into a new temporary folder beside `out`.
+    fn open(out: &Path, recycle: Option<PathBuf>) -> io::Result<Staging> {
         let lock = files::lock::lock_output(out, "building")?;
         let leftovers = files::stale::clean_output_leftovers(out)?;
-        let dir = files::swap::temp_dir_beside(out, "build")?;
+        let recycled = recycle.as_deref().is_some_and(|dir| {
+            dir.symlink_metadata()
+                .is_ok_and(|m| m.is_dir() && !m.file_type().is_symlink())
+        });
+        let dir = match &recycle {
+            Some(dir) if recycled => dir.clone(),
+            _ => files::swap::temp_dir_beside(out, "build")?,
+        };
         Ok(Staging {
             out: out.to_path_buf(),
             dir,
@@ -183,7 +203,10 @@ impl Staging {
             previous: FileManifest::default(),
             next: Mutex::new(FileManifest::default()),
             manifest: None,
+            recycle_at: recycle,
+            recycled,
             linked: Default::default(),
+            unchanged: Default::default(),
             _lock: lock,
         })
     }
@@ -191,8 +214,22 @@ impl Staging {
     /// Like [`Staging::new`], reusing the files of the previous build into `out` that the
     /// manifest at `manifest` lists and that are unchanged on disk; the manifest of this build
     /// replaces it once published.
+    ///
+    /// The tree the swap moves out is not removed but kept in the cache beside the manifest
+    /// (`<manifest>.tree`, when that is on `out`'s file system), and the next incremental
+    /// build stages into it: a file that is the published file (the same inode, hard-linked by
+    /// the build before) with the bytes this build wants is left as it is, every other file is
+    /// linked or written afresh, and what this build does not put is removed before the swap.
+    /// After one changed file, a build touches a handful of files instead of linking every
+    /// file of the site into a new folder and removing the old one. The recycled tree is
+    /// trusted for nothing: each file left in place is checked against the manifest and the
+    /// disk (inode, length, modification time), no file in it is ever written through (a
+    /// changed file is removed and created anew), and symbolic links in it are removed, never
+    /// followed.
     pub fn incremental(out: &Path, manifest: PathBuf) -> io::Result<Staging> {
-        let mut staging = Staging::new(out)?;
+        let tree = manifest.with_extension("tree");
+        let recycle = same_file_system(&tree, out).then_some(tree);
+        let mut staging = Staging::open(out, recycle)?;
         staging.previous = FileManifest::load(&manifest);
         staging.manifest = Some(manifest);
         Ok(staging)
@@ -216,7 +253,11 @@ impl Staging {
         if let Some(dir) = path.parent()
             && !lock(&self.made_dirs).contains(dir)
         {
-            std::fs::create_dir_all(dir)?;
+            if self.recycled {
+                self.make_real_dir(dir)?;
+            } else {
+                std::fs::create_dir_all(dir)?;
+            }
             lock(&self.made_dirs).insert(dir.to_path_buf());
         }
         if lock(&self.written).contains(rel) {
@@ -225,9 +266,75 @@ impl Staging {
         Ok(path)
     }
 
+    /// Makes `dir` (inside a recycled staging folder) and its parents real folders: a file or
+    /// a symbolic link in the way is removed, so that nothing is written outside the folder.
+    fn make_real_dir(&self, dir: &Path) -> io::Result<()> {
+        if dir == self.dir || lock(&self.made_dirs).contains(dir) {
+            return Ok(());
+        }
+        if let Some(parent) = dir.parent() {
+            self.make_real_dir(parent)?;
+        }
+        match dir.symlink_metadata() {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => {
+                std::fs::remove_file(dir)?;
+                std::fs::create_dir_all(dir)?;
+            }
+            // create_dir_all: another renderer thread may make it at the same moment.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => std::fs::create_dir_all(dir)?,
+            Err(e) => return Err(e),
+        }
+        lock(&self.made_dirs).insert(dir.to_path_buf());
+        Ok(())
+    }
+
+    /// Whether the recycled staging folder's file at `path` is the published file at `rel`
+    /// with `digest` (the same inode, unchanged since it was published): then it stays.
+    fn unchanged_in_place(&self, rel: &str, digest: &reuse::Hash, path: &Path) -> bool {
+        if !self.recycled {
+            return false;
+        }
+        let Some(entry) = self.previous.files.get(rel) else {
+            return false;
+        };
+        let same = entry.digest == *digest
+            && std::fs::symlink_metadata(path)
+                .is_ok_and(|meta| meta.is_file() && FileId::of(&meta) == entry.id);
+        if same {
+            self.record(rel, entry.clone());
+            self.unchanged
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        same
+    }
+
+    /// Removes whatever a recycled staging folder holds at `path` (a file, a symbolic link or
+    /// a folder), so that the file is created anew rather than written through a hard link.
+    fn clear(&self, path: &Path) -> io::Result<()> {
+        if !self.recycled {
+            return Ok(());
+        }
+        match path.symlink_metadata() {
+            Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(path),
+            Ok(_) => std::fs::remove_file(path),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn record(&self, rel: &str, entry: FileEntry) {
+        lock(&self.next).files.insert(rel.to_string(), entry);
+        lock(&self.written).insert(rel.to_string());
+    }
+
     fn write(&self, rel: &str, bytes: &[u8], digest: Option<reuse::Hash>) -> io::Result<()> {
         let path = self.prepare(rel)?;
         if let Some(digest) = digest {
+            if self.unchanged_in_place(rel, &digest, &path) {
+                return Ok(());
+            }
+            self.clear(&path)?;
             if self.link_previous(rel, &digest, &path)? {
                 return Ok(());
             }
@@ -263,10 +370,7 @@ impl Staging {
         if std::fs::hard_link(&old, path).is_err() {
             return Ok(false);
         }
-        lock(&self.next)
-            .files
-            .insert(rel.to_string(), entry.clone());
-        lock(&self.written).insert(rel.to_string());
+        self.record(rel, entry.clone());
         self.linked
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(true)
@@ -275,6 +379,11 @@ impl Staging {
     /// How many files were hard-linked from the previous build rather than written.
     pub fn linked(&self) -> usize {
         self.linked.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How many files a recycled staging folder already held as this build wants them.
+    pub fn unchanged(&self) -> usize {
+        self.unchanged.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Whether this staging folder keeps a manifest for the next build.
@@ -293,6 +402,9 @@ impl Staging {
             return Err(e);
         }
         let written = self.written();
+        if self.recycled {
+            remove_all_but(&self.dir, "", &written)?;
+        }
         for keep in KEEP {
             let old = self.out.join(keep);
             if old.is_file() && !written.contains(*keep) {
@@ -306,7 +418,7 @@ impl Staging {
             std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o755))?;
         }
         crate::crash_points::reached("site-staged");
-        files::swap::replace_dir(&self.dir, &self.out)?;
+        files::swap::replace_dir_keeping(&self.dir, &self.out, self.recycle_at.as_deref())?;
         self.published = true;
         if let Some(path) = &self.manifest {
             crate::crash_points::reached("site-manifest");
@@ -333,9 +445,13 @@ impl Sink for Staging {
     }
 
     fn keep(&self, rel: &str, digest: &reuse::Hash) -> bool {
-        let kept = self
-            .prepare(rel)
-            .and_then(|path| self.link_previous(rel, digest, &path));
+        let kept = self.prepare(rel).and_then(|path| {
+            if self.unchanged_in_place(rel, digest, &path) {
+                return Ok(true);
+            }
+            self.clear(&path)?;
+            self.link_previous(rel, digest, &path)
+        });
         match kept {
             Ok(kept) => kept,
             Err(e) => {
@@ -347,11 +463,52 @@ impl Sink for Staging {
 }
 
 impl Drop for Staging {
+    /// An unpublished staging folder is removed, unless it is a recycled tree: that stays for
+    /// the next build, which trusts none of it.
     fn drop(&mut self) {
-        if !self.published {
+        if !self.published && !self.recycled {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+/// Whether `path` (or, while it does not exist, its folder) is on the file system of `out`'s
+/// folder: a folder can only be swapped with one on the same file system.
+fn same_file_system(path: &Path, out: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let device = |p: &Path| std::fs::metadata(p).map(|m| m.dev()).ok();
+    let here = device(path).or_else(|| path.parent().and_then(device));
+    here.is_some() && here == device(&files::swap::parent_of(out))
+}
+
+/// Removes from the folder `dir` (at `prefix` in the site) every file, link and folder that is
+/// not in `keep` or on the way to something in it (a recycled staging folder, before the swap).
+fn remove_all_but(dir: &Path, prefix: &str, keep: &BTreeSet<String>) -> io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+            std::fs::remove_file(entry.path())
+                .or_else(|_| std::fs::remove_dir_all(entry.path()))?;
+            continue;
+        };
+        let rel = format!("{prefix}{name}");
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            let inside = format!("{rel}/");
+            if keep
+                .range(inside.clone()..)
+                .next()
+                .is_some_and(|k| k.starts_with(&inside))
+            {
+                remove_all_but(&path, &inside, keep)?;
+            } else {
+                std::fs::remove_dir_all(&path)?;
+            }
+        } else if !keep.contains(&rel) {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes `files` (relative path with `/` → bytes) as the new content of `out`.
@@ -380,6 +537,7 @@ fn safe_join(root: &Path, rel: &str) -> io::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write as _;
 
     #[test]
     fn swaps_and_keeps_readme() {
@@ -437,6 +595,90 @@ mod tests {
             std::fs::read_to_string(out.join("index.html")).unwrap(),
             "old"
         );
+    }
+
+    /// One incremental build of `files` into `out`: (linked, unchanged in place).
+    fn stage(out: &Path, manifest: &Path, files: &[(&str, &str)]) -> (usize, usize) {
+        let staging = Staging::incremental(out, manifest.to_path_buf()).unwrap();
+        for (rel, text) in files {
+            staging.put_page(rel, text.as_bytes().to_vec());
+        }
+        let counts = (staging.linked(), staging.unchanged());
+        staging.publish().unwrap();
+        counts
+    }
+
+    fn tree_of(dir: &Path) -> BTreeMap<String, String> {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e
+                    .path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                (rel, std::fs::read_to_string(e.path()).unwrap())
+            })
+            .collect()
+    }
+
+    fn expect(files: &[(&str, &str)]) -> BTreeMap<String, String> {
+        files
+            .iter()
+            .map(|(r, t)| (r.to_string(), t.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_tree_a_swap_moved_out_is_the_next_staging_folder_and_trusted_for_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        std::fs::create_dir(dir.path().join("cache")).unwrap();
+        let manifest = dir.path().join("cache/site.files");
+        let recycled = manifest.with_extension("tree");
+        let first = [("a.html", "A"), ("b.html", "B"), ("sub/c.html", "C")];
+        stage(&out, &manifest, &first);
+        assert!(!recycled.exists(), "nothing was swapped out");
+        assert_eq!(
+            stage(&out, &manifest, &first),
+            (3, 0),
+            "linked into a new folder"
+        );
+        assert_eq!(tree_of(&recycled), expect(&first), "the old tree is kept");
+
+        // Brought up to date in place: one file stays, one is rewritten, one goes with its
+        // folder, one is new; the tree swapped out still holds the old bytes (nothing was
+        // written through a hard link into the published site).
+        let third = [("a.html", "A"), ("b.html", "B2"), ("d/e.html", "E")];
+        assert_eq!(stage(&out, &manifest, &third), (0, 1));
+        assert_eq!(tree_of(&out), expect(&third));
+        assert_eq!(tree_of(&recycled), expect(&first));
+
+        // A published file edited by hand (in place, so its recycled twin changes too) is not
+        // carried forward.
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(out.join("a.html"))
+            .unwrap()
+            .write_all(b" edited")
+            .unwrap();
+        stage(&out, &manifest, &third);
+        assert_eq!(tree_of(&out), expect(&third));
+
+        // A symbolic link in the recycled tree is removed, never followed.
+        let outside = dir.path().join("outside");
+        std::fs::create_dir(&outside).unwrap();
+        std::fs::remove_dir_all(recycled.join("d")).unwrap();
+        std::os::unix::fs::symlink(&outside, recycled.join("d")).unwrap();
+        std::fs::write(recycled.join("b.html"), "stray bytes").unwrap();
+        let fifth = [("a.html", "A"), ("b.html", "B2"), ("d/e.html", "E5")];
+        stage(&out, &manifest, &fifth);
+        assert_eq!(tree_of(&out), expect(&fifth));
+        assert!(!out.join("d").symlink_metadata().unwrap().is_symlink());
+        assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
     }
 
     #[test]
