@@ -212,6 +212,7 @@ impl TextRuns {
 pub struct Document {
     pub meta: FrontMatter,
     /// The Markdown body without the front matter.
+    #[serde(deserialize_with = "crate::text::encoding::deserialize_string")]
     pub body: String,
     /// Line of the file on which `body` starts.
     pub body_line: u32,

@@ -104,6 +104,7 @@ pub struct FileManifest {
 pub struct PageEntry {
     pub key: Hash,
     pub digest: Hash,
+    #[serde(deserialize_with = "crate::text::encoding::deserialize_string")]
     pub text: String,
     /// `None`: found again from the text when the page is indexed.
     pub grams: Option<Grams>,

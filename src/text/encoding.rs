@@ -34,6 +34,39 @@ pub fn decode_utf8(bytes: Vec<u8>) -> Result<String, String> {
     }
 }
 
+/// Deserializes a `String` as bytes checked with SIMD (`#[serde(deserialize_with = ...)]`), for
+/// the large texts of kitei's binary caches: serde's own `String` is checked a byte at a time
+/// on Japanese text. Binary formats such as postcard write a string and a byte string alike, so
+/// the cache files do not change; text formats still hand over a string, taken as it is.
+pub fn deserialize_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    struct Text;
+    impl<'de> serde::de::Visitor<'de> for Text {
+        type Value = String;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a UTF-8 string")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<String, E> {
+            Ok(v)
+        }
+        fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<String, E> {
+            simdutf8::basic::from_utf8(v)
+                .map(str::to_owned)
+                .map_err(|_| E::invalid_value(serde::de::Unexpected::Bytes(v), &self))
+        }
+        fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<String, E> {
+            match simdutf8::basic::from_utf8(&v) {
+                // SAFETY: the bytes were just checked to be UTF-8.
+                Ok(_) => Ok(unsafe { String::from_utf8_unchecked(v) }),
+                Err(_) => Err(E::invalid_value(serde::de::Unexpected::Bytes(&v), &self)),
+            }
+        }
+    }
+    d.deserialize_bytes(Text)
+}
+
 /// A UTF-16 file: its name for people and the iconv source encoding that converts it.
 struct Utf16 {
     name: &'static str,
@@ -109,6 +142,49 @@ fn iconv_name(encoding: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+
+    #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+    struct Cached {
+        #[serde(deserialize_with = "super::deserialize_string")]
+        text: String,
+        n: u32,
+    }
+
+    #[test]
+    fn strings_checked_with_simd_read_what_serde_writes() {
+        let value = Cached {
+            text: "第1条（目的）本規程は、情報セキュリティインシデントの報告を定める。".repeat(40),
+            n: 7,
+        };
+        let bytes = postcard::to_stdvec(&value).unwrap();
+        assert_eq!(postcard::from_bytes::<Cached>(&bytes).unwrap(), value);
+        let json = serde_json::to_string(&value).unwrap();
+        assert_eq!(serde_json::from_str::<Cached>(&json).unwrap(), value);
+        // The same bytes with a broken sequence in the text are refused, not taken as text.
+        #[derive(serde::Serialize)]
+        struct Raw<'a> {
+            #[serde(with = "serde_bytes_like")]
+            text: &'a [u8],
+            n: u32,
+        }
+        mod serde_bytes_like {
+            pub fn serialize<S: serde::Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_bytes(v)
+            }
+        }
+        let broken = postcard::to_stdvec(&Raw {
+            text: b"\xe7\xac\xac1\xe6",
+            n: 7,
+        })
+        .unwrap();
+        assert!(postcard::from_bytes::<Cached>(&broken).is_err());
+        let fine = postcard::to_stdvec(&Raw {
+            text: "第1条".as_bytes(),
+            n: 7,
+        })
+        .unwrap();
+        assert_eq!(postcard::from_bytes::<Cached>(&fine).unwrap().text, "第1条");
+    }
     use super::*;
 
     #[test]
