@@ -27,6 +27,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
 use sha2::{Digest, Sha256};
 
 use crate::diag::{Diagnostic, Level, Loc};
@@ -92,7 +93,7 @@ impl Finding {
 /// The stored findings of one family: key → postcard of the findings.
 #[derive(Default, Serialize, Deserialize)]
 struct Body {
-    entries: HashMap<Hash, Vec<u8>>,
+    entries: HashMap<Hash, ByteBuf>,
 }
 
 /// The memo of one rule family for one run: the entries read, and the ones this run used or
@@ -101,8 +102,8 @@ pub struct Memo {
     family: &'static str,
     path: Option<PathBuf>,
     debug: bool,
-    previous: HashMap<Hash, Vec<u8>>,
-    next: Mutex<HashMap<Hash, Vec<u8>>>,
+    previous: HashMap<Hash, ByteBuf>,
+    next: Mutex<HashMap<Hash, ByteBuf>>,
     reused: std::sync::atomic::AtomicUsize,
     made: std::sync::atomic::AtomicUsize,
 }
@@ -170,10 +171,10 @@ impl Memo {
     pub fn get_bytes(&self, key: &Hash) -> Option<Vec<u8>> {
         let bytes = self.previous.get(key)?.clone();
         self.keep(key, bytes.clone());
-        Some(bytes)
+        Some(bytes.into_vec())
     }
 
-    fn keep(&self, key: &Hash, bytes: Vec<u8>) {
+    fn keep(&self, key: &Hash, bytes: ByteBuf) {
         lock(&self.next).insert(*key, bytes);
         self.reused
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -195,7 +196,7 @@ impl Memo {
         if !self.is_on() {
             return;
         }
-        lock(&self.next).insert(key, bytes);
+        lock(&self.next).insert(key, ByteBuf::from(bytes));
         self.made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 

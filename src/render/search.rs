@@ -42,8 +42,11 @@ pub struct Entry {
 /// bytes a bigram). A build keeps them per page ([`super::reuse`]) so that the next build
 /// indexes an unchanged page without normalising its text again, which is most of the cost of
 /// the index.
+/// Kept as a byte string rather than a sequence of numbers: postcard writes both as the length
+/// and the bytes, so the page memo's bytes are the same, but a byte string is copied in one go
+/// where a sequence is decoded a byte at a time.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Grams(Vec<u8>);
+pub struct Grams(#[serde(with = "serde_bytes")] Vec<u8>);
 
 impl Grams {
     /// The bigrams of `title` and `text` after [`Spelling::normalise`], whitespace left out.
@@ -905,6 +908,21 @@ pub fn write_index(pages: &dyn Pages, spelling: &Spelling, put: &(dyn Fn(String,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bigrams_are_stored_as_the_bytes_a_sequence_of_bytes_was() {
+        let spelling = Spelling::new(&[]).unwrap();
+        let grams = Grams::of(
+            &spelling,
+            "報告",
+            "インシデントを検知した者は、直ちに報告する。",
+        );
+        let bytes = postcard::to_stdvec(&grams).unwrap();
+        assert_eq!(bytes, postcard::to_stdvec(&grams.0).unwrap());
+        assert_eq!(postcard::from_bytes::<Grams>(&bytes).unwrap(), grams);
+        let json = serde_json::to_string(&grams).unwrap();
+        assert_eq!(serde_json::from_str::<Grams>(&json).unwrap(), grams);
+    }
 
     fn plain() -> Spelling {
         Spelling::new(&[]).unwrap()
