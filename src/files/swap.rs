@@ -227,6 +227,31 @@ mod tests {
     }
 
     #[test]
+    fn the_old_tree_is_kept_where_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let keep = dir.path().join("cache/site.tree");
+        std::fs::create_dir(dir.path().join("cache")).unwrap();
+        tree(&out, "a.html", "1");
+        let new = temp_dir_beside(&out, "build").unwrap();
+        tree(&new, "a.html", "2");
+        replace_dir_keeping(&new, &out, Some(&keep)).unwrap();
+        let read = |d: &Path| std::fs::read_to_string(d.join("a.html")).unwrap();
+        assert_eq!((read(&out), read(&keep)), ("2".into(), "1".into()));
+        assert_eq!(names(dir.path()), ["cache", "site"]);
+        // The kept tree staged again: the exchange alone leaves the old one in its place.
+        tree(&keep, "a.html", "3");
+        replace_dir_keeping(&keep, &out, Some(&keep)).unwrap();
+        assert_eq!((read(&out), read(&keep)), ("3".into(), "2".into()));
+        // The fallback's two renames keep it too, replacing what was kept.
+        let new = temp_dir_beside(&out, "build").unwrap();
+        tree(&new, "a.html", "4");
+        replace_by_renames(&new, &out, Some(&keep)).unwrap();
+        assert_eq!((read(&out), read(&keep)), ("4".into(), "3".into()));
+        assert_eq!(names(dir.path()), ["cache", "site"]);
+    }
+
+    #[test]
     fn temporary_names_carry_the_pid_and_the_output() {
         let dir = tempfile::tempdir().unwrap();
         let t = temp_dir_beside(&dir.path().join("site-public"), "build").unwrap();
