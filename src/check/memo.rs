@@ -16,7 +16,8 @@
 //! (postcard: key → findings). Anything unexpected reads as an empty part. The parts are read
 //! in parallel, and each is written atomically (temporary file, then rename) with the entries
 //! of this run that fall in it, only when they differ from what was read: after one changed
-//! record, one or two parts of sixteen (the printed findings of 10,000 documents are ≈ 10 MB).
+//! record, the few parts holding its old and new entries (the printed findings of 10,000
+//! documents are ≈ 10 MB).
 //! `KITEI_CACHE=off` turns it off, `KITEI_CACHE=debug` prints what it did.
 //!
 //! The same store keeps other per-finding values under a family of their own (the printed
