@@ -323,6 +323,17 @@ impl Staging {
         }
     }
 
+    /// Puts the previous build's file at `rel` (bytes `digest`) at `path` without writing it:
+    /// left in place in a recycled folder, or else linked from the published site. When it
+    /// cannot, `path` is free for the caller to create the file.
+    fn reuse(&self, rel: &str, digest: &reuse::Hash, path: &Path) -> io::Result<bool> {
+        if self.unchanged_in_place(rel, digest, path) {
+            return Ok(true);
+        }
+        self.clear(path)?;
+        self.link_previous(rel, digest, path)
+    }
+
     fn record(&self, rel: &str, entry: FileEntry) {
         lock(&self.next).files.insert(rel.to_string(), entry);
         lock(&self.written).insert(rel.to_string());
@@ -331,11 +342,7 @@ impl Staging {
     fn write(&self, rel: &str, bytes: &[u8], digest: Option<reuse::Hash>) -> io::Result<()> {
         let path = self.prepare(rel)?;
         if let Some(digest) = digest {
-            if self.unchanged_in_place(rel, &digest, &path) {
-                return Ok(());
-            }
-            self.clear(&path)?;
-            if self.link_previous(rel, &digest, &path)? {
+            if self.reuse(rel, &digest, &path)? {
                 return Ok(());
             }
             let mut file = std::fs::File::create(&path)?;
@@ -445,13 +452,9 @@ impl Sink for Staging {
     }
 
     fn keep(&self, rel: &str, digest: &reuse::Hash) -> bool {
-        let kept = self.prepare(rel).and_then(|path| {
-            if self.unchanged_in_place(rel, digest, &path) {
-                return Ok(true);
-            }
-            self.clear(&path)?;
-            self.link_previous(rel, digest, &path)
-        });
+        let kept = self
+            .prepare(rel)
+            .and_then(|path| self.reuse(rel, digest, &path));
         match kept {
             Ok(kept) => kept,
             Err(e) => {
