@@ -223,7 +223,7 @@ fn reference_uses_before_incidents<'a>(c: &'a Corpus, push: &mut dyn FnMut(RefUs
 }
 
 /// The typed references of one incident record.
-fn incident_reference_uses<'a>(i: &'a Sourced<Incident>, push: &mut dyn FnMut(RefUse<'a>)) {
+fn incident_reference_uses<'a>(i: &'a Sourced<Box<Incident>>, push: &mut dyn FnMut(RefUse<'a>)) {
     let mut push = pushing(push);
     let s = Some(("incident", i.id.value.as_str()));
     i.systems

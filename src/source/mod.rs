@@ -884,7 +884,7 @@ fn add_parsed(corpus: &mut Corpus, file: FileId, parsed: Parsed) {
         Parsed::Severity(s) => corpus
             .severity_levels
             .extend(s.levels.into_iter().map(|item| Sourced { file, item })),
-        Parsed::Incident(i) => corpus.incidents.push(Sourced { file, item: *i }),
+        Parsed::Incident(i) => corpus.incidents.push(Sourced { file, item: i }),
         Parsed::Drill(d) => corpus.drills.push(Sourced { file, item: d }),
         Parsed::Review(r) => corpus.reviews.push(Sourced { file, item: r }),
         Parsed::Exception(e) => corpus.exceptions.push(Sourced { file, item: e }),

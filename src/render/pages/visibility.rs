@@ -24,7 +24,7 @@ impl<'a> Site<'a> {
             .corpus
             .incidents
             .iter()
-            .map(|i| &i.item)
+            .map(|i| &*i.item)
             .filter(|i| self.audience.sees(i.visibility))
             .collect();
         v.sort_by(|a, b| {
