@@ -24,8 +24,9 @@ use crate::check::memo::{Hash, KeyBuilder, Memo};
 use crate::diag::{Diagnostic, Level};
 use crate::workspace::Workspace;
 
-/// Findings formatted by one task of [`findings_text`]: thousands of findings are a few
-/// dozen tasks.
+/// Findings formatted by one task of [`findings_text`], at most: thousands of findings are a
+/// few dozen tasks, and a hundred (whose formatting, with nothing remembered, takes as long
+/// as thousands remembered) still a dozen.
 const FINDINGS_CHUNK: usize = 256;
 
 /// Every diagnostic of `diagnostics` as [`super::diagnostic`] prints it, each followed by an
@@ -51,7 +52,7 @@ pub fn findings_text(ws: &Workspace, diagnostics: &[Diagnostic], color: bool) ->
     // In chunks that any idle worker takes (`kitei build` reads its page memo meanwhile), in
     // the report's order.
     let chunks: Vec<String> = diagnostics
-        .par_chunks(FINDINGS_CHUNK)
+        .par_chunks((diagnostics.len() / 12).clamp(1, FINDINGS_CHUNK))
         .map(|chunk| {
             let mut text = String::new();
             // Findings come sorted by file: a file is checked against its digest once a run.
