@@ -69,7 +69,10 @@ pub fn findings_text(ws: &Workspace, diagnostics: &[Diagnostic], color: bool) ->
 
 /// The SHA-256 (hex) of each file a finding quotes, by the path findings name it by. Only
 /// those: a check of 100,000 records with a hundred findings must not hash 100,000 paths.
-fn quoted_digests<'a>(ws: &'a Workspace, diagnostics: &[Diagnostic]) -> FxHashMap<&'a Path, &'a str> {
+fn quoted_digests<'a>(
+    ws: &'a Workspace,
+    diagnostics: &[Diagnostic],
+) -> FxHashMap<&'a Path, &'a str> {
     let quoted: FxHashSet<&OsStr> = diagnostics
         .iter()
         .filter_map(|d| d.location.as_ref())
