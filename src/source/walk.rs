@@ -82,9 +82,15 @@ fn walk_dir(dir: &Path, rel: &Path, stat_files: bool) -> Vec<Item> {
         (Ok(_), Err(_)) => Ordering::Greater,
         (Err(_), Ok(_)) => Ordering::Less,
     });
-    let subdirs: Vec<Vec<Item>> = listed
-        .par_iter()
+    // Each folder a task of its own: folders differ in size by thousands of files, and the
+    // halves rayon would otherwise split a few of them into leave a core idle.
+    let dirs: Vec<&Listed> = listed
+        .iter()
         .filter(|l| l.kind.as_ref().is_ok_and(FileType::is_dir))
+        .collect();
+    let subdirs: Vec<Vec<Item>> = dirs
+        .into_par_iter()
+        .with_max_len(1)
         .map(|l| walk_dir(&dir.join(&l.name), &rel.join(&l.name), stat_files))
         .collect();
     let mut subdirs = subdirs.into_iter();
