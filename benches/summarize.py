@@ -152,6 +152,15 @@ for n in sizes:
     if cc is not None and cw is not None:
         ratios[f"check cold ÷ warm, N={n}"] = {"ratio": div(cc, cw)}
 
+for n in sorted({r["n"] for r in rows if r["phase"] == "check-incidents-cold"}):
+    for phase, label in (("check-incidents-cold", "cold"), ("check-incidents", "warm")):
+        k, b = med("kitei", n, phase), med("baseline", n, phase)
+        if k is not None and b is not None:
+            ratios[f"kitei ÷ baseline, check {label}, {n} incidents"] = {"ratio": div(k, b)}
+            kc, bc = cpu("kitei", n, phase), cpu("baseline", n, phase)
+            if kc is not None and bc:
+                ratios[f"kitei ÷ baseline, check {label}, {n} incidents, CPU time"] = {"ratio": div(kc, bc)}
+
 scale = sorted({r["n"] for r in rows if r["phase"] == "scale-build"})
 scale_rows = []
 prev = None
@@ -321,8 +330,10 @@ if chk:
               "Cold: the script moved `.kitei-cache/` aside; warm: the cache the cold run wrote.", "",
               "| incidents | cold | warm | peak RSS cold / warm |", "|---:|---:|---:|---:|"]
     for n in chk:
-        lines.append(f"| {n} | {fmt('kitei', n, 'check-incidents-cold')} | {fmt('kitei', n, 'check-incidents')} | "
-                     f"{rss('kitei', n, ['check-incidents-cold'])} / {rss('kitei', n, ['check-incidents'])} |")
+        for tool, label in (("kitei", f"{n}"), ("baseline", f"{n} (baseline)")):
+            if tool == "kitei" or med(tool, n, "check-incidents-cold") is not None:
+                lines.append(f"| {label} | {fmt(tool, n, 'check-incidents-cold')} | {fmt(tool, n, 'check-incidents')} | "
+                             f"{rss(tool, n, ['check-incidents-cold'])} / {rss(tool, n, ['check-incidents'])} |")
 acks = [n for n, ph in summary.get("kitei", {}).items() if "check-acks-csv-cold" in ph]
 try:
     with open(os.path.join(work, "acks.people")) as f:

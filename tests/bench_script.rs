@@ -21,6 +21,8 @@ fn benchmark_script_runs_every_part_and_writes_its_tables() {
         .env("GEN_BIN", env!("CARGO_BIN_EXE_kitei-gen"))
         .env("FLOOR_BIN", env!("CARGO_BIN_EXE_kitei-floor"))
         .env("MEASURE_BIN", env!("CARGO_BIN_EXE_kitei-measure"))
+        // The same binary as the baseline: its rows and ratios must be there too.
+        .env("BASELINE", env!("CARGO_BIN_EXE_kitei"))
         .output()
         .expect("bash runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -45,6 +47,10 @@ fn benchmark_script_runs_every_part_and_writes_its_tables() {
         "## Build time as incidents grow",
         "| 200 |",
         "## `check` of many incident records",
+        "| 50 (baseline) |",
+        "| kitei ÷ baseline, check cold, 50 incidents |",
+        "| kitei ÷ baseline, check warm, 50 incidents |",
+        "| kitei ÷ baseline, cold, N=20 |",
         "## `check` with a roster and acknowledgements",
         "| 200 | CSV |",
         "| 200 | YAML |",
