@@ -20,6 +20,7 @@ use crate::config::Project;
 use crate::diag::{Diagnostic, SourceMap};
 use crate::history::History;
 use crate::model::Corpus;
+use crate::source::Resident;
 
 pub struct Workspace {
     pub project: Project,
@@ -31,6 +32,8 @@ pub struct Workspace {
     pub sources: SourceMap,
     /// What the loader found; the report starts with them.
     loader_diagnostics: Vec<Diagnostic>,
+    /// What the load saw of each file, to keep the corpus for a next load ([`Workspace::keep`]).
+    seen: crate::source::Seen,
     deny_warnings: bool,
     report: OnceLock<Report>,
     history: OnceLock<History>,
@@ -63,12 +66,27 @@ impl Workspace {
         as_of: Option<NaiveDate>,
         deny_warnings: bool,
     ) -> Result<Workspace, Diagnostic> {
+        Workspace::load_checked_from(project, as_of, deny_warnings, None)
+    }
+
+    /// [`Workspace::load_checked`] in a process that built before (`kitei serve`): the records
+    /// of the files unchanged since `resident` was kept ([`Workspace::keep`]) are not read again.
+    pub fn load_checked_from(
+        project: Project,
+        as_of: Option<NaiveDate>,
+        deny_warnings: bool,
+        resident: Option<Resident>,
+    ) -> Result<Workspace, Diagnostic> {
         let (as_of, as_of_source) = project.as_of(as_of)?;
         let mode = crate::source::cache::Mode::from_env();
-        let (loaded, report) = crate::source::load_then(&project, mode, |loaded| {
+        let check = |loaded: &crate::source::Loaded| {
             let ctx = Ctx::new(&loaded.corpus, &project, as_of).remembering(mode);
             check::run(&ctx, loaded.diagnostics.clone(), deny_warnings)
-        })?;
+        };
+        let (loaded, report) = match resident {
+            Some(resident) => crate::source::load_resident_then(&project, mode, resident, check),
+            None => crate::source::load_then(&project, mode, check),
+        }?;
         let dated = (as_of, as_of_source);
         Ok(Workspace::of(
             project,
@@ -93,6 +111,7 @@ impl Workspace {
             corpus: loaded.corpus,
             sources: loaded.sources,
             loader_diagnostics: loaded.diagnostics,
+            seen: loaded.seen,
             deny_warnings,
             report,
             history: OnceLock::new(),
@@ -120,5 +139,22 @@ impl Workspace {
     /// would only add serial time before the exit.
     pub fn leak(self) {
         std::mem::forget(self);
+    }
+
+    /// Keeps the corpus's records for the next load of the same project in this process
+    /// ([`Workspace::load_checked_from`]). The rest (the report, the texts) is freed on
+    /// another thread: the caller is waiting for its next build, not for that.
+    pub fn keep(self) -> Resident {
+        let Workspace {
+            corpus,
+            seen,
+            sources,
+            loader_diagnostics,
+            report,
+            history,
+            ..
+        } = self;
+        std::thread::spawn(move || drop((sources, loader_diagnostics, report, history)));
+        Resident::keep(corpus, seen)
     }
 }

@@ -474,3 +474,94 @@ fn a_full_width_incident_id_is_served_as_a_preview_without_a_panic() {
     assert!(log.contains("K0202"), "{log}");
     assert!(!log.contains("panicked"), "{log}");
 }
+
+/// After each edit, what `kitei serve` published (its builds load only the files that changed,
+/// the records of the rest kept from the build before) is byte for byte what a cold build
+/// without any cache gives.
+#[test]
+fn each_rebuild_gives_the_bytes_of_a_cold_build() {
+    use common::edits::{edit_file, set_field};
+    let project = common::example();
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("served");
+    let server = Server::start(project.path(), &["--out", out.to_str().unwrap()]);
+    let src = project.path().join("policy-src");
+    let runbook = |id: &str| src.join(format!("runbooks/{id}.md"));
+    let incident = std::fs::read_dir(src.join("incidents/2026"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .min()
+        .unwrap();
+    let edits: Vec<(&str, Box<dyn Fn()>)> = vec![
+        (
+            "retitle a linked document",
+            Box::new(|| {
+                edit_file(&src.join("regulation/emergency-organisation.md"), |t| {
+                    set_field(&t, "title", ": ", "改題された体制")
+                })
+            }),
+        ),
+        (
+            "append to a runbook",
+            Box::new(|| {
+                edit_file(&runbook("data-leak"), |t| {
+                    format!("{t}\n追記。本手順は必要に応じて見直す。\n")
+                })
+            }),
+        ),
+        (
+            "add a runbook",
+            Box::new(|| {
+                let text = std::fs::read_to_string(runbook("malware")).unwrap();
+                let text = set_field(&text, "id", ": ", "extra-1");
+                std::fs::write(
+                    runbook("extra-1"),
+                    set_field(&text, "title", ": ", "追加手順"),
+                )
+                .unwrap();
+            }),
+        ),
+        (
+            "rename it",
+            Box::new(|| {
+                let text = std::fs::read_to_string(runbook("extra-1")).unwrap();
+                std::fs::remove_file(runbook("extra-1")).unwrap();
+                std::fs::write(runbook("extra-2"), set_field(&text, "id", ": ", "extra-2"))
+                    .unwrap();
+            }),
+        ),
+        (
+            "retitle an incident",
+            Box::new(|| edit_file(&incident, |t| set_field(&t, "title", ": ", "件名変更"))),
+        ),
+        (
+            "remove the added runbook",
+            Box::new(|| std::fs::remove_file(runbook("extra-2")).unwrap()),
+        ),
+    ];
+    for (step, (what, edit)) in edits.iter().enumerate() {
+        let version = server.get("/__kitei/version").text();
+        edit();
+        server.wait_for("/__kitei/version", 20, |r| r.text() != version);
+        let cold_out = work.path().join(format!("cold-{step}"));
+        let cold = kitei(project.path())
+            .args(["build", "--no-seal", "--out"])
+            .arg(&cold_out)
+            .env("KITEI_CACHE", "off")
+            .output()
+            .unwrap();
+        common::ok(cold);
+        let (served, cold) = (common::tree(&out), common::tree(&cold_out));
+        let differ: Vec<&String> = served
+            .keys()
+            .chain(cold.keys())
+            .filter(|k| served.get(*k) != cold.get(*k))
+            .collect();
+        assert!(
+            differ.is_empty(),
+            "after `{what}`: {differ:?}\n{}",
+            server.log()
+        );
+    }
+}

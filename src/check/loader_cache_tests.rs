@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::config::Project;
-use crate::source::{Loaded, cache, load_at, load_with};
+use crate::source::{Loaded, Resident, cache, load_at, load_resident_at, load_with};
 
 /// A temporary copy of the example project (kitei.toml and policy-src/).
 fn example() -> tempfile::TempDir {
@@ -284,4 +284,104 @@ fn a_few_changes_go_to_the_delta() {
     assert!(!delta.exists(), "the delta is removed");
     assert_ne!(std::fs::read(&main).unwrap(), main_bytes);
     assert_eq!(outcome(&project, &rewritten), plain(&project));
+}
+
+/// A process that loads the same folder again (`kitei serve`) keeps the last corpus's records
+/// ([`Resident`]): after edits of every kind of file, a load from them equals a load without
+/// any cache, reads only what changed (and the table files, which are never kept), and leaves
+/// the cache on disk alone.
+#[test]
+fn resident_loads_equal_uncached_ones() {
+    let dir = example();
+    // Every file of the copy changed more than the racy window before the first load.
+    let settled = later(cache::now(), cache::RACY.as_secs() as i64 + 2);
+    let project = Project::open(dir.path()).unwrap();
+    let first = load_at(&project, cache::Mode::Off, settled).unwrap();
+    let expected = outcome(&project, &first);
+    let files = first.corpus.files.len();
+    // roles, contacts, systems, severity and roster.yaml: read every time.
+    let tables = first
+        .corpus
+        .files
+        .iter()
+        .filter(|f| f.rel_path.parent() == Some(Path::new("")))
+        .count();
+    assert_eq!(tables, 5);
+    let resident = Resident::keep(first.corpus, first.seen);
+    assert_eq!(resident.len(), files - tables);
+
+    let again = load_resident_at(&project, resident, later(settled, 1)).unwrap();
+    assert_eq!(
+        (again.cache.unchanged, again.cache.read),
+        (files - tables, tables)
+    );
+    assert_eq!(outcome(&project, &again), expected);
+
+    // A document retitled, an incident removed, a drill added, an attachment and a roles
+    // table changed, an acknowledgement table edited, and a review broken.
+    let src = dir.path().join("policy-src");
+    let edit = |rel: &str, f: &dyn Fn(String) -> String| {
+        let path = src.join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let changed = f(text.clone());
+        assert_ne!(changed, text, "{rel}");
+        std::fs::write(&path, changed).unwrap();
+    };
+    edit("regulation/incident-response-regulation.md", &|t| {
+        t.replacen("title: ", "title: 改訂版", 1)
+    });
+    std::fs::remove_file(src.join("incidents/2025/INC-2025-001.yaml")).unwrap();
+    std::fs::copy(
+        src.join("drills/DRL-2026-01.yaml"),
+        src.join("drills/DRL-2026-09.yaml"),
+    )
+    .unwrap();
+    edit("drills/DRL-2026-09.yaml", &|t| {
+        t.replace("DRL-2026-01", "DRL-2026-09")
+    });
+    edit("evidence/INC-2025-002/報告書.txt", &|t| t + "追記\n");
+    edit("roles.yaml", &|t| t + "\n");
+    edit(
+        "acknowledgements/incident-response-regulation-2026.1-elearning.csv",
+        &|t| {
+            let mut lines: Vec<&str> = t.lines().collect();
+            lines.pop();
+            lines.join("\n") + "\n"
+        },
+    );
+    let review = std::fs::read_dir(src.join("reviews"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    std::fs::write(review.path(), "id: [unclosed\n").unwrap();
+
+    let resident = Resident::keep(again.corpus, again.seen);
+    let after = load_resident_at(&project, resident, later(settled, 2)).unwrap();
+    let plain = load_with(&project, cache::Mode::Off).unwrap();
+    assert_eq!(outcome(&project, &after), outcome(&project, &plain));
+    let broken = after.diagnostics.iter().any(|d| {
+        d.level == crate::diag::Level::Error
+            && d.location
+                .as_ref()
+                .is_some_and(|l| l.path.ends_with(review.file_name()))
+    });
+    assert!(broken, "{:#?}", after.diagnostics);
+    // The document, the new drill, the attachment, the acknowledgement table, the review and
+    // the five tables (roles.yaml among them).
+    assert_eq!(after.cache.read, 5 + tables);
+
+    // The broken review is read again until it is fixed; nothing was written to disk.
+    let resident = Resident::keep(after.corpus, after.seen);
+    let fixed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(review.path().strip_prefix(dir.path()).unwrap()),
+    )
+    .unwrap();
+    std::fs::write(review.path(), fixed).unwrap();
+    let last = load_resident_at(&project, resident, later(settled, 3)).unwrap();
+    assert_eq!(
+        outcome(&project, &last),
+        outcome(&project, &load_with(&project, cache::Mode::Off).unwrap())
+    );
+    assert!(!cache::path(dir.path()).exists() && !cache::delta_path(dir.path()).exists());
 }

@@ -10,6 +10,7 @@ use crate::config::Project;
 use crate::evidence::Scope;
 use crate::render::output::{self, Sink};
 use crate::render::{self, Audience, BuildInfo, pages, reuse, stamp};
+use crate::source::Resident;
 use crate::workspace::Workspace;
 
 /// Options of `kitei build` (and of the builds `kitei serve` runs).
@@ -132,6 +133,18 @@ pub fn site(
     opts: &Options,
     timings: &Timings,
 ) -> (u8, Option<Workspace>) {
+    site_from(root, as_of, opts, timings, &mut None)
+}
+
+/// [`site`] in a process that built before (`kitei serve`): a load takes the records of
+/// unchanged files from `resident` (it is left in place when nothing is loaded).
+pub fn site_from(
+    root: &Path,
+    as_of: Option<NaiveDate>,
+    opts: &Options,
+    timings: &Timings,
+    resident: &mut Option<Resident>,
+) -> (u8, Option<Workspace>) {
     let project = match Project::open(root) {
         Ok(p) => p,
         Err(d) => return (super::fail(&d), None),
@@ -178,7 +191,7 @@ pub fn site(
         return (0, None);
     }
     timings.lap("fingerprint");
-    let ws = match Workspace::load_checked(project, as_of, false) {
+    let ws = match Workspace::load_checked_from(project, as_of, false, resident.take()) {
         Ok(ws) => ws,
         Err(d) => return (super::fail(&d), None),
     };

@@ -35,6 +35,18 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, port: u16, poll: bool, opts: &
         out: Some(out.clone()),
         ..opts.clone()
     };
-    let rebuild = || build::site(&root, as_of, &opts, &Timings::from_env()).0;
+    // The records of the last build's corpus: the next build reads only the files changed
+    // since (source::resident).
+    let resident = std::cell::RefCell::new(None);
+    let rebuild = || {
+        let timings = Timings::from_env();
+        let (code, ws) =
+            build::site_from(&root, as_of, &opts, &timings, &mut resident.borrow_mut());
+        if let Some(ws) = ws {
+            *resident.borrow_mut() = Some(ws.keep());
+            timings.lap("kept for the next build");
+        }
+        code
+    };
     crate::serve::run(&root, &out, port, poll, &rebuild)
 }

@@ -167,10 +167,9 @@ impl Entry<'_> {
     /// Whether `now` (the file's stat taken before reading it) lets the entry be used without
     /// reading the file: same fingerprint, and modified more than [`RACY`] before `made`.
     pub fn trusted(&self, now: Option<&Stat>, made: Time) -> bool {
-        match (self.stat.as_ref(), now) {
-            (Some(old), Some(now)) => old == now && !is_racy(now, made),
-            _ => false,
-        }
+        self.stat
+            .as_ref()
+            .is_some_and(|old| stat_trusted(old, now, made))
     }
 
     /// The parsed value, if one is stored and decodes.
@@ -190,6 +189,12 @@ impl Entry<'_> {
                 .map(|b| Blob(Cow::Borrowed(b.0.as_ref()))),
         }
     }
+}
+
+/// Whether a file whose stat was `old` when a scan that started at `made` looked at it may be
+/// taken as unchanged now: the same fingerprint, modified more than [`RACY`] before `made`.
+pub fn stat_trusted(old: &Stat, now: Option<&Stat>, made: Time) -> bool {
+    now.is_some_and(|now| old == now && !is_racy(now, made))
 }
 
 /// Whether a file with this stat was changed too close to `made` (or after it) to be trusted.

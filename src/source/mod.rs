@@ -7,6 +7,7 @@ pub mod ack_table;
 pub mod cache;
 pub mod frontmatter;
 pub mod markdown;
+pub mod resident;
 pub mod walk;
 pub mod yaml;
 
@@ -25,6 +26,7 @@ use crate::model::acknowledgement::{AckFile, RosterFile};
 use crate::model::document::{Document, FrontMatter};
 use crate::model::tables::{ContactsFile, RolesFile, SeverityFile, SystemsFile};
 use crate::model::{Corpus, Drill, Exception, FileId, Incident, Review, SourceFile, Sourced};
+pub use resident::{Resident, Seen};
 
 /// What a file is, decided by where it lives (docs/formats.md, "Where files go").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,6 +169,8 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// What the loader's cache saved (with the cache off, every file counts as read).
     pub cache: CacheStats,
+    /// What the load saw of each file (to keep the corpus for the next load: [`Resident`]).
+    pub seen: Seen,
 }
 
 /// How the files of one load were obtained.
@@ -205,6 +209,8 @@ struct Read<'a> {
     /// The entry's parsed value is encoded from the corpus when the cache is written
     /// ([`ParsedRef`]).
     deferred: bool,
+    /// The file's stat, taken before it was read (none for ignored and unreadable files).
+    stat: Option<cache::Stat>,
 }
 
 /// Loads the project's source folder, using and updating the loader's cache
@@ -240,7 +246,7 @@ pub fn load_at(
     mode: cache::Mode,
     started: cache::Time,
 ) -> Result<Loaded, Diagnostic> {
-    load_at_then(project, mode, started, |_| ()).map(|(loaded, ())| loaded)
+    load_at_then(project, mode, started, None, |_| ()).map(|(loaded, ())| loaded)
 }
 
 /// [`load_with`], running `alongside` on the loaded corpus while the cache is written.
@@ -253,13 +259,38 @@ pub fn load_then<R: Send>(
     mode: cache::Mode,
     alongside: impl FnOnce(&Loaded) -> R + Send,
 ) -> Result<(Loaded, R), Diagnostic> {
-    load_at_then(project, mode, cache::now(), alongside)
+    load_at_then(project, mode, cache::now(), None, alongside)
+}
+
+/// [`load_then`] in a process that loaded the same folder before (`kitei serve`): the files
+/// whose stat is unchanged since `resident` was kept are not read, their records are moved
+/// from it, and the cache on disk is neither read nor written. A resident of another folder,
+/// or `KITEI_CACHE=off`, loads as [`load_then`] does.
+pub fn load_resident_then<R: Send>(
+    project: &Project,
+    mode: cache::Mode,
+    resident: Resident,
+    alongside: impl FnOnce(&Loaded) -> R + Send,
+) -> Result<(Loaded, R), Diagnostic> {
+    load_at_then(project, mode, cache::now(), Some(resident), alongside)
+}
+
+/// [`load_at`] with a resident (see [`load_resident_then`]), for tests that choose the moment.
+#[cfg(test)]
+pub(crate) fn load_resident_at(
+    project: &Project,
+    resident: Resident,
+    started: cache::Time,
+) -> Result<Loaded, Diagnostic> {
+    load_at_then(project, cache::Mode::On, started, Some(resident), |_| ())
+        .map(|(loaded, ())| loaded)
 }
 
 fn load_at_then<R: Send>(
     project: &Project,
     mode: cache::Mode,
     started: cache::Time,
+    resident: Option<Resident>,
     alongside: impl FnOnce(&Loaded) -> R + Send,
 ) -> Result<(Loaded, R), Diagnostic> {
     LOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -274,12 +305,18 @@ fn load_at_then<R: Send>(
         .help("create it, or set `source` in kitei.toml to the folder that holds the policy")
     })?;
 
-    let key = (mode != cache::Mode::Off).then(cache::key).flatten();
+    let resident =
+        resident.filter(|r| mode != cache::Mode::Off && r.fits(&canonical_root, &display_root));
+    // What a resident keeps is newer than the cache on disk: with one, the disk is left alone.
+    let key = (mode != cache::Mode::Off && resident.is_none())
+        .then(cache::key)
+        .flatten();
     let cache_path = cache::path(&project.root);
     let delta_path = cache::delta_path(&project.root);
-    // Without a stored cache no file is compared by its stat: the walk leaves regular files
-    // unstat'ed and each read takes the stat from its open handle.
-    let stat_files = key.is_some() && (cache_path.exists() || delta_path.exists());
+    // Without a stored cache (or resident) no file is compared by its stat: the walk leaves
+    // regular files unstat'ed and each read takes the stat from its open handle.
+    let stat_files =
+        resident.is_some() || key.is_some() && (cache_path.exists() || delta_path.exists());
     // The cache and its delta are read while the folder is walked.
     let ((stored, stored_delta), found) = rayon::join(
         || match &key {
@@ -325,11 +362,23 @@ fn load_at_then<R: Send>(
     let caching = key.is_some();
     let paths: Vec<&Path> = files.iter().map(|f| f.rel.as_path()).collect();
     let priors = cache::priors(index.as_ref(), delta.as_ref(), &paths);
+    let kept: Vec<Option<resident::Kept>> = match resident {
+        Some(resident) => resident.take(
+            files
+                .iter()
+                .map(|f| (f.rel.as_path(), f.meta.as_ref().and_then(cache::Stat::of))),
+        ),
+        None => files.iter().map(|_| None).collect(),
+    };
     let results: Vec<(FileClass, Read, Option<bool>)> = files
         .into_par_iter()
         .zip(priors)
-        .map(|(f, prior)| {
+        .zip(kept)
+        .map(|((f, prior), kept)| {
             let class = classify(&f.rel);
+            if let Some(kept) = kept {
+                return (class, read_kept(kept, class), None);
+            }
             let in_delta = prior.map(|p| p.in_delta);
             let cached = Cached {
                 prior: prior.map(|p| p.entry),
@@ -365,6 +414,8 @@ fn load_at_then<R: Send>(
     let mut kept = Vec::with_capacity(new_entries.capacity());
     // (index in `new_entries`, record), in increasing index order.
     let mut deferred: Vec<(usize, Deferred)> = Vec::new();
+    // Aligned with `corpus.files`.
+    let mut file_stats = Vec::with_capacity(results.len());
     for (class, read, in_delta) in results {
         match read.via {
             Via::Ignored => {}
@@ -406,6 +457,7 @@ fn load_at_then<R: Send>(
             sources.insert(file.display_path.clone(), text);
         }
         corpus.files.push(file);
+        file_stats.push((read.stat, class));
         match parsed {
             Ok(parsed) => {
                 let record = match &parsed {
@@ -430,6 +482,7 @@ fn load_at_then<R: Send>(
         sources,
         diagnostics,
         cache: stats,
+        seen: Seen::new(canonical_root.clone(), display_root, started, file_stats),
     };
     let plan = match key {
         Some(_) => cache::plan(
@@ -575,6 +628,7 @@ fn read_one<'a>(
         via,
         entry,
         deferred: false,
+        stat: None,
     };
     if class == FileClass::Ignored {
         let file = source_file(String::new(), 0);
@@ -651,6 +705,7 @@ fn read_one<'a>(
                 entry: Some(p.reborrow()),
                 same_entry: true,
                 deferred: false,
+                stat,
             };
         }
     }
@@ -690,6 +745,7 @@ fn read_one<'a>(
                     entry,
                     same_entry,
                     deferred: false,
+                    stat,
                 }
             }
             Err(d) => read(Via::Read, Err(d), None),
@@ -715,6 +771,7 @@ fn read_one<'a>(
             entry,
             same_entry,
             deferred: false,
+            stat,
         };
     }
     // (b) Same digest: the stored parsed value is used.
@@ -729,6 +786,7 @@ fn read_one<'a>(
             entry,
             same_entry,
             deferred: false,
+            stat,
         };
     }
     // (c) Parsed as if there were no cache.
@@ -760,6 +818,7 @@ fn read_one<'a>(
                 entry,
                 same_entry,
                 deferred,
+                stat,
             }
         }
         Err(d) => {
@@ -771,8 +830,26 @@ fn read_one<'a>(
                 entry,
                 same_entry,
                 deferred: false,
+                stat,
             }
         }
+    }
+}
+
+/// A file kept by a [`Resident`] whose stat is unchanged: its record, not read.
+fn read_kept<'a>(kept: resident::Kept, class: FileClass) -> Read<'a> {
+    let text = if class.is_parsed() {
+        Text::OnDisk
+    } else {
+        Text::None
+    };
+    Read {
+        result: Ok((kept.file, text, Ok(kept.parsed))),
+        via: Via::Stat,
+        entry: None,
+        same_entry: true,
+        deferred: false,
+        stat: Some(kept.stat),
     }
 }
 

@@ -1,0 +1,161 @@
+//! What a process that loads the same source folder again and again (`kitei serve`) keeps of
+//! its last load, so that the next load reads only the files whose stat changed.
+//!
+//! The loader's cache on disk ([`super::cache`]) saves the parsing of unchanged files but not
+//! their decoding: after one changed file at 10,000 documents and as many incidents, reading
+//! the 100 MB cache and decoding its 20,000 records was a fifth of a build's CPU. A process
+//! that has just built keeps the records themselves instead. When its build is done, the
+//! corpus is taken apart again ([`Resident::keep`]): each record goes back to its file, beside
+//! the stat the loader took and the file's digest, and the next load ([`super::load_resident`])
+//! moves the records of files whose stat is unchanged into the new corpus. Nothing is copied
+//! or decoded; the kept records are exactly the values the loader made from the same bytes.
+//!
+//! A kept file is trusted as the cache trusts an entry ([`super::cache::stat_trusted`]): the
+//! same stat, and modified more than [`super::cache::RACY`] before the load that took the
+//! stat started. Files that failed to parse, and the few table files (roles, contacts,
+//! systems, severity, roster), are not kept: they are read again each time.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use rustc_hash::FxHashMap;
+
+use super::{FileClass, Parsed, cache};
+use crate::model::{Corpus, SourceFile};
+
+/// What one load saw of its files, beside its corpus: with it the corpus can be kept.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    /// The source folder (canonical) and its path as shown in messages.
+    canonical_root: PathBuf,
+    display_root: PathBuf,
+    /// When the scan started (the moment the racy rule measures against).
+    started: cache::Time,
+    /// The stat the loader took of each file of the corpus (`None` where there is none), and
+    /// the file's class.
+    stats: Vec<(Option<cache::Stat>, FileClass)>,
+}
+
+impl Seen {
+    pub(super) fn new(
+        canonical_root: PathBuf,
+        display_root: PathBuf,
+        started: cache::Time,
+        stats: Vec<(Option<cache::Stat>, FileClass)>,
+    ) -> Seen {
+        Seen {
+            canonical_root,
+            display_root,
+            started,
+            stats,
+        }
+    }
+}
+
+/// The records of the last load, by file, for the next load of the same folder.
+pub struct Resident {
+    canonical_root: PathBuf,
+    display_root: PathBuf,
+    started: cache::Time,
+    /// By path inside the source folder.
+    files: FxHashMap<OsString, Kept>,
+}
+
+/// One file kept: its stat when it was read, the file as the corpus lists it, and its record.
+pub(super) struct Kept {
+    pub stat: cache::Stat,
+    pub file: SourceFile,
+    pub parsed: Parsed,
+}
+
+impl Resident {
+    /// Takes `corpus` apart into its files' records. `seen` must be the one its load returned.
+    pub fn keep(corpus: Corpus, seen: Seen) -> Resident {
+        let Corpus {
+            files,
+            documents,
+            incidents,
+            drills,
+            reviews,
+            exceptions,
+            acknowledgements,
+            ..
+        } = corpus;
+        let classes: Vec<FileClass> = seen.stats.iter().map(|(_, class)| *class).collect();
+        let mut parsed: Vec<Option<Parsed>> = classes
+            .iter()
+            .map(|class| {
+                matches!(class, FileClass::Attachment | FileClass::Unknown)
+                    .then_some(Parsed::Nothing)
+            })
+            .collect();
+        for d in documents {
+            parsed[d.file] = Some(Parsed::Document(Box::new(d.item)));
+        }
+        for i in incidents {
+            parsed[i.file] = Some(Parsed::Incident(i.item));
+        }
+        for d in drills {
+            parsed[d.file] = Some(Parsed::Drill(d.item));
+        }
+        for r in reviews {
+            parsed[r.file] = Some(Parsed::Review(r.item));
+        }
+        for e in exceptions {
+            parsed[e.file] = Some(Parsed::Exception(e.item));
+        }
+        for a in acknowledgements {
+            let slot = &mut parsed[a.file];
+            match (classes[a.file], slot) {
+                (FileClass::Acknowledgements, slot) => {
+                    *slot = Some(Parsed::Acknowledgements(a.item))
+                }
+                (FileClass::AckTable, Some(Parsed::AckTable(rows))) => rows.push(a.item),
+                (FileClass::AckTable, slot) => *slot = Some(Parsed::AckTable(vec![a.item])),
+                _ => {}
+            }
+        }
+        let mut kept = FxHashMap::default();
+        kept.reserve(files.len());
+        for ((file, stat), parsed) in files.into_iter().zip(seen.stats).zip(parsed) {
+            if let ((Some(stat), _), Some(parsed)) = (stat, parsed) {
+                let path = file.rel_path.clone().into_os_string();
+                kept.insert(path, Kept { stat, file, parsed });
+            }
+        }
+        Resident {
+            canonical_root: seen.canonical_root,
+            display_root: seen.display_root,
+            started: seen.started,
+            files: kept,
+        }
+    }
+
+    /// How many files are kept.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Whether the records were loaded from the same folder, shown under the same path.
+    pub(super) fn fits(&self, canonical_root: &Path, display_root: &Path) -> bool {
+        self.canonical_root == canonical_root && self.display_root == display_root
+    }
+
+    /// The kept file at each of `paths` (in walk order) that may be used as it is: `stats`
+    /// are the stats the walk took. Whatever is left in the resident goes with it.
+    pub(super) fn take<'p>(
+        mut self,
+        paths: impl Iterator<Item = (&'p Path, Option<cache::Stat>)>,
+    ) -> Vec<Option<Kept>> {
+        paths
+            .map(|(path, now)| {
+                let kept = self.files.remove(path.as_os_str())?;
+                cache::stat_trusted(&kept.stat, now.as_ref(), self.started).then_some(kept)
+            })
+            .collect()
+    }
+}
