@@ -493,7 +493,8 @@ fn each_rebuild_gives_the_bytes_of_a_cold_build() {
         .map(|e| e.path())
         .min()
         .unwrap();
-    let edits: Vec<(&str, Box<dyn Fn()>)> = vec![
+    type Edit<'a> = (&'static str, Box<dyn Fn() + 'a>);
+    let edits: Vec<Edit> = vec![
         (
             "retitle a linked document",
             Box::new(|| {
