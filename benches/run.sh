@@ -17,7 +17,7 @@
 # target/bench), RESULTS_DIR (benches/results), THREADS (worker threads of every tool that has
 # them, default: all cores), SCALE ("1000 10000 100000" incidents), SCALE_DOCS (100), CHECK_DOCS (100),
 # CHECK_INCIDENTS (100000), SEAL_MIB (1024), SEAL_FILES (64), SEAL_KIND (log|random|mixed,
-# default mixed), MDBOOK_TIMEOUT (600 s), MDBOOK_FULL_MAX (2000: above it mdBook gets one capped
+# default mixed), SERVE_EDITS (3: saves timed in `kitei serve` per site run), MDBOOK_TIMEOUT (600 s), MDBOOK_FULL_MAX (2000: above it mdBook gets one capped
 # cold build), MEMORY_MODE (sparse|random), NO_INSTALL=1 (never install Hugo or mdBook), KEEP_TRASH=1 (never delete the trash),
 # KITEI_BIN / GEN_BIN / FLOOR_BIN / MEASURE_BIN (use these binaries instead of building them),
 # ACK_PEOPLE (50000) and ACK_RECORDS (500000): the roster and acknowledgements of the `acks` part.
@@ -49,7 +49,7 @@ elif [ "$MODE" = self-test ]; then
     SIZES=${SIZES:-20} SCALE=${SCALE:-"20 200"} SCALE_DOCS=${SCALE_DOCS:-5} CHECK_DOCS=${CHECK_DOCS:-10}
     CHECK_INCIDENTS=${CHECK_INCIDENTS:-50} SEAL_MIB=${SEAL_MIB:-2} SEAL_FILES=${SEAL_FILES:-4}
     RUNS=${RUNS:-1} SITE_RUNS=${SITE_RUNS:-2} NO_INSTALL=1 KEEP_TRASH=${KEEP_TRASH:-1}
-    ACK_PEOPLE=${ACK_PEOPLE:-50} ACK_RECORDS=${ACK_RECORDS:-200}
+    ACK_PEOPLE=${ACK_PEOPLE:-50} ACK_RECORDS=${ACK_RECORDS:-200} SERVE_EDITS=${SERVE_EDITS:-1}
     ONLY=${ONLY:-site,scale,check,acks,seal}
     if [ -z "${WORK:-}" ]; then
         WORK=$(mktemp -d)
@@ -75,6 +75,7 @@ SEAL_KIND=${SEAL_KIND:-mixed}
 MDBOOK_TIMEOUT=${MDBOOK_TIMEOUT:-600}
 MDBOOK_FULL_MAX=${MDBOOK_FULL_MAX:-2000}
 MEMORY_MODE=${MEMORY_MODE:-sparse}
+SERVE_EDITS=${SERVE_EDITS:-3}
 ONLY=${ONLY:-site,scale,check,acks,seal,memory}
 BASELINE=${BASELINE:-}
 
@@ -228,6 +229,15 @@ site_bench() {
                     mdbook) measure mdbook "$n" "$phase" "$run" "$limit" -- "$MDBOOK" build "$c/mdbook" -d "$out" ;;
                 esac
             done
+            if [ "$tool" = kitei ] || [ "$tool" = baseline ]; then
+                # One changed file as `kitei serve` feels it: save → new site published.
+                local bin=$KITEI
+                [ "$tool" = baseline ] && bin=$BASELINE
+                printf 'measure\t%s\t%s\t%s\t%s\n' "$tool" "$n" serve-change "$run" >> "$EVENTS"
+                python3 "$repo/benches/serve.py" "$TSV" "$WORK/cmd.log" "$tool" "$n" serve-change \
+                    $(((run - 1) * SERVE_EDITS + 1)) "$SERVE_EDITS" "$k/policy-src/regulation/gl-00001.md" \
+                    -- "$bin" -C "$k" serve --port 0 --out "$out"
+            fi
             if [ "$tool" = kitei ]; then
                 # The same seal on its own, after the build (warm cache, as a user runs it).
                 measure kitei "$n" seal-alone "$run" "$limit" -- "$KITEI" -C "$k" seal

@@ -24,8 +24,11 @@ use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
 use crate::config::Project;
 
-/// How long the project must be quiet before a rebuild starts.
-const DEBOUNCE: Duration = Duration::from_millis(250);
+/// How long the project must be quiet before a rebuild starts: long enough for an editor's
+/// save (a temporary file written, then renamed) to arrive as one change, short beside the
+/// rebuild. A burst longer than this (a `git checkout`) costs one more rebuild, never a missed
+/// change.
+const DEBOUNCE: Duration = Duration::from_millis(100);
 /// The polling interval (`--poll`).
 const POLL_EVERY: Duration = Duration::from_secs(1);
 /// Threads answering requests.

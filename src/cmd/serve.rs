@@ -1,12 +1,15 @@
 //! `kitei serve`: `kitei build` (without the seal) on every change, the output served on
 //! 127.0.0.1 with live reload (the server and watcher: [`crate::serve`]).
 
+use std::cell::RefCell;
 use std::path::Path;
+use std::thread::JoinHandle;
 
 use chrono::NaiveDate;
 
 use super::Timings;
 use super::build::{self, Options};
+use crate::source::Resident;
 
 /// Returns the exit code (0 after Ctrl-C, 2 when it cannot start).
 pub fn run(root: &Path, as_of: Option<NaiveDate>, port: u16, poll: bool, opts: &Options) -> u8 {
@@ -36,16 +39,17 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, port: u16, poll: bool, opts: &
         ..opts.clone()
     };
     // The records of the last build's corpus: the next build reads only the files changed
-    // since (source::resident).
-    let resident = std::cell::RefCell::new(None);
+    // since (source::resident). They are taken apart on another thread while the new site is
+    // already being served, and handed over when the next change comes.
+    let kept: RefCell<Option<JoinHandle<Resident>>> = RefCell::new(None);
     let rebuild = || {
-        let timings = Timings::from_env();
-        let (code, ws) =
-            build::site_from(&root, as_of, &opts, &timings, &mut resident.borrow_mut());
-        if let Some(ws) = ws {
-            *resident.borrow_mut() = Some(ws.keep());
-            timings.lap("kept for the next build");
-        }
+        let mut resident = kept.borrow_mut().take().and_then(|k| k.join().ok());
+        let (code, ws) = build::site_from(&root, as_of, &opts, &Timings::from_env(), &mut resident);
+        *kept.borrow_mut() = match ws {
+            Some(ws) => Some(std::thread::spawn(move || ws.keep())),
+            // Nothing was loaded (a no-op build): what was kept still holds.
+            None => resident.map(|r| std::thread::spawn(move || r)),
+        };
         code
     };
     crate::serve::run(&root, &out, port, poll, &rebuild)
