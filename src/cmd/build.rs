@@ -358,6 +358,7 @@ fn publish(
     {
         stamp::record(&project.root, out, inputs, &printed);
     }
+    timings.lap("stamp");
     0
 }
 
