@@ -296,7 +296,14 @@ fn resident_loads_equal_uncached_ones() {
     // Every file of the copy changed more than the racy window before the first load.
     let settled = later(cache::now(), cache::RACY.as_secs() as i64 + 2);
     let project = Project::open(dir.path()).unwrap();
-    let first = load_at(&project, cache::Mode::Off, settled).unwrap();
+    // A load that was handed no resident keeps nothing.
+    let plain = load_at(&project, cache::Mode::On, settled).unwrap();
+    assert_eq!(Resident::keep(plain.corpus, plain.seen).len(), 0);
+    // An empty resident: the cache on disk is used (and written) as without one, and what
+    // keeping needs is collected. From here on the disk is left alone.
+    let first = load_resident_at(&project, Resident::empty(), settled).unwrap();
+    assert_eq!(first.cache.read, 0, "the cache on disk was used");
+    std::fs::remove_file(cache::path(dir.path())).unwrap();
     let expected = outcome(&project, &first);
     let files = first.corpus.files.len();
     // roles, contacts, systems, severity and roster.yaml: read every time.

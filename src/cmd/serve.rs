@@ -43,7 +43,11 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, port: u16, poll: bool, opts: &
     // already being served, and handed over when the next change comes.
     let kept: RefCell<Option<JoinHandle<Resident>>> = RefCell::new(None);
     let rebuild = || {
-        let mut resident = kept.borrow_mut().take().and_then(|k| k.join().ok());
+        let mut resident = kept
+            .borrow_mut()
+            .take()
+            .and_then(|k| k.join().ok())
+            .or_else(|| Some(Resident::empty()));
         let (code, ws) = build::site_from(&root, as_of, &opts, &Timings::from_env(), &mut resident);
         *kept.borrow_mut() = match ws {
             Some(ws) => Some(std::thread::spawn(move || ws.keep())),

@@ -32,7 +32,8 @@ pub struct Seen {
     /// When the scan started (the moment the racy rule measures against).
     started: cache::Time,
     /// The stat the loader took of each file of the corpus (`None` where there is none), and
-    /// the file's class.
+    /// the file's class; empty for a load that was not asked to keep anything (see
+    /// [`super::load_resident_then`]).
     stats: Vec<(Option<cache::Stat>, FileClass)>,
 }
 
@@ -69,6 +70,17 @@ pub(super) struct Kept {
 }
 
 impl Resident {
+    /// Nothing kept yet: handed to a first load, it asks that load to collect what keeping its
+    /// corpus needs.
+    pub fn empty() -> Resident {
+        Resident {
+            canonical_root: PathBuf::new(),
+            display_root: PathBuf::new(),
+            started: (0, 0),
+            files: FxHashMap::default(),
+        }
+    }
+
     /// Takes `corpus` apart into its files' records. `seen` must be the one its load returned.
     pub fn keep(corpus: Corpus, seen: Seen) -> Resident {
         let Corpus {
@@ -81,6 +93,10 @@ impl Resident {
             acknowledgements,
             ..
         } = corpus;
+        if seen.stats.len() != files.len() {
+            // A load that was not asked to keep anything.
+            return Resident::empty();
+        }
         let classes: Vec<FileClass> = seen.stats.iter().map(|(_, class)| *class).collect();
         let mut parsed: Vec<Option<Parsed>> = classes
             .iter()
