@@ -209,8 +209,10 @@ struct Read<'a> {
     /// The entry's parsed value is encoded from the corpus when the cache is written
     /// ([`ParsedRef`]).
     deferred: bool,
-    /// The file's stat, taken before it was read (none for ignored and unreadable files).
-    stat: Option<cache::Stat>,
+    /// The file's stat, taken before it was read, when the load keeps what it saw (none for
+    /// ignored and unreadable files). Boxed: a load of 110,000 files holds every `Read` at once,
+    /// and most loads keep nothing.
+    stat: Option<Box<cache::Stat>>,
 }
 
 /// Loads the project's source folder, using and updating the loader's cache
@@ -391,6 +393,7 @@ fn load_at_then<R: Send>(
                 made: prior.map(|p| p.made),
                 caching,
                 started,
+                keeping,
             };
             let read = read_one(&root, &display_root, f, class, cached);
             (class, read, in_delta)
@@ -464,7 +467,7 @@ fn load_at_then<R: Send>(
         }
         corpus.files.push(file);
         if keeping {
-            file_stats.push((read.stat, class));
+            file_stats.push((read.stat.map(|s| *s), class));
         }
         match parsed {
             Ok(parsed) => {
@@ -600,6 +603,8 @@ struct Cached<'a> {
     caching: bool,
     /// When this scan started.
     started: cache::Time,
+    /// Whether the load keeps each file's stat ([`Seen`]).
+    keeping: bool,
 }
 
 /// Reads and parses one file, or takes what the cache knows about it (see [`cache`]). The text
@@ -616,6 +621,7 @@ fn read_one<'a>(
         made,
         caching,
         started,
+        keeping,
     } = cached;
     let rel = found.rel;
     let display = display_root.join(&rel);
@@ -682,6 +688,7 @@ fn read_one<'a>(
         return read(Via::Read, Err(d), None);
     }
     let stat = meta.as_ref().ok().and_then(cache::Stat::of);
+    let kept_stat = stat.filter(|_| keeping).map(Box::new);
     let new_entry = |sha256: [u8; 32], parsed: Option<cache::Blob<'a>>| {
         rel_str.map(|r| cache::Entry {
             path: r.to_string().into(),
@@ -713,7 +720,7 @@ fn read_one<'a>(
                 entry: Some(p.reborrow()),
                 same_entry: true,
                 deferred: false,
-                stat,
+                stat: kept_stat,
             };
         }
     }
@@ -753,7 +760,7 @@ fn read_one<'a>(
                     entry,
                     same_entry,
                     deferred: false,
-                    stat,
+                    stat: kept_stat,
                 }
             }
             Err(d) => read(Via::Read, Err(d), None),
@@ -779,7 +786,7 @@ fn read_one<'a>(
             entry,
             same_entry,
             deferred: false,
-            stat,
+            stat: kept_stat,
         };
     }
     // (b) Same digest: the stored parsed value is used.
@@ -794,7 +801,7 @@ fn read_one<'a>(
             entry,
             same_entry,
             deferred: false,
-            stat,
+            stat: kept_stat,
         };
     }
     // (c) Parsed as if there were no cache.
@@ -826,7 +833,7 @@ fn read_one<'a>(
                 entry,
                 same_entry,
                 deferred,
-                stat,
+                stat: kept_stat,
             }
         }
         Err(d) => {
@@ -838,7 +845,7 @@ fn read_one<'a>(
                 entry,
                 same_entry,
                 deferred: false,
-                stat,
+                stat: kept_stat,
             }
         }
     }
@@ -857,7 +864,7 @@ fn read_kept<'a>(kept: resident::Kept, class: FileClass) -> Read<'a> {
         entry: None,
         same_entry: true,
         deferred: false,
-        stat: Some(kept.stat),
+        stat: Some(Box::new(kept.stat)),
     }
 }
 
