@@ -370,7 +370,7 @@ fn load_at_then<R: Send>(
     let caching = key.is_some();
     let paths: Vec<&Path> = files.iter().map(|f| f.rel.as_path()).collect();
     let priors = cache::priors(index.as_ref(), delta.as_ref(), &paths);
-    let kept: Vec<Option<resident::Kept>> = match resident {
+    let kept: Vec<Option<Box<resident::Kept>>> = match resident {
         Some(resident) => resident.take(
             files
                 .iter()
@@ -852,7 +852,8 @@ fn read_one<'a>(
 }
 
 /// A file kept by a [`Resident`] whose stat is unchanged: its record, not read.
-fn read_kept<'a>(kept: resident::Kept, class: FileClass) -> Read<'a> {
+fn read_kept<'a>(kept: Box<resident::Kept>, class: FileClass) -> Read<'a> {
+    let kept = *kept;
     let text = if class.is_parsed() {
         Text::OnDisk
     } else {

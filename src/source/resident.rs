@@ -58,8 +58,9 @@ pub struct Resident {
     canonical_root: PathBuf,
     display_root: PathBuf,
     started: cache::Time,
-    /// By path inside the source folder.
-    files: FxHashMap<OsString, Kept>,
+    /// By path inside the source folder. Boxed: the loader lines up a slot per walked file,
+    /// most of them empty.
+    files: FxHashMap<OsString, Box<Kept>>,
 }
 
 /// One file kept: its stat when it was read, the file as the corpus lists it, and its record.
@@ -136,7 +137,7 @@ impl Resident {
         for ((file, stat), parsed) in files.into_iter().zip(seen.stats).zip(parsed) {
             if let ((Some(stat), _), Some(parsed)) = (stat, parsed) {
                 let path = file.rel_path.clone().into_os_string();
-                kept.insert(path, Kept { stat, file, parsed });
+                kept.insert(path, Box::new(Kept { stat, file, parsed }));
             }
         }
         Resident {
@@ -166,7 +167,7 @@ impl Resident {
     pub(super) fn take<'p>(
         mut self,
         paths: impl Iterator<Item = (&'p Path, Option<cache::Stat>)>,
-    ) -> Vec<Option<Kept>> {
+    ) -> Vec<Option<Box<Kept>>> {
         paths
             .map(|(path, now)| {
                 let kept = self.files.remove(path.as_os_str())?;
