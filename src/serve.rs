@@ -230,12 +230,16 @@ pub fn run(root: &Path, out: &Path, port: u16, poll: bool, build: &dyn Fn() -> u
 
 /// Runs `kitei build`; on success the new version makes open pages reload.
 fn rebuild(build: &dyn Fn() -> u8, state: &State) {
+    let started = std::time::Instant::now();
     let code = build();
     if code == 0 {
         state.failed.store(false, Ordering::SeqCst);
         let v = state.version.fetch_add(1, Ordering::SeqCst) + 1;
         if v > 1 {
-            eprintln!("kitei serve: rebuilt; open pages reload");
+            eprintln!(
+                "kitei serve: rebuilt in {:.2} s; open pages reload",
+                started.elapsed().as_secs_f64()
+            );
         }
     } else {
         state.failed.store(true, Ordering::SeqCst);

@@ -423,8 +423,8 @@ fn load_at_then<R: Send>(
     let mut kept = Vec::with_capacity(new_entries.capacity());
     // (index in `new_entries`, record), in increasing index order.
     let mut deferred: Vec<(usize, Deferred)> = Vec::new();
-    // Aligned with `corpus.files`.
-    let mut file_stats = Vec::with_capacity(results.len());
+    // Aligned with `corpus.files` when keeping.
+    let mut file_stats = Vec::with_capacity(if keeping { results.len() } else { 0 });
     for (class, read, in_delta) in results {
         match read.via {
             Via::Ignored => {}

@@ -6,7 +6,7 @@
 //! the 100 MB cache and decoding its 20,000 records was a fifth of a build's CPU. A process
 //! that has just built keeps the records themselves instead. When its build is done, the
 //! corpus is taken apart again ([`Resident::keep`]): each record goes back to its file, beside
-//! the stat the loader took and the file's digest, and the next load ([`super::load_resident`])
+//! the stat the loader took and the file's digest, and the next load ([`super::load_resident_then`])
 //! moves the records of files whose stat is unchanged into the new corpus. Nothing is copied
 //! or decoded; the kept records are exactly the values the loader made from the same bytes.
 //!
