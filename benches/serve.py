@@ -5,8 +5,7 @@ being published (the version that open pages poll for changes right after the sw
     benches/serve.py TSV LOG TOOL N PHASE FIRST COUNT DOC -- kitei -C DIR serve --port 0 [--out OUT]
 
 Starts the server, waits for its first build, then COUNT times (runs numbered from FIRST):
-waits a second, appends a line
-to DOC, and polls /__kitei/version every 2 ms until it changes. Appends one row per edit to TSV
+waits a second, appends a line to DOC, and polls /__kitei/version every 2 ms until it changes. Appends one row per edit to TSV
 in benches/measure.rs's format (tool, n, phase, run, wall s, peak RSS KiB of the server so far,
 status, CPU s the server used for that rebuild); the server's stderr goes to LOG. Every wait is
 bounded: a build that never publishes is a `timeout` row, and the server is stopped."""
@@ -54,7 +53,9 @@ def main():
 
         seen = version()
         deadline = time.monotonic() + TIMEOUT_S
-        while seen == "0" and time.monotonic() < deadline:
+        while seen == "0":
+            if time.monotonic() > deadline:
+                sys.exit(f"serve.py: the server's first build did not publish within {TIMEOUT_S} s (see {log})")
             time.sleep(0.05)
             seen = version()
         for run in range(int(first), int(first) + int(count)):

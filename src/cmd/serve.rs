@@ -11,6 +11,13 @@ use super::Timings;
 use super::build::{self, Options};
 use crate::source::Resident;
 
+/// What `kitei serve` keeps of its last build for the next one.
+enum Kept {
+    Ready(Resident),
+    /// The last build's workspace, being taken apart on this thread.
+    Taking(JoinHandle<Resident>),
+}
+
 /// Returns the exit code (0 after Ctrl-C, 2 when it cannot start).
 pub fn run(root: &Path, as_of: Option<NaiveDate>, port: u16, poll: bool, opts: &Options) -> u8 {
     let root = match root.canonicalize() {
@@ -41,19 +48,22 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, port: u16, poll: bool, opts: &
     // The records of the last build's corpus: the next build reads only the files changed
     // since (source::resident). They are taken apart on another thread while the new site is
     // already being served, and handed over when the next change comes.
-    let kept: RefCell<Option<JoinHandle<Resident>>> = RefCell::new(None);
+    let kept = RefCell::new(Kept::Ready(Resident::empty()));
     let rebuild = || {
-        let mut resident = kept
-            .borrow_mut()
-            .take()
-            .and_then(|k| k.join().ok())
-            .or_else(|| Some(Resident::empty()));
-        let (code, ws) = build::site_from(&root, as_of, &opts, &Timings::from_env(), &mut resident);
-        *kept.borrow_mut() = match ws {
-            Some(ws) => Some(std::thread::spawn(move || ws.keep())),
-            // Nothing was loaded (a no-op build): what was kept still holds.
-            None => resident.map(|r| std::thread::spawn(move || r)),
+        let mut resident = match kept.replace(Kept::Ready(Resident::empty())) {
+            Kept::Ready(resident) => Some(resident),
+            // A thread that panicked kept nothing: the build reads the cache on disk.
+            Kept::Taking(thread) => Some(thread.join().unwrap_or_else(|_| Resident::empty())),
         };
+        let (code, ws) = build::site_from(&root, as_of, &opts, &Timings::from_env(), &mut resident);
+        match (ws, resident) {
+            (Some(ws), _) => {
+                *kept.borrow_mut() = Kept::Taking(std::thread::spawn(move || ws.keep()))
+            }
+            // Nothing was loaded (a no-op build): what was kept still holds.
+            (None, Some(resident)) => *kept.borrow_mut() = Kept::Ready(resident),
+            (None, None) => {}
+        }
         code
     };
     crate::serve::run(&root, &out, port, poll, &rebuild)
