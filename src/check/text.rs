@@ -455,7 +455,13 @@ pub static FILL_IN_RULE: Rule = Rule {
 /// corpus without any costs one string search per field.
 pub fn fill_ins(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     use crate::model::values::{FILL_IN, FILL_IN_ID};
-    let has = |s: &str| s.contains(FILL_IN) || s.contains(FILL_IN_ID);
+    use memchr::memmem::Finder;
+    use std::sync::LazyLock;
+    // Searchers built once: `str::contains` sets one up per call, a cost when every incident's
+    // summary is searched twice.
+    static MARKERS: LazyLock<[Finder<'static>; 2]> =
+        LazyLock::new(|| [Finder::new(FILL_IN), Finder::new(FILL_IN_ID)]);
+    let has = |s: &str| MARKERS.iter().any(|m| m.find(s.as_bytes()).is_some());
     let opt = |s: &Option<String>| s.as_deref().is_some_and(has);
     let c = ctx.corpus;
     let mut files: Vec<(FileId, String, bool)> = Vec::new();

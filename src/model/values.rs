@@ -245,7 +245,13 @@ impl FromStr for Ref {
                 .map(|k| format!("`{}:`", k.prefix()))
                 .join(", ")
         };
-        let Some((prefix, rest)) = s.split_once(':') else {
+        // Split by bytes: the `char` searcher of `split_once` showed in profiles (one
+        // reference per YAML value, 100,000s in a large corpus).
+        fn split(s: &str, at: u8) -> Option<(&str, &str)> {
+            let i = s.bytes().position(|b| b == at)?;
+            Some((&s[..i], &s[i + 1..]))
+        }
+        let Some((prefix, rest)) = split(s, b':') else {
             return Err(format!(
                 "`{s}` is not a typed reference; write it with a prefix such as `role:{s}` (known prefixes: {})",
                 known()
@@ -257,14 +263,16 @@ impl FromStr for Ref {
                 known()
             )
         })?;
-        let (id, fragment) = match rest.split_once('#') {
+        let (id, fragment) = match split(rest, b'#') {
             Some((id, frag)) => (id, Some(frag.to_string())),
             None => (rest, None),
         };
         if id.is_empty() && fragment.is_none() {
             return Err(format!("reference `{s}` names no id"));
         }
-        if let Some(bad) = id.chars().find(|c| !is_id_char(*c)) {
+        if !id.bytes().all(|b| is_id_char(char::from(b)))
+            && let Some(bad) = id.chars().find(|c| !is_id_char(*c))
+        {
             return Err(format!(
                 "reference `{s}` contains `{bad}`; ids use letters, digits, `-`, `_` and `.`"
             ));

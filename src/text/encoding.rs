@@ -93,7 +93,7 @@ fn utf16_kind(bytes: &[u8]) -> Option<Utf16> {
     }
     // UTF-16 text without a BOM has zero bytes; UTF-8 and legacy Japanese encodings never do
     // (a fast scan, then the count below only for files that have them).
-    if bytes.len() < 2 || !bytes.len().is_multiple_of(2) || !bytes.contains(&0) {
+    if bytes.len() < 2 || !bytes.len().is_multiple_of(2) || memchr::memchr(0, bytes).is_none() {
         return None;
     }
     let (mut even, mut odd) = (0usize, 0usize);
