@@ -653,8 +653,16 @@ mod tests {
         assert!("role:a b".parse::<Ref>().is_err());
         // The first character that is not allowed is named, ASCII or not.
         let bad = |s: &str| s.parse::<Ref>().unwrap_err();
-        assert!(bad("role:a b").contains("contains ` `"), "{}", bad("role:a b"));
-        assert!(bad("role:管理者").contains("contains `管`"), "{}", bad("role:管理者"));
+        assert!(
+            bad("role:a b").contains("contains ` `"),
+            "{}",
+            bad("role:a b")
+        );
+        assert!(
+            bad("role:管理者").contains("contains `管`"),
+            "{}",
+            bad("role:管理者")
+        );
         assert!(bad("system:db/1").contains("contains `/`"));
         assert!(bad("role:").contains("names no id"));
         // The first colon and the first `#` split; later ones belong to the id or fragment.
@@ -662,7 +670,10 @@ mod tests {
         assert_eq!((r.id.as_str(), r.fragment.as_deref()), ("", Some("a#b")));
         assert!(bad("doc:a:b").contains("contains `:`"));
         let r: Ref = "incident:INC-2025.001_x".parse().unwrap();
-        assert_eq!((r.kind, r.id.as_str()), (RefKind::Incident, "INC-2025.001_x"));
+        assert_eq!(
+            (r.kind, r.id.as_str()),
+            (RefKind::Incident, "INC-2025.001_x")
+        );
     }
 
     #[test]
