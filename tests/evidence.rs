@@ -1521,17 +1521,96 @@ fn build_loads_and_checks_the_corpus_once() {
         "{}",
         text(&o)
     );
-    // Nothing changed: the site is not rebuilt; the seal loads and checks, and finds no change.
-    let again = ok(kitei_cmd(p.path(), &["build"])
-        .env("KITEI_TIMINGS", "1")
-        .output()
-        .unwrap());
-    assert!(text(&again).contains("no change since"), "{}", text(&again));
+}
+
+/// After a no-op build, the seal is skipped while `evidence/` is as the last seal of the same
+/// inputs left it; anything else there (a bundle file touched, another key) seals in full, and
+/// a key that cannot be opened is an error even so.
+#[test]
+fn a_no_op_build_skips_the_seal_only_while_evidence_is_untouched() {
+    let p = example();
+    let mut toml = std::fs::read_to_string(p.path().join("kitei.toml")).unwrap();
+    toml.push_str("\n[evidence]\nsign = true\n");
+    std::fs::write(p.path().join("kitei.toml"), toml).unwrap();
+    ok(kitei(
+        p.path(),
+        &["keygen", "--out", "keys/a", "--unencrypted"],
+    ));
+    ok(kitei(
+        p.path(),
+        &["keygen", "--out", "keys/b", "--unencrypted"],
+    ));
+    let key =
+        |name: &str| std::fs::read_to_string(p.path().join(format!("keys/{name}.key"))).unwrap();
+    // Files changed within a file-system clock tick of a build are not trusted (racy).
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let build = |key: Option<&str>| {
+        let mut c = kitei_cmd(p.path(), &["build"]);
+        c.env("KITEI_TIMINGS", "1").env_remove("KITEI_SIGN_KEY");
+        if let Some(key) = key {
+            c.env("KITEI_SIGN_KEY", key);
+        }
+        c.output().unwrap()
+    };
+    let loads = |o: &Output, n: usize| {
+        assert!(
+            text(o).contains(&format!("timing: loads {n} (source trees)")),
+            "expected {n} load(s):\n{}",
+            text(o)
+        );
+    };
+    let first = ok(build(Some(&key("a"))));
+    assert!(text(&first).contains("sealed "), "{}", text(&first));
+    loads(&first, 1);
+
+    // Nothing changed anywhere: nothing is loaded, and the answer is the seal's own.
+    let again = ok(build(Some(&key("a"))));
     assert!(
-        text(&again).contains("timing: loads 1 (source trees), checks 1 (rule runs)"),
+        text(&again).contains("kitei build: up to date"),
         "{}",
         text(&again)
     );
+    assert!(
+        text(&again).contains(&format!("no change since {BUNDLE1}; no new bundle written")),
+        "{}",
+        text(&again)
+    );
+    loads(&again, 0);
+
+    // The newest bundle's file touched: the seal runs (and finds the same payload).
+    let zip = std::fs::File::options()
+        .write(true)
+        .open(zip_of(p.path(), BUNDLE1))
+        .unwrap();
+    zip.set_modified(std::time::SystemTime::now()).unwrap();
+    drop(zip);
+    let touched = ok(build(Some(&key("a"))));
+    assert!(
+        text(&touched).contains("no change since"),
+        "{}",
+        text(&touched)
+    );
+    loads(&touched, 1);
+    loads(&ok(build(Some(&key("a")))), 0);
+
+    // Without the key the seal refuses, no-op or not; another key seals a new bundle.
+    let keyless = build(None);
+    assert_eq!(keyless.status.code(), Some(2), "{}", text(&keyless));
+    assert!(
+        text(&keyless).contains("KITEI_SIGN_KEY"),
+        "{}",
+        text(&keyless)
+    );
+    let other = ok(build(Some(&key("b"))));
+    assert!(text(&other).contains("(bundle 2,"), "{}", text(&other));
+    loads(&other, 1);
+    loads(&ok(build(Some(&key("b")))), 0);
+
+    // evidence/ removed: the chain starts again.
+    std::fs::remove_dir_all(p.path().join("evidence")).unwrap();
+    let anew = ok(build(Some(&key("b"))));
+    assert!(text(&anew).contains("(bundle 1,"), "{}", text(&anew));
+    assert!(zip_of(p.path(), BUNDLE1).is_file());
 }
 
 /// A bundle scoped to one incident, in a project with more than one page of incidents (the

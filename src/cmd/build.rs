@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use super::Timings;
 use crate::config::Project;
 use crate::evidence::Scope;
+use crate::evidence::seal::skip;
 use crate::render::output::{self, Sink};
 use crate::render::{self, Audience, BuildInfo, pages, reuse, stamp};
 use crate::source::Resident;
@@ -28,7 +29,7 @@ pub struct Options {
 /// or I/O failure).
 pub fn run(root: &Path, as_of: Option<NaiveDate>, opts: &Options, no_seal: bool) -> u8 {
     let timings = Timings::from_env();
-    let (code, ws) = site(root, as_of, opts, &timings);
+    let Built { code, ws, stamped } = site(root, as_of, opts, &timings);
     // Evidence is sealed from a build that published without errors, never from a preview.
     let code = if code != 0 || no_seal || opts.allow_errors {
         // Nothing more needs the workspace, and the process is about to exit.
@@ -37,22 +38,88 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, opts: &Options, no_seal: bool)
         }
         code
     } else {
-        // A no-op build loaded nothing: the seal loads the workspace now.
-        let ws = match ws {
-            Some(ws) => Ok(ws),
-            None => super::open(root, as_of),
-        };
-        match ws {
-            Ok(ws) => {
-                let code = super::seal::seal(ws, Scope::All, None);
-                timings.lap("seal");
-                code
-            }
-            Err(code) => code,
-        }
+        let code = seal_after(root, as_of, ws, stamped.as_ref());
+        timings.lap("seal");
+        code
     };
     timings.counts();
     code
+}
+
+/// Seals the default bundle after a build that published. After a no-op build the newest
+/// bundle holds the same payload when `evidence/` is as the last seal of the same inputs left
+/// it: that is said without loading anything ([`skip`]); otherwise the seal loads the
+/// workspace now.
+fn seal_after(
+    root: &Path,
+    as_of: Option<NaiveDate>,
+    ws: Option<Workspace>,
+    stamped: Option<&Stamped>,
+) -> u8 {
+    let ws = match ws {
+        Some(ws) => ws,
+        None => {
+            let project = match Project::open(root) {
+                Ok(p) => p,
+                Err(d) => return super::fail(&d),
+            };
+            if let Some(stamped) = stamped {
+                // The key is opened even so: a missing or wrong key is an error either way.
+                let key_id = match super::seal::signing_key_id(&project) {
+                    Ok(id) => id,
+                    Err(code) => return code,
+                };
+                if let Some(bundle) = skip::fresh(
+                    &project.root,
+                    &stamped.out,
+                    &stamped.inputs,
+                    key_id.as_deref(),
+                ) {
+                    println!("no change since {bundle}; no new bundle written");
+                    return 0;
+                }
+            }
+            match Workspace::load(project, as_of) {
+                Ok(ws) => ws,
+                Err(d) => return super::fail(&d),
+            }
+        }
+    };
+    let project_root = ws.project.root.clone();
+    let code = super::seal::seal(ws, Scope::All, None);
+    if code == 0
+        && let Some(stamped) = stamped
+    {
+        skip::record(&project_root, &stamped.out, &stamped.inputs);
+    }
+    code
+}
+
+/// What [`site`] did.
+pub struct Built {
+    /// The exit code.
+    pub code: u8,
+    /// The workspace it loaded: none when the project could not be loaded, or nothing changed
+    /// since the last build into the same folder (see [`stamp`]).
+    pub ws: Option<Workspace>,
+    /// The build's output folder and fingerprint, when it could be taken.
+    pub stamped: Option<Stamped>,
+}
+
+impl Built {
+    fn failed(code: u8) -> Built {
+        Built {
+            code,
+            ws: None,
+            stamped: None,
+        }
+    }
+}
+
+/// A build's output folder and the fingerprint of its inputs ([`stamp::inputs`]).
+pub struct Stamped {
+    pub out: PathBuf,
+    pub inputs: String,
 }
 
 /// What `kitei build` printed (without colour), kept so that a no-op build can say it again:
@@ -127,12 +194,7 @@ impl Messages {
 /// Checks, renders and publishes the site; returns the exit code and the workspace it
 /// loaded (none when the project could not be loaded, or nothing changed since the last build
 /// into the same folder, see [`stamp`]).
-pub fn site(
-    root: &Path,
-    as_of: Option<NaiveDate>,
-    opts: &Options,
-    timings: &Timings,
-) -> (u8, Option<Workspace>) {
+pub fn site(root: &Path, as_of: Option<NaiveDate>, opts: &Options, timings: &Timings) -> Built {
     site_from(root, as_of, opts, timings, &mut None)
 }
 
@@ -144,20 +206,20 @@ pub fn site_from(
     opts: &Options,
     timings: &Timings,
     resident: &mut Option<Resident>,
-) -> (u8, Option<Workspace>) {
+) -> Built {
     let project = match Project::open(root) {
         Ok(p) => p,
-        Err(d) => return (super::fail(&d), None),
+        Err(d) => return Built::failed(super::fail(&d)),
     };
     let as_of_date = match project.as_of(as_of) {
         Ok((date, _)) => date,
-        Err(d) => return (super::fail(&d), None),
+        Err(d) => return Built::failed(super::fail(&d)),
     };
     let build_date = match render::build_date(&project) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("error: {e}");
-            return (super::UNUSABLE, None);
+            return Built::failed(super::UNUSABLE);
         }
     };
     let out = match &opts.out {
@@ -188,16 +250,28 @@ pub fn site_from(
             out.display()
         );
         timings.lap("no-op");
-        return (0, None);
+        return Built {
+            code: 0,
+            ws: None,
+            stamped: inputs.map(|inputs| Stamped { out, inputs }),
+        };
     }
     timings.lap("fingerprint");
     let ws = match Workspace::load_checked_from(project, as_of, false, resident.take()) {
         Ok(ws) => ws,
-        Err(d) => return (super::fail(&d), None),
+        Err(d) => return Built::failed(super::fail(&d)),
     };
     timings.lap("load");
+    let stamped = inputs.clone().map(|inputs| Stamped {
+        out: out.clone(),
+        inputs,
+    });
     let code = publish(&ws, opts, &out, build_date, inputs, timings);
-    (code, Some(ws))
+    Built {
+        code,
+        ws: Some(ws),
+        stamped,
+    }
 }
 
 /// Renders the loaded workspace into a staging folder and swaps it in for `out`.

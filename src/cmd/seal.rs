@@ -70,3 +70,20 @@ pub fn seal(ws: Workspace, scope: Scope, sign: Option<PathBuf>) -> u8 {
         }
     }
 }
+
+/// The id of the key a seal of `project` signs with, opened as [`seal`] opens it (none when
+/// it does not sign): a missing or wrong key is an error even when nothing is sealed.
+pub fn signing_key_id(project: &crate::config::Project) -> Result<Option<String>, u8> {
+    let refused = |e: crate::evidence::Error| {
+        eprintln!("{e}");
+        super::UNUSABLE
+    };
+    let sign =
+        KeySource::resolve(None, &project.config.evidence, &project.root).map_err(refused)?;
+    let key = sign
+        .as_ref()
+        .map(crate::evidence::read_signing_key)
+        .transpose()
+        .map_err(refused)?;
+    Ok(key.map(|k| crate::evidence::minisign::key_id_hex(&k.key_id)))
+}

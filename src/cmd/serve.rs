@@ -55,7 +55,8 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, port: u16, poll: bool, opts: &
             // A thread that panicked kept nothing: the build reads the cache on disk.
             Kept::Taking(thread) => Some(thread.join().unwrap_or_else(|_| Resident::empty())),
         };
-        let (code, ws) = build::site_from(&root, as_of, &opts, &Timings::from_env(), &mut resident);
+        let build::Built { code, ws, .. } =
+            build::site_from(&root, as_of, &opts, &Timings::from_env(), &mut resident);
         match (ws, resident) {
             (Some(ws), _) => {
                 *kept.borrow_mut() = Kept::Taking(std::thread::spawn(move || ws.keep()))

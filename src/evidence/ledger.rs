@@ -85,7 +85,7 @@ impl Ledger {
 }
 
 /// Whether `file` is a plain file name (a hostile ledger must not point elsewhere).
-fn plain_file_name(file: &str) -> bool {
+pub(crate) fn plain_file_name(file: &str) -> bool {
     !file.is_empty()
         && !file.contains(['/', '\\'])
         && file != "."

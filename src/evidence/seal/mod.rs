@@ -28,6 +28,7 @@ pub(crate) mod describe;
 pub(crate) mod inputs;
 pub(crate) mod plan;
 pub(crate) mod recover;
+pub mod skip;
 pub(crate) mod write;
 
 use std::collections::BTreeSet;

@@ -1,0 +1,114 @@
+//! The seal a no-op `kitei build` can skip. A build seals the default bundle after publishing;
+//! when nothing changed since the last build (its fingerprint, [`crate::render::stamp`]), the
+//! seal would load and render everything again only to find the newest bundle holding the
+//! same payload (≈ 10 s at 10,000 documents). So after each seal `kitei build` records which
+//! inputs it sealed and how `evidence/` stood afterwards; a build with the same inputs, whose
+//! `evidence/` is untouched since (the folder, LEDGER.json byte for byte, the newest bundle's
+//! file) and whose signing key (if any) signed that bundle, says "no change" without sealing.
+//! Anything else, including a stamp that cannot be read, runs the seal in full.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::evidence::ledger::{LEDGER_FILE, Ledger, plain_file_name};
+
+/// What a seal from `kitei build` left behind.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SealStamp {
+    /// The build's fingerprint the sealed workspace was loaded under.
+    inputs: String,
+    /// `evidence/` afterwards: (device, inode, modification time in ns).
+    folder: (u64, u64, i128),
+    /// SHA-256 of LEDGER.json afterwards.
+    ledger_sha256: String,
+    /// The newest bundle: its name, its zip's identity and the key that signed it.
+    bundle: String,
+    zip: FileIdentity,
+    signed_by: Option<String>,
+}
+
+/// A file's length, inode and modification and change times: rewritten or replaced, it
+/// differs.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileIdentity {
+    len: u64,
+    ino: u64,
+    mtime_ns: i128,
+    ctime_ns: i128,
+}
+
+impl FileIdentity {
+    fn of(path: &Path) -> Option<FileIdentity> {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::symlink_metadata(path).ok()?;
+        m.is_file().then(|| FileIdentity {
+            len: m.len(),
+            ino: m.ino(),
+            mtime_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+            ctime_ns: i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec()),
+        })
+    }
+}
+
+/// Where the seal stamp of builds into `out` lives: beside their build stamp.
+fn path(project_root: &Path, out: &Path) -> PathBuf {
+    crate::render::stamp::path(project_root, out).with_extension("seal.json")
+}
+
+/// How `evidence/` stands now, as a stamp for `inputs`; `None` without a ledger and a
+/// newest bundle.
+fn now(evidence: &Path, inputs: &str) -> Option<SealStamp> {
+    use std::os::unix::fs::MetadataExt;
+    let folder = std::fs::symlink_metadata(evidence).ok()?;
+    let ledger_bytes = std::fs::read(evidence.join(LEDGER_FILE)).ok()?;
+    let ledger: Ledger = serde_json::from_slice(&ledger_bytes).ok()?;
+    let last = ledger.last().filter(|l| plain_file_name(&l.file))?;
+    Some(SealStamp {
+        inputs: inputs.to_string(),
+        folder: (
+            folder.dev(),
+            folder.ino(),
+            i128::from(folder.mtime()) * 1_000_000_000 + i128::from(folder.mtime_nsec()),
+        ),
+        ledger_sha256: crate::digest::sha256_hex(&ledger_bytes),
+        bundle: last.name.clone(),
+        zip: FileIdentity::of(&evidence.join(&last.file))?,
+        signed_by: last.signed_by.clone(),
+    })
+}
+
+/// Records, after a seal by a build with fingerprint `inputs`, how `evidence/` stands (best
+/// effort, like the build stamp: without it the next build seals in full).
+pub fn record(project_root: &Path, out: &Path, inputs: &str) {
+    let path = path(project_root, out);
+    match now(&project_root.join("evidence"), inputs)
+        .and_then(|stamp| serde_json::to_vec(&stamp).ok())
+    {
+        Some(bytes) => {
+            let _ = crate::files::write_atomically(&path, &bytes, crate::files::How::FILE);
+        }
+        None => {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
+/// The newest bundle's name when a build with fingerprint `inputs` need not seal: the last
+/// seal recorded for these inputs left `evidence/` exactly as it is now, and the newest bundle
+/// was signed by `key_id` if a key is to sign (an unsigned bundle is sealed again, signed, as
+/// [`super::unchanged`] decides).
+pub fn fresh(
+    project_root: &Path,
+    out: &Path,
+    inputs: &str,
+    key_id: Option<&str>,
+) -> Option<String> {
+    let recorded: SealStamp =
+        serde_json::from_slice(&std::fs::read(path(project_root, out)).ok()?).ok()?;
+    let current = now(&project_root.join("evidence"), inputs)?;
+    let signed_as_asked = key_id.is_none() || current.signed_by.as_deref() == key_id;
+    (recorded == current && signed_as_asked).then_some(current.bundle)
+}
