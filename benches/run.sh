@@ -203,7 +203,7 @@ site_bench() {
             local limit=3600 phases="cold noop change"
             local out=$c/out-$tool-$run
             case $tool in
-                kitei-seal) phases=cold ;;
+                kitei-seal) phases="cold noop" ;;
                 floor) phases=cold ;;
                 hugo)
                     # The self-test needs only its row: the cold build.
@@ -222,7 +222,7 @@ site_bench() {
                 [ "$phase" = change ] && touch_doc "$c" "$tool" "$run"
                 case $tool in
                     kitei) measure kitei "$n" "$phase" "$run" "$limit" -- "$KITEI" -C "$k" build --no-seal --out "$out" ;;
-                    kitei-seal) measure kitei "$n" cold-seal "$run" "$limit" -- "$KITEI" -C "$k" build --out "$out" ;;
+                    kitei-seal) measure kitei "$n" "$phase-seal" "$run" "$limit" -- "$KITEI" -C "$k" build --out "$out" ;;
                     baseline) measure baseline "$n" "$phase" "$run" "$limit" -- "$BASELINE" -C "$k" build --no-seal --out "$out" ;;
                     floor) measure floor "$n" cold "$run" "$limit" -- "$FLOOR" --threads "$THREADS" site "$k/policy-src" "$out" ;;
                     hugo) measure hugo "$n" "$phase" "$run" "$limit" -- "$HUGO" --quiet -s "$c/hugo" -d "$out" ;;

@@ -61,6 +61,7 @@ fn benchmark_script_runs_every_part_and_writes_its_tables() {
         "kitei seal ÷ floor seal, 2 MiB",
         "## Targets",
         "change rebuild N=20 ≤ 150 ms",
+        "noop rebuild with seal (`kitei build`) N=20 ≤ 50 ms",
         "one file changed in `kitei serve` (save → published) N=20 ≤ 150 ms",
         "| kitei ÷ baseline, serve-change, N=20 |",
         "build time grows linearly with incidents",

@@ -6,6 +6,13 @@
 //! `evidence/` is untouched since (the folder, LEDGER.json byte for byte, the newest bundle's
 //! file) and whose signing key (if any) signed that bundle, says "no change" without sealing.
 //! Anything else, including a stamp that cannot be read, runs the seal in full.
+//!
+//! What the answer rests on is the fingerprint and LEDGER.json's bytes: the newest entry is
+//! the one the recorded seal found (or wrote) with the payload these inputs make. The
+//! folder's and the bundle file's times are stricter still: a stray bundle, or a newest
+//! bundle touched, makes the seal run in full so that its checks of the chain's tip report
+//! them. (A change to those files within the clock tick of the seal itself could keep their
+//! times; it is reported when a seal next extends the chain, and by `kitei verify --chain`.)
 
 use std::path::{Path, PathBuf};
 
