@@ -191,9 +191,8 @@ impl Messages {
     }
 }
 
-/// Checks, renders and publishes the site; returns the exit code and the workspace it
-/// loaded (none when the project could not be loaded, or nothing changed since the last build
-/// into the same folder, see [`stamp`]).
+/// Checks, renders and publishes the site; returns the exit code, the workspace it loaded
+/// and the build's fingerprint ([`Built`]).
 pub fn site(root: &Path, as_of: Option<NaiveDate>, opts: &Options, timings: &Timings) -> Built {
     site_from(root, as_of, opts, timings, &mut None)
 }
