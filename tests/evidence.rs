@@ -1593,6 +1593,26 @@ fn a_no_op_build_skips_the_seal_only_while_evidence_is_untouched() {
     loads(&touched, 1);
     loads(&ok(build(Some(&key("a")))), 0);
 
+    // LEDGER.json edited in place (a line feed added: same entries, other bytes; the folder and
+    // the bundle untouched): the seal runs.
+    let ledger = p.path().join("evidence/LEDGER.json");
+    let mut bytes = std::fs::read(&ledger).unwrap();
+    bytes.push(b'\n');
+    std::fs::write(&ledger, bytes).unwrap();
+    loads(&ok(build(Some(&key("a")))), 1);
+    loads(&ok(build(Some(&key("a")))), 0);
+
+    // A seal record that cannot be read is no answer: the seal runs, and records anew.
+    let records: Vec<PathBuf> = std::fs::read_dir(p.path().join(".kitei-cache/build"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|f| f.to_string_lossy().ends_with(".seal.json"))
+        .collect();
+    assert_eq!(records.len(), 1, "{records:?}");
+    std::fs::write(&records[0], "{ not json").unwrap();
+    loads(&ok(build(Some(&key("a")))), 1);
+    loads(&ok(build(Some(&key("a")))), 0);
+
     // Without the key the seal refuses, no-op or not; another key seals a new bundle.
     let keyless = build(None);
     assert_eq!(keyless.status.code(), Some(2), "{}", text(&keyless));
