@@ -390,8 +390,9 @@ fn publish(
     timings.lap("archives");
     timings.note(|| {
         let (reused, recorded) = memo.as_ref().map_or((0, 0), |m| m.counts());
+        let (kept, made) = memo.as_ref().map_or((0, 0), |m| m.file_counts());
         format!(
-            "pages {recorded} recorded, {reused} reused; files {} staged, {} linked, {} unchanged in place",
+            "pages {recorded} recorded, {reused} reused; search text chunks {made} recorded, {kept} kept; files {} staged, {} linked, {} unchanged in place",
             written.len(),
             staging.linked(),
             staging.unchanged()

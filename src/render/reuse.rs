@@ -171,6 +171,9 @@ pub struct PageMemo {
     next: Mutex<HashMap<String, Recorded>>,
     /// Pages of this build reused from the previous one.
     reused: AtomicUsize,
+    /// Other files recorded ([`PageMemo::record_file`]), and those of them kept.
+    files: AtomicUsize,
+    files_kept: AtomicUsize,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -186,6 +189,8 @@ impl PageMemo {
             previous_parts,
             next: Mutex::new(HashMap::new()),
             reused: AtomicUsize::new(0),
+            files: AtomicUsize::new(0),
+            files_kept: AtomicUsize::new(0),
         }
     }
 
@@ -197,7 +202,29 @@ impl PageMemo {
 
     /// (pages reused, pages recorded) in this build.
     pub fn counts(&self) -> (usize, usize) {
-        (self.reused.load(Ordering::Relaxed), lock(&self.next).len())
+        let files = self.files.load(Ordering::Relaxed);
+        (
+            self.reused.load(Ordering::Relaxed),
+            lock(&self.next).len() - files,
+        )
+    }
+
+    /// (files kept, files recorded) of those that are not pages ([`PageMemo::record_file`]).
+    pub fn file_counts(&self) -> (usize, usize) {
+        (
+            self.files_kept.load(Ordering::Relaxed),
+            self.files.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Records a file of this build that is not a page (a search index file made from a key):
+    /// `kept` when it was taken with [`PageMemo::take`] and linked, so saved as it was.
+    pub fn record_file(&self, url: &str, key: Hash, digest: Hash, kept: bool) {
+        self.insert(url, key, digest, kept);
+        self.files.fetch_add(1, Ordering::Relaxed);
+        if kept {
+            self.files_kept.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// The previous build's page at `url` if it was made from the same inputs: its digest and
@@ -237,6 +264,8 @@ impl PageMemo {
     pub fn restart(&self) {
         lock(&self.next).clear();
         self.reused.store(0, Ordering::Relaxed);
+        self.files.store(0, Ordering::Relaxed);
+        self.files_kept.store(0, Ordering::Relaxed);
     }
 
     /// Saves this build's pages at `path` (atomically; a failure only costs the next build its

@@ -25,6 +25,7 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use super::spelling::Spelling;
+use crate::digest::{Hash, KeyBuilder};
 
 /// One indexed page.
 #[derive(Debug, Clone)]
@@ -131,6 +132,33 @@ pub trait Pages: Sync {
     /// Calls `f` with page `i`'s text (read only where it is needed: a page whose bigrams are
     /// known is indexed without it).
     fn with_text(&self, i: usize, f: &mut dyn FnMut(&str));
+    /// The length of page `i`'s text in bytes (known without reading it).
+    fn text_len(&self, i: usize) -> usize;
+    /// A digest that determines page `i`'s text, when one is known (the digest of the page's
+    /// bytes: its text is taken from them): the text chunks of pages whose digests are all
+    /// known can be reused from the previous build ([`IndexFiles::keep`]).
+    fn text_key(&self, _i: usize) -> Option<Hash> {
+        None
+    }
+}
+
+/// Where the index files go.
+pub trait IndexFiles: Sync {
+    /// Stores one file. `key`, when given, digests everything its bytes were made from, for a
+    /// later build's [`IndexFiles::keep`].
+    fn put(&self, path: String, bytes: Vec<u8>, key: Option<Hash>);
+    /// Puts the previous build's file at `path` into this build if it was made from `key`;
+    /// false when there is none (then the file is made and [`IndexFiles::put`]).
+    fn keep(&self, _path: &str, _key: &Hash) -> bool {
+        false
+    }
+}
+
+/// A function that stores each file (nothing is reused).
+impl<F: Fn(String, Vec<u8>) + Sync> IndexFiles for F {
+    fn put(&self, path: String, bytes: Vec<u8>, _key: Option<Hash>) {
+        self(path, bytes)
+    }
 }
 
 impl Pages for &[Entry] {
@@ -149,12 +177,16 @@ impl Pages for &[Entry] {
     fn with_text(&self, i: usize, f: &mut dyn FnMut(&str)) {
         f(&self[i].text);
     }
+    fn text_len(&self, i: usize) -> usize {
+        self[i].text.len()
+    }
 }
 
 /// Where the index files are written, relative to the site root.
 pub const DIR: &str = "assets/search/";
 
-/// A text chunk is closed once it holds this many bytes (a longer page is a chunk of its own).
+/// The size text chunks aim at: one may end once it holds half of this, and must at twice
+/// (a longer page ends its chunk on its own; see `chunk_starts`).
 pub const CHUNK_BYTES: usize = 64 * 1024;
 
 /// The number of shards aims at this many bytes of posting lists per shard.
@@ -608,55 +640,77 @@ impl Block {
     }
 }
 
+/// The masks of one run of consecutive pages: its own bigram table, and every `(id, mask)` of
+/// every block, block after block.
+struct Partial {
+    table: Table,
+    /// The number of blocks each id has a mask in.
+    counts: Vec<u32>,
+    item_ids: Vec<u32>,
+    item_masks: Vec<u64>,
+    /// Where each block's items end.
+    block_ends: Vec<usize>,
+}
+
+/// Pages per block: one bit of a mask each.
+const BLOCK: usize = 64;
+
 /// Pages are taken 64 at a time: each bigram seen in such a block gets a mask of its pages
 /// there (one probe and one OR per character, or per distinct bigram of a page whose
 /// [`Grams`] are known), then the masks are sorted into posting lists
-/// by counting, then encoded.
+/// by counting, then encoded. Runs of whole blocks are marked on all threads, each with a table
+/// of its own, and joined by bigram in page order.
 fn postings(pages: &dyn Pages, spelling: &Spelling) -> Postings {
-    const BLOCK: usize = 64;
-    let mut b = Block {
-        table: Table::new(),
-        masks: Vec::new(),
-        touched: Vec::new(),
-        counts: Vec::new(),
+    let blocks = pages.len().div_ceil(BLOCK);
+    let runs = rayon::current_num_threads().clamp(1, blocks.max(1));
+    let per_run = blocks.div_ceil(runs);
+    let partials: Vec<Partial> = {
+        use rayon::prelude::*;
+        (0..runs)
+            .into_par_iter()
+            .map(|r| {
+                let first = (r * per_run * BLOCK).min(pages.len());
+                let end = ((r + 1) * per_run * BLOCK).min(pages.len());
+                mark_pages(pages, spelling, first..end)
+            })
+            .collect()
     };
-    // Every (id, mask) of every block, block after block.
-    let mut item_ids: Vec<u32> = Vec::new();
-    let mut item_masks: Vec<u64> = Vec::new();
-    let mut block_ends: Vec<usize> = Vec::new();
-    for first in (0..pages.len()).step_by(BLOCK) {
-        for n in first..pages.len().min(first + BLOCK) {
-            let bit = 1u64 << (n - first);
-            if let Some(grams) = pages.grams(n) {
-                for k in grams.keys() {
-                    b.mark(k, bit);
-                }
-                continue;
-            }
-            pages.with_text(n, &mut |text| {
-                for text in [pages.title(n), text] {
-                    let mut prev: Option<char> = None;
-                    for c in spelling.normalise(text).chars() {
-                        if skipped(c) {
-                            continue;
-                        }
-                        if let Some(p) = prev {
-                            b.mark(key(p, c), bit);
-                        }
-                        prev = Some(c);
-                    }
-                }
-            });
+    let mut partials = partials.into_iter();
+    let Some(mut joined) = partials.next() else {
+        return Postings {
+            keys: Vec::new(),
+            ends: Vec::new(),
+            code: Vec::new(),
+        };
+    };
+    // The other runs' ids in the first run's table, their items after its own.
+    for part in partials {
+        let ids: Vec<u32> = part
+            .table
+            .keys
+            .iter()
+            .map(|&k| joined.table.id(k))
+            .collect();
+        joined.counts.resize(joined.table.keys.len(), 0);
+        for (local, &n) in part.counts.iter().enumerate() {
+            joined.counts[ids[local] as usize] += n;
         }
-        for &id in &b.touched {
-            item_ids.push(id);
-            item_masks.push(std::mem::take(&mut b.masks[id as usize]));
-            b.counts[id as usize] += 1;
-        }
-        b.touched.clear();
-        block_ends.push(item_ids.len());
+        let offset = joined.item_ids.len();
+        joined
+            .item_ids
+            .extend(part.item_ids.iter().map(|&id| ids[id as usize]));
+        joined.item_masks.extend(part.item_masks);
+        joined
+            .block_ends
+            .extend(part.block_ends.iter().map(|&e| e + offset));
     }
-    let Block { table, counts, .. } = b;
+    let Partial {
+        table,
+        counts,
+        item_ids,
+        item_masks,
+        block_ends,
+    } = joined;
     // Items by id (counting sort), in block order: list `id` is `starts[id]..starts[id + 1]`.
     let mut starts = Vec::with_capacity(counts.len() + 1);
     let mut total = 0usize;
@@ -687,6 +741,58 @@ fn postings(pages: &dyn Pages, spelling: &Spelling) -> Postings {
         keys: table.keys,
         ends,
         code,
+    }
+}
+
+/// The masks of the pages `range` (it starts at a block's first page).
+fn mark_pages(pages: &dyn Pages, spelling: &Spelling, range: std::ops::Range<usize>) -> Partial {
+    let mut b = Block {
+        table: Table::new(),
+        masks: Vec::new(),
+        touched: Vec::new(),
+        counts: Vec::new(),
+    };
+    let mut item_ids: Vec<u32> = Vec::new();
+    let mut item_masks: Vec<u64> = Vec::new();
+    let mut block_ends: Vec<usize> = Vec::new();
+    for first in range.clone().step_by(BLOCK) {
+        for n in first..range.end.min(first + BLOCK) {
+            let bit = 1u64 << (n - first);
+            if let Some(grams) = pages.grams(n) {
+                for k in grams.keys() {
+                    b.mark(k, bit);
+                }
+                continue;
+            }
+            pages.with_text(n, &mut |text| {
+                for text in [pages.title(n), text] {
+                    let mut prev: Option<char> = None;
+                    for c in spelling.normalise(text).chars() {
+                        if skipped(c) {
+                            continue;
+                        }
+                        if let Some(p) = prev {
+                            b.mark(key(p, c), bit);
+                        }
+                        prev = Some(c);
+                    }
+                }
+            });
+        }
+        for &id in &b.touched {
+            item_ids.push(id);
+            item_masks.push(std::mem::take(&mut b.masks[id as usize]));
+            b.counts[id as usize] += 1;
+        }
+        b.touched.clear();
+        block_ends.push(item_ids.len());
+    }
+    Partial {
+        table: b.table,
+        counts: b.counts,
+        item_ids,
+        item_masks,
+        block_ends,
     }
 }
 
@@ -763,36 +869,76 @@ pub fn shard_name(i: u32) -> String {
     format!("g/{i:02x}")
 }
 
-/// The text of consecutive pages, about [`CHUNK_BYTES`] a file: the first page of each chunk,
-/// and the files.
-fn text_chunks(pages: &dyn Pages, put: &(dyn Fn(String, Vec<u8>) + Sync)) -> Vec<usize> {
+/// The first page of each text chunk. A chunk may end after a page whose URL hashes to a
+/// multiple of [`CUT_EVERY`] once it holds half of [`CHUNK_BYTES`] (and must at twice that): the end of a chunk depends on the pages around it, not on all the pages before it,
+/// so a page that grows or shrinks moves at most the ends of a chunk or two, and the chunks
+/// after those hold the pages they held.
+fn chunk_starts(pages: &dyn Pages) -> Vec<usize> {
     let mut starts = Vec::new();
-    let mut chunk: Vec<u8> = Vec::new();
-    // Each chunk goes out as soon as it is full: the page text is not held twice.
-    let close = |chunk: &mut Vec<u8>, n: usize| {
-        chunk.extend_from_slice(b"]);\n");
-        put(format!("{DIR}t/{n}.js"), std::mem::take(chunk));
-    };
+    let mut size = 0;
     for i in 0..pages.len() {
-        pages.with_text(i, &mut |text| {
-            if chunk.is_empty() {
-                starts.push(i);
-                chunk.reserve(CHUNK_BYTES + text.len() + text.len() / 8);
-                chunk.extend_from_slice(
-                    format!("KITEI_SEARCH_DATA(\"t/{}\",[", starts.len() - 1).as_bytes(),
-                );
-            } else {
-                chunk.push(b',');
-            }
-            push_json_str(&mut chunk, text);
-        });
-        if chunk.len() >= CHUNK_BYTES {
-            close(&mut chunk, starts.len() - 1);
+        if size == 0 {
+            starts.push(i);
+        }
+        // The text, its quotes and a comma (escapes aside).
+        size += pages.text_len(i) + 3;
+        let cut = url_hash(pages.url(i)) % CUT_EVERY == 0;
+        if (cut && size >= CHUNK_BYTES / 2) || size >= 2 * CHUNK_BYTES {
+            size = 0;
         }
     }
-    if !chunk.is_empty() {
-        close(&mut chunk, starts.len() - 1);
-    }
+    starts
+}
+
+/// A page may end a text chunk once in this many pages, on average ([`chunk_starts`]).
+const CUT_EVERY: u32 = 4;
+
+/// FNV-1a of a URL (stable across builds and platforms).
+fn url_hash(url: &str) -> u32 {
+    url.bytes().fold(0x811c_9dc5, |h: u32, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// The text of consecutive pages, about [`CHUNK_BYTES`] a file: the first page of each chunk,
+/// and the files. Where a chunk ends depends on the pages' text lengths and URLs only, and
+/// only near it ([`chunk_starts`]), so after an edit the chunks of unchanged pages hold the
+/// same pages; each one whose pages' [`Pages::text_key`] are all known and unchanged is kept
+/// from the previous build without reading its texts. The others are made on all threads,
+/// each page's text read once.
+fn text_chunks(pages: &dyn Pages, files: &dyn IndexFiles) -> Vec<usize> {
+    use rayon::prelude::*;
+    let starts = chunk_starts(pages);
+    (0..starts.len()).into_par_iter().for_each(|n| {
+        let range = starts[n]..starts.get(n + 1).copied().unwrap_or(pages.len());
+        let path = format!("{DIR}t/{n}.js");
+        let key = range
+            .clone()
+            .map(|i| pages.text_key(i))
+            .collect::<Option<Vec<Hash>>>()
+            .map(|keys| {
+                let mut key = KeyBuilder::new("search-text-chunk/1");
+                key.part(&(n as u64).to_le_bytes());
+                for k in &keys {
+                    key.part(k);
+                }
+                key.finish()
+            });
+        if key.as_ref().is_some_and(|key| files.keep(&path, key)) {
+            return;
+        }
+        let bytes: usize = range.clone().map(|i| pages.text_len(i) + 3).sum();
+        let mut chunk = Vec::with_capacity(bytes + bytes / 8 + 40);
+        chunk.extend_from_slice(format!("KITEI_SEARCH_DATA(\"t/{n}\",[").as_bytes());
+        for (j, i) in range.enumerate() {
+            if j > 0 {
+                chunk.push(b',');
+            }
+            pages.with_text(i, &mut |text| push_json_str(&mut chunk, text));
+        }
+        chunk.extend_from_slice(b"]);\n");
+        files.put(path, chunk, key);
+    });
     starts
 }
 
@@ -801,7 +947,7 @@ fn text_chunks(pages: &dyn Pages, put: &(dyn Fn(String, Vec<u8>) + Sync)) -> Vec
 /// entries give the same bytes.
 pub fn index_files(entries: &[Entry], spelling: &Spelling) -> Vec<(String, Vec<u8>)> {
     let files = std::sync::Mutex::new(Vec::new());
-    write_index(&entries, spelling, &|path, bytes| {
+    write_index(&entries, spelling, &|path: String, bytes: Vec<u8>| {
         files
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -812,12 +958,13 @@ pub fn index_files(entries: &[Entry], spelling: &Spelling) -> Vec<(String, Vec<u
     files
 }
 
-/// [`index_files`], each file handed to `put` as soon as it is made (in no particular order),
-/// so that the index is never in memory as a whole.
-pub fn write_index(pages: &dyn Pages, spelling: &Spelling, put: &(dyn Fn(String, Vec<u8>) + Sync)) {
+/// [`index_files`], each file handed to `files` as soon as it is made (in no particular order),
+/// so that the index is never in memory as a whole; text chunks `files` still has from the
+/// previous build are kept instead ([`IndexFiles::keep`]).
+pub fn write_index(pages: &dyn Pages, spelling: &Spelling, files: &dyn IndexFiles) {
     // The text chunks and the posting lists do not depend on each other.
     let (chunk_starts, postings) =
-        rayon::join(|| text_chunks(pages, put), || postings(pages, spelling));
+        rayon::join(|| text_chunks(pages, files), || postings(pages, spelling));
 
     // Posting lists, sharded by their bigram, sorted by it in each shard.
     let bytes = postings.code.len() + postings.keys.len() * 12;
@@ -863,7 +1010,7 @@ pub fn write_index(pages: &dyn Pages, spelling: &Spelling, put: &(dyn Fn(String,
             },
             size,
         );
-        put(path, bytes);
+        files.put(path, bytes, None);
     }
 
     // Page list: URLs, titles, shards and chunks.
@@ -902,7 +1049,7 @@ pub fn write_index(pages: &dyn Pages, spelling: &Spelling, put: &(dyn Fn(String,
         },
         pages.len() * 64,
     );
-    put(path, bytes);
+    files.put(path, bytes, None);
 }
 
 #[cfg(test)]
@@ -1222,6 +1369,106 @@ mod tests {
             .collect()
     }
 
+    /// Pages whose texts are keyed by their digest, as a build's are.
+    struct Keyed<'e>(&'e [Entry]);
+
+    impl Pages for Keyed<'_> {
+        fn len(&self) -> usize {
+            self.0.len()
+        }
+        fn url(&self, i: usize) -> &str {
+            &self.0[i].url
+        }
+        fn title(&self, i: usize) -> &str {
+            &self.0[i].title
+        }
+        fn grams(&self, _i: usize) -> Option<Cow<'_, Grams>> {
+            None
+        }
+        fn with_text(&self, i: usize, f: &mut dyn FnMut(&str)) {
+            f(&self.0[i].text)
+        }
+        fn text_len(&self, i: usize) -> usize {
+            self.0[i].text.len()
+        }
+        fn text_key(&self, i: usize) -> Option<Hash> {
+            Some(crate::digest::key(&[self.0[i].text.as_bytes()]))
+        }
+    }
+
+    /// Index files as a build stores them: each with its key; `previous` is the last build's,
+    /// from which a file is kept when its key is the same.
+    #[derive(Default)]
+    struct Build {
+        previous: std::collections::HashMap<String, (Option<Hash>, Vec<u8>)>,
+        files: std::sync::Mutex<std::collections::BTreeMap<String, (Option<Hash>, Vec<u8>)>>,
+        made: std::sync::Mutex<Vec<String>>,
+    }
+
+    impl IndexFiles for Build {
+        fn put(&self, path: String, bytes: Vec<u8>, key: Option<Hash>) {
+            self.made.lock().unwrap().push(path.clone());
+            self.files.lock().unwrap().insert(path, (key, bytes));
+        }
+        fn keep(&self, path: &str, key: &Hash) -> bool {
+            match self.previous.get(path) {
+                Some((Some(k), bytes)) if k == key => {
+                    let kept = (Some(*key), bytes.clone());
+                    self.files.lock().unwrap().insert(path.to_string(), kept);
+                    true
+                }
+                _ => false,
+            }
+        }
+    }
+
+    fn build_after(previous: Option<Build>, entries: &[Entry]) -> Build {
+        let build = Build {
+            previous: previous
+                .map(|b| b.files.into_inner().unwrap().into_iter().collect())
+                .unwrap_or_default(),
+            ..Build::default()
+        };
+        write_index(&Keyed(entries), &plain(), &build);
+        build
+    }
+
+    /// After one page's text changes, only the text chunks around it are made again, and the
+    /// index (kept chunks and all) is byte for byte the index made from nothing.
+    #[test]
+    fn an_edit_remakes_the_chunks_near_it_and_the_index_is_as_made_afresh() {
+        let mut entries = corpus(600);
+        let chunks = |b: &Build| {
+            let files = b.files.lock().unwrap();
+            files.keys().filter(|p| p.contains("/t/")).count()
+        };
+        for (step, page) in [(1, 5), (2, 300), (3, 599)] {
+            let previous = build_after(None, &entries);
+            let total = chunks(&previous);
+            assert!(total > 20, "{total} chunks");
+            // Longer by a few paragraphs.
+            entries[page]
+                .text
+                .push_str(&"追記された文章が長くなる。".repeat(200 * step));
+            let next = build_after(Some(previous), &entries);
+            let made = next.made.lock().unwrap().clone();
+            let made: Vec<&String> = made.iter().filter(|p| p.contains("/t/")).collect();
+            assert!(
+                !made.is_empty() && made.len() <= 3,
+                "page {page}: {} of {total} chunks made again: {made:?}",
+                made.len()
+            );
+            let fresh = index_files(&entries, &plain());
+            let files: Vec<(String, Vec<u8>)> = (next.files.into_inner().unwrap().into_iter())
+                .map(|(p, (_, b))| (p, b))
+                .collect();
+            assert!(
+                files == fresh,
+                "page {page}: the index differs from a fresh one"
+            );
+        }
+    }
+
     #[test]
     fn index_is_smaller_than_the_text_and_shards_are_bounded() {
         let entries = corpus(300);
@@ -1237,7 +1484,11 @@ mod tests {
                 assert!(bytes.len() < 4 * SHARD_BYTES, "{path}: {}", bytes.len());
             }
             if path.contains("/t/") {
-                assert!(bytes.len() < CHUNK_BYTES + 6000, "{path}: {}", bytes.len());
+                assert!(
+                    bytes.len() < 2 * CHUNK_BYTES + 6000,
+                    "{path}: {}",
+                    bytes.len()
+                );
             }
         }
         let shards = files.iter().filter(|(p, _)| p.contains("/g/")).count();

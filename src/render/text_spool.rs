@@ -11,6 +11,7 @@ use std::os::unix::fs::FileExt;
 use std::sync::Mutex;
 
 use super::search::Grams;
+use crate::digest::Hash;
 
 /// The texts of one render (shared with the page memo, which saves them after the publish).
 #[derive(Debug)]
@@ -138,6 +139,8 @@ pub struct IndexedPage {
     pub url: String,
     pub title: String,
     pub stored: Stored,
+    /// The digest of the page's bytes (its text is taken from them), when the sink keeps one.
+    pub digest: Option<Hash>,
 }
 
 /// Pages in URL order with their texts in `spool`, as [`super::search::write_index`] reads
@@ -192,6 +195,15 @@ impl super::search::Pages for SpooledPages<'_> {
         let text = self.kept(self.spool.text(&self.pages[i].stored));
         f(text.as_deref().unwrap_or(""));
     }
+    fn text_len(&self, i: usize) -> usize {
+        match &self.pages[i].stored {
+            Stored::Held(text, _) => text.len(),
+            Stored::Spooled { text_len, .. } => *text_len as usize,
+        }
+    }
+    fn text_key(&self, i: usize) -> Option<Hash> {
+        self.pages[i].digest
+    }
 }
 
 #[cfg(test)]
@@ -206,6 +218,7 @@ mod tests {
             url: "a.html".into(),
             title: "題".into(),
             stored: spool.put("本文".into(), None),
+            digest: None,
         };
         assert!(matches!(page.stored, Stored::Spooled { .. }));
         spool.file.as_ref().unwrap().set_len(0).unwrap();

@@ -272,7 +272,12 @@ impl<'a> Site<'a> {
         memo.record_reused(url, key, previous.digest);
         // The previous build's text is in memory already (the memo was read whole): spooling
         // it would only write it out and read it back.
-        self.index_page(url, title, Stored::Held(previous.text, previous.grams));
+        self.index_page(
+            url,
+            title,
+            Stored::Held(previous.text, previous.grams),
+            Some(previous.digest),
+        );
         true
     }
 
@@ -307,7 +312,7 @@ impl<'a> Site<'a> {
                 // Found here (on this page's thread) when they are recorded for the next build.
                 let grams = (record && key.is_some())
                     .then(|| search::Grams::of(&self.spelling, title, &text));
-                self.index_page(url, title, self.texts.put(text, grams));
+                self.index_page(url, title, self.texts.put(text, grams), digest);
                 if let (Some((memo, key)), Some(digest), true) = (key, digest, record) {
                     memo.record(url, key, digest);
                 }
@@ -319,11 +324,12 @@ impl<'a> Site<'a> {
         }
     }
 
-    fn index_page(&self, url: &str, title: &str, stored: Stored) {
+    fn index_page(&self, url: &str, title: &str, stored: Stored, digest: Option<reuse::Hash>) {
         let entry = IndexedPage {
             url: url.to_string(),
             title: title.to_string(),
             stored,
+            digest,
         };
         self.index
             .lock()
@@ -356,12 +362,10 @@ impl<'a> Site<'a> {
             }
         }
         parts.lap("pages");
-        let mut index = self.index.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut index = std::mem::take(&mut *self.index.lock().unwrap_or_else(|e| e.into_inner()));
         index.sort_by(|a, b| a.url.cmp(&b.url));
         let pages = SpooledPages::new(&index, &self.texts);
-        search::write_index(&pages, &self.spelling, &|path, bytes| {
-            self.sink.put(&path, bytes)
-        });
+        search::write_index(&pages, &self.spelling, &IndexOutput(&self));
         let mut errors = self.errors.into_inner().unwrap_or_else(|e| e.into_inner());
         if let Some(e) = pages.error() {
             errors.push(format!(
@@ -379,6 +383,51 @@ impl<'a> Site<'a> {
         errors
     }
 }
+/// The search index's files as a site writes them: into its sink, and those made from a known
+/// key recorded in the page memo, so that the next build can link them instead of making them
+/// again (the same checks as a reused page: [`Site::reused`]).
+struct IndexOutput<'s, 'a>(&'s Site<'a>);
+
+impl IndexOutput<'_, '_> {
+    /// The memo's key of an index file: its own key and everything every page's key holds
+    /// (the kitei binary among it: the file's format is the binary's).
+    fn memo_key(&self, key: &reuse::Hash) -> reuse::Hash {
+        let mut k = reuse::KeyBuilder::new("search-index-file");
+        k.part(&self.0.base_key).part(key);
+        k.finish()
+    }
+}
+
+impl search::IndexFiles for IndexOutput<'_, '_> {
+    fn put(&self, path: String, bytes: Vec<u8>, key: Option<reuse::Hash>) {
+        let site = self.0;
+        match (site.memo, key) {
+            (Some(memo), Some(key)) => {
+                if let Some(digest) = site.sink.put_page(&path, bytes) {
+                    memo.record_file(&path, self.memo_key(&key), digest, false);
+                }
+            }
+            _ => site.sink.put(&path, bytes),
+        }
+    }
+
+    fn keep(&self, path: &str, key: &reuse::Hash) -> bool {
+        let site = self.0;
+        let Some(memo) = site.memo else {
+            return false;
+        };
+        let key = self.memo_key(key);
+        let Some(previous) = memo.take(path, &key) else {
+            return false;
+        };
+        if !site.sink.keep(path, &previous.digest) {
+            return false;
+        }
+        memo.record_file(path, key, previous.digest, true);
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
