@@ -882,7 +882,7 @@ fn chunk_starts(pages: &dyn Pages) -> Vec<usize> {
         }
         // The text, its quotes and a comma (escapes aside).
         size += pages.text_len(i) + 3;
-        let cut = url_hash(pages.url(i)) % CUT_EVERY == 0;
+        let cut = url_hash(pages.url(i)).is_multiple_of(CUT_EVERY);
         if (cut && size >= CHUNK_BYTES / 2) || size >= 2 * CHUNK_BYTES {
             size = 0;
         }
@@ -1396,12 +1396,15 @@ mod tests {
         }
     }
 
+    /// An index file and the key it was made from.
+    type Made = (Option<Hash>, Vec<u8>);
+
     /// Index files as a build stores them: each with its key; `previous` is the last build's,
     /// from which a file is kept when its key is the same.
     #[derive(Default)]
     struct Build {
-        previous: std::collections::HashMap<String, (Option<Hash>, Vec<u8>)>,
-        files: std::sync::Mutex<std::collections::BTreeMap<String, (Option<Hash>, Vec<u8>)>>,
+        previous: std::collections::HashMap<String, Made>,
+        files: std::sync::Mutex<std::collections::BTreeMap<String, Made>>,
         made: std::sync::Mutex<Vec<String>>,
     }
 
