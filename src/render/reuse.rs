@@ -205,7 +205,7 @@ impl PageMemo {
         let files = self.files.load(Ordering::Relaxed);
         (
             self.reused.load(Ordering::Relaxed),
-            lock(&self.next).len() - files,
+            lock(&self.next).len().saturating_sub(files),
         )
     }
 

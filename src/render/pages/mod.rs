@@ -383,6 +383,7 @@ impl<'a> Site<'a> {
         errors
     }
 }
+
 /// The search index's files as a site writes them: into its sink, and those made from a known
 /// key recorded in the page memo, so that the next build can link them instead of making them
 /// again (the same checks as a reused page: [`Site::reused`]).
