@@ -27,7 +27,7 @@
 
   var BASE = "assets/search/";
   var LIMIT = 20;       // results shown
-  var MAX_CHUNKS = 32;  // text chunks (about 64 KB each) one query may read
+  var MAX_CHUNKS = 32;  // text chunks (32 to 128 KB each) one query may read
   var ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
   var DIGIT = [];
   for (var d = 0; d < 64; d++) DIGIT[ALPHABET.charCodeAt(d)] = d;
