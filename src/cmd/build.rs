@@ -29,16 +29,20 @@ pub struct Options {
 /// or I/O failure).
 pub fn run(root: &Path, as_of: Option<NaiveDate>, opts: &Options, no_seal: bool) -> u8 {
     let timings = Timings::from_env();
-    let Built { code, ws, stamped } = site(root, as_of, opts, &timings);
+    let Built {
+        code,
+        loaded,
+        stamped,
+    } = site(root, as_of, opts, &timings);
     // Evidence is sealed from a build that published without errors, never from a preview.
     let code = if code != 0 || no_seal || opts.allow_errors {
         // Nothing more needs the workspace, and the process is about to exit.
-        if let Some(ws) = ws {
+        if let Loaded::Workspace(ws) = loaded {
             ws.leak();
         }
         code
     } else {
-        let code = seal_after(root, as_of, ws, stamped.as_ref());
+        let code = seal_after(as_of, loaded, stamped.as_ref());
         timings.lap("seal");
         code
     };
@@ -49,20 +53,15 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, opts: &Options, no_seal: bool)
 /// Seals the default bundle after a build that published. After a no-op build the newest
 /// bundle holds the same payload when `evidence/` is as the last seal of the same inputs left
 /// it: that is said without loading anything ([`skip`]); otherwise the seal loads the
-/// workspace now.
-fn seal_after(
-    root: &Path,
-    as_of: Option<NaiveDate>,
-    ws: Option<Workspace>,
-    stamped: Option<&Stamped>,
-) -> u8 {
-    let ws = match ws {
-        Some(ws) => ws,
-        None => {
-            let project = match Project::open(root) {
-                Ok(p) => p,
-                Err(d) => return super::fail(&d),
-            };
+/// workspace now, with the project as the build opened it.
+fn seal_after(as_of: Option<NaiveDate>, loaded: Loaded, stamped: Option<&Stamped>) -> u8 {
+    let ws = match loaded {
+        Loaded::Workspace(ws) => ws,
+        Loaded::Nothing => {
+            eprintln!("error: the build published nothing to seal");
+            return super::UNUSABLE;
+        }
+        Loaded::Unchanged(project) => {
             if let Some(stamped) = stamped {
                 // The key is opened even so: a missing or wrong key is an error either way.
                 let key_id = match super::seal::signing_key_id(&project) {
@@ -99,18 +98,27 @@ fn seal_after(
 pub struct Built {
     /// The exit code.
     pub code: u8,
-    /// The workspace it loaded: none when the project could not be loaded, or nothing changed
-    /// since the last build into the same folder (see [`stamp`]).
-    pub ws: Option<Workspace>,
+    pub loaded: Loaded,
     /// The build's output folder and fingerprint, when it could be taken.
     pub stamped: Option<Stamped>,
+}
+
+/// What a build loaded.
+pub enum Loaded {
+    /// The checked workspace.
+    Workspace(Workspace),
+    /// Nothing, since nothing changed since the last build into the same folder (see
+    /// [`stamp`]): the project as the build opened it.
+    Unchanged(Project),
+    /// Nothing: the project could not be opened or loaded.
+    Nothing,
 }
 
 impl Built {
     fn failed(code: u8) -> Built {
         Built {
             code,
-            ws: None,
+            loaded: Loaded::Nothing,
             stamped: None,
         }
     }
@@ -251,7 +259,7 @@ pub fn site_from(
         timings.lap("no-op");
         return Built {
             code: 0,
-            ws: None,
+            loaded: Loaded::Unchanged(project),
             stamped: inputs.map(|inputs| Stamped { out, inputs }),
         };
     }
@@ -268,7 +276,7 @@ pub fn site_from(
     let code = publish(&ws, opts, &out, build_date, inputs, timings);
     Built {
         code,
-        ws: Some(ws),
+        loaded: Loaded::Workspace(ws),
         stamped,
     }
 }

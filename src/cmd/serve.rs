@@ -55,15 +55,15 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, port: u16, poll: bool, opts: &
             // A thread that panicked kept nothing: the build reads the cache on disk.
             Kept::Taking(thread) => Some(thread.join().unwrap_or_else(|_| Resident::empty())),
         };
-        let build::Built { code, ws, .. } =
+        let build::Built { code, loaded, .. } =
             build::site_from(&root, as_of, &opts, &Timings::from_env(), &mut resident);
-        match (ws, resident) {
-            (Some(ws), _) => {
+        match (loaded, resident) {
+            (build::Loaded::Workspace(ws), _) => {
                 *kept.borrow_mut() = Kept::Taking(std::thread::spawn(move || ws.keep()))
             }
             // Nothing was loaded (a no-op build): what was kept still holds.
-            (None, Some(resident)) => *kept.borrow_mut() = Kept::Ready(resident),
-            (None, None) => {}
+            (_, Some(resident)) => *kept.borrow_mut() = Kept::Ready(resident),
+            (_, None) => {}
         }
         code
     };

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::evidence::ledger::{LEDGER_FILE, Ledger, plain_file_name};
+use crate::source::cache::Stat;
 
 /// What a seal from `kitei build` left behind.
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -26,38 +27,15 @@ use crate::evidence::ledger::{LEDGER_FILE, Ledger, plain_file_name};
 struct SealStamp {
     /// The build's fingerprint the sealed workspace was loaded under.
     inputs: String,
-    /// `evidence/` afterwards: (device, inode, modification time in ns).
-    folder: (u64, u64, i128),
+    /// `evidence/` afterwards (an entry added, removed or renamed changes its times).
+    folder: Stat,
     /// SHA-256 of LEDGER.json afterwards.
     ledger_sha256: String,
-    /// The newest bundle: its name, its zip's identity and the key that signed it.
+    /// The newest bundle: its name, its zip's identity (rewritten or replaced, it differs)
+    /// and the key that signed it.
     bundle: String,
-    zip: FileIdentity,
+    zip: Stat,
     signed_by: Option<String>,
-}
-
-/// A file's length, inode and modification and change times: rewritten or replaced, it
-/// differs.
-#[derive(Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileIdentity {
-    len: u64,
-    ino: u64,
-    mtime_ns: i128,
-    ctime_ns: i128,
-}
-
-impl FileIdentity {
-    fn of(path: &Path) -> Option<FileIdentity> {
-        use std::os::unix::fs::MetadataExt;
-        let m = std::fs::symlink_metadata(path).ok()?;
-        m.is_file().then(|| FileIdentity {
-            len: m.len(),
-            ino: m.ino(),
-            mtime_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
-            ctime_ns: i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec()),
-        })
-    }
 }
 
 /// Where the seal stamp of builds into `out` lives: beside their build stamp.
@@ -68,21 +46,20 @@ fn path(project_root: &Path, out: &Path) -> PathBuf {
 /// How `evidence/` stands now, as a stamp for `inputs`; `None` without a ledger and a
 /// newest bundle.
 fn now(evidence: &Path, inputs: &str) -> Option<SealStamp> {
-    use std::os::unix::fs::MetadataExt;
     let folder = std::fs::symlink_metadata(evidence).ok()?;
+    let zip_of = |file: &str| {
+        let meta = std::fs::symlink_metadata(evidence.join(file)).ok()?;
+        meta.is_file().then(|| Stat::of(&meta)).flatten()
+    };
     let ledger_bytes = std::fs::read(evidence.join(LEDGER_FILE)).ok()?;
     let ledger: Ledger = serde_json::from_slice(&ledger_bytes).ok()?;
     let last = ledger.last().filter(|l| plain_file_name(&l.file))?;
     Some(SealStamp {
         inputs: inputs.to_string(),
-        folder: (
-            folder.dev(),
-            folder.ino(),
-            i128::from(folder.mtime()) * 1_000_000_000 + i128::from(folder.mtime_nsec()),
-        ),
+        folder: Stat::of(&folder)?,
         ledger_sha256: crate::digest::sha256_hex(&ledger_bytes),
         bundle: last.name.clone(),
-        zip: FileIdentity::of(&evidence.join(&last.file))?,
+        zip: zip_of(&last.file)?,
         signed_by: last.signed_by.clone(),
     })
 }
