@@ -104,6 +104,8 @@ pub struct Built {
 }
 
 /// What a build loaded.
+// One value per build, moved twice: boxing the workspace would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Loaded {
     /// The checked workspace.
     Workspace(Workspace),
