@@ -78,7 +78,7 @@ impl std::fmt::Display for Loc {
 }
 
 /// One finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Diagnostic {
     pub code: String,
     pub level: Level,

@@ -460,6 +460,53 @@ fn polling_notices_changes_too() {
     });
 }
 
+/// A rebuild prints the errors and the warnings the session has not printed yet, and counts
+/// the others; a warning that goes away is counted as gone.
+#[test]
+fn a_rebuild_prints_only_the_warnings_it_has_not_printed() {
+    let project = common::example();
+    let server = Server::start(project.path(), &[]);
+    let late = "warning[K0904]";
+    let first = server.log().matches(late).count();
+    assert!(first > 0, "the first build prints every warning");
+    let runbook = project.path().join("policy-src/runbooks/malware.md");
+    let original = std::fs::read_to_string(&runbook).unwrap();
+    // A name of a document that is not in the corpus: a new warning (K0804).
+    std::fs::write(
+        &runbook,
+        format!("{original}\n関係するガイドラインに基づき、担当者は端末を管理する。\n"),
+    )
+    .unwrap();
+    server.wait_log("open pages reload", 1, 20);
+    let log = server.log();
+    assert_eq!(log.matches("warning[K0804]").count(), 1, "{log}");
+    assert_eq!(log.matches(late).count(), first, "not repeated: {log}");
+    assert!(
+        log.contains("kitei serve: 1 new warning(s), 0 gone, "),
+        "{log}"
+    );
+
+    std::fs::write(&runbook, &original).unwrap();
+    server.wait_log("open pages reload", 2, 20);
+    let log = server.log();
+    assert!(
+        log.contains("kitei serve: 0 new warning(s), 1 gone, "),
+        "{log}"
+    );
+    assert_eq!(log.matches(late).count(), first, "{log}");
+
+    // An error is printed by every build that has it.
+    let broken = original.replacen("id: malware", "id: malware\nno_such_field: 1", 1);
+    std::fs::write(&runbook, &broken).unwrap();
+    server.wait_log("the build failed", 1, 20);
+    let once = server.log().matches("no_such_field").count();
+    assert!(once > 0);
+    std::fs::write(&runbook, format!("{broken}\n追記。\n")).unwrap();
+    server.wait_log("the build failed", 2, 20);
+    let log = server.log();
+    assert_eq!(log.matches("no_such_field").count(), 2 * once, "{log}");
+}
+
 #[test]
 fn a_full_width_incident_id_is_served_as_a_preview_without_a_panic() {
     let project = common::example();

@@ -4,9 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 
 use super::Timings;
 use crate::config::Project;
+use crate::diag::{Diagnostic, Level};
 use crate::evidence::Scope;
 use crate::evidence::seal::skip;
 use crate::render::output::{self, Sink};
@@ -137,7 +140,10 @@ pub struct Stamped {
 /// which the render has no use for: they wait in an unnamed temporary file (in memory when
 /// none can be made).
 struct Messages {
+    /// Where the kept text waits; nothing is kept when `None` and `held` is not used either
+    /// ([`Messages::printing_only`]).
     spool: Option<std::fs::File>,
+    keeping: bool,
     held: String,
     /// A write to the spool failed: what was printed is not all kept, so no stamp is recorded
     /// (the next build runs instead of replaying part of this one's messages).
@@ -152,13 +158,27 @@ impl Messages {
     fn spooled_to(spool: Option<std::fs::File>) -> Messages {
         Messages {
             spool,
+            keeping: true,
             held: String::new(),
             lost: false,
         }
     }
 
+    /// Messages that are printed and not kept: a build that records no stamp has no use for
+    /// them (`kitei serve`'s rebuilds).
+    fn printing_only() -> Messages {
+        Messages {
+            keeping: false,
+            lost: true,
+            ..Messages::spooled_to(None)
+        }
+    }
+
     fn keep(&mut self, text: &str) {
         use std::io::Write as _;
+        if !self.keeping {
+            return;
+        }
         match &mut self.spool {
             Some(file) => self.lost |= file.write_all(text.as_bytes()).is_err(),
             None => self.held.push_str(text),
@@ -173,10 +193,33 @@ impl Messages {
     }
 
     /// Keeps every finding of the report and prints them in one write (thousands of small
-    /// writes to a terminal or CI log cost more than formatting them).
-    fn findings(&mut self, ws: &Workspace, color: bool) {
+    /// writes to a terminal or CI log cost more than formatting them). With `shown` (a
+    /// `kitei serve` session), only the errors and the warnings it has not printed yet are
+    /// printed (and formatted), with a line that counts the others.
+    fn findings(&mut self, ws: &Workspace, color: bool, shown: Option<&mut Shown>) {
         use std::io::Write as _;
         let diagnostics = &ws.report().diagnostics;
+        if let Some(shown) = shown {
+            let Some(new) = shown.update(diagnostics) else {
+                // Nothing printed in this session yet: everything, as `kitei build` prints it.
+                return self.findings(ws, color, None);
+            };
+            let text: String = new
+                .diagnostics
+                .par_iter()
+                .map(|d| format!("{}\n\n", super::diagnostic(ws, d, color)))
+                .collect();
+            let mut err = std::io::stderr().lock();
+            let _ = err.write_all(text.as_bytes());
+            if new.repeated > 0 || new.gone > 0 {
+                let _ = writeln!(
+                    err,
+                    "kitei serve: {} new warning(s), {} gone, {} as before (not repeated)",
+                    new.warnings, new.gone, new.repeated
+                );
+            }
+            return;
+        }
         let plain = super::findings_text(ws, diagnostics, false);
         self.keep(&plain);
         // Without colour (CI, a pipe) the text shown is the text kept.
@@ -201,21 +244,91 @@ impl Messages {
     }
 }
 
+/// The warnings a `kitei serve` session has printed, so that its rebuilds print only the
+/// others: a policy can hold thousands of warnings, and a save that printed them all again
+/// would bury what the edit changed. Errors are printed by every build (they keep the site
+/// from being published).
+#[derive(Default)]
+pub struct Shown {
+    builds: usize,
+    /// `None` until a build of the session has printed its findings (a first build that had
+    /// nothing to do replays text, not findings).
+    warnings: Option<FxHashSet<Diagnostic>>,
+}
+
+/// What a rebuild prints of its findings ([`Shown::update`]).
+struct NewFindings<'d> {
+    /// The errors and the new warnings, in the report's order.
+    diagnostics: Vec<&'d Diagnostic>,
+    warnings: usize,
+    /// Warnings printed before and found again.
+    repeated: usize,
+    /// Warnings printed before and not found again.
+    gone: usize,
+}
+
+impl Shown {
+    /// Whether the session has built before: its builds after the first take no fingerprint
+    /// and record no stamp (the watcher says what changed, and the next `kitei build` into
+    /// the folder finds its pages in the page memo).
+    fn rebuilding(&self) -> bool {
+        self.builds > 0
+    }
+
+    /// Remembers this build's warnings; returns what to print, or `None` when nothing was
+    /// printed before (then everything is).
+    fn update<'d>(&mut self, diagnostics: &'d [Diagnostic]) -> Option<NewFindings<'d>> {
+        let warnings: FxHashSet<Diagnostic> = diagnostics
+            .iter()
+            .filter(|d| d.level != Level::Error)
+            .cloned()
+            .collect();
+        let previous = self.warnings.take();
+        let new = previous.map(|previous| {
+            let mut new = NewFindings {
+                diagnostics: Vec::new(),
+                warnings: 0,
+                repeated: 0,
+                gone: previous.iter().filter(|d| !warnings.contains(*d)).count(),
+            };
+            for d in diagnostics {
+                if d.level == Level::Error {
+                    new.diagnostics.push(d);
+                } else if previous.contains(d) {
+                    new.repeated += 1;
+                } else {
+                    new.warnings += 1;
+                    new.diagnostics.push(d);
+                }
+            }
+            new
+        });
+        self.warnings = Some(warnings);
+        new
+    }
+}
+
 /// Checks, renders and publishes the site; returns the exit code, the workspace it loaded
 /// and the build's fingerprint ([`Built`]).
 pub fn site(root: &Path, as_of: Option<NaiveDate>, opts: &Options, timings: &Timings) -> Built {
-    site_from(root, as_of, opts, timings, &mut None)
+    site_from(root, as_of, opts, timings, &mut None, None)
 }
 
 /// [`site`] in a process that built before (`kitei serve`): a load takes the records of
-/// unchanged files from `resident` (it is left in place when nothing is loaded).
+/// unchanged files from `resident` (it is left in place when nothing is loaded), and the
+/// findings printed are those `shown` has not printed yet.
 pub fn site_from(
     root: &Path,
     as_of: Option<NaiveDate>,
     opts: &Options,
     timings: &Timings,
     resident: &mut Option<Resident>,
+    mut shown: Option<&mut Shown>,
 ) -> Built {
+    let rebuilding = shown.as_ref().is_some_and(|s| s.rebuilding());
+    if let Some(shown) = shown.as_deref_mut() {
+        shown.builds += 1;
+    }
     let project = match Project::open(root) {
         Ok(p) => p,
         Err(d) => return Built::failed(super::fail(&d)),
@@ -238,17 +351,21 @@ pub fn site_from(
             .unwrap_or_else(|_| o.clone()),
         None => project.root.join(opts.audience.default_dir()),
     };
-    let inputs = stamp::inputs(
-        &project.root,
-        &project.source_dir(),
-        &stamp::Settings {
-            audience: opts.audience.as_str(),
-            allow_errors: opts.allow_errors,
-            out: &out,
-            as_of: as_of_date.to_string(),
-            build_date: &build_date,
-        },
-    );
+    let inputs = if rebuilding {
+        None
+    } else {
+        stamp::inputs(
+            &project.root,
+            &project.source_dir(),
+            &stamp::Settings {
+                audience: opts.audience.as_str(),
+                allow_errors: opts.allow_errors,
+                out: &out,
+                as_of: as_of_date.to_string(),
+                build_date: &build_date,
+            },
+        )
+    };
     if let Some(last) = inputs
         .as_deref()
         .and_then(|inputs| stamp::fresh(&project.root, &out, inputs))
@@ -275,7 +392,7 @@ pub fn site_from(
         out: out.clone(),
         inputs,
     });
-    let code = publish(&ws, opts, &out, build_date, inputs, timings);
+    let code = publish(&ws, opts, &out, build_date, inputs, timings, shown);
     Built {
         code,
         loaded: Loaded::Workspace(ws),
@@ -291,8 +408,14 @@ fn publish(
     build_date: String,
     inputs: Option<String>,
     timings: &Timings,
+    shown: Option<&mut Shown>,
 ) -> u8 {
-    let mut messages = Messages::new();
+    // Kept for the stamp, which needs the fingerprint.
+    let mut messages = if inputs.is_some() {
+        Messages::new()
+    } else {
+        Messages::printing_only()
+    };
     let (project, corpus) = (&ws.project, &ws.corpus);
     let report = ws.report();
     timings.lap("check");
@@ -302,7 +425,7 @@ fn publish(
     // thread's work, and neither needs the other).
     let reuse_paths = (publishing && reuse::enabled()).then(|| reuse::paths(&project.root, out));
     let ((), memo) = rayon::join(
-        || messages.findings(ws, super::color()),
+        || messages.findings(ws, super::color(), shown),
         || {
             reuse_paths
                 .as_ref()

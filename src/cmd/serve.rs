@@ -49,14 +49,21 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, port: u16, poll: bool, opts: &
     // since (source::resident). They are taken apart on another thread while the new site is
     // already being served, and handed over when the next change comes.
     let kept = RefCell::new(Kept::Ready(Resident::empty()));
+    let shown = RefCell::new(build::Shown::default());
     let rebuild = || {
         let mut resident = match kept.replace(Kept::Ready(Resident::empty())) {
             Kept::Ready(resident) => Some(resident),
             // A thread that panicked kept nothing: the build reads the cache on disk.
             Kept::Taking(thread) => Some(thread.join().unwrap_or_else(|_| Resident::empty())),
         };
-        let build::Built { code, loaded, .. } =
-            build::site_from(&root, as_of, &opts, &Timings::from_env(), &mut resident);
+        let build::Built { code, loaded, .. } = build::site_from(
+            &root,
+            as_of,
+            &opts,
+            &Timings::from_env(),
+            &mut resident,
+            Some(&mut shown.borrow_mut()),
+        );
         match (loaded, resident) {
             (build::Loaded::Workspace(ws), _) => {
                 *kept.borrow_mut() = Kept::Taking(std::thread::spawn(move || ws.keep()))
