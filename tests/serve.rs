@@ -29,9 +29,14 @@ struct Server {
 
 impl Server {
     fn start(project: &Path, extra: &[&str]) -> Server {
+        Server::start_with(project, extra, &[])
+    }
+
+    fn start_with(project: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = kitei(project)
             .args(["serve", "--port", "0"])
             .args(extra)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -505,6 +510,40 @@ fn a_rebuild_prints_only_the_warnings_it_has_not_printed() {
     server.wait_log("the build failed", 2, 20);
     let log = server.log();
     assert_eq!(log.matches("no_such_field").count(), 2 * once, "{log}");
+}
+
+/// A rebuild takes the page memo the session's last build kept in memory: with the memo's
+/// files gone from disk, its pages are still reused.
+#[test]
+fn a_rebuild_reuses_pages_from_the_memo_kept_in_memory() {
+    let project = common::example();
+    let server = Server::start_with(project.path(), &[], &[("KITEI_TIMINGS", "1")]);
+    let build = project.path().join(".kitei-cache/build");
+    let mut removed = 0;
+    for entry in std::fs::read_dir(&build).unwrap().flatten() {
+        if entry.file_name().to_string_lossy().contains(".pages") {
+            std::fs::remove_file(entry.path()).unwrap();
+            removed += 1;
+        }
+    }
+    assert!(removed > 0, "the first build saved its page memo");
+    let runbook = project.path().join("policy-src/runbooks/malware.md");
+    let text = std::fs::read_to_string(&runbook).unwrap();
+    std::fs::write(&runbook, format!("{text}\n追記。\n")).unwrap();
+    server.wait_log("open pages reload", 1, 20);
+    let log = server.log();
+    let line = log
+        .lines()
+        .filter(|l| l.contains(" reused; "))
+        .last()
+        .unwrap_or_else(|| panic!("no page counts: {log}"));
+    let reused: usize = line
+        .split(" recorded, ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count in `{line}`"));
+    assert!(reused > 10, "{line}");
 }
 
 #[test]

@@ -196,11 +196,11 @@ impl Messages {
     /// writes to a terminal or CI log cost more than formatting them). With `shown` (a
     /// `kitei serve` session), only the errors and the warnings it has not printed yet are
     /// printed (and formatted), with a line that counts the others.
-    fn findings(&mut self, ws: &Workspace, color: bool, shown: Option<&mut Shown>) {
+    fn findings(&mut self, ws: &Workspace, color: bool, session: Option<&mut Session>) {
         use std::io::Write as _;
         let diagnostics = &ws.report().diagnostics;
-        if let Some(shown) = shown {
-            let Some(new) = shown.update(diagnostics) else {
+        if let Some(session) = session {
+            let Some(new) = session.update(diagnostics) else {
                 // Nothing printed in this session yet: everything, as `kitei build` prints it.
                 return self.findings(ws, color, None);
             };
@@ -244,19 +244,23 @@ impl Messages {
     }
 }
 
-/// The warnings a `kitei serve` session has printed, so that its rebuilds print only the
-/// others: a policy can hold thousands of warnings, and a save that printed them all again
-/// would bury what the edit changed. Errors are printed by every build (they keep the site
-/// from being published).
+/// What a `kitei serve` session carries from one build to the next (besides the records of
+/// its corpus, [`Resident`]).
 #[derive(Default)]
-pub struct Shown {
+pub struct Session {
     builds: usize,
-    /// `None` until a build of the session has printed its findings (a first build that had
-    /// nothing to do replays text, not findings).
+    /// The warnings printed so far, so that a rebuild prints only the others: a policy can
+    /// hold thousands of warnings, and a save that printed them all again would bury what the
+    /// edit changed. Errors are printed by every build (they keep the site from being
+    /// published). `None` until a build of the session has printed its findings (a first
+    /// build that had nothing to do replays text, not findings).
     warnings: Option<FxHashSet<Diagnostic>>,
+    /// The page memo of the last build that published, as it saved it
+    /// ([`reuse::PageMemo::into_next`]): the next build takes it instead of reading it back.
+    pages: Option<reuse::PageMemo>,
 }
 
-/// What a rebuild prints of its findings ([`Shown::update`]).
+/// What a rebuild prints of its findings ([`Session::update`]).
 struct NewFindings<'d> {
     /// The errors and the new warnings, in the report's order.
     diagnostics: Vec<&'d Diagnostic>,
@@ -267,7 +271,7 @@ struct NewFindings<'d> {
     gone: usize,
 }
 
-impl Shown {
+impl Session {
     /// Whether the session has built before: its builds after the first take no fingerprint
     /// and record no stamp (the watcher says what changed, and the next `kitei build` into
     /// the folder finds its pages in the page memo).
@@ -314,20 +318,20 @@ pub fn site(root: &Path, as_of: Option<NaiveDate>, opts: &Options, timings: &Tim
     site_from(root, as_of, opts, timings, &mut None, None)
 }
 
-/// [`site`] in a process that built before (`kitei serve`): a load takes the records of
-/// unchanged files from `resident` (it is left in place when nothing is loaded), and the
-/// findings printed are those `shown` has not printed yet.
+/// [`site`] in a process that builds again and again (`kitei serve`): a load takes the records
+/// of unchanged files from `resident` (it is left in place when nothing is loaded), and the
+/// rest of what the last build left is in `session`.
 pub fn site_from(
     root: &Path,
     as_of: Option<NaiveDate>,
     opts: &Options,
     timings: &Timings,
     resident: &mut Option<Resident>,
-    mut shown: Option<&mut Shown>,
+    mut session: Option<&mut Session>,
 ) -> Built {
-    let rebuilding = shown.as_ref().is_some_and(|s| s.rebuilding());
-    if let Some(shown) = shown.as_deref_mut() {
-        shown.builds += 1;
+    let rebuilding = session.as_ref().is_some_and(|s| s.rebuilding());
+    if let Some(session) = session.as_deref_mut() {
+        session.builds += 1;
     }
     let project = match Project::open(root) {
         Ok(p) => p,
@@ -392,7 +396,7 @@ pub fn site_from(
         out: out.clone(),
         inputs,
     });
-    let code = publish(&ws, opts, &out, build_date, inputs, timings, shown);
+    let code = publish(&ws, opts, &out, build_date, inputs, timings, session);
     Built {
         code,
         loaded: Loaded::Workspace(ws),
@@ -408,7 +412,7 @@ fn publish(
     build_date: String,
     inputs: Option<String>,
     timings: &Timings,
-    shown: Option<&mut Shown>,
+    mut session: Option<&mut Session>,
 ) -> u8 {
     // Kept for the stamp, which needs the fingerprint.
     let mut messages = if inputs.is_some() {
@@ -424,12 +428,13 @@ fn publish(
     // The previous build's page memo is read while the findings are formatted (each is one
     // thread's work, and neither needs the other).
     let reuse_paths = (publishing && reuse::enabled()).then(|| reuse::paths(&project.root, out));
+    let kept_memo = session.as_deref_mut().and_then(|s| s.pages.take());
     let ((), memo) = rayon::join(
-        || messages.findings(ws, super::color(), shown),
+        || messages.findings(ws, super::color(), session.as_deref_mut()),
         || {
             reuse_paths
                 .as_ref()
-                .map(|(_, pages)| reuse::PageMemo::load(pages))
+                .map(|(_, pages)| kept_memo.unwrap_or_else(|| reuse::PageMemo::load(pages)))
         },
     );
     timings.lap("findings and memo");
@@ -533,19 +538,25 @@ fn publish(
     });
     // The page memo is saved while the site is swapped in. Saved for a site that then fails
     // to publish, it costs nothing: a page is reused only if the published files still hold
-    // the bytes it records.
-    let (published, ()) = rayon::join(
+    // the bytes it records. A session keeps it for its next build.
+    let keep_memo = session.is_some();
+    let (published, kept_memo) = rayon::join(
         || staging.publish(),
         || {
+            let memo = memo;
             if let (Some(memo), Some((_, pages))) = (&memo, &reuse_paths) {
                 memo.save(pages);
             }
+            memo.filter(|_| keep_memo).map(reuse::PageMemo::into_next)
         },
     );
     timings.lap("publish and memo");
     if let Err(e) = published {
         eprintln!("error: cannot write the site to {}: {e}", out.display());
         return super::UNUSABLE;
+    }
+    if let Some(session) = session {
+        session.pages = kept_memo;
     }
     messages.line(format!(
         "kitei build: {pages} pages for audience `{}` in {}{}",

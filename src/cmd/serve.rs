@@ -49,7 +49,7 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, port: u16, poll: bool, opts: &
     // since (source::resident). They are taken apart on another thread while the new site is
     // already being served, and handed over when the next change comes.
     let kept = RefCell::new(Kept::Ready(Resident::empty()));
-    let shown = RefCell::new(build::Shown::default());
+    let session = RefCell::new(build::Session::default());
     let rebuild = || {
         let mut resident = match kept.replace(Kept::Ready(Resident::empty())) {
             Kept::Ready(resident) => Some(resident),
@@ -62,7 +62,7 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, port: u16, poll: bool, opts: &
             &opts,
             &Timings::from_env(),
             &mut resident,
-            Some(&mut shown.borrow_mut()),
+            Some(&mut session.borrow_mut()),
         );
         match (loaded, resident) {
             (build::Loaded::Workspace(ws), _) => {

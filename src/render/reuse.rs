@@ -269,10 +269,45 @@ impl PageMemo {
     }
 
     /// Saves this build's pages at `path` (atomically; a failure only costs the next build its
-    /// reuse, so it is not reported).
+    /// reuse, so it is not reported). They stay recorded for [`PageMemo::into_next`].
     pub fn save(&self, path: &Path) {
-        let next = std::mem::take(&mut *lock(&self.next));
-        write_pages(path, &next, &self.previous_parts);
+        write_pages(path, &lock(&self.next), &self.previous_parts);
+    }
+
+    /// This build's pages as the memo the next build would read back from what
+    /// [`PageMemo::save`] wrote, without writing and reading them (a process that builds again,
+    /// `kitei serve`: 10,000 pages are tens of MB to decode). The texts of reused pages are
+    /// moved, not copied; a page whose text cannot be read back from the spool is left out
+    /// (it is rendered again).
+    pub fn into_next(self) -> PageMemo {
+        let next = self.next.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut counts = [0; PAGE_PARTS];
+        let mut previous = HashMap::with_capacity(next.len());
+        for (url, page) in next {
+            let (text, grams) = match page.search {
+                Some((_, Stored::Held(text, grams))) => (text, grams),
+                Some((spool, stored)) => {
+                    let (Ok(text), Ok(grams)) = (spool.text(&stored), spool.grams(&stored)) else {
+                        continue;
+                    };
+                    (text.into_owned(), grams.map(Cow::into_owned))
+                }
+                None => (String::new(), None),
+            };
+            counts[page_part(&url)] += 1;
+            let entry = PageEntry {
+                key: page.key,
+                digest: page.digest,
+                text,
+                grams,
+            };
+            previous.insert(url, entry);
+        }
+        PageMemo {
+            previous: Mutex::new(previous),
+            previous_parts: counts.map(Some),
+            ..PageMemo::default()
+        }
     }
 }
 
@@ -409,6 +444,48 @@ mod tests {
         let e = memo.take("a.html", &[1; 32]).unwrap();
         assert_eq!((e.digest, e.text.as_str()), ([2; 32], "本文"));
         assert!(memo.take("a.html", &[1; 32]).is_none(), "taken once");
+    }
+
+    /// What a process that builds again keeps in memory is what the next build would have read
+    /// back from disk: spooled and held texts, bigrams, files without text, reused pages.
+    #[test]
+    fn the_memo_kept_in_memory_is_the_memo_read_back() {
+        let spelling = crate::render::spelling::Spelling::new(&[]).unwrap();
+        let spool = Arc::new(TextSpool::new());
+        let memo = PageMemo::default();
+        for n in 0..40u8 {
+            let url = format!("p-{n}.html");
+            match n % 4 {
+                0 => memo.record(&url, [n; 32], [2; 32]),
+                1 => memo.record_reused(&url, [n; 32], [3; 32]),
+                2 => memo.record_file(&format!("t/{n}.js"), [n; 32], [4; 32], n % 8 == 2),
+                _ => memo.record(&url, [n; 32], [5; 32]),
+            }
+            let grams = (n % 3 == 0).then(|| Grams::of(&spelling, "題", &format!("本文{n}")));
+            let stored = match n % 4 {
+                0 => spool.put(format!("本文{n}"), grams),
+                1 => Stored::Held(format!("本文{n}"), grams),
+                _ => continue,
+            };
+            memo.set_search(&url, &spool, stored);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.pages");
+        memo.save(&path);
+        let read = PageMemo::load(&path);
+        let kept = memo.into_next();
+        let entries = |m: &PageMemo| {
+            let mut v: Vec<(String, Hash, Hash, String, Option<Grams>)> = lock(&m.previous)
+                .iter()
+                .map(|(u, e)| (u.clone(), e.key, e.digest, e.text.clone(), e.grams.clone()))
+                .collect();
+            v.sort_by(|a, b| a.0.cmp(&b.0));
+            v
+        };
+        assert_eq!(entries(&kept), entries(&read));
+        assert_eq!(entries(&kept).len(), 40);
+        assert_eq!(kept.previous_parts, read.previous_parts);
+        assert!(entries(&kept).iter().any(|e| e.4.is_some()), "bigrams kept");
     }
 
     #[test]
