@@ -195,7 +195,7 @@ impl<'a> Site<'a> {
             "level": d.level.as_str(),
             "level_label": self.t(if d.level == Level::Error { "level_error" } else { "level_warning" }),
             "code": d.code,
-            "rule": self.rule_json(&d.code)["name"],
+            "rule": self.rule_name(&d.code),
             "message": d.message,
             "message_lang": self.message_lang(),
             "help": d.help,

@@ -19,18 +19,19 @@ impl<'a> Site<'a> {
     /// A rule as pages name it: its code, and what it finds in the site's language (the
     /// Japanese summary on a `ja` site; the rule's name and English summary otherwise).
     pub(super) fn rule_json(&self, code: &str) -> Value {
-        let info = crate::check::rule(code);
+        let summary = match self.lang {
+            Lang::Ja => None,
+            Lang::En => crate::check::rule(code).map(|r| r.summary),
+        };
+        json!({"code": code, "name": self.rule_name(code), "summary": summary})
+    }
+
+    /// A rule's name as readers see it: its Japanese summary on a Japanese site, its name on
+    /// an English one (every finding of the dashboard names its rule).
+    pub(super) fn rule_name(&self, code: &str) -> Option<&'static str> {
         match self.lang {
-            Lang::Ja => json!({
-                "code": code,
-                "name": crate::render::rule_summaries::summary_ja(code),
-                "summary": null,
-            }),
-            Lang::En => json!({
-                "code": code,
-                "name": info.map(|r| r.name),
-                "summary": info.map(|r| r.summary),
-            }),
+            Lang::Ja => crate::render::rule_summaries::summary_ja(code),
+            Lang::En => crate::check::rule(code).map(|r| r.name),
         }
     }
 
