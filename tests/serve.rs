@@ -534,8 +534,7 @@ fn a_rebuild_reuses_pages_from_the_memo_kept_in_memory() {
     let log = server.log();
     let line = log
         .lines()
-        .filter(|l| l.contains(" reused; "))
-        .last()
+        .rfind(|l| l.contains(" reused; "))
         .unwrap_or_else(|| panic!("no page counts: {log}"));
     let reused: usize = line
         .split(" recorded, ")
