@@ -140,9 +140,9 @@ pub struct Stamped {
 /// which the render has no use for: they wait in an unnamed temporary file (in memory when
 /// none can be made).
 struct Messages {
-    /// Where the kept text waits; nothing is kept when `None` and `held` is not used either
-    /// ([`Messages::printing_only`]).
+    /// Where the kept text waits (in `held` when no temporary file could be made).
     spool: Option<std::fs::File>,
+    /// False: nothing is kept ([`Messages::printing_only`]).
     keeping: bool,
     held: String,
     /// A write to the spool failed: what was printed is not all kept, so no stamp is recorded
@@ -193,9 +193,9 @@ impl Messages {
     }
 
     /// Keeps every finding of the report and prints them in one write (thousands of small
-    /// writes to a terminal or CI log cost more than formatting them). With `shown` (a
-    /// `kitei serve` session), only the errors and the warnings it has not printed yet are
-    /// printed (and formatted), with a line that counts the others.
+    /// writes to a terminal or CI log cost more than formatting them). In a `kitei serve`
+    /// `session`, only the errors and the warnings it has not printed yet are printed (and
+    /// formatted), with a line that counts the others.
     fn findings(&mut self, ws: &Workspace, color: bool, session: Option<&mut Session>) {
         use std::io::Write as _;
         let diagnostics = &ws.report().diagnostics;
