@@ -163,15 +163,27 @@ fn tree_listing(dir: &Path, now: i128) -> Option<Vec<u8>> {
 }
 
 fn listing(entries: &[(std::ffi::OsString, std::fs::DirEntry)], now: i128) -> Option<Vec<u8>> {
-    let parts: Vec<Option<Vec<u8>>> = entries
-        .par_iter()
-        .map(|(name, entry)| entry_line(name, entry, now))
+    // Runs of entries on the pool, each run's lines written into one buffer: a buffer per
+    // entry was an allocation per file, and under `kitei build`'s one malloc heap the two
+    // threads waited on its lock (a no-op at 10,000 documents: 60 ms with the seal's one heap,
+    // 37 ms with a heap per thread).
+    let runs: Vec<Option<Vec<u8>>> = entries
+        .par_chunks(LISTING_RUN)
+        .map(|run| {
+            let mut lines = Vec::with_capacity(run.len() * 80);
+            for (name, entry) in run {
+                entry_line(&mut lines, name, entry, now)?;
+            }
+            Some(lines)
+        })
         .collect();
-    parts
-        .into_iter()
+    runs.into_iter()
         .collect::<Option<Vec<_>>>()
         .map(|v| v.concat())
 }
+
+/// Entries of one folder listed by one task of [`listing`].
+const LISTING_RUN: usize = 512;
 
 fn sorted_entries(dir: &Path) -> Option<Vec<(std::ffi::OsString, std::fs::DirEntry)>> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
@@ -183,14 +195,18 @@ fn sorted_entries(dir: &Path) -> Option<Vec<(std::ffi::OsString, std::fs::DirEnt
     Some(entries)
 }
 
-/// One entry's part of [`tree_listing`], a folder's with its entries.
-fn entry_line(name: &std::ffi::OsStr, entry: &std::fs::DirEntry, now: i128) -> Option<Vec<u8>> {
+/// Appends one entry's part of [`tree_listing`] to `line`, a folder's with its entries.
+fn entry_line(
+    line: &mut Vec<u8>,
+    name: &std::ffi::OsStr,
+    entry: &std::fs::DirEntry,
+    now: i128,
+) -> Option<()> {
     let meta = entry.metadata().ok()?;
     if racy(&meta, now) {
         return None;
     }
     let name = name.as_encoded_bytes();
-    let mut line = Vec::with_capacity(8 + name.len() + 6 * 8);
     line.extend_from_slice(&(name.len() as u64).to_le_bytes());
     line.extend_from_slice(name);
     for n in [
@@ -208,7 +224,7 @@ fn entry_line(name: &std::ffi::OsStr, entry: &std::fs::DirEntry, now: i128) -> O
         line.extend(listing(&sorted_entries(&entry.path())?, now)?);
         line.extend_from_slice(b"..");
     }
-    Some(line)
+    Some(())
 }
 
 /// Changed in the tick of `now` (or in the future): a later change may not move its times.
@@ -332,6 +348,44 @@ mod tests {
             .unwrap()
             .set_modified(t)
             .unwrap();
+    }
+
+    #[test]
+    fn the_listing_of_a_large_folder_follows_every_entry() {
+        use std::time::Duration;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("kitei.toml"), "organisation = \"x\"\n").unwrap();
+        let src = root.join("policy-src");
+        std::fs::create_dir_all(src.join("incidents/sub")).unwrap();
+        // Several runs of LISTING_RUN entries, and a folder among them.
+        let names: Vec<String> = (0..LISTING_RUN * 2 + 7)
+            .map(|n| format!("{n:05}.yaml"))
+            .collect();
+        for name in &names {
+            std::fs::write(src.join("incidents").join(name), "id: a\n").unwrap();
+        }
+        std::fs::write(src.join("incidents/sub/x.yaml"), "id: x\n").unwrap();
+        let out = root.join("site");
+        std::thread::sleep(Duration::from_millis(50));
+        let first = inputs(root, &src, &settings(&out)).unwrap();
+        for (path, text) in [
+            (
+                src.join("incidents").join(&names[names.len() - 2]),
+                "id: bb\n",
+            ),
+            (src.join("incidents/sub/x.yaml"), "id: xx\n"),
+        ] {
+            let before = inputs(root, &src, &settings(&out)).unwrap();
+            std::fs::write(&path, text).unwrap();
+            std::thread::sleep(Duration::from_millis(50));
+            assert_ne!(
+                inputs(root, &src, &settings(&out)).unwrap(),
+                before,
+                "{path:?}"
+            );
+        }
+        assert_ne!(inputs(root, &src, &settings(&out)).unwrap(), first);
     }
 
     #[test]
