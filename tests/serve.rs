@@ -512,6 +512,34 @@ fn a_rebuild_prints_only_the_warnings_it_has_not_printed() {
     assert_eq!(log.matches("no_such_field").count(), 2 * once, "{log}");
 }
 
+/// After a `kitei build` of the same inputs, the server still builds (never the no-op), so that
+/// its first save already knows what it printed.
+#[test]
+fn a_session_after_a_build_starts_with_a_build_of_its_own() {
+    let project = common::example();
+    common::ok(
+        kitei(project.path())
+            .args(["build", "--no-seal"])
+            .output()
+            .unwrap(),
+    );
+    let server = Server::start(project.path(), &[]);
+    assert!(!server.log().contains("up to date"), "{}", server.log());
+    let late = "warning[K0904]";
+    let first = server.log().matches(late).count();
+    assert!(first > 0, "the first build prints every warning");
+    let runbook = project.path().join("policy-src/runbooks/malware.md");
+    let text = std::fs::read_to_string(&runbook).unwrap();
+    std::fs::write(&runbook, format!("{text}\n追記。\n")).unwrap();
+    server.wait_log("open pages reload", 1, 20);
+    let log = server.log();
+    assert_eq!(log.matches(late).count(), first, "{log}");
+    assert!(
+        log.contains("kitei serve: 0 new warning(s), 0 gone, "),
+        "{log}"
+    );
+}
+
 /// A rebuild takes the page memo the session's last build kept in memory: with the memo's
 /// files gone from disk, its pages are still reused.
 #[test]

@@ -252,8 +252,7 @@ pub struct Session {
     /// The warnings printed so far, so that a rebuild prints only the others: a policy can
     /// hold thousands of warnings, and a save that printed them all again would bury what the
     /// edit changed. Errors are printed by every build (they keep the site from being
-    /// published). `None` until a build of the session has printed its findings (a first
-    /// build that had nothing to do replays text, not findings).
+    /// published). `None` until a build of the session has printed its findings.
     warnings: Option<FxHashSet<Diagnostic>>,
     /// The page memo of the last build that published, as it saved it
     /// ([`reuse::PageMemo::into_next`]): the next build takes it instead of reading it back.
@@ -274,7 +273,8 @@ struct NewFindings<'d> {
 impl Session {
     /// Whether the session has built before: its builds after the first take no fingerprint
     /// and record no stamp (the watcher says what changed, and the next `kitei build` into
-    /// the folder finds its pages in the page memo).
+    /// the folder finds its pages in the page memo). The first is never a no-op, but records
+    /// its stamp.
     fn rebuilding(&self) -> bool {
         self.builds > 0
     }
@@ -370,8 +370,12 @@ pub fn site_from(
             },
         )
     };
+    // A session always builds: it needs the corpus, the findings and the page memo of the site
+    // it serves for its rebuilds (a no-op start left the first save to load, format and
+    // print all of them).
     if let Some(last) = inputs
         .as_deref()
+        .filter(|_| session.is_none())
         .and_then(|inputs| stamp::fresh(&project.root, &out, inputs))
     {
         let _ = last.replay(&mut std::io::stderr().lock());
