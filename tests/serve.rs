@@ -529,8 +529,7 @@ fn a_session_after_a_build_starts_with_a_build_of_its_own() {
     let first = server.log().matches(late).count();
     assert!(first > 0, "the first build prints every warning");
     let runbook = project.path().join("policy-src/runbooks/malware.md");
-    let text = std::fs::read_to_string(&runbook).unwrap();
-    std::fs::write(&runbook, format!("{text}\n追記。\n")).unwrap();
+    common::edits::edit_file(&runbook, |t| format!("{t}\n追記。\n"));
     server.wait_log("open pages reload", 1, 20);
     let log = server.log();
     assert_eq!(log.matches(late).count(), first, "{log}");
@@ -556,8 +555,7 @@ fn a_rebuild_reuses_pages_from_the_memo_kept_in_memory() {
     }
     assert!(removed > 0, "the first build saved its page memo");
     let runbook = project.path().join("policy-src/runbooks/malware.md");
-    let text = std::fs::read_to_string(&runbook).unwrap();
-    std::fs::write(&runbook, format!("{text}\n追記。\n")).unwrap();
+    common::edits::edit_file(&runbook, |t| format!("{t}\n追記。\n"));
     server.wait_log("open pages reload", 1, 20);
     let log = server.log();
     let line = log
