@@ -25,10 +25,13 @@ use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 use crate::config::Project;
 
 /// How long the project must be quiet before a rebuild starts: long enough for an editor's
-/// save (a temporary file written, then renamed) to arrive as one change, short beside the
-/// rebuild. A burst longer than this (a `git checkout`) costs one more rebuild, never a missed
-/// change.
-const DEBOUNCE: Duration = Duration::from_millis(100);
+/// save to arrive as one change (a temporary file written then renamed, or a file truncated
+/// then written: the steps follow each other within a few milliseconds, an `fsync` comes after
+/// the content is in place), short beside what a user waits for. A burst longer than this (a
+/// `git checkout`) costs one more rebuild, never a missed change. The debouncer looks every
+/// quarter of it, so a rebuild starts 50–63 ms after the last event (it was 100 ms: half of a
+/// save's 0.2 s at 1,000 documents).
+const DEBOUNCE: Duration = Duration::from_millis(50);
 /// The polling interval (`--poll`).
 const POLL_EVERY: Duration = Duration::from_secs(1);
 /// Threads answering requests.

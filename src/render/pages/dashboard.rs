@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use aho_corasick::AhoCorasick;
 use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use super::pagination::{LIST_PAGE_SIZE, page_ranges};
@@ -207,9 +208,11 @@ impl<'a> Site<'a> {
     pub(super) fn dashboard(&self) {
         let report = &self.info.report;
         let hidden = self.hidden_records();
+        // In parallel, in the report's order: at 10,000 documents 13,000 findings, each
+        // searched for every hidden record's id and name.
         let visible: Vec<&Diagnostic> = report
             .diagnostics
-            .iter()
+            .par_iter()
             .filter(|d| self.finding_visible(d, &hidden))
             .collect();
         let mut not_shown = report.diagnostics.len() - visible.len();
@@ -279,12 +282,16 @@ impl<'a> Site<'a> {
         }
         let title = self.t("findings_title");
         let count = visible.len();
-        // One after the other, on the dashboard's thread: the other kinds of pages render
-        // beside it.
-        for (url, range, pager) in page_ranges(FINDINGS, count) {
-            let page = json!({"findings": json(&visible[range]), "count": count, "pager": pager});
-            self.render("findings.html", &url, title, "dashboard", page);
-        }
+        // In parallel: the dashboard is one task among the kinds of pages, and at 10,000
+        // documents its 130 findings pages (each made, then hashed for its key) kept one
+        // thread busy after the others were done (≈ 65 ms of a `kitei serve` rebuild).
+        page_ranges(FINDINGS, count)
+            .into_par_iter()
+            .for_each(|(url, range, pager)| {
+                let page =
+                    json!({"findings": json(&visible[range]), "count": count, "pager": pager});
+                self.render("findings.html", &url, title, "dashboard", page);
+            });
         (shown, json!({"url": FINDINGS, "count": count}))
     }
 
