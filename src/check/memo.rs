@@ -24,12 +24,12 @@
 //! text of findings, which `kitei check` and `kitei build` keep) through [`Memo::get_bytes`]
 //! and [`Memo::put_bytes`].
 
-use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
@@ -98,7 +98,7 @@ impl Finding {
 /// The stored findings of one family: key → postcard of the findings.
 #[derive(Default, Serialize, Deserialize)]
 struct Body {
-    entries: HashMap<Hash, ByteBuf>,
+    entries: FxHashMap<Hash, ByteBuf>,
 }
 
 /// The memo of one rule family for one run: the entries read, and the ones this run used or
@@ -108,10 +108,10 @@ pub struct Memo {
     /// The family's files, without the part's number: `<family>.bin`.
     path: Option<PathBuf>,
     debug: bool,
-    previous: HashMap<Hash, ByteBuf>,
+    previous: FxHashMap<Hash, ByteBuf>,
     /// How many entries each part held as read (`None`: missing or unreadable).
     previous_parts: [Option<usize>; PARTS],
-    next: Mutex<HashMap<Hash, ByteBuf>>,
+    next: Mutex<FxHashMap<Hash, ByteBuf>>,
     reused: std::sync::atomic::AtomicUsize,
     made: std::sync::atomic::AtomicUsize,
     /// Entries made by this run, by part.
@@ -139,9 +139,9 @@ impl Memo {
             family,
             path: None,
             debug: false,
-            previous: HashMap::new(),
+            previous: FxHashMap::default(),
             previous_parts: [None; PARTS],
-            next: Mutex::new(HashMap::new()),
+            next: Mutex::new(FxHashMap::default()),
             reused: Default::default(),
             made: Default::default(),
             made_in: Default::default(),
@@ -165,7 +165,8 @@ impl Memo {
             .map(|n| read(&part_path(&path, n), &identity))
             .collect();
         let mut previous_parts = [None; PARTS];
-        let mut previous = HashMap::new();
+        let mut previous = FxHashMap::default();
+        previous.reserve(parts.iter().flatten().map(|b| b.entries.len()).sum());
         for (n, part) in parts.into_iter().enumerate() {
             if let Some(body) = part {
                 // An entry filed under the wrong part would be written twice: the part is
@@ -182,7 +183,7 @@ impl Memo {
             debug: mode == Mode::Debug,
             previous,
             previous_parts,
-            next: Mutex::new(HashMap::new()),
+            next: Mutex::new(FxHashMap::default()),
             reused: Default::default(),
             made: Default::default(),
             made_in: Default::default(),
@@ -280,7 +281,8 @@ impl Memo {
         let Some(identity) = crate::source::cache::key() else {
             return;
         };
-        let mut parts: Vec<HashMap<Hash, ByteBuf>> = (0..PARTS).map(|_| HashMap::new()).collect();
+        let mut parts: Vec<FxHashMap<Hash, ByteBuf>> =
+            (0..PARTS).map(|_| FxHashMap::default()).collect();
         for (key, bytes) in next {
             parts[part_of(&key)].insert(key, bytes);
         }

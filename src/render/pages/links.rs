@@ -5,6 +5,18 @@ use super::*;
 impl<'a> Site<'a> {
     /// Where a typed reference goes for this audience (`current`: the document it appears in).
     pub fn resolve_ref(&self, r: &Ref, current: Option<&Document>) -> Target {
+        self.resolve_parts(r.kind, &r.id, r.fragment.as_deref(), current)
+    }
+
+    /// [`Site::resolve_ref`] for a reference read borrowed ([`Ref::parts`]): every link of
+    /// every document is resolved for its page's key, and copying each was a fifth of that.
+    fn resolve_parts(
+        &self,
+        kind: RefKind,
+        id: &str,
+        fragment: Option<&str>,
+        current: Option<&Document>,
+    ) -> Target {
         let c = self.corpus;
         let a = self.audience;
         let page = |url: String, visible: bool| {
@@ -14,49 +26,37 @@ impl<'a> Site<'a> {
                 Target::Unlinked
             }
         };
-        let missing = || Target::Broken(format!("no {} `{}`", r.kind.prefix(), r.id));
-        match r.kind {
-            RefKind::Role => match c.role(&r.id) {
+        let missing = || Target::Broken(format!("no {} `{id}`", kind.prefix()));
+        match kind {
+            RefKind::Role => match c.role(id) {
                 // People-holding roles are listed in the contact table, committees on the roles page.
                 Some(role) if role.committee => {
-                    page(format!("roles.html#role-{}", r.id), a.sees(role.visibility))
+                    page(format!("roles.html#role-{id}"), a.sees(role.visibility))
                 }
-                Some(role) => page(
-                    format!("contacts.html#role-{}", r.id),
-                    a.sees(role.visibility),
-                ),
+                Some(role) => page(format!("contacts.html#role-{id}"), a.sees(role.visibility)),
                 None => missing(),
             },
             RefKind::Contact => {
-                if let Some(p) = c.person(&r.id) {
-                    page(
-                        format!("contacts.html#contact-{}", r.id),
-                        a.sees(p.visibility),
-                    )
-                } else if let Some(o) = c.organisation(&r.id) {
-                    page(
-                        format!("contacts.html#contact-{}", r.id),
-                        a.sees(o.visibility),
-                    )
+                if let Some(p) = c.person(id) {
+                    page(format!("contacts.html#contact-{id}"), a.sees(p.visibility))
+                } else if let Some(o) = c.organisation(id) {
+                    page(format!("contacts.html#contact-{id}"), a.sees(o.visibility))
                 } else {
                     missing()
                 }
             }
-            RefKind::System => match c.system(&r.id) {
-                Some(s) => page(
-                    format!("systems.html#system-{}", r.id),
-                    a.sees(s.visibility),
-                ),
+            RefKind::System => match c.system(id) {
+                Some(s) => page(format!("systems.html#system-{id}"), a.sees(s.visibility)),
                 None => missing(),
             },
-            RefKind::Runbook | RefKind::Doc => match self.doc(&r.id) {
+            RefKind::Runbook | RefKind::Doc => match self.doc(id) {
                 Some(d) => page(doc_url(d), a.sees(d.meta.visibility)),
                 None => missing(),
             },
             RefKind::Clause => {
-                let (doc, anchor) = match &r.fragment {
-                    Some(f) => (self.doc(&r.id), f.as_str()),
-                    None => (current, r.id.as_str()),
+                let (doc, anchor) = match fragment {
+                    Some(f) => (self.doc(id), f),
+                    None => (current, id),
                 };
                 let Some(doc) = doc else { return missing() };
                 if doc.anchor(anchor).is_none() {
@@ -70,13 +70,13 @@ impl<'a> Site<'a> {
                 };
                 page(url, a.sees(doc.meta.visibility))
             }
-            RefKind::Incident => match c.incident(&r.id) {
-                Some(i) => page(incident_url(&r.id), a.sees(i.visibility)),
+            RefKind::Incident => match c.incident(id) {
+                Some(i) => page(incident_url(id), a.sees(i.visibility)),
                 None => missing(),
             },
             RefKind::Drill | RefKind::Review | RefKind::Exception => {
-                match self.record_visible(r.kind, &r.id) {
-                    Some(visible) => page(record_url(r.kind, &r.id), visible),
+                match self.record_visible(kind, id) {
+                    Some(visible) => page(record_url(kind, id), visible),
                     None => missing(),
                 }
             }
@@ -90,8 +90,8 @@ impl<'a> Site<'a> {
         if RefKind::from_prefix(prefix).is_none() {
             return Target::External;
         }
-        match dest.parse::<Ref>() {
-            Ok(r) => self.resolve_ref(&r, Some(current)),
+        match Ref::parts(dest) {
+            Ok((kind, id, fragment)) => self.resolve_parts(kind, id, fragment, Some(current)),
             Err(e) => Target::Broken(e),
         }
     }

@@ -67,7 +67,7 @@ pub struct Site<'a> {
     audience: Audience,
     lang: Lang,
     tz: FixedOffset,
-    tera: Tera,
+    tera: Arc<Tera>,
     common: Value,
     /// What every page's template context starts with (`site`, `t`): converted once.
     base_context: Context,
@@ -100,7 +100,7 @@ impl<'a> Site<'a> {
         info: &'a BuildInfo,
         sink: &'a dyn Sink,
     ) -> Result<Self, String> {
-        let tera = templates::engine(&project.root.join("templates"))?;
+        let (tera, overrides) = templates::engine(&project.root.join("templates"))?;
         let mut site = Site {
             project,
             corpus,
@@ -128,9 +128,7 @@ impl<'a> Site<'a> {
         site.base_context.insert("t", &strings);
         let mut key = reuse::KeyBuilder::new("kitei-page/1");
         key.part(reuse::binary_identity().as_bytes())
-            .json(&templates::overrides_for_key(
-                &project.root.join("templates"),
-            )?)
+            .json(&overrides)
             .json(&site.common)
             .json(&strings)
             // The bigrams a page's search text is indexed under (kept with the page).
