@@ -389,6 +389,20 @@ impl Project {
     pub fn source_dir(&self) -> PathBuf {
         self.root.join(&self.config.source)
     }
+
+    /// The files and folders kitei.toml names that a build reads besides the source folder,
+    /// `templates/` and kitei.toml itself: the wording dictionaries and the PDF fonts (as
+    /// written, under the project folder). A build's fingerprint and `kitei serve`'s watch
+    /// must cover them: they may live anywhere in the repository (`style/wording.yml`).
+    pub fn named_inputs(&self) -> Vec<PathBuf> {
+        self.config
+            .regulation
+            .dictionaries
+            .iter()
+            .chain(&self.config.pdf.fonts)
+            .map(|path| self.root.join(path))
+            .collect()
+    }
 }
 
 fn toml_diagnostic(e: &toml::de::Error, text: &str, display: &Path) -> Diagnostic {

@@ -270,7 +270,45 @@ fn watch_targets(root: &Path) -> BTreeSet<(PathBuf, bool)> {
             targets.insert((dir, true));
         }
     }
+    // What kitei.toml names elsewhere: a folder (of fonts) whole, a file (a dictionary) by its
+    // folder, so that an editor's save by rename is seen too.
+    for path in named_inputs(root) {
+        let covered = |p: &Path| {
+            targets
+                .iter()
+                .any(|(t, recursive)| *recursive && p.starts_with(t))
+        };
+        let target = if path.is_dir() {
+            (path, true)
+        } else {
+            match path.parent() {
+                Some(parent) if parent.is_dir() => (parent.to_path_buf(), false),
+                _ => continue,
+            }
+        };
+        if !covered(&target.0) && !targets.contains(&(target.0.clone(), true)) {
+            targets.insert(target);
+        }
+    }
     targets
+}
+
+/// [`Project::named_inputs`], with their folders resolved as the watcher reports paths (none
+/// when kitei.toml does not parse).
+fn named_inputs(root: &Path) -> Vec<PathBuf> {
+    let Ok(project) = Project::open(root) else {
+        return Vec::new();
+    };
+    project
+        .named_inputs()
+        .into_iter()
+        .map(|path| match (path.parent(), path.file_name()) {
+            (Some(parent), Some(name)) => parent
+                .canonicalize()
+                .map_or_else(|_| path.clone(), |p| p.join(name)),
+            _ => path,
+        })
+        .collect()
 }
 
 /// The source folder named by kitei.toml (None when the file does not parse).
@@ -310,6 +348,8 @@ struct Ignore {
     out: PathBuf,
     config: PathBuf,
     dirs: Vec<PathBuf>,
+    /// The files and folders kitei.toml names besides ([`named_inputs`]).
+    named: Vec<PathBuf>,
 }
 
 impl Ignore {
@@ -324,6 +364,7 @@ impl Ignore {
             out: out.to_path_buf(),
             config: root.join(crate::config::FILE_NAME),
             dirs,
+            named: named_inputs(root),
         }
     }
 
@@ -353,7 +394,9 @@ impl Ignore {
         if hidden || name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".tmp") {
             return false;
         }
-        path == self.config || self.dirs.iter().any(|d| path.starts_with(d))
+        path == self.config
+            || self.dirs.iter().any(|d| path.starts_with(d))
+            || self.named.iter().any(|n| path.starts_with(n))
     }
 }
 
@@ -362,7 +405,8 @@ fn fingerprint(root: &Path, out: &Path) -> BTreeSet<(PathBuf, u64, Option<System
     let ignore = Ignore::new(root, out);
     let config = root.join(crate::config::FILE_NAME);
     let mut files = BTreeSet::new();
-    for path in std::iter::once(config).chain(ignore.dirs.iter().cloned()) {
+    let watched = ignore.dirs.iter().chain(&ignore.named).cloned();
+    for path in std::iter::once(config).chain(watched) {
         let walk = walkdir::WalkDir::new(&path).into_iter();
         for entry in walk.filter_entry(|e| ignore.relevant(e.path())).flatten() {
             // Files only: a folder's time changes when an ignored file (a swap file) appears.

@@ -593,10 +593,34 @@ fn a_full_width_incident_id_is_served_as_a_preview_without_a_panic() {
 fn each_rebuild_gives_the_bytes_of_a_cold_build() {
     use common::edits::{edit_file, set_field};
     let project = common::example();
+    // A wording dictionary outside the source folder, as kitei.toml may name one.
+    let style = project.path().join("style");
+    let wording = |pattern: &str| {
+        format!("rules:\n  - expected: 事案\n    pattern: /{pattern}/\n    prh: 社内用語\n")
+    };
+    std::fs::create_dir(&style).unwrap();
+    std::fs::write(style.join("wording.yml"), wording("インシデント対応手順")).unwrap();
+    edit_file(&project.path().join("kitei.toml"), |t| {
+        t.replace(
+            "[regulation]\n",
+            "[regulation]\ndictionaries = [\"style/wording.yml\"]\n",
+        )
+    });
     let work = tempfile::tempdir().unwrap();
     let out = work.path().join("served");
     let server = Server::start(project.path(), &["--out", out.to_str().unwrap()]);
     let src = project.path().join("policy-src");
+    let templates = project.path().join("templates");
+    let base_template = |marker: &str| {
+        let text = std::fs::read_to_string(common::root().join("templates/base.html")).unwrap();
+        let edited = text.replace(
+            "<footer class=\"site-footer\">",
+            &format!("<footer class=\"site-footer\" data-edit=\"{marker}\">"),
+        );
+        assert_ne!(edited, text);
+        std::fs::create_dir_all(&templates).unwrap();
+        std::fs::write(templates.join("base.html"), edited).unwrap();
+    };
     let runbook = |id: &str| src.join(format!("runbooks/{id}.md"));
     let incident = std::fs::read_dir(src.join("incidents/2026"))
         .unwrap()
@@ -651,6 +675,14 @@ fn each_rebuild_gives_the_bytes_of_a_cold_build() {
             "remove the added runbook",
             Box::new(|| std::fs::remove_file(runbook("extra-2")).unwrap()),
         ),
+        (
+            "change the wording dictionary",
+            Box::new(|| {
+                std::fs::write(style.join("wording.yml"), wording("インシデント")).unwrap()
+            }),
+        ),
+        ("override a template", Box::new(|| base_template("one"))),
+        ("change the override", Box::new(|| base_template("two"))),
     ];
     for (step, (what, edit)) in edits.iter().enumerate() {
         let version = server.get("/__kitei/version").text();
@@ -676,4 +708,12 @@ fn each_rebuild_gives_the_bytes_of_a_cold_build() {
             server.log()
         );
     }
+    // The last edits showed: the dictionary's findings on the dashboard, the override's mark.
+    let served = |name: &str| String::from_utf8_lossy(&common::tree(&out)[name]).into_owned();
+    assert!(
+        served("dashboard.html").contains("「事案」"),
+        "{}",
+        server.log()
+    );
+    assert!(served("index.html").contains("data-edit=\"two\""));
 }

@@ -835,6 +835,41 @@ fn unchanged_inputs_make_a_no_op_build_and_any_change_rebuilds() {
 }
 
 #[test]
+fn a_changed_wording_dictionary_outside_the_source_folder_is_no_no_op() {
+    let project = common::example();
+    let out = project.path().join("site");
+    let style = project.path().join("style");
+    std::fs::create_dir(&style).unwrap();
+    let wording = |pattern: &str| {
+        let rule = format!("rules:\n  - expected: 事案\n    pattern: /{pattern}/\n");
+        std::fs::write(style.join("wording.yml"), rule).unwrap();
+        // Not changed in the tick of the next build (a racy file is never trusted).
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    wording("インシデント対応手順");
+    common::edits::edit_file(&project.path().join("kitei.toml"), |t| {
+        t.replace(
+            "[regulation]\n",
+            "[regulation]\ndictionaries = [\"style/wording.yml\"]\n",
+        )
+    });
+    let build = || {
+        let o = kitei(project.path(), &["build", "--out", out.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(o.status.success(), "{err}");
+        err
+    };
+    build();
+    assert!(build().contains("kitei build: up to date"));
+    wording("インシデント");
+    let edited = build();
+    assert!(!edited.contains("up to date"), "{edited}");
+    assert!(edited.contains("→ 「事案」"), "{edited}");
+    assert!(page(&out, "dashboard.html").contains("「事案」"));
+    assert!(build().contains("kitei build: up to date"));
+}
+
+#[test]
 fn no_op_build_is_found_whichever_way_the_project_path_is_typed() {
     let parent = tempfile::tempdir().unwrap();
     let dir = parent.path().join("kitei");

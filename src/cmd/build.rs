@@ -361,6 +361,7 @@ pub fn site_from(
         stamp::inputs(
             &project.root,
             &project.source_dir(),
+            &project.named_inputs(),
             &stamp::Settings {
                 audience: opts.audience.as_str(),
                 allow_errors: opts.allow_errors,

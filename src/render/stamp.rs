@@ -75,7 +75,12 @@ pub fn path(project_root: &Path, out: &Path) -> PathBuf {
 /// trusted (a racy file, an unreadable folder).
 /// Paths enter the fingerprint in canonical form: the same project reached by a relative
 /// path, an absolute one or a symbolic link has one fingerprint.
-pub fn inputs(project_root: &Path, source_dir: &Path, settings: &Settings) -> Option<String> {
+pub fn inputs(
+    project_root: &Path,
+    source_dir: &Path,
+    named: &[PathBuf],
+    settings: &Settings,
+) -> Option<String> {
     let project_root = &canonical(project_root);
     let source_dir = &canonical(source_dir);
     let out = canonical(settings.out);
@@ -110,6 +115,17 @@ pub fn inputs(project_root: &Path, source_dir: &Path, settings: &Settings) -> Op
     for dir in [source_dir.to_path_buf(), project_root.join("templates")] {
         part(dir.as_os_str().as_encoded_bytes());
         part(&tree_listing(&dir, now)?);
+    }
+    // What kitei.toml names elsewhere (dictionaries, fonts): a file by its stat, a folder by
+    // its listing, a missing one as missing (the build reports it).
+    for path in named {
+        part(path.as_os_str().as_encoded_bytes());
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => part(&tree_listing(path, now)?),
+            Ok(meta) if racy(&meta, now) => return None,
+            Ok(meta) => part(stat_line(path, &meta).as_bytes()),
+            Err(_) => part(b"missing"),
+        }
     }
     part(refs.finish().as_bytes());
     Some(hex(&hasher.finalize()))
@@ -233,13 +249,16 @@ fn racy(meta: &std::fs::Metadata, now: i128) -> bool {
     mtime_ns(meta) >= now || ctime >= now
 }
 
+/// A file's path and stat (size, modification and change times, inode), as a listing has them.
 fn stat_line(path: &Path, meta: &std::fs::Metadata) -> String {
     format!(
-        "{} {} {}.{} {}",
+        "{} {} {}.{} {}.{} {}",
         path.display(),
         meta.len(),
         meta.mtime(),
         meta.mtime_nsec(),
+        meta.ctime(),
+        meta.ctime_nsec(),
         meta.ino()
     )
 }
@@ -368,7 +387,7 @@ mod tests {
         std::fs::write(src.join("incidents/sub/x.yaml"), "id: x\n").unwrap();
         let out = root.join("site");
         std::thread::sleep(Duration::from_millis(50));
-        let first = inputs(root, &src, &settings(&out)).unwrap();
+        let first = inputs(root, &src, &[], &settings(&out)).unwrap();
         for (path, text) in [
             (
                 src.join("incidents").join(&names[names.len() - 2]),
@@ -376,16 +395,46 @@ mod tests {
             ),
             (src.join("incidents/sub/x.yaml"), "id: xx\n"),
         ] {
-            let before = inputs(root, &src, &settings(&out)).unwrap();
+            let before = inputs(root, &src, &[], &settings(&out)).unwrap();
             std::fs::write(&path, text).unwrap();
             std::thread::sleep(Duration::from_millis(50));
             assert_ne!(
-                inputs(root, &src, &settings(&out)).unwrap(),
+                inputs(root, &src, &[], &settings(&out)).unwrap(),
                 before,
                 "{path:?}"
             );
         }
-        assert_ne!(inputs(root, &src, &settings(&out)).unwrap(), first);
+        assert_ne!(inputs(root, &src, &[], &settings(&out)).unwrap(), first);
+    }
+
+    #[test]
+    fn fingerprint_follows_the_files_kitei_toml_names_elsewhere() {
+        use std::time::Duration;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("kitei.toml"), "organisation = \"x\"\n").unwrap();
+        let src = root.join("policy-src");
+        std::fs::create_dir_all(&src).unwrap();
+        std::fs::create_dir_all(root.join("style/fonts")).unwrap();
+        let wording = root.join("style/wording.yml");
+        std::fs::write(&wording, "rules: []\n").unwrap();
+        let named = [wording.clone(), root.join("style/fonts")];
+        let out = root.join("site");
+        std::thread::sleep(Duration::from_millis(50));
+        let fingerprint = || inputs(root, &src, &named, &settings(&out)).unwrap();
+        let first = fingerprint();
+        assert_ne!(inputs(root, &src, &[], &settings(&out)).unwrap(), first);
+        let changes: [&dyn Fn(); 3] = [
+            &|| std::fs::write(&wording, "rules: [ ]\n").unwrap(),
+            &|| std::fs::write(root.join("style/fonts/a.ttf"), "font").unwrap(),
+            &|| std::fs::remove_file(&wording).unwrap(),
+        ];
+        for change in changes {
+            let before = fingerprint();
+            change();
+            std::thread::sleep(Duration::from_millis(50));
+            assert_ne!(fingerprint(), before);
+        }
     }
 
     #[test]
@@ -400,12 +449,15 @@ mod tests {
         std::fs::write(&file, "id: a\n").unwrap();
         let out = root.join("site");
         std::thread::sleep(Duration::from_millis(50));
-        let first = inputs(root, &src, &settings(&out)).expect("files older than the probe");
-        assert_eq!(inputs(root, &src, &settings(&out)).as_ref(), Some(&first));
+        let first = inputs(root, &src, &[], &settings(&out)).expect("files older than the probe");
+        assert_eq!(
+            inputs(root, &src, &[], &settings(&out)).as_ref(),
+            Some(&first)
+        );
         let mut other = settings(&out);
         other.audience = "restricted";
         assert_ne!(
-            inputs(root, &src, &other).unwrap(),
+            inputs(root, &src, &[], &other).unwrap(),
             first,
             "another audience"
         );
@@ -415,11 +467,11 @@ mod tests {
         std::fs::write(&file, "id: b\n").unwrap();
         set_mtime(&file, mtime);
         std::thread::sleep(Duration::from_millis(50));
-        assert_ne!(inputs(root, &src, &settings(&out)).unwrap(), first);
+        assert_ne!(inputs(root, &src, &[], &settings(&out)).unwrap(), first);
 
         // A file stamped in the probe's tick or later is not trusted.
         set_mtime(&file, SystemTime::now() + Duration::from_secs(60));
-        assert_eq!(inputs(root, &src, &settings(&out)), None);
+        assert_eq!(inputs(root, &src, &[], &settings(&out)), None);
     }
 
     #[test]
