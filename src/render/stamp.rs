@@ -119,6 +119,7 @@ pub fn inputs(
     // What kitei.toml names elsewhere (dictionaries, fonts): a file by its stat, a folder by
     // its listing, a missing one as missing (the build reports it).
     for path in named {
+        let path = &canonical(path);
         part(path.as_os_str().as_encoded_bytes());
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => part(&tree_listing(path, now)?),
