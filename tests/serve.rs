@@ -486,6 +486,9 @@ fn a_rebuild_prints_only_the_warnings_it_has_not_printed() {
     let log = server.log();
     assert_eq!(log.matches("warning[K0804]").count(), 1, "{log}");
     assert_eq!(log.matches(late).count(), first, "not repeated: {log}");
+    // The build's own warnings too (the copy is not in a git repository).
+    let no_git = "warning: releases: the project is not in a git repository";
+    assert_eq!(log.matches(no_git).count(), 1, "{log}");
     assert!(
         log.contains("kitei serve: 1 new warning(s), 0 gone, "),
         "{log}"
@@ -499,6 +502,7 @@ fn a_rebuild_prints_only_the_warnings_it_has_not_printed() {
         "{log}"
     );
     assert_eq!(log.matches(late).count(), first, "{log}");
+    assert_eq!(log.matches(no_git).count(), 1, "{log}");
 
     // An error is printed by every build that has it.
     let broken = original.replacen("id: malware", "id: malware\nno_such_field: 1", 1);

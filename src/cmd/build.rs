@@ -2,6 +2,7 @@
 //! from the same workspace (the corpus is loaded and checked once).
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -148,6 +149,9 @@ struct Messages {
     /// A write to the spool failed: what was printed is not all kept, so no stamp is recorded
     /// (the next build runs instead of replaying part of this one's messages).
     lost: bool,
+    /// In a `kitei serve` session, the warning and note lines it has printed
+    /// ([`Session::lines`]): a rebuild does not print them again.
+    printed: Option<Arc<Mutex<FxHashSet<String>>>>,
 }
 
 impl Messages {
@@ -161,6 +165,7 @@ impl Messages {
             keeping: true,
             held: String::new(),
             lost: false,
+            printed: None,
         }
     }
 
@@ -185,9 +190,19 @@ impl Messages {
         }
     }
 
-    /// Prints a line and keeps it.
+    /// Prints a line and keeps it. In a session, a warning or note it has printed before (the
+    /// project is not in git, the site gets no PDFs) is kept but not printed again.
     fn line(&mut self, text: String) {
-        eprintln!("{text}");
+        let repeated = self.printed.as_ref().is_some_and(|printed| {
+            (text.starts_with("warning: ") || text.starts_with("note: "))
+                && !printed
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(text.clone())
+        });
+        if !repeated {
+            eprintln!("{text}");
+        }
         self.keep(&text);
         self.keep("\n");
     }
@@ -257,6 +272,9 @@ pub struct Session {
     /// The page memo of the last build that published, as it saved it
     /// ([`reuse::PageMemo::into_next`]): the next build takes it instead of reading it back.
     pages: Option<reuse::PageMemo>,
+    /// The build's own warning and note lines printed so far (not the check's findings):
+    /// printed once per session, like the warnings.
+    lines: Arc<Mutex<FxHashSet<String>>>,
 }
 
 /// What a rebuild prints of its findings ([`Session::update`]).
@@ -425,6 +443,7 @@ fn publish(
     } else {
         Messages::printing_only()
     };
+    messages.printed = session.as_deref().map(|s| s.lines.clone());
     let (project, corpus) = (&ws.project, &ws.corpus);
     let report = ws.report();
     timings.lap("check");
