@@ -286,7 +286,8 @@ fn watch_targets(root: &Path) -> BTreeSet<(PathBuf, bool)> {
                 _ => continue,
             }
         };
-        if !covered(&target.0) && !targets.contains(&(target.0.clone(), true)) {
+        // Not again inside (or as) a folder watched whole.
+        if !covered(&target.0) {
             targets.insert(target);
         }
     }
