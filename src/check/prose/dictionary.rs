@@ -458,4 +458,48 @@ mod tests {
             .unwrap_err();
         assert!(e.contains("prh.yml"), "{e}");
     }
+
+    /// The dictionary kept from an earlier load (a `kitei serve` rebuild) is never one made
+    /// from other files, and a file with problems is reported by every load.
+    #[test]
+    fn a_kept_dictionary_follows_the_policy_file_and_its_problems_come_again() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("kitei.toml"),
+            "organisation = \"x\"\n[regulation]\ndictionaries = [\"wording.yml\"]\n",
+        )
+        .unwrap();
+        let project = crate::config::Project::open(dir.path()).unwrap();
+        let corpus = crate::model::Corpus::default();
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+        let ctx = Ctx::new(&corpus, &project, as_of);
+        let load_with = |text: &str| {
+            std::fs::write(dir.path().join("wording.yml"), text).unwrap();
+            let mut out = Vec::new();
+            let (dictionary, _) = load(&ctx, &mut out);
+            let messages: Vec<String> = out.into_iter().map(|d| d.message).collect();
+            let expected: Vec<String> = dictionary
+                .entries
+                .iter()
+                .map(|e| e.expected.clone())
+                .collect();
+            (expected, messages)
+        };
+        let broken = "rules:\n  - expected: a\n    pattern: /(/\n";
+        for _ in 0..2 {
+            let (_, messages) = load_with(broken);
+            assert_eq!(messages.len(), 1, "{messages:?}");
+            assert!(
+                messages[0].starts_with("wording dictionary: "),
+                "{messages:?}"
+            );
+        }
+        for expected in ["事案", "事象", "事案"] {
+            let (entries, messages) = load_with(&format!(
+                "rules:\n  - expected: {expected}\n    pattern: /X/\n"
+            ));
+            assert!(messages.is_empty(), "{messages:?}");
+            assert_eq!(entries.last().map(String::as_str), Some(expected));
+        }
+    }
 }
