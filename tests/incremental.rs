@@ -456,3 +456,66 @@ fn edits_of_a_pages_other_inputs_build_the_same_bytes_as_cold_builds() {
         std::fs::remove_dir_all(&cold_out).unwrap();
     }
 }
+
+/// The pages of findings (a generated corpus has a few hundred findings: four pages) are keyed
+/// by the findings they list and by what the records they are about are called, not by the
+/// page made of them. A document that findings on a later page are about is retitled, then
+/// hidden from the audience: each incremental build has, byte for byte, a cold build's site,
+/// and the page shows the new title.
+#[test]
+fn findings_pages_follow_the_records_their_findings_are_about() {
+    let work = tempfile::tempdir().unwrap();
+    let corpus = work.path().join("corpus");
+    let generated = Command::new(env!("CARGO_BIN_EXE_kitei-gen"))
+        .args(["--out", corpus.to_str().unwrap(), "--docs", "260"])
+        .args(["--incidents", "250", "--evidence-files", "5"])
+        .args(["--evidence-size", "1K", "--layouts", "kitei"])
+        .output()
+        .unwrap();
+    assert!(generated.status.success(), "{}", common::text(&generated));
+    let p = corpus.join("kitei");
+    let out = work.path().join("site");
+    common::ok(build(&p, &out, "employees", true));
+    let page = "findings-3.html";
+    let listed = std::fs::read_to_string(out.join(page)).unwrap();
+    // The first of the generated guidelines that a finding on that page is about.
+    let main = &listed[listed.find("<main").unwrap()..listed.find("</main>").unwrap()];
+    let id = main
+        .split("href=\"doc-gl-")
+        .nth(1)
+        .and_then(|rest| rest.split(".html\"").next())
+        .map(|n| format!("gl-{n}"))
+        .unwrap_or_else(|| panic!("{page} names no guideline"));
+    let source = p.join("policy-src/regulation").join(format!("{id}.md"));
+    let edits: [(&str, Box<dyn Fn(&str) -> String>); 2] = [
+        (
+            "retitled",
+            Box::new(|t| set_field(t, "title", "改題された記録細則")),
+        ),
+        (
+            "hidden from employees",
+            Box::new(|t| {
+                t.replacen(
+                    "kind: guideline\n",
+                    "kind: guideline\nvisibility: restricted\n",
+                    1,
+                )
+            }),
+        ),
+    ];
+    for (step, (what, edit)) in edits.iter().enumerate() {
+        edit_file(&source, |t| edit(&t));
+        common::ok(build(&p, &out, "employees", true));
+        let cold_out = work.path().join(format!("cold-{step}"));
+        common::ok(build(&p, &cold_out, "employees", false));
+        let diff = differences(&common::tree(&out), &common::tree(&cold_out));
+        assert!(diff.is_empty(), "{id} {what}:\n{}", diff.join("\n"));
+        let listed = std::fs::read_to_string(out.join(page)).unwrap();
+        assert_eq!(
+            listed.contains("改題された記録細則"),
+            step == 0,
+            "{page} after {id} {what}"
+        );
+        std::fs::remove_dir_all(&cold_out).unwrap();
+    }
+}

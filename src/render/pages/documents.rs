@@ -35,8 +35,9 @@ impl<'a> Site<'a> {
     /// A document's page. Its key is made from its declared inputs (see
     /// [`Site::render_declared`]): the document's own source file, the page of the document
     /// found under its id (the receipt names that file's digest), what its references name and
-    /// its revision rows, and where each link of its body goes. Anything else this page shows
-    /// must come from a file that is not a document, or be added to those inputs.
+    /// its revision rows, where each link of its body goes, and the digest of every file that
+    /// is not a document ([`Site::non_document_inputs`]). Anything else this page shows must
+    /// come from a file that is not a document, or be added to those inputs.
     pub(super) fn document(&self, sourced: &'a Sourced<Document>) {
         let doc = &sourced.item;
         // Where every link of the body goes: the body's inputs beside its own text. The
@@ -56,7 +57,8 @@ impl<'a> Site<'a> {
             let source = self.corpus.files.get(sourced.file)?;
             (!source.sha256.is_empty() && !own.sha256.is_empty()).then(|| {
                 let mut key = reuse::KeyBuilder::new("document-page");
-                key.part(source.rel_path.as_os_str().as_encoded_bytes())
+                key.part(&self.non_document_inputs)
+                    .part(source.rel_path.as_os_str().as_encoded_bytes())
                     .part(source.sha256.as_bytes())
                     .part(own.sha256.as_bytes());
                 link_targets(&mut key, &targets);

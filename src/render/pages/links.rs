@@ -84,9 +84,12 @@ impl<'a> Site<'a> {
     }
 
     pub(super) fn resolve_dest(&self, dest: &str, current: &Document) -> Target {
-        let Some((prefix, _)) = dest.split_once(':') else {
+        // By bytes: the `char` searcher of `split_once` was a tenth of resolving a link (every
+        // link of every document is resolved for the pages' keys).
+        let Some(colon) = dest.bytes().position(|b| b == b':') else {
             return Target::External;
         };
+        let prefix = &dest[..colon];
         if RefKind::from_prefix(prefix).is_none() {
             return Target::External;
         }
@@ -98,6 +101,13 @@ impl<'a> Site<'a> {
 
     /// `{name, url}` for a role or contact reference (url null when not linkable).
     pub(super) fn ref_json(&self, r: &Ref) -> Value {
+        let (name, url) = self.ref_name_url(r);
+        json!({ "name": name, "url": url })
+    }
+
+    /// What [`Site::ref_json`] shows of a reference: the record's name as this audience may
+    /// see it, and its page (`None` when not linkable).
+    pub(super) fn ref_name_url(&self, r: &Ref) -> (String, Option<String>) {
         let c = self.corpus;
         let name = match r.kind {
             RefKind::Role => c.role(&r.id).map(|x| x.name.clone()),
@@ -112,8 +122,8 @@ impl<'a> Site<'a> {
             RefKind::Clause => None,
         };
         let url = match self.resolve_ref(r, None) {
-            Target::Page(u) => Value::String(u),
-            _ => Value::Null,
+            Target::Page(u) => Some(u),
+            _ => None,
         };
         // A record the audience may not see is named by a placeholder, not even by its id.
         let name = if self.hidden(r) {
@@ -121,6 +131,6 @@ impl<'a> Site<'a> {
         } else {
             name.unwrap_or_else(|| r.to_string())
         };
-        json!({ "name": name, "url": url })
+        (name, url)
     }
 }

@@ -82,8 +82,8 @@ pub struct Site<'a> {
     base_key: reuse::Hash,
     /// The previous build's pages, and this build's (incremental builds only).
     memo: Option<&'a PageMemo>,
-    /// The digest of every input that is not a document (incremental builds only): see
-    /// [`Site::render_declared`].
+    /// The digest of every input that is not a document (incremental builds only): part of
+    /// each document page's declared inputs (see [`Site::document`]).
     non_document_inputs: reuse::Hash,
     /// The check's view of the corpus as of the evaluation date (deadlines, duties).
     check: Ctx<'a>,
@@ -208,13 +208,14 @@ impl<'a> Site<'a> {
         }
     }
 
-    /// [`Site::render`] for a page whose context is costly to build (a document's): keyed by
-    /// the digest of its declared `inputs` instead of the context, which `build` makes only
-    /// when the page is not reused (false with it when building it reported errors). The key
-    /// also covers [`Site::non_document_inputs`]: `inputs` must cover everything else the
-    /// context reads — for a document page its own source file and where its links go.
-    /// `reusable` false (an input not known beforehand, e.g. a broken link): the page is
-    /// rendered and not recorded.
+    /// [`Site::render`] for a page whose context is costly to build (a document's, a page of
+    /// findings): keyed by the digest of its declared `inputs` instead of the context, which
+    /// `build` makes only when the page is not reused (false with it when building it
+    /// reported errors). Beside the base key (templates, language, the site's common context)
+    /// and the page's versions, `inputs` must cover everything the context reads — for a
+    /// document page its own source file, where its links go and
+    /// [`Site::non_document_inputs`]. `reusable` false (an input not known beforehand, e.g. a
+    /// broken link): the page is rendered and not recorded.
     #[allow(clippy::too_many_arguments)]
     fn render_declared(
         &self,
@@ -228,9 +229,8 @@ impl<'a> Site<'a> {
     ) {
         let versions = self.info.versions.page_context(url);
         let key = self.memo.map(|memo| {
-            let mut key = reuse::KeyBuilder::new("page-from-inputs");
+            let mut key = reuse::KeyBuilder::new("page-from-inputs/2");
             key.part(&self.base_key)
-                .part(&self.non_document_inputs)
                 .part(template.as_bytes())
                 .part(url.as_bytes())
                 .part(title.as_bytes())
