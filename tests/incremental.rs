@@ -487,21 +487,16 @@ fn findings_pages_follow_the_records_their_findings_are_about() {
         .map(|n| format!("gl-{n}"))
         .unwrap_or_else(|| panic!("{page} names no guideline"));
     let source = p.join("policy-src/regulation").join(format!("{id}.md"));
-    let edits: [(&str, Box<dyn Fn(&str) -> String>); 2] = [
-        (
-            "retitled",
-            Box::new(|t| set_field(t, "title", "改題された記録細則")),
-        ),
-        (
-            "hidden from employees",
-            Box::new(|t| {
-                t.replacen(
-                    "kind: guideline\n",
-                    "kind: guideline\nvisibility: restricted\n",
-                    1,
-                )
-            }),
-        ),
+    type Edit = (&'static str, fn(&str) -> String);
+    let edits: [Edit; 2] = [
+        ("retitled", |t| set_field(t, "title", "改題された記録細則")),
+        ("hidden from employees", |t| {
+            t.replacen(
+                "kind: guideline\n",
+                "kind: guideline\nvisibility: restricted\n",
+                1,
+            )
+        }),
     ];
     for (step, (what, edit)) in edits.iter().enumerate() {
         edit_file(&source, |t| edit(&t));
