@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::LazyLock;
 
 use regex::Regex;
+use rustc_hash::FxHashSet;
 use serde::Deserialize;
 
 use super::Doc;
@@ -154,15 +155,17 @@ pub struct Lookups<'k> {
 
 impl Known {
     pub fn new(ctx: &Ctx) -> Known {
-        let mut headings_reversed: Vec<String> = ctx
+        // Distinct headings first: many documents share headings (第1条（目的）), and each
+        // reversed copy and its place in the sort were a third of this at 10,000 documents.
+        let distinct: FxHashSet<&str> = ctx
             .corpus
             .documents
             .iter()
             .flat_map(|d| d.headings.iter())
-            .map(|h| reversed(h.text.trim_end()))
+            .map(|h| h.text.trim_end())
             .collect();
+        let mut headings_reversed: Vec<String> = distinct.into_iter().map(reversed).collect();
         headings_reversed.sort_unstable();
-        headings_reversed.dedup();
         let documents = ctx
             .corpus
             .documents
