@@ -61,8 +61,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     });
     // Each document's headings digested once, not once per clause link that points at it
     // (nearly every document links the regulation's clauses: at 10,000 documents that was
-    // most of a `kitei serve` rebuild's time in this family).
-    // The first document of an id, as `Corpus::document` finds it.
+    // most of a `kitei serve` rebuild's time in this family). Under an id shared by two
+    // documents, the first one's, as `Corpus::document` finds it.
     let mut headings: FxHashMap<&str, Hash> = FxHashMap::default();
     if facts.is_some() {
         let digests: Vec<Hash> = ctx

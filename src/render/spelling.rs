@@ -217,9 +217,9 @@ mod tests {
         assert_eq!(s.normalise("INC-2025-001"), "inc-2025-001");
     }
 
-    /// Every character [`is_stable`] takes: NFKC leaves it (and any text made of two of
-    /// them) as it is, it may not combine with a character before it, and it is its own
-    /// lowercase (ASCII: its ASCII lowercase).
+    /// Every character [`is_stable`] takes: NFKC leaves it as it is, it may not combine with a
+    /// character before it (quick check Yes, combining class 0), and it is its own lowercase
+    /// (ASCII: its ASCII lowercase).
     #[test]
     fn stable_characters_are_what_nfkc_leaves_alone() {
         use unicode_normalization::{IsNormalized, is_nfkc_quick};

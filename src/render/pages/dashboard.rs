@@ -283,9 +283,8 @@ impl<'a> Site<'a> {
         let title = self.t("findings_title");
         let count = visible.len();
         // In parallel: the dashboard is one task among the kinds of pages, and its findings
-        // pages (at 10,000 documents 130, each made then hashed for its key: ≈ 65 ms of a
-        // `kitei serve` rebuild) were that task's alone; now a thread done with its own kinds
-        // of pages takes some.
+        // pages (at 10,000 documents 130) were that task's alone; now a thread done with its
+        // own kinds of pages takes some.
         page_ranges(FINDINGS, count)
             .into_par_iter()
             .for_each(|(url, range, pager)| {
