@@ -87,7 +87,12 @@ type Row = (Option<NaiveDate>, String, Value);
 
 impl<'a> Site<'a> {
     /// Records of every kind this audience may not see, as file paths, ids and names.
-    pub(super) fn hidden_records(&self) -> Hidden {
+    pub(super) fn hidden_records(&self) -> &Hidden {
+        self.hidden_records
+            .get_or_init(|| self.find_hidden_records())
+    }
+
+    fn find_hidden_records(&self) -> Hidden {
         let c = self.corpus;
         let mut files = HashSet::new();
         let mut ids = HashSet::new();
@@ -213,13 +218,13 @@ impl<'a> Site<'a> {
         let visible: Vec<&Diagnostic> = report
             .diagnostics
             .par_iter()
-            .filter(|d| self.finding_visible(d, &hidden))
+            .filter(|d| self.finding_visible(d, hidden))
             .collect();
         let mut not_shown = report.diagnostics.len() - visible.len();
         let (findings, findings_all) = self.findings_pages(&visible);
         let mut waived = Vec::new();
         for w in &report.waived {
-            if self.finding_visible(&w.diagnostic, &hidden) {
+            if self.finding_visible(&w.diagnostic, hidden) {
                 let mut row = self.finding_json(&w.diagnostic);
                 row["exception"] =
                     self.ref_json(&Ref::new(RefKind::Exception, w.exception.clone()));

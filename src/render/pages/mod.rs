@@ -91,6 +91,9 @@ pub struct Site<'a> {
     type_names: TypeNames,
     /// How the search index spells words (shipped table and `[search] variants`).
     spelling: Spelling,
+    /// What this audience may not see ([`Site::hidden_records`]): made once per site, for the
+    /// dashboard and for every exception's page.
+    hidden_records: std::sync::OnceLock<dashboard::Hidden>,
 }
 
 impl<'a> Site<'a> {
@@ -121,6 +124,7 @@ impl<'a> Site<'a> {
             check: Ctx::new(corpus, project, info.as_of),
             type_names: TypeNames::new(project.config.lang, &project.config.incident_types),
             spelling: Spelling::new(&project.config.search.variants)?,
+            hidden_records: std::sync::OnceLock::new(),
         };
         site.common = site.common_context();
         let strings = i18n::strings(site.lang);

@@ -107,7 +107,7 @@ impl<'a> Site<'a> {
             .report
             .waived
             .iter()
-            .filter(|w| w.exception == e.id.value && self.finding_visible(&w.diagnostic, &hidden))
+            .filter(|w| w.exception == e.id.value && self.finding_visible(&w.diagnostic, hidden))
             .map(|w| {
                 json!({
                     "code": w.diagnostic.code,
