@@ -104,7 +104,7 @@ impl<'a> Site<'a> {
             };
         }
         let mut add = |kind: RefKind, id: &At<String>, name: Option<&str>, file: Option<usize>| {
-            if self.hidden(&Ref::new(kind, id.value.clone())) {
+            if self.hidden_id(kind, &id.value) {
                 ids.insert(id.value.clone());
                 names.extend(name.filter(|n| n.chars().count() >= 2).map(str::to_string));
                 if let Some(f) = file {
@@ -166,8 +166,8 @@ impl<'a> Site<'a> {
             return true;
         }
         if let Some(subject) = &d.subject {
-            match subject.parse::<Ref>() {
-                Ok(r) if self.hidden(&r) => return false,
+            match Ref::parts(subject) {
+                Ok((kind, id, _)) if self.hidden_id(kind, id) => return false,
                 Ok(_) => {}
                 Err(_) => return false,
             }
@@ -183,10 +183,7 @@ impl<'a> Site<'a> {
             d.help.as_deref(),
             d.subject.as_deref(),
         ];
-        let location = d
-            .location
-            .as_ref()
-            .map(|l| l.path.to_string_lossy().into_owned());
+        let location = d.location.as_ref().map(|l| l.path.to_string_lossy());
         let texts = texts.into_iter().flatten().chain(location.as_deref());
         !texts.into_iter().any(|t| hidden.mentions.found_in(t))
     }

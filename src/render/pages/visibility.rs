@@ -43,12 +43,18 @@ impl<'a> Site<'a> {
 
     /// True when `r` names an existing record this audience may not see.
     pub(super) fn hidden(&self, r: &Ref) -> bool {
-        match r.kind {
+        self.hidden_id(r.kind, &r.id)
+    }
+
+    /// [`Site::hidden`] for a reference's kind and id, borrowed (every finding's subject, every
+    /// record of the corpus: no copy of each).
+    pub(super) fn hidden_id(&self, kind: RefKind, id: &str) -> bool {
+        match kind {
             RefKind::Drill | RefKind::Review | RefKind::Exception => {
-                self.record_visible(r.kind, &r.id) == Some(false)
+                self.record_visible(kind, id) == Some(false)
             }
             _ => self
-                .own_visibility(r)
+                .visibility_of(kind, id)
                 .is_some_and(|v| !self.audience.sees(v)),
         }
     }
@@ -74,21 +80,25 @@ impl<'a> Site<'a> {
 
     /// The record's own visibility (`None`: no such record).
     pub(super) fn own_visibility(&self, r: &Ref) -> Option<crate::model::Visibility> {
+        self.visibility_of(r.kind, &r.id)
+    }
+
+    fn visibility_of(&self, kind: RefKind, id: &str) -> Option<crate::model::Visibility> {
         let c = self.corpus;
-        match r.kind {
-            RefKind::Role => c.role(&r.id).map(|x| x.visibility),
+        match kind {
+            RefKind::Role => c.role(id).map(|x| x.visibility),
             RefKind::Contact => c
-                .person(&r.id)
+                .person(id)
                 .map(|p| p.visibility)
-                .or_else(|| c.organisation(&r.id).map(|o| o.visibility)),
-            RefKind::System => c.system(&r.id).map(|s| s.visibility),
+                .or_else(|| c.organisation(id).map(|o| o.visibility)),
+            RefKind::System => c.system(id).map(|s| s.visibility),
             RefKind::Runbook | RefKind::Doc | RefKind::Clause => {
-                self.doc(&r.id).map(|d| d.meta.visibility)
+                self.doc(id).map(|d| d.meta.visibility)
             }
-            RefKind::Incident => c.incident(&r.id).map(|i| i.visibility),
-            RefKind::Drill => c.drill(&r.id).map(|d| d.visibility),
-            RefKind::Review => c.review(&r.id).map(|d| d.visibility),
-            RefKind::Exception => c.exception(&r.id).map(|d| d.visibility),
+            RefKind::Incident => c.incident(id).map(|i| i.visibility),
+            RefKind::Drill => c.drill(id).map(|d| d.visibility),
+            RefKind::Review => c.review(id).map(|d| d.visibility),
+            RefKind::Exception => c.exception(id).map(|d| d.visibility),
         }
     }
 }
