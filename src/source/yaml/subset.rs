@@ -35,13 +35,82 @@ pub enum Value<'a> {
     Text(Cow<'a, str>),
     /// Nothing written after `key:`.
     Null,
-    Map(Vec<(Node<'a>, Node<'a>)>),
-    /// `indentless`: the `-` lines stand at their key's indentation, where serde-saphyr places
-    /// the sequence differently; its position is then not given.
+    /// `len` entries: key and value alternate in [`Tree::nodes`] from `first` on.
+    Map { first: u32, len: u32 },
+    /// `len` items in [`Tree::nodes`] from `first` on. `indentless`: the `-` lines stand at
+    /// their key's indentation, where serde-saphyr places the sequence differently; its
+    /// position is then not given.
     Seq {
-        items: Vec<Node<'a>>,
+        first: u32,
+        len: u32,
         indentless: bool,
     },
+}
+
+/// What [`read`] read: the top mapping, and the nodes of every collection in one vector, each
+/// collection's children side by side (stored when the collection is complete, so inner ones
+/// come first). One vector per text instead of one per collection: allocating, filling and
+/// freeing a vector for each of the two dozen collections of an incident record was a tenth
+/// of the reader's time.
+#[derive(Debug)]
+pub struct Tree<'a> {
+    pub root: Node<'a>,
+    nodes: Vec<Node<'a>>,
+}
+
+impl<'a> Tree<'a> {
+    /// A mapping's entries as (key, value); none for other nodes.
+    pub fn entries(&self, node: &Node<'a>) -> std::slice::ChunksExact<'_, Node<'a>> {
+        let (first, len) = match node.value {
+            Value::Map { first, len } => (first as usize, 2 * len as usize),
+            _ => (0, 0),
+        };
+        self.nodes[first..first + len].chunks_exact(2)
+    }
+
+    /// A sequence's items; none for other nodes.
+    pub fn items(&self, node: &Node<'a>) -> &[Node<'a>] {
+        match node.value {
+            Value::Seq { first, len, .. } => &self.nodes[first as usize..(first + len) as usize],
+            _ => &[],
+        }
+    }
+}
+
+/// Where the reader puts nodes: the children of the collections being read, innermost last,
+/// and the children of those complete, in [`Tree::nodes`].
+struct Store<'a> {
+    open: Vec<Node<'a>>,
+    done: Vec<Node<'a>>,
+}
+
+impl<'a> Store<'a> {
+    /// The children that collection opened at `base` (a length of `open`) left in `open`,
+    /// moved to `done`: where they start there.
+    fn close(&mut self, base: usize) -> Read<u32> {
+        let first = u32::try_from(self.done.len()).map_err(|_| Decline)?;
+        self.done.extend(self.open.drain(base..));
+        Ok(first)
+    }
+
+    /// The mapping whose entries (key, value, key, …) were pushed on `open` from `base` on.
+    fn map(&mut self, base: usize) -> Read<Value<'a>> {
+        no_duplicate_keys(&self.open[base..])?;
+        let len = ((self.open.len() - base) / 2) as u32;
+        let first = self.close(base)?;
+        Ok(Value::Map { first, len })
+    }
+
+    /// The sequence whose items were pushed on `open` from `base` on.
+    fn seq(&mut self, base: usize, indentless: bool) -> Read<Value<'a>> {
+        let len = (self.open.len() - base) as u32;
+        let first = self.close(base)?;
+        Ok(Value::Seq {
+            first,
+            len,
+            indentless,
+        })
+    }
 }
 
 impl Node<'_> {
@@ -59,7 +128,7 @@ impl Node<'_> {
 }
 
 /// Reads `text` if it is within the subset, else declines.
-pub fn read(text: &str) -> Read<Node<'_>> {
+pub fn read(text: &str) -> Read<Tree<'_>> {
     let breaks = plain_characters(text)?;
     let mut lines: Vec<&str> = Vec::with_capacity(breaks + 1);
     // `text.split('\n')`, with the vectorised search of `memchr` (the standard library's
@@ -85,8 +154,12 @@ pub fn read(text: &str) -> Read<Node<'_>> {
         next: 0,
         ends_with_break,
         depth: 0,
-        entries: Vec::new(),
-        items: Vec::new(),
+        // A record's lines hold a few nodes each; growing the vector by doubling from
+        // nothing showed in profiles.
+        store: Store {
+            open: Vec::with_capacity(64),
+            done: Vec::with_capacity(4 * (breaks + 1)),
+        },
     };
     reader.skip_blank();
     let first = reader.lines.get(reader.next).ok_or(Decline)?;
@@ -98,7 +171,10 @@ pub fn read(text: &str) -> Read<Node<'_>> {
     if reader.next < reader.lines.len() {
         return Err(Decline);
     }
-    Ok(node)
+    Ok(Tree {
+        root: node,
+        nodes: reader.store.done,
+    })
 }
 
 /// Declines characters whose treatment differs between YAML versions and parsers: tabs,
@@ -163,11 +239,7 @@ struct Reader<'a> {
     ends_with_break: bool,
     /// Block collections open around the one being read.
     depth: usize,
-    /// The entries and items of the block collections being read, innermost last: each
-    /// collection takes its own off the end into a vector of its exact size (growing one
-    /// vector per collection by doubling showed in profiles).
-    entries: Vec<(Node<'a>, Node<'a>)>,
-    items: Vec<Node<'a>>,
+    store: Store<'a>,
 }
 
 fn indent_of(line: &str) -> usize {
@@ -289,7 +361,7 @@ impl<'a> Reader<'a> {
             return Err(Decline);
         }
         let (mut line, mut at) = first.unwrap_or((self.next, indent));
-        let base = self.entries.len();
+        let base = self.store.open.len();
         loop {
             let text = self.lines[line];
             let key_len = plain_key_end(&text[at..]).ok_or(Decline)?;
@@ -298,8 +370,9 @@ impl<'a> Reader<'a> {
                 column: column(text, at),
                 value: Value::Plain(text[at..at + key_len].trim_end_matches(' ')),
             };
+            self.store.open.push(key);
             let value = self.value_after_key(line, at + key_len + 1, indent)?;
-            self.entries.push((key, value));
+            self.store.open.push(value);
             match self.peek_indent() {
                 Some(i) if i == indent => {
                     line = self.next;
@@ -309,13 +382,11 @@ impl<'a> Reader<'a> {
                 _ => break,
             }
         }
-        let entries: Vec<_> = self.entries.drain(base..).collect();
-        no_duplicate_keys(&entries)?;
-        let (line, column) = (entries[0].0.line, entries[0].0.column);
+        let (line, column) = (self.store.open[base].line, self.store.open[base].column);
         Ok(Node {
             line,
             column,
-            value: Value::Map(entries),
+            value: self.store.map(base)?,
         })
     }
 
@@ -368,7 +439,7 @@ impl<'a> Reader<'a> {
             return Err(Decline);
         }
         let first_line = self.next;
-        let base = self.items.len();
+        let base = self.store.open.len();
         loop {
             let line = self.next;
             let text = self.lines[line];
@@ -388,18 +459,17 @@ impl<'a> Reader<'a> {
             } else {
                 self.inline(line, start, indent)?
             };
-            self.items.push(item);
+            self.store.open.push(item);
             match self.peek_indent() {
                 Some(i) if i == indent && is_entry_at(self.lines[self.next], i) => {}
                 Some(i) if i > indent => return Err(Decline),
                 _ => break,
             }
         }
-        let items = self.items.drain(base..).collect();
         Ok(Node {
             line: first_line as u32 + 1,
             column: indent as u32 + 1,
-            value: Value::Seq { items, indentless },
+            value: self.store.seq(base, indentless)?,
         })
     }
 
@@ -411,7 +481,8 @@ impl<'a> Reader<'a> {
             b'|' | b'>' => return self.block_scalar(line, at, indent),
             b'[' | b'{' | b'"' | b'\'' => {
                 let mut i = at;
-                let node = flow_node(text, line, &mut i, self.depth + 1, &mut Columns::new(text))?;
+                let mut columns = Columns::new(text);
+                let node = flow_node(text, line, &mut i, self.depth + 1, &mut columns, &mut self.store)?;
                 end_of_line(text, i)?;
                 node
             }
@@ -575,6 +646,7 @@ fn flow_node<'a>(
     at: &mut usize,
     depth: usize,
     columns: &mut Columns<'a>,
+    store: &mut Store<'a>,
 ) -> Read<Node<'a>> {
     if depth > MAX_DEPTH {
         return Err(Decline);
@@ -592,23 +664,21 @@ fn flow_node<'a>(
     match bytes.get(start).ok_or(Decline)? {
         b'[' => {
             *at += 1;
-            let mut items = Vec::new();
+            let base = store.open.len();
             while !closes(text, at, b']') {
-                items.push(flow_node(text, line, at, depth + 1, columns)?);
+                let item = flow_node(text, line, at, depth + 1, columns, store)?;
+                store.open.push(item);
                 if after_item(text, at, b']')? {
                     break;
                 }
             }
-            Ok(position(Value::Seq {
-                items,
-                indentless: false,
-            }))
+            Ok(position(store.seq(base, false)?))
         }
         b'{' => {
             *at += 1;
-            let mut entries = Vec::new();
+            let base = store.open.len();
             while !closes(text, at, b'}') {
-                let key = flow_node(text, line, at, depth + 1, columns)?;
+                let key = flow_node(text, line, at, depth + 1, columns, store)?;
                 if !matches!(key.value, Value::Plain(_) | Value::Text(_)) {
                     return Err(Decline);
                 }
@@ -617,14 +687,14 @@ fn flow_node<'a>(
                     return Err(Decline);
                 }
                 *at += 1;
-                let value = flow_node(text, line, at, depth + 1, columns)?;
-                entries.push((key, value));
+                store.open.push(key);
+                let value = flow_node(text, line, at, depth + 1, columns, store)?;
+                store.open.push(value);
                 if after_item(text, at, b'}')? {
                     break;
                 }
             }
-            no_duplicate_keys(&entries)?;
-            Ok(position(Value::Map(entries)))
+            Ok(position(store.map(base)?))
         }
         b'"' => {
             let (value, end) = double_quoted(text, start)?;
@@ -836,11 +906,13 @@ fn key_text<'n>(node: &'n Node<'_>) -> &'n str {
     }
 }
 
-/// A key written twice is an error serde-saphyr words well: declined.
-fn no_duplicate_keys(entries: &[(Node<'_>, Node<'_>)]) -> Read<()> {
-    for (i, (key, _)) in entries.iter().enumerate() {
+/// A key written twice is an error serde-saphyr words well: declined. `entries`: key, value,
+/// key, value, …
+fn no_duplicate_keys(entries: &[Node<'_>]) -> Read<()> {
+    let keys = || entries.iter().step_by(2);
+    for (i, key) in keys().enumerate() {
         let text = key_text(key);
-        if entries[..i].iter().any(|(k, _)| key_text(k) == text) {
+        if keys().take(i).any(|k| key_text(k) == text) {
             return Err(Decline);
         }
     }
@@ -858,28 +930,29 @@ mod tests {
         }
     }
 
-    fn entries<'n, 'a>(node: &'n Node<'a>) -> &'n [(Node<'a>, Node<'a>)] {
-        match &node.value {
-            Value::Map(e) => e,
-            other => panic!("not a map: {other:?}"),
-        }
+    /// A mapping's (key, value) pairs.
+    fn entries<'n, 'a>(tree: &'n Tree<'a>, node: &'n Node<'a>) -> Vec<(&'n Node<'a>, &'n Node<'a>)> {
+        assert!(matches!(node.value, Value::Map { .. }), "not a map: {node:?}");
+        tree.entries(node).map(|kv| (&kv[0], &kv[1])).collect()
     }
 
     #[test]
     fn reads_nested_blocks_and_flow_collections_with_positions() {
         let text = "id: INC-1\nlist:\n  - { at: 2024-01-01T10:00:00+09:00, what: 検知 }\n  - a: b\n    c: d\nsummary: >-\n  一行目\n  二行目\n";
-        let node = read(text).unwrap();
-        let e = entries(&node);
-        assert_eq!(plain(&e[0].1), "INC-1");
-        let Value::Seq { items, indentless } = &e[1].1.value else {
+        let tree = read(text).unwrap();
+        let e = entries(&tree, &tree.root);
+        assert_eq!(plain(e[0].1), "INC-1");
+        let Value::Seq { indentless, .. } = e[1].1.value else {
             panic!()
         };
         assert!(!indentless);
         assert_eq!((e[1].1.line, e[1].1.column), (3, 3));
-        let flow = entries(&items[0]);
-        assert_eq!(plain(&flow[0].1), "2024-01-01T10:00:00+09:00");
+        let items = tree.items(e[1].1);
+        assert_eq!(items.len(), 2);
+        let flow = entries(&tree, &items[0]);
+        assert_eq!(plain(flow[0].1), "2024-01-01T10:00:00+09:00");
         assert_eq!((flow[1].1.line, flow[1].1.column), (3, 44));
-        assert_eq!(entries(&items[1]).len(), 2);
+        assert_eq!(entries(&tree, &items[1]).len(), 2);
         let Value::Text(s) = &e[2].1.value else {
             panic!()
         };
@@ -890,8 +963,8 @@ mod tests {
     #[test]
     fn folds_and_chomps_block_scalars() {
         let text = |v: &str| {
-            let node = read(v).unwrap();
-            match &entries(&node)[0].1.value {
+            let tree = read(v).unwrap();
+            match &entries(&tree, &tree.root)[0].1.value {
                 Value::Text(s) => s.to_string(),
                 other => panic!("{other:?}"),
             }
@@ -945,11 +1018,8 @@ mod tests {
         // Neighbours of those lead bytes that are fine: the line breaks are counted right.
         for pad in 0..70 {
             let text = format!("key: {}（値）…\r\nnext: ¥\n", "x".repeat(pad));
-            let node = read(&text).unwrap();
-            let Value::Map(entries) = node.value else {
-                panic!()
-            };
-            assert_eq!(entries[1].0.line, 2);
+            let tree = read(&text).unwrap();
+            assert_eq!(entries(&tree, &tree.root)[1].0.line, 2);
         }
     }
 
@@ -982,8 +1052,8 @@ mod tests {
         }
         // Through the reader: every flow node placed as if counted from the line's start.
         let text = "k: [{a: 値, b: [「x」, y]}, ｚ, {c: 'ー'}]\n";
-        let node = read(text).unwrap();
-        fn walk<'a>(node: &Node<'a>, line: &str, seen: &mut usize) {
+        let tree = read(text).unwrap();
+        fn walk<'a>(tree: &Tree<'a>, node: &Node<'a>, line: &str, seen: &mut usize) {
             if node.has_position() && node.line == 1 {
                 let byte = line
                     .char_indices()
@@ -997,17 +1067,12 @@ mod tests {
                 );
                 *seen += 1;
             }
-            match &node.value {
-                Value::Map(entries) => entries.iter().for_each(|(k, v)| {
-                    walk(k, line, seen);
-                    walk(v, line, seen);
-                }),
-                Value::Seq { items, .. } => items.iter().for_each(|i| walk(i, line, seen)),
-                _ => {}
+            for child in tree.entries(node).flatten().chain(tree.items(node)) {
+                walk(tree, child, line, seen);
             }
         }
         let mut seen = 0;
-        walk(&node, text.trim_end(), &mut seen);
+        walk(&tree, &tree.root, text.trim_end(), &mut seen);
         assert_eq!(seen, 14);
     }
 

@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
 
-use super::subset::{self, Decline, Node, Value};
+use super::subset::{self, Decline, Node, Tree, Value};
 use crate::model::values::{AT_MARKER, with_subset_positions};
 
 impl fmt::Display for Decline {
@@ -28,8 +28,8 @@ impl de::Error for Decline {
 /// `T` from `text`, or [`Decline`] when the subset reader does not take the text or the
 /// value does not fit `T` with certainty.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Decline> {
-    let node = subset::read(text)?;
-    with_subset_positions(|| T::deserialize(NodeDe(&node)))
+    let tree = subset::read(text)?;
+    with_subset_positions(|| T::deserialize(NodeDe(&tree, &tree.root)))
 }
 
 /// `null`, `Null`, `NULL`, `~`: YAML's null in serde-saphyr's reading.
@@ -55,13 +55,15 @@ fn is_null_value(value: &Value<'_>) -> bool {
     }
 }
 
-struct NodeDe<'n, 'a>(&'n Node<'a>);
+/// A node and the tree its children are in.
+#[derive(Clone, Copy)]
+struct NodeDe<'n, 'a>(&'n Tree<'a>, &'n Node<'a>);
 
 /// Decimal integers only (serde-saphyr also reads `+5`, `1_000`, `0x10`, `0o17`: declined).
 macro_rules! integers {
     ($($method:ident: $ty:ty => $visit:ident),*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
-            match self.0.value {
+            match self.1.value {
                 Value::Plain(s) => {
                     let n: $ty = decimal(s).ok_or(Decline)?.parse().map_err(|_| Decline)?;
                     visitor.$visit(n)
@@ -86,16 +88,16 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     /// Asked by types that do not say what they hold (none of the records): collections and
     /// quoted scalars are certain; a plain scalar's or a null's type is left to serde-saphyr.
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
-        match &self.0.value {
+        match &self.1.value {
             Value::Text(s) => visitor.visit_str(s),
-            Value::Map(_) => self.deserialize_map(visitor),
+            Value::Map { .. } => self.deserialize_map(visitor),
             Value::Seq { .. } => self.deserialize_seq(visitor),
             Value::Plain(_) | Value::Null => Err(Decline),
         }
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
-        match &self.0.value {
+        match &self.1.value {
             Value::Plain(s) if !is_null(s) => visitor.visit_str(s),
             Value::Text(s) => visitor.visit_str(s),
             _ => Err(Decline),
@@ -111,7 +113,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
-        match self.0.value {
+        match self.1.value {
             Value::Plain("true") => visitor.visit_bool(true),
             Value::Plain("false") => visitor.visit_bool(false),
             _ => Err(Decline),
@@ -137,7 +139,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     );
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
-        if is_null_value(&self.0.value) {
+        if is_null_value(&self.1.value) {
             visitor.visit_none()
         } else {
             visitor.visit_some(self)
@@ -145,7 +147,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     }
 
     fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
-        if is_null_value(&self.0.value) {
+        if is_null_value(&self.1.value) {
             visitor.visit_unit()
         } else {
             Err(Decline)
@@ -167,11 +169,11 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
         visitor: V,
     ) -> Result<V::Value, Decline> {
         if name == AT_MARKER {
-            if !self.0.has_position() {
+            if !self.1.has_position() {
                 return Err(Decline);
             }
             return visitor.visit_seq(Positioned {
-                node: self.0,
+                node: self,
                 step: 0,
             });
         }
@@ -179,12 +181,12 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
-        match &self.0.value {
-            Value::Seq { items, .. } => {
-                let mut access = Items(items.iter());
+        match &self.1.value {
+            Value::Seq { .. } => {
+                let mut access = Items(self.0, self.0.items(self.1).iter());
                 let value = visitor.visit_seq(&mut access)?;
                 // serde's visitors stop at the end; one that stops early is not ours to guess.
-                if access.0.len() != 0 {
+                if access.1.len() != 0 {
                     return Err(Decline);
                 }
                 Ok(value)
@@ -211,10 +213,11 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
-        match &self.0.value {
-            Value::Map(entries) => {
+        match &self.1.value {
+            Value::Map { .. } => {
                 let mut access = Entries {
-                    entries: entries.iter(),
+                    tree: self.0,
+                    entries: self.0.entries(self.1),
                     value: None,
                 };
                 let value = visitor.visit_map(&mut access)?;
@@ -242,7 +245,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Decline> {
-        match &self.0.value {
+        match &self.1.value {
             Value::Plain(s) if !is_null(s) => visitor.visit_enum(UnitVariant(s)),
             Value::Text(s) => visitor.visit_enum(UnitVariant(s)),
             _ => Err(Decline),
@@ -256,7 +259,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
 
 /// `(line, column, value)` for `At`'s visitor.
 struct Positioned<'n, 'a> {
-    node: &'n Node<'a>,
+    node: NodeDe<'n, 'a>,
     step: u8,
 }
 
@@ -270,18 +273,18 @@ impl<'de> de::SeqAccess<'de> for Positioned<'_, '_> {
         self.step += 1;
         match self.step {
             1 => seed
-                .deserialize(self.node.line.into_deserializer())
+                .deserialize(self.node.1.line.into_deserializer())
                 .map(Some),
             2 => seed
-                .deserialize(self.node.column.into_deserializer())
+                .deserialize(self.node.1.column.into_deserializer())
                 .map(Some),
-            3 => seed.deserialize(NodeDe(self.node)).map(Some),
+            3 => seed.deserialize(self.node).map(Some),
             _ => Ok(None),
         }
     }
 }
 
-struct Items<'n, 'a>(std::slice::Iter<'n, Node<'a>>);
+struct Items<'n, 'a>(&'n Tree<'a>, std::slice::Iter<'n, Node<'a>>);
 
 impl<'de> de::SeqAccess<'de> for Items<'_, '_> {
     type Error = Decline;
@@ -290,19 +293,21 @@ impl<'de> de::SeqAccess<'de> for Items<'_, '_> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Decline> {
-        match self.0.next() {
-            Some(node) => seed.deserialize(NodeDe(node)).map(Some),
+        match self.1.next() {
+            Some(node) => seed.deserialize(NodeDe(self.0, node)).map(Some),
             None => Ok(None),
         }
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some(self.0.len())
+        Some(self.1.len())
     }
 }
 
 struct Entries<'n, 'a> {
-    entries: std::slice::Iter<'n, (Node<'a>, Node<'a>)>,
+    tree: &'n Tree<'a>,
+    /// Key and value, side by side.
+    entries: std::slice::ChunksExact<'n, Node<'a>>,
     value: Option<&'n Node<'a>>,
 }
 
@@ -314,16 +319,17 @@ impl<'de> de::MapAccess<'de> for Entries<'_, '_> {
         seed: K,
     ) -> Result<Option<K::Value>, Decline> {
         match self.entries.next() {
-            Some((key, value)) => {
+            Some([key, value]) => {
                 self.value = Some(value);
-                seed.deserialize(NodeDe(key)).map(Some)
+                seed.deserialize(NodeDe(self.tree, key)).map(Some)
             }
+            Some(_) => Err(Decline),
             None => Ok(None),
         }
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Decline> {
-        seed.deserialize(NodeDe(self.value.take().ok_or(Decline)?))
+        seed.deserialize(NodeDe(self.tree, self.value.take().ok_or(Decline)?))
     }
 
     fn size_hint(&self) -> Option<usize> {
