@@ -48,6 +48,15 @@ pub struct Loc {
     pub path: PathBuf,
     pub line: u32,
     pub column: u32,
+    /// How many characters from `column` the finding is about; 0 when not known (the token
+    /// at the column is underlined). Japanese prose has no spaces to end a token at, so a
+    /// rule that matched a word in it says how long the word is.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub length: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Loc {
@@ -56,7 +65,14 @@ impl Loc {
             path: path.into(),
             line,
             column,
+            length: 0,
         }
+    }
+
+    /// The same position, about `length` characters from its column.
+    pub fn spanning(mut self, length: u32) -> Self {
+        self.length = length;
+        self
     }
 
     pub fn file(path: impl Into<PathBuf>) -> Self {
@@ -244,7 +260,7 @@ pub fn render_human(diag: &Diagnostic, sources: &SourceMap, color: bool) -> Stri
     });
     let main = match (&diag.location, snippet_line, &path_text) {
         (_, Some((loc, line)), Some(path)) => {
-            let (start, end) = underline_range(line, loc.column);
+            let (start, end) = underline_range(line, loc.column, loc.length);
             title.element(
                 Snippet::source(line)
                     .line_start(loc.line as usize)
@@ -271,9 +287,10 @@ pub fn render_human(diag: &Diagnostic, sources: &SourceMap, color: bool) -> Stri
     renderer.render(&groups)
 }
 
-/// Byte range to underline: from the column (1-based, in characters) to the end of the
-/// token that starts there, or the whole trimmed line when the column is unknown.
-fn underline_range(line: &str, column: u32) -> (usize, usize) {
+/// Byte range to underline: from the column (1-based, in characters) `length` characters on,
+/// or when that is not known (0) to the end of the token that starts there; the whole trimmed
+/// line when the column is unknown.
+fn underline_range(line: &str, column: u32, length: u32) -> (usize, usize) {
     if column == 0 {
         let start = line.len() - line.trim_start().len();
         return (start, line.trim_end().len().max(start));
@@ -284,6 +301,13 @@ fn underline_range(line: &str, column: u32) -> (usize, usize) {
         .map(|(i, _)| i)
         .unwrap_or(line.len());
     let rest = &line[start..];
+    if length > 0 {
+        let end = rest
+            .char_indices()
+            .nth(length as usize)
+            .map_or(rest.len(), |(i, _)| i);
+        return (start, start + end);
+    }
     let len = rest
         .char_indices()
         .find(|(_, c)| c.is_whitespace() || *c == ',' || *c == ']' || *c == '}')
@@ -421,7 +445,32 @@ mod tests {
     #[test]
     fn underline_counts_characters_not_bytes() {
         let line = "title: 会員 データ";
-        let (s, e) = underline_range(line, 8);
+        let (s, e) = underline_range(line, 8, 0);
         assert_eq!(&line[s..e], "会員");
+    }
+
+    #[test]
+    fn a_known_length_is_underlined_in_prose_without_spaces() {
+        let line = "関係するガイドラインに基づき、報告する。";
+        // Without a length the token runs to the end of the line (no space ends it).
+        let (s, e) = underline_range(line, 5, 0);
+        assert_eq!(&line[s..e], "ガイドラインに基づき、報告する。");
+        let (s, e) = underline_range(line, 5, 6);
+        assert_eq!(&line[s..e], "ガイドライン");
+        // A length past the end stops at the end.
+        let (s, e) = underline_range(line, 20, 5);
+        assert_eq!(&line[s..e], "。");
+        let mut sources = SourceMap::default();
+        sources.insert("a.md", format!("{line}\n"));
+        let shown = render_human(
+            &Diagnostic::error("K0804", "「ガイドライン」 is not a document of the corpus")
+                .at(Loc::new("a.md", 1, 5).spanning(6)),
+            &sources,
+            false,
+        );
+        let carets: Vec<&str> = shown.lines().filter(|l| l.contains('^')).collect();
+        assert_eq!(carets.len(), 1, "{shown}");
+        // Six characters of two columns each.
+        assert_eq!(carets[0].matches('^').count(), 12, "{shown}");
     }
 }

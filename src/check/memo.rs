@@ -53,7 +53,7 @@ struct Finding {
     code: String,
     level: u8,
     message: String,
-    location: Option<(PathBuf, u32, u32)>,
+    location: Option<(PathBuf, u32, u32, u32)>,
     help: Option<String>,
     subject: Option<String>,
 }
@@ -71,7 +71,7 @@ impl Finding {
             location: d
                 .location
                 .as_ref()
-                .map(|l| (l.path.clone(), l.line, l.column)),
+                .map(|l| (l.path.clone(), l.line, l.column, l.length)),
             help: d.help.clone(),
             subject: d.subject.clone(),
         }
@@ -88,7 +88,9 @@ impl Finding {
             code: self.code,
             level,
             message: self.message,
-            location: self.location.map(|(p, l, c)| Loc::new(p, l, c)),
+            location: self
+                .location
+                .map(|(p, l, c, length)| Loc::new(p, l, c).spanning(length)),
             help: self.help,
             subject: self.subject,
         })

@@ -433,7 +433,8 @@ fn era_dates(ctx: &Ctx, text: &str, loc: &Loc, d: &Document, out: &mut Vec<Diagn
 }
 
 /// The line and column of `needle` in the Markdown source, searching from the first line of
-/// the text run at `loc` (a run may continue on the next lines); `loc` when it is not found.
+/// the text run at `loc` (a run may continue on the next lines), about its characters; `loc`
+/// when it is not found.
 fn located(d: &Document, loc: &Loc, needle: &str) -> Loc {
     let Some(first) = loc.line.checked_sub(d.body_line) else {
         return loc.clone();
@@ -443,7 +444,7 @@ fn located(d: &Document, loc: &Loc, needle: &str) -> Loc {
             let mut at = loc.clone();
             at.line = d.body_line + i as u32;
             at.column = line[..byte].chars().count() as u32 + 1;
-            return at;
+            return at.spanning(needle.chars().count() as u32);
         }
     }
     loc.clone()

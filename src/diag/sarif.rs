@@ -98,6 +98,10 @@ fn result(d: &Diagnostic, rule_index: Option<usize>) -> Value {
             let mut region = json!({ "startLine": loc.line });
             if loc.column > 0 {
                 region["startColumn"] = json!(loc.column);
+                if loc.length > 0 {
+                    // SARIF's end column is exclusive.
+                    region["endColumn"] = json!(loc.column + loc.length);
+                }
             }
             physical["region"] = region;
         }
@@ -163,7 +167,18 @@ mod tests {
         );
         assert_eq!(phys["region"]["startLine"], 4);
         assert_eq!(phys["region"]["startColumn"], 2);
+        assert!(phys["region"].get("endColumn").is_none(), "no length known");
         assert_eq!(log["runs"][0]["tool"]["driver"]["rules"][0]["id"], "K0303");
+
+        // A finding about six characters ends (exclusively) six columns on.
+        let d =
+            Diagnostic::error("K0804", "「ガイドライン」").at(Loc::new("a.md", 3, 5).spanning(6));
+        let log: Value = serde_json::from_str(&render(RULES, &[d], &[])).unwrap();
+        let region = &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"];
+        assert_eq!(
+            (&region["startColumn"], &region["endColumn"]),
+            (&5.into(), &11.into())
+        );
     }
 
     #[test]

@@ -200,7 +200,7 @@ impl Dictionary {
                         "K0801",
                         format!("「{}」 → 「{expected}」", &line.text[range.clone()]),
                     )
-                    .at(doc.at(ctx, line, range.start))
+                    .at(doc.span(ctx, line, range.clone()))
                     .help(format!("write 「{expected}」: {} ({})", e.reason, e.source))
                     .subject(doc.subject()),
                 );

@@ -85,7 +85,7 @@ fn announced(ctx: &Ctx, doc: &Doc, i: usize, line: &Line, out: &mut Vec<Diagnost
                 "K0805",
                 format!("「{}」 announces a list, but none follows", m.as_str()),
             )
-            .at(doc.at(ctx, line, start + m.start()))
+            .at(doc.span(ctx, line, start + m.start()..start + m.end()))
             .help("add the list or table that the sentence announces, or rewrite the sentence")
             .subject(doc.subject()),
         );

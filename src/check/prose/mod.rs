@@ -216,6 +216,15 @@ impl Doc<'_> {
         loc
     }
 
+    /// [`Doc::at`] the start of `bytes` of the line, about the characters in them.
+    pub fn span(&self, ctx: &Ctx, line: &Line, bytes: std::ops::Range<usize>) -> Loc {
+        let length = line
+            .text
+            .get(bytes.clone())
+            .map_or(0, |t| t.chars().count());
+        self.at(ctx, line, bytes.start).spanning(length as u32)
+    }
+
     /// True when most of the prose is Japanese (the rules about Japanese text apply).
     pub fn is_japanese(&self) -> bool {
         let (mut ja, mut all) = (0usize, 0usize);

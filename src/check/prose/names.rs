@@ -287,7 +287,7 @@ fn outdated(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
                 }
                 out.push(
                     ctx.diag("K0802", format!("「{}」 is an outdated name", r.old))
-                        .at(doc.at(ctx, line, at))
+                        .at(doc.span(ctx, line, at..at + r.old.len()))
                         .help(format!("since {}: 「{}」 ({})", r.since, r.new, r.source))
                         .subject(doc.subject()),
                 );
@@ -343,7 +343,7 @@ fn roles(ctx: &Ctx, known: &mut Lookups, doc: &Doc, out: &mut Vec<Diagnostic>) {
                     "K0803",
                     format!("「{name}」 is named but no role defines it"),
                 )
-                .at(doc.at(ctx, line, m.start() + offset))
+                .at(doc.span(ctx, line, m.start() + offset..m.end()))
                 .help(help)
                 .subject(doc.subject()),
             );
@@ -372,7 +372,7 @@ fn documents(ctx: &Ctx, known: &mut Lookups, doc: &Doc, out: &mut Vec<Diagnostic
         for m in VAGUE.find_iter(line.text) {
             out.push(
                 ctx.diag("K0804", format!("「{}」 names no document", m.as_str()))
-                    .at(doc.at(ctx, line, m.start()))
+                    .at(doc.span(ctx, line, m.range()))
                     .help("name the regulation that applies (e.g. 『就業規則』) and add it to the corpus or to [regulation] external_documents")
                     .subject(doc.subject()),
             );
@@ -398,7 +398,7 @@ fn documents(ctx: &Ctx, known: &mut Lookups, doc: &Doc, out: &mut Vec<Diagnostic
             }
             out.push(
                 ctx.diag("K0804", format!("「{name}」 is not a document of the corpus"))
-                    .at(doc.at(ctx, line, m.start() + offset))
+                    .at(doc.span(ctx, line, m.start() + offset..m.end()))
                     .help(format!("add 「{name}」 to the corpus, or list it in kitei.toml: [regulation] external_documents = [\"{name}\"]"))
                     .subject(doc.subject()),
             );

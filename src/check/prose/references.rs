@@ -125,7 +125,7 @@ pub fn check(ctx: &Ctx, doc: &Doc, out: &mut Vec<Diagnostic>) {
                             d.id()
                         ),
                     )
-                    .at(doc.at(ctx, line, m.start()))
+                    .at(doc.span(ctx, line, m.range()))
                     .help("fix the number, or link the clause with `[第N条](clause:anchor)`")
                     .subject(doc.subject()),
                 );

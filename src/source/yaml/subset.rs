@@ -482,7 +482,14 @@ impl<'a> Reader<'a> {
             b'[' | b'{' | b'"' | b'\'' => {
                 let mut i = at;
                 let mut columns = Columns::new(text);
-                let node = flow_node(text, line, &mut i, self.depth + 1, &mut columns, &mut self.store)?;
+                let node = flow_node(
+                    text,
+                    line,
+                    &mut i,
+                    self.depth + 1,
+                    &mut columns,
+                    &mut self.store,
+                )?;
                 end_of_line(text, i)?;
                 node
             }
@@ -931,8 +938,14 @@ mod tests {
     }
 
     /// A mapping's (key, value) pairs.
-    fn entries<'n, 'a>(tree: &'n Tree<'a>, node: &'n Node<'a>) -> Vec<(&'n Node<'a>, &'n Node<'a>)> {
-        assert!(matches!(node.value, Value::Map { .. }), "not a map: {node:?}");
+    fn entries<'n, 'a>(
+        tree: &'n Tree<'a>,
+        node: &'n Node<'a>,
+    ) -> Vec<(&'n Node<'a>, &'n Node<'a>)> {
+        assert!(
+            matches!(node.value, Value::Map { .. }),
+            "not a map: {node:?}"
+        );
         tree.entries(node).map(|kv| (&kv[0], &kv[1])).collect()
     }
 
