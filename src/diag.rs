@@ -153,9 +153,16 @@ impl Diagnostic {
         self
     }
 
-    /// Stable order for output: by file, line, column, then code.
-    pub fn sort_key(&self) -> (Option<&Loc>, &str, &str) {
-        (self.location.as_ref(), &self.code, &self.message)
+    /// Stable order for output: by file, line, column, then code (the length a location may
+    /// give comes last: findings at one place stay in the order of their codes).
+    pub fn sort_key(&self) -> (Option<(&Path, u32, u32)>, &str, &str, u32) {
+        let at = self.location.as_ref();
+        (
+            at.map(|l| (l.path.as_path(), l.line, l.column)),
+            &self.code,
+            &self.message,
+            at.map_or(0, |l| l.length),
+        )
     }
 }
 
