@@ -19,6 +19,10 @@ type Read<T> = Result<T, Decline>;
 /// (`[[[[…`) must not exhaust the stack; serde-saphyr's own limits then apply.
 const MAX_DEPTH: usize = 64;
 
+/// At most this many nodes are reserved for a text before it is read (a record has a few
+/// hundred; a text of a million lines must not reserve 160 MB up front).
+const MAX_GUESSED_NODES: usize = 4096;
+
 /// A YAML node with the line and column (1-based, in characters) where serde-saphyr places it.
 #[derive(Debug)]
 pub struct Node<'a> {
@@ -155,10 +159,10 @@ pub fn read(text: &str) -> Read<Tree<'_>> {
         ends_with_break,
         depth: 0,
         // A record's lines hold a few nodes each; growing the vector by doubling from
-        // nothing showed in profiles.
+        // nothing showed in profiles. The guess is capped: a long text grows it as it needs.
         store: Store {
             open: Vec::with_capacity(64),
-            done: Vec::with_capacity(4 * (breaks + 1)),
+            done: Vec::with_capacity((4 * (breaks + 1)).min(MAX_GUESSED_NODES)),
         },
     };
     reader.skip_blank();
