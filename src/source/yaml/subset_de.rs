@@ -29,7 +29,12 @@ impl de::Error for Decline {
 /// value does not fit `T` with certainty.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Decline> {
     let tree = subset::read(text)?;
-    with_subset_positions(|| T::deserialize(NodeDe(&tree, &tree.root)))
+    with_subset_positions(|| {
+        T::deserialize(NodeDe {
+            tree: &tree,
+            node: &tree.root,
+        })
+    })
 }
 
 /// `null`, `Null`, `NULL`, `~`: YAML's null in serde-saphyr's reading.
@@ -57,13 +62,16 @@ fn is_null_value(value: &Value<'_>) -> bool {
 
 /// A node and the tree its children are in.
 #[derive(Clone, Copy)]
-struct NodeDe<'n, 'a>(&'n Tree<'a>, &'n Node<'a>);
+struct NodeDe<'n, 'a> {
+    tree: &'n Tree<'a>,
+    node: &'n Node<'a>,
+}
 
 /// Decimal integers only (serde-saphyr also reads `+5`, `1_000`, `0x10`, `0o17`: declined).
 macro_rules! integers {
     ($($method:ident: $ty:ty => $visit:ident),*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
-            match self.1.value {
+            match self.node.value {
                 Value::Plain(s) => {
                     let n: $ty = decimal(s).ok_or(Decline)?.parse().map_err(|_| Decline)?;
                     visitor.$visit(n)
@@ -88,7 +96,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     /// Asked by types that do not say what they hold (none of the records): collections and
     /// quoted scalars are certain; a plain scalar's or a null's type is left to serde-saphyr.
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
-        match &self.1.value {
+        match &self.node.value {
             Value::Text(s) => visitor.visit_str(s),
             Value::Map { .. } => self.deserialize_map(visitor),
             Value::Seq { .. } => self.deserialize_seq(visitor),
@@ -97,7 +105,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
-        match &self.1.value {
+        match &self.node.value {
             Value::Plain(s) if !is_null(s) => visitor.visit_str(s),
             Value::Text(s) => visitor.visit_str(s),
             _ => Err(Decline),
@@ -113,7 +121,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
-        match self.1.value {
+        match self.node.value {
             Value::Plain("true") => visitor.visit_bool(true),
             Value::Plain("false") => visitor.visit_bool(false),
             _ => Err(Decline),
@@ -139,7 +147,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     );
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
-        if is_null_value(&self.1.value) {
+        if is_null_value(&self.node.value) {
             visitor.visit_none()
         } else {
             visitor.visit_some(self)
@@ -147,7 +155,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     }
 
     fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
-        if is_null_value(&self.1.value) {
+        if is_null_value(&self.node.value) {
             visitor.visit_unit()
         } else {
             Err(Decline)
@@ -169,24 +177,24 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
         visitor: V,
     ) -> Result<V::Value, Decline> {
         if name == AT_MARKER {
-            if !self.1.has_position() {
+            if !self.node.has_position() {
                 return Err(Decline);
             }
-            return visitor.visit_seq(Positioned {
-                node: self,
-                step: 0,
-            });
+            return visitor.visit_seq(Positioned { of: self, step: 0 });
         }
         visitor.visit_newtype_struct(self)
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
-        match &self.1.value {
+        match &self.node.value {
             Value::Seq { .. } => {
-                let mut access = Items(self.0, self.0.items(self.1).iter());
+                let mut access = Items {
+                    tree: self.tree,
+                    items: self.tree.items(self.node).iter(),
+                };
                 let value = visitor.visit_seq(&mut access)?;
                 // serde's visitors stop at the end; one that stops early is not ours to guess.
-                if access.1.len() != 0 {
+                if access.items.len() != 0 {
                     return Err(Decline);
                 }
                 Ok(value)
@@ -213,11 +221,11 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Decline> {
-        match &self.1.value {
+        match &self.node.value {
             Value::Map { .. } => {
                 let mut access = Entries {
-                    tree: self.0,
-                    entries: self.0.entries(self.1),
+                    tree: self.tree,
+                    entries: self.tree.entries(self.node),
                     value: None,
                 };
                 let value = visitor.visit_map(&mut access)?;
@@ -245,7 +253,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Decline> {
-        match &self.1.value {
+        match &self.node.value {
             Value::Plain(s) if !is_null(s) => visitor.visit_enum(UnitVariant(s)),
             Value::Text(s) => visitor.visit_enum(UnitVariant(s)),
             _ => Err(Decline),
@@ -259,7 +267,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
 
 /// `(line, column, value)` for `At`'s visitor.
 struct Positioned<'n, 'a> {
-    node: NodeDe<'n, 'a>,
+    of: NodeDe<'n, 'a>,
     step: u8,
 }
 
@@ -273,18 +281,21 @@ impl<'de> de::SeqAccess<'de> for Positioned<'_, '_> {
         self.step += 1;
         match self.step {
             1 => seed
-                .deserialize(self.node.1.line.into_deserializer())
+                .deserialize(self.of.node.line.into_deserializer())
                 .map(Some),
             2 => seed
-                .deserialize(self.node.1.column.into_deserializer())
+                .deserialize(self.of.node.column.into_deserializer())
                 .map(Some),
-            3 => seed.deserialize(self.node).map(Some),
+            3 => seed.deserialize(self.of).map(Some),
             _ => Ok(None),
         }
     }
 }
 
-struct Items<'n, 'a>(&'n Tree<'a>, std::slice::Iter<'n, Node<'a>>);
+struct Items<'n, 'a> {
+    tree: &'n Tree<'a>,
+    items: std::slice::Iter<'n, Node<'a>>,
+}
 
 impl<'de> de::SeqAccess<'de> for Items<'_, '_> {
     type Error = Decline;
@@ -293,14 +304,19 @@ impl<'de> de::SeqAccess<'de> for Items<'_, '_> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Decline> {
-        match self.1.next() {
-            Some(node) => seed.deserialize(NodeDe(self.0, node)).map(Some),
+        match self.items.next() {
+            Some(node) => seed
+                .deserialize(NodeDe {
+                    tree: self.tree,
+                    node,
+                })
+                .map(Some),
             None => Ok(None),
         }
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some(self.1.len())
+        Some(self.items.len())
     }
 }
 
@@ -321,7 +337,11 @@ impl<'de> de::MapAccess<'de> for Entries<'_, '_> {
         match self.entries.next() {
             Some([key, value]) => {
                 self.value = Some(value);
-                seed.deserialize(NodeDe(self.tree, key)).map(Some)
+                seed.deserialize(NodeDe {
+                    tree: self.tree,
+                    node: key,
+                })
+                .map(Some)
             }
             Some(_) => Err(Decline),
             None => Ok(None),
@@ -329,7 +349,11 @@ impl<'de> de::MapAccess<'de> for Entries<'_, '_> {
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Decline> {
-        seed.deserialize(NodeDe(self.tree, self.value.take().ok_or(Decline)?))
+        let node = self.value.take().ok_or(Decline)?;
+        seed.deserialize(NodeDe {
+            tree: self.tree,
+            node,
+        })
     }
 
     fn size_hint(&self) -> Option<usize> {
