@@ -107,6 +107,7 @@ fn find_line(markdown: &str, quote: &str, nth: usize) -> Option<u32> {
 fn seeds_defects_are_found_and_fine_lines_get_no_error() {
     let mut failures = Vec::new();
     let mut summary = Vec::new();
+    let mut spans_seen = 0;
     for seed in seeds() {
         let name = seed.file_name().unwrap().to_string_lossy().to_string();
         let defects_md = std::fs::read_to_string(seed.join("defects.md")).unwrap();
@@ -126,6 +127,37 @@ fn seeds_defects_are_found_and_fine_lines_get_no_error() {
         let out = kitei(dir.path(), &["check", "--format", "json"]);
         let report: serde_json::Value = serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("{name}: check output is not JSON: {e}"));
+        let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        // A finding that says how many characters it is about points at text of the line, and
+        // (but for era dates, whose message says what is wrong with them) at what its message
+        // quotes.
+        for d in report["diagnostics"].as_array().unwrap() {
+            let at = &d["location"];
+            let Some(length) = at["length"].as_u64() else {
+                continue;
+            };
+            if at["path"] != "policy-src/regulation/imported.md" {
+                continue;
+            }
+            let line = markdown
+                .lines()
+                .nth(at["line"].as_u64().unwrap() as usize - 1)
+                .unwrap();
+            let chars: Vec<char> = line.chars().collect();
+            let start = at["column"].as_u64().unwrap() as usize - 1;
+            let end = start + length as usize;
+            assert!(
+                length > 0 && end <= chars.len(),
+                "{name}: {d} reaches past its line {line:?}"
+            );
+            let spanned: String = chars[start..end].iter().collect();
+            spans_seen += 1;
+            let message = d["message"].as_str().unwrap();
+            assert!(
+                d["code"] == "K0605" || squash(message).contains(&squash(&spanned)),
+                "{name}: {d} underlines {spanned:?} in {line:?}"
+            );
+        }
         // (line, code, level) of every finding in the imported document.
         let findings: Vec<(u32, String, String)> = report["diagnostics"]
             .as_array()
@@ -245,5 +277,9 @@ fn seeds_defects_are_found_and_fine_lines_get_no_error() {
         "{}\n{}",
         failures.join("\n"),
         summary.join("\n")
+    );
+    assert!(
+        spans_seen > 0,
+        "no finding in the seeds said how long its text is"
     );
 }
