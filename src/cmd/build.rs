@@ -527,7 +527,7 @@ fn publish(
             }
         ));
     }
-    if staging.written().is_empty() || (!build_errors.is_empty() && !opts.allow_errors) {
+    if staging.written_counts().0 == 0 || (!build_errors.is_empty() && !opts.allow_errors) {
         eprintln!(
             "kitei build: {} build error(s); the previous site is left untouched",
             build_errors.len()
@@ -547,15 +547,14 @@ fn publish(
         &staging,
         &mut messages,
     );
-    let written = staging.written();
-    let pages = written.iter().filter(|k| k.ends_with(".html")).count();
+    let (staged, pages) = staging.written_counts();
     timings.lap("archives");
     timings.note(|| {
         let (reused, recorded) = memo.as_ref().map_or((0, 0), |m| m.counts());
         let (kept, made) = memo.as_ref().map_or((0, 0), |m| m.file_counts());
         format!(
             "pages {recorded} recorded, {reused} reused; search text chunks {made} recorded, {kept} kept; files {} staged, {} linked, {} unchanged in place",
-            written.len(),
+            staged,
             staging.linked(),
             staging.unchanged()
         )

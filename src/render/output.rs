@@ -167,6 +167,9 @@ pub struct Staging {
     recycle_at: Option<PathBuf>,
     /// The staging folder is a recycled old tree, brought up to date in place.
     recycled: bool,
+    /// The recycled folder, open: its files are checked relative to it ([`lstat_in`]), one
+    /// name looked up instead of every folder of the path (11,000 files at 10,000 documents).
+    recycled_handle: Option<std::fs::File>,
     linked: std::sync::atomic::AtomicUsize,
     unchanged: std::sync::atomic::AtomicUsize,
     _lock: files::lock::OutputLock,
@@ -192,6 +195,8 @@ impl Staging {
             Some(dir) if recycled => dir.clone(),
             _ => files::swap::temp_dir_beside(out, "build")?,
         };
+        // Without the handle, files are checked by their whole path.
+        let recycled_handle = recycled.then(|| std::fs::File::open(&dir).ok()).flatten();
         Ok(Staging {
             out: out.to_path_buf(),
             dir,
@@ -205,6 +210,7 @@ impl Staging {
             manifest: None,
             recycle_at: recycle,
             recycled,
+            recycled_handle,
             linked: Default::default(),
             unchanged: Default::default(),
             _lock: lock,
@@ -250,7 +256,9 @@ impl Staging {
     /// must never be written through).
     fn prepare(&self, rel: &str) -> io::Result<PathBuf> {
         let path = safe_join(&self.dir, rel)?;
-        if let Some(dir) = path.parent()
+        // A file at the top (most pages) is in the staging folder itself, which exists.
+        if rel.contains('/')
+            && let Some(dir) = path.parent()
             && !lock(&self.made_dirs).contains(dir)
         {
             if self.recycled {
@@ -299,8 +307,11 @@ impl Staging {
             return false;
         };
         let same = entry.digest == *digest
-            && std::fs::symlink_metadata(path)
-                .is_ok_and(|meta| meta.is_file() && FileId::of(&meta) == entry.id);
+            && match &self.recycled_handle {
+                Some(dir) => lstat_in(dir, rel).is_some_and(|(file, id)| file && id == entry.id),
+                None => std::fs::symlink_metadata(path)
+                    .is_ok_and(|meta| meta.is_file() && FileId::of(&meta) == entry.id),
+            };
         if same {
             self.record(rel, entry.clone());
             self.unchanged
@@ -381,6 +392,13 @@ impl Staging {
         self.linked
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(true)
+    }
+
+    /// How many files were written so far, and how many of them are pages (`.html`).
+    pub fn written_counts(&self) -> (usize, usize) {
+        let written = lock(&self.written);
+        let pages = written.iter().filter(|k| k.ends_with(".html")).count();
+        (written.len(), pages)
     }
 
     /// How many files were hard-linked from the previous build rather than written.
@@ -524,6 +542,34 @@ pub fn write_site(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result<(
 }
 
 /// `root/rel` for a generated relative path; refuses absolute paths and `..`.
+/// Whether `rel` inside the open folder `dir` is a regular file (a symbolic link is not
+/// followed), and its identity; `None` when it cannot be stat'ed. `rel` is a path
+/// [`safe_join`] accepted.
+fn lstat_in(dir: &std::fs::File, rel: &str) -> Option<(bool, FileId)> {
+    use std::os::fd::AsRawFd;
+    let name = std::ffi::CString::new(rel).ok()?;
+    let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+    // SAFETY: `name` is NUL-terminated and `st` is written by the call before it is read.
+    let st = unsafe {
+        if libc::fstatat(
+            dir.as_raw_fd(),
+            name.as_ptr(),
+            st.as_mut_ptr(),
+            libc::AT_SYMLINK_NOFOLLOW,
+        ) != 0
+        {
+            return None;
+        }
+        st.assume_init()
+    };
+    let id = FileId {
+        inode: st.st_ino as u64,
+        len: st.st_size as u64,
+        mtime_ns: i128::from(st.st_mtime) * 1_000_000_000 + i128::from(st.st_mtime_nsec),
+    };
+    Some((st.st_mode & libc::S_IFMT == libc::S_IFREG, id))
+}
+
 fn safe_join(root: &Path, rel: &str) -> io::Result<PathBuf> {
     let mut path = root.to_path_buf();
     for part in rel.split('/') {
@@ -682,6 +728,26 @@ mod tests {
         assert_eq!(tree_of(&out), expect(&fifth));
         assert!(!out.join("d").symlink_metadata().unwrap().is_symlink());
         assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_file_is_stat_ed_in_its_open_folder_as_by_its_whole_path() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/c.html"), "C").unwrap();
+        std::os::unix::fs::symlink("sub/c.html", dir.path().join("link.html")).unwrap();
+        let handle = std::fs::File::open(dir.path()).unwrap();
+        let meta = std::fs::symlink_metadata(dir.path().join("sub/c.html")).unwrap();
+        assert_eq!(
+            lstat_in(&handle, "sub/c.html"),
+            Some((true, FileId::of(&meta)))
+        );
+        // A symbolic link is itself, not what it points to; a missing file is nothing.
+        let (regular, id) = lstat_in(&handle, "link.html").unwrap();
+        assert!(!regular);
+        assert_ne!(id, FileId::of(&meta));
+        assert_eq!(lstat_in(&handle, "missing.html"), None);
+        assert_eq!(lstat_in(&handle, "nul\0byte"), None);
     }
 
     #[test]

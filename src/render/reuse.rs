@@ -26,8 +26,8 @@
 //! reuse is checked against the other file and the disk, and anything that does not match is
 //! rendered and written afresh. `KITEI_CACHE=off` turns both off.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::io::{self, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -187,7 +187,7 @@ impl PageMemo {
         PageMemo {
             previous: Mutex::new(previous),
             previous_parts,
-            next: Mutex::new(HashMap::new()),
+            next: Mutex::new(HashMap::default()),
             reused: AtomicUsize::new(0),
             files: AtomicUsize::new(0),
             files_kept: AtomicUsize::new(0),
@@ -282,7 +282,7 @@ impl PageMemo {
     pub fn into_next(self) -> PageMemo {
         let next = self.next.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut counts = [0; PAGE_PARTS];
-        let mut previous = HashMap::with_capacity(next.len());
+        let mut previous = HashMap::with_capacity_and_hasher(next.len(), Default::default());
         for (url, page) in next {
             let (text, grams) = match page.search {
                 Some((_, Stored::Held(text, grams))) => (text, grams),
@@ -335,7 +335,10 @@ fn read_pages(path: &Path) -> (HashMap<String, PageEntry>, [Option<usize>; PAGE_
         .map(|n| read(&part_path(path, n), PAGES_MAGIC))
         .collect();
     let counts = std::array::from_fn(|n| parts[n].as_ref().map(HashMap::len));
-    let mut pages = HashMap::with_capacity(parts.iter().flatten().map(HashMap::len).sum());
+    let mut pages = HashMap::with_capacity_and_hasher(
+        parts.iter().flatten().map(HashMap::len).sum(),
+        Default::default(),
+    );
     for part in parts.into_iter().flatten() {
         pages.extend(part);
     }

@@ -15,7 +15,7 @@ use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
-use super::pagination::{LIST_PAGE_SIZE, page_ranges};
+use super::pagination::{LIST_PAGE_SIZE, cut_ranges};
 use super::{Site, incident_url, status_key};
 use crate::check::notifications::{self, DutyStatus};
 use crate::check::{duties, exception_for};
@@ -80,6 +80,26 @@ impl Mentions {
             .find_overlapping_iter(text)
             .any(|m| !self.is_id[m.pattern().as_usize()] || is_token(text, m.start(), m.end()))
     }
+}
+
+/// What decides where the pages of findings are cut ([`cut_ranges`]): the finding's rule,
+/// file and message, not its line, which an edit above it moves.
+fn page_fingerprint(d: &Diagnostic) -> u64 {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [
+        d.code.as_bytes(),
+        d.location
+            .as_ref()
+            .map_or(&b""[..], |l| l.path.as_os_str().as_encoded_bytes()),
+        d.message.as_bytes(),
+    ] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&h.finalize()[..8]);
+    u64::from_le_bytes(first)
 }
 
 /// A deadline row before sorting: (due day or `None` for "never done", tie-breaker, row).
@@ -274,6 +294,9 @@ impl<'a> Site<'a> {
     /// `findings-2.html`, …), rendered here. Each page's entries are made when it is rendered,
     /// so no page (and no moment of the build) holds every finding as page data: at 10,000
     /// documents one page of 13,000 findings was 10 MB of HTML and the build's peak of memory.
+    /// The pages are cut by the findings themselves ([`cut_ranges`], [`page_fingerprint`])
+    /// and say how many findings they list, not how many there are: a finding that comes or
+    /// goes changes its own page, not every page after it (the dashboard gives the total).
     fn findings_pages(&self, visible: &[&Diagnostic]) -> (Vec<Value>, Value) {
         let json = |ds: &[&Diagnostic]| -> Vec<Value> {
             ds.iter().map(|d| self.finding_json(d)).collect()
@@ -284,10 +307,11 @@ impl<'a> Site<'a> {
         }
         let title = self.t("findings_title");
         let count = visible.len();
+        let fingerprints: Vec<u64> = visible.iter().map(|d| page_fingerprint(d)).collect();
         // In parallel: the dashboard is one task among the kinds of pages, and its findings
         // pages (at 10,000 documents 130) were that task's alone; now a thread done with its
         // own kinds of pages takes some.
-        page_ranges(FINDINGS, count)
+        cut_ranges(FINDINGS, &fingerprints)
             .into_par_iter()
             .for_each(|(url, range, pager)| {
                 let findings = &visible[range];
@@ -295,10 +319,10 @@ impl<'a> Site<'a> {
                 // page that is not reused is made (at 10,000 documents 130 pages of 100,
                 // which took ≈ 90 ms of CPU per `kitei serve` rebuild to make and hash).
                 let mut inputs = reuse::KeyBuilder::new("findings-page");
-                inputs.part(&(count as u64).to_le_bytes()).json(&pager);
+                inputs.json(&pager);
                 self.finding_inputs(&mut inputs, findings);
                 let build = || {
-                    let page = json!({"findings": json(findings), "count": count, "pager": &pager});
+                    let page = json!({"findings": json(findings), "count": findings.len(), "pager": &pager});
                     (page, true)
                 };
                 let inputs = inputs.finish();
