@@ -140,6 +140,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("documents", "規程類", "Regulations and guidelines"),
     ("show_all", "すべて表示", "Show all"),
     ("items_suffix", "件", " items"),
+    ("on_this_page", "このページに", "On this page: "),
     ("pages", "ページ", "Pages"),
     ("prev_page", "前へ", "Previous"),
     ("next_page", "次へ", "Next"),

@@ -15,7 +15,7 @@ use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
-use super::pagination::{LIST_PAGE_SIZE, cut_ranges};
+use super::pagination::{LIST_PAGE_SIZE, cut_ranges, fingerprint};
 use super::{Site, incident_url, status_key};
 use crate::check::notifications::{self, DutyStatus};
 use crate::check::{duties, exception_for};
@@ -85,21 +85,11 @@ impl Mentions {
 /// What decides where the pages of findings are cut ([`cut_ranges`]): the finding's rule,
 /// file and message, not its line, which an edit above it moves.
 fn page_fingerprint(d: &Diagnostic) -> u64 {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    for part in [
-        d.code.as_bytes(),
-        d.location
-            .as_ref()
-            .map_or(&b""[..], |l| l.path.as_os_str().as_encoded_bytes()),
-        d.message.as_bytes(),
-    ] {
-        h.update((part.len() as u64).to_le_bytes());
-        h.update(part);
-    }
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&h.finalize()[..8]);
-    u64::from_le_bytes(first)
+    let path = d
+        .location
+        .as_ref()
+        .map_or(&b""[..], |l| l.path.as_os_str().as_encoded_bytes());
+    fingerprint(&[d.code.as_bytes(), path, d.message.as_bytes()])
 }
 
 /// A deadline row before sorting: (due day or `None` for "never done", tie-breaker, row).

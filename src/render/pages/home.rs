@@ -71,12 +71,14 @@ impl<'a> Site<'a> {
         let count = cards.len();
         let shown = cards[..HOME_LIST_LIMIT].to_vec();
         for (url, items, pager) in paginate(first, cards) {
+            // The page's own count (see `pagination`): a new document changes one page.
+            let on_page = items.len();
             self.render(
                 "list.html",
                 &url,
                 self.t(title_key),
                 nav,
-                json!({"items": items, "count": count, "pager": pager}),
+                json!({"items": items, "count": on_page, "pager": pager}),
             );
         }
         (shown, json!({"url": first, "count": count}))

@@ -22,8 +22,9 @@ impl<'a> Site<'a> {
             })
             .collect();
         let title = self.t("nav_incidents");
-        let count = rows.len();
         for (url, rows, pager) in paginate("incidents.html", rows) {
+            // The page's own count (see `pagination`): a new incident changes one page.
+            let count = rows.len();
             self.render(
                 "incidents.html",
                 &url,

@@ -1,5 +1,8 @@
-//! Long lists split into pages of [`LIST_PAGE_SIZE`] with a pager: no page lists every record,
-//! so a page's cost does not grow with the corpus.
+//! Long lists split into pages of about [`LIST_PAGE_SIZE`] with a pager: no page lists every
+//! record, so a page's cost does not grow with the corpus. Pages are cut where their entries
+//! say ([`cut_ranges`]), so that an entry that comes or goes changes its own page, not every
+//! page after it, and each page says how many entries it lists (not the list's length, which
+//! every such change moves).
 
 use std::ops::Range;
 
@@ -23,29 +26,35 @@ pub fn list_page_url(first: &str, n: usize) -> String {
     }
 }
 
-/// Splits `items` into pages of [`LIST_PAGE_SIZE`]: (URL, items, pager context). The pager
-/// is null for a single page; see [`page_ranges`].
+/// Splits `items` into pages ([`cut_ranges`], each item known by its `url`, else its `id`,
+/// else its JSON): (URL, items, pager context). The pager is null for a single page.
 pub fn paginate(first: &str, items: Vec<Value>) -> Vec<(String, Vec<Value>, Value)> {
+    let fingerprints: Vec<u64> = items
+        .iter()
+        .map(|item| match item.get("url").or_else(|| item.get("id")) {
+            Some(Value::String(name)) => fingerprint(&[name.as_bytes()]),
+            _ => fingerprint(&[item.to_string().as_bytes()]),
+        })
+        .collect();
     let mut items = items.into_iter();
-    page_ranges(first, items.len())
+    cut_ranges(first, &fingerprints)
         .into_iter()
         .map(|(url, range, pager)| (url, items.by_ref().take(range.len()).collect(), pager))
         .collect()
 }
 
-/// The pages of a list of `len` entries (at least one page, empty when `len` is 0): each
-/// page's URL, the range of entries it shows and its pager context, so that a caller can
-/// build each page's entries only when it renders that page. The pager is null for a single
-/// page; it links the first, the last and two pages either side of the current one, with
-/// gaps (`url: null`) between.
-pub fn page_ranges(first: &str, len: usize) -> Vec<(String, Range<usize>, Value)> {
-    let total = len.div_ceil(LIST_PAGE_SIZE).max(1);
-    pages_of(
-        first,
-        (0..total)
-            .map(|i| i * LIST_PAGE_SIZE..len.min((i + 1) * LIST_PAGE_SIZE))
-            .collect(),
-    )
+/// A number for [`cut_ranges`] from the parts that identify an entry (the first 8 bytes of
+/// their SHA-256, each part preceded by its length).
+pub fn fingerprint(parts: &[&[u8]]) -> u64 {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&h.finalize()[..8]);
+    u64::from_le_bytes(first)
 }
 
 /// Entries on a page cut by [`cut_ranges`]: at least (but the last page), at most.
@@ -54,14 +63,20 @@ pub const CUT_MAX: usize = 200;
 /// Once a page holds [`CUT_MIN`] entries, one entry in this many ends it (≈ 100 a page).
 const CUT_ONE_IN: u64 = 50;
 
-/// Like [`page_ranges`], but a page ends where its entries say, not every 100 entries: after
-/// an entry whose `fingerprints` value is a multiple of [`CUT_ONE_IN`] once the page holds
+/// The pages of a list of entries known by `fingerprints` (at least one page, empty when
+/// there are none): each page's URL, the range of entries it shows and its pager context, so
+/// that a caller can build each page's entries only when it renders that page. A list of up
+/// to [`LIST_PAGE_SIZE`] entries is one page, without a pager; a longer one is cut where its
+/// entries say, not every 100 entries: after an entry whose `fingerprints` value is a multiple of [`CUT_ONE_IN`] once the page holds
 /// [`CUT_MIN`] entries, or at [`CUT_MAX`] (content-defined chunking, as rsync and backup tools
 /// cut files). An entry added or removed changes the page it is on and, rarely, the pages up to
 /// the next cut that falls where it fell before; with fixed pages of 100, every page after it
 /// changed (at 10,000 documents, one new warning re-rendered 130 pages of findings). The page
 /// numbers after it move only when the number of pages before them changes.
 pub fn cut_ranges(first: &str, fingerprints: &[u64]) -> Vec<(String, Range<usize>, Value)> {
+    if fingerprints.len() <= LIST_PAGE_SIZE {
+        return pages_of(first, vec![0..fingerprints.len()]);
+    }
     let mut ranges = Vec::new();
     let mut start = 0;
     for (i, fingerprint) in fingerprints.iter().enumerate() {
@@ -77,7 +92,9 @@ pub fn cut_ranges(first: &str, fingerprints: &[u64]) -> Vec<(String, Range<usize
     pages_of(first, ranges)
 }
 
-/// Numbers `ranges` as pages 1, 2, … of the list whose first page is `first`.
+/// Numbers `ranges` as pages 1, 2, … of the list whose first page is `first`. The pager
+/// links the first, the last and two pages either side of the current one, with gaps
+/// (`url: null`) between.
 fn pages_of(first: &str, ranges: Vec<Range<usize>>) -> Vec<(String, Range<usize>, Value)> {
     let total = ranges.len();
     ranges
