@@ -75,7 +75,8 @@ const CUT_ONE_IN: u64 = 50;
 /// numbers after it move only when the number of pages before them changes.
 pub fn cut_ranges(first: &str, fingerprints: &[u64]) -> Vec<(String, Range<usize>, Value)> {
     if fingerprints.len() <= LIST_PAGE_SIZE {
-        return pages_of(first, vec![0..fingerprints.len()]);
+        let whole: Range<usize> = 0..fingerprints.len();
+        return pages_of(first, std::iter::once(whole).collect());
     }
     let mut ranges = Vec::new();
     let mut start = 0;
