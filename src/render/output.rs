@@ -541,7 +541,6 @@ pub fn write_site(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result<(
     staging.publish()
 }
 
-/// `root/rel` for a generated relative path; refuses absolute paths and `..`.
 /// Whether `rel` inside the open folder `dir` is a regular file (a symbolic link is not
 /// followed), and its identity; `None` when it cannot be stat'ed. `rel` is a path
 /// [`safe_join`] accepted.
@@ -570,6 +569,7 @@ fn lstat_in(dir: &std::fs::File, rel: &str) -> Option<(bool, FileId)> {
     Some((st.st_mode & libc::S_IFMT == libc::S_IFREG, id))
 }
 
+/// `root/rel` for a generated relative path; refuses absolute paths and `..`.
 fn safe_join(root: &Path, rel: &str) -> io::Result<PathBuf> {
     let mut path = root.to_path_buf();
     for part in rel.split('/') {

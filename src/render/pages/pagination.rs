@@ -67,12 +67,13 @@ const CUT_ONE_IN: u64 = 50;
 /// there are none): each page's URL, the range of entries it shows and its pager context, so
 /// that a caller can build each page's entries only when it renders that page. A list of up
 /// to [`LIST_PAGE_SIZE`] entries is one page, without a pager; a longer one is cut where its
-/// entries say, not every 100 entries: after an entry whose `fingerprints` value is a multiple of [`CUT_ONE_IN`] once the page holds
-/// [`CUT_MIN`] entries, or at [`CUT_MAX`] (content-defined chunking, as rsync and backup tools
-/// cut files). An entry added or removed changes the page it is on and, rarely, the pages up to
-/// the next cut that falls where it fell before; with fixed pages of 100, every page after it
-/// changed (at 10,000 documents, one new warning re-rendered 130 pages of findings). The page
-/// numbers after it move only when the number of pages before them changes.
+/// entries say, not every 100 entries: after an entry whose `fingerprints` value is a
+/// multiple of [`CUT_ONE_IN`] once the page holds [`CUT_MIN`] entries, or at [`CUT_MAX`]
+/// (content-defined chunking, as rsync and backup tools cut files). An entry added or removed
+/// changes the page it is on and, rarely, the pages up to the next cut that falls where it
+/// fell before; with fixed pages of 100, every page after it changed (at 10,000 documents, one
+/// new warning re-rendered 130 pages of findings). The page numbers after it move only when
+/// the number of pages before them changes.
 pub fn cut_ranges(first: &str, fingerprints: &[u64]) -> Vec<(String, Range<usize>, Value)> {
     if fingerprints.len() <= LIST_PAGE_SIZE {
         let whole: Range<usize> = 0..fingerprints.len();
