@@ -513,15 +513,7 @@ fn two_builds_are_byte_identical() {
 
 /// The inode of every entry of the PDF cache of `audience`.
 fn cache_entries(project: &Path, audience: &str) -> std::collections::BTreeMap<String, u64> {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::read_dir(project.join(".kitei-cache/pdf").join(audience))
-        .unwrap()
-        .map(|e| e.unwrap())
-        .map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            (name, e.metadata().unwrap().ino())
-        })
-        .collect()
+    common::file_inodes(&project.join(".kitei-cache/pdf").join(audience))
 }
 
 #[test]

@@ -221,21 +221,6 @@ fn long_lists_are_paginated_and_reach_every_page() {
     common::assert_valid_html(&sample, "list pages");
 }
 
-/// Every file of the site folder (no subfolders) by its inode: an incremental build leaves
-/// an unchanged file where it was and creates a changed one anew.
-fn inodes(out: &Path) -> std::collections::BTreeMap<String, u64> {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::read_dir(out)
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            (name, e.metadata().unwrap().ino())
-        })
-        .collect()
-}
-
 /// An incident that goes changes the register page it was on, not every page after it: the
 /// pages are cut by their entries and say how many they list, not how many there are.
 #[test]
@@ -251,7 +236,7 @@ fn an_incident_that_goes_rewrites_its_register_page_only() {
             .env("KITEI_SOURCE_COMMIT", "0123456789ab"))
     };
     build();
-    let before = inodes(&out);
+    let before = common::file_inodes(&out);
     let register: Vec<&String> = before
         .keys()
         .filter(|f| *f == "incidents.html" || f.starts_with("incidents-"))
@@ -273,7 +258,7 @@ fn an_incident_that_goes_rewrites_its_register_page_only() {
     let file = project.join(format!("policy-src/incidents/{}/{id}.yaml", &id[4..8]));
     std::fs::remove_file(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
     build();
-    let after = inodes(&out);
+    let after = common::file_inodes(&out);
     assert!(!after.contains_key(&format!("incident-{id}.html")));
     let rewritten: Vec<&&String> = register
         .iter()

