@@ -166,6 +166,62 @@ impl Diagnostic {
     }
 }
 
+/// Sorts `items` (each with its diagnostic, `of`) stably by [`Diagnostic::sort_key`], the
+/// order `sort_by` with that key gives. Comparing paths component by component in every
+/// comparison, and moving large values while sorting, made this a tenth of a `kitei serve`
+/// rebuild at 13,000 findings: here each distinct path is compared once, to rank it, and the
+/// items are sorted as (rank, line, column, index) with the rest of the key only for ties.
+pub fn sort_by_location<T>(items: &mut Vec<T>, of: impl Fn(&T) -> &Diagnostic) {
+    use rustc_hash::FxHashMap;
+    use std::ffi::OsStr;
+    let mut paths: Vec<&OsStr> = items
+        .iter()
+        .filter_map(|t| of(t).location.as_ref().map(|l| l.path.as_os_str()))
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    paths.sort_by(|a, b| Path::new(a).cmp(Path::new(b)));
+    // Spellings of one path that compare equal as paths (`a//b`, `a/b`) share a rank.
+    let mut rank: FxHashMap<&OsStr, u32> = FxHashMap::default();
+    let mut next = 0u32;
+    for (i, p) in paths.iter().enumerate() {
+        if i > 0 && Path::new(paths[i - 1]) != Path::new(p) {
+            next += 1;
+        }
+        rank.insert(p, next);
+    }
+    // (path rank, line, column) of each item, and its index.
+    type Place = Option<(u32, u32, u32)>;
+    let mut order: Vec<(Place, usize)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let at = of(t).location.as_ref();
+            (at.map(|l| (rank[l.path.as_os_str()], l.line, l.column)), i)
+        })
+        .collect();
+    order.sort_unstable_by(|(a, i), (b, j)| {
+        a.cmp(b)
+            .then_with(|| {
+                let (x, y) = (of(&items[*i]), of(&items[*j]));
+                (
+                    &x.code,
+                    &x.message,
+                    x.location.as_ref().map_or(0, |l| l.length),
+                )
+                    .cmp(&(
+                        &y.code,
+                        &y.message,
+                        y.location.as_ref().map_or(0, |l| l.length),
+                    ))
+            })
+            .then(i.cmp(j))
+    });
+    drop(rank);
+    let mut slots: Vec<Option<T>> = std::mem::take(items).into_iter().map(Some).collect();
+    items.extend(order.iter().filter_map(|&(_, i)| slots[i].take()));
+}
+
 /// Which paths may be read from disk, see [`SourceMap::on_disk`].
 type Readable = Box<dyn Fn(&Path) -> bool + Send + Sync>;
 
@@ -371,6 +427,44 @@ fn escape_property(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast sort gives exactly the order of a stable sort by `sort_key`, with paths that
+    /// order differently as bytes and as paths (`a-b` < `a/b` as bytes, `a/b` < `a-b` as
+    /// paths), spellings of one path, findings without a place and exact duplicates.
+    #[test]
+    fn sorting_by_location_is_the_stable_sort_by_key() {
+        let paths = [
+            "a/b.md", "a-b.md", "a//b.md", "a/b/c.md", "b.md", "a.md", "a/b.md/",
+        ];
+        let codes = ["K0301", "K0202", "K0810"];
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        let mut items: Vec<Diagnostic> = (0..400)
+            .map(|i| {
+                let d = Diagnostic::new(
+                    codes[next(3) as usize],
+                    Level::Warning,
+                    format!("finding {}", next(4)),
+                )
+                .help(format!("item {i}"));
+                if next(8) == 0 {
+                    return d;
+                }
+                let mut loc = Loc::new(paths[next(7) as usize], next(3) as u32, next(2) as u32);
+                loc.length = next(2) as u32;
+                d.at(loc)
+            })
+            .collect();
+        let mut expected = items.clone();
+        expected.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        sort_by_location(&mut items, |d| d);
+        assert_eq!(items, expected);
+    }
 
     #[test]
     fn github_annotation_escapes_separators() {

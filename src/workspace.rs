@@ -11,7 +11,7 @@
 //! (docs/architecture.md).
 
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDate;
 
@@ -35,7 +35,8 @@ pub struct Workspace {
     /// What the load saw of each file, to keep the corpus for a next load ([`Workspace::keep`]).
     seen: crate::source::Seen,
     deny_warnings: bool,
-    report: OnceLock<Report>,
+    /// Shared with the site it is rendered into ([`Workspace::shared_report`]).
+    report: OnceLock<Arc<Report>>,
     history: OnceLock<History>,
 }
 
@@ -93,7 +94,7 @@ impl Workspace {
             dated,
             loaded,
             deny_warnings,
-            OnceLock::from(report),
+            OnceLock::from(Arc::new(report)),
         ))
     }
 
@@ -102,7 +103,7 @@ impl Workspace {
         (as_of, as_of_source): (NaiveDate, &'static str),
         loaded: crate::source::Loaded,
         deny_warnings: bool,
-        report: OnceLock<Report>,
+        report: OnceLock<Arc<Report>>,
     ) -> Workspace {
         Workspace {
             project,
@@ -121,10 +122,24 @@ impl Workspace {
     /// The check report: the loader's diagnostics and every rule's, levels and waivers applied.
     /// The rules run on the first call only.
     pub fn report(&self) -> &Report {
+        self.made_report()
+    }
+
+    /// [`Workspace::report`], for a holder that outlives this borrow (the site's build info):
+    /// thousands of findings are not copied for it.
+    pub fn shared_report(&self) -> Arc<Report> {
+        self.made_report().clone()
+    }
+
+    fn made_report(&self) -> &Arc<Report> {
         self.report.get_or_init(|| {
             let ctx = Ctx::new(&self.corpus, &self.project, self.as_of)
                 .remembering(crate::source::cache::Mode::from_env());
-            check::run(&ctx, self.loader_diagnostics.clone(), self.deny_warnings)
+            Arc::new(check::run(
+                &ctx,
+                self.loader_diagnostics.clone(),
+                self.deny_warnings,
+            ))
         })
     }
 

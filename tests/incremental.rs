@@ -248,6 +248,34 @@ fn one_changed_document_renders_one_page_and_keeps_the_rest() {
     }
 }
 
+/// A heading added to one document changes what every document's links may point at: no page
+/// is found by the digest of its inputs, each works its key out again, and the site is a cold
+/// build's byte for byte.
+#[test]
+fn a_new_heading_makes_every_document_page_work_its_key_out_again() {
+    let project = common::example();
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("site");
+    common::ok(build(project.path(), &out, "employees", true));
+    edit_file(
+        &project.path().join("policy-src/runbooks/malware.md"),
+        |t| format!("{t}\n## 追加の節\n\n本手順は必要に応じて見直す。\n"),
+    );
+    let o = common::text(&common::ok(build(project.path(), &out, "employees", true)));
+    let line = o
+        .lines()
+        .find(|l| l.starts_with("timing: pages"))
+        .unwrap_or_else(|| panic!("{o}"));
+    assert!(
+        line.contains("(0 document pages by their inputs' digest)"),
+        "{line}"
+    );
+    let cold = work.path().join("cold");
+    common::ok(build(project.path(), &cold, "employees", false));
+    let diff = differences(&common::tree(&out), &common::tree(&cold));
+    assert!(diff.is_empty(), "{}", diff.join("\n"));
+}
+
 /// Appends a sentence to one runbook, builds, and checks that only its page and the search
 /// files were written anew (every other file is the same inode as `before`); returns what the
 /// build printed.
@@ -292,6 +320,19 @@ fn edit_and_build(
         line.contains(&format!(
             "{} reused",
             before.keys().filter(|k| k.ends_with(".html")).count() - 1
+        )),
+        "{line}"
+    );
+    // Every other document's page was found by the digest of its inputs, without resolving
+    // its links again.
+    let documents = before
+        .keys()
+        .filter(|k| (k.starts_with("doc-") || k.starts_with("runbook-")) && k.ends_with(".html"))
+        .count();
+    assert!(
+        line.contains(&format!(
+            "({} document pages by their inputs' digest)",
+            documents - 1
         )),
         "{line}"
     );

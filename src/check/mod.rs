@@ -196,7 +196,9 @@ pub fn rule_diagnostics(ctx: &Ctx) -> Vec<Diagnostic> {
             out
         })
         .collect::<Vec<_>>()
-        .concat()
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// Runs the rules, then applies levels from kitei.toml (`deny_warnings` turns every
@@ -227,10 +229,10 @@ pub fn run(ctx: &Ctx, loader: Vec<Diagnostic>, deny_warnings: bool) -> Report {
         }
         diagnostics.push(d);
     }
-    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::diag::sort_by_location(&mut diagnostics, |d| d);
     diagnostics.dedup();
     knock_on::root_causes_first(&mut diagnostics);
-    waived.sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
+    crate::diag::sort_by_location(&mut waived, |w| &w.diagnostic);
     Report {
         as_of: ctx.as_of.to_string(),
         diagnostics,

@@ -67,11 +67,26 @@ impl IntoIterator for Rules {
     }
 }
 
-/// Looks a rule up by code (`K0301`) or name (`lifecycle-order`).
+/// Looks a rule up by code (`K0301`, in any case) or name (`lifecycle-order`). Through an
+/// index: every finding of a check looks its rule up, thousands per run.
 pub fn rule(code_or_name: &str) -> Option<&'static Rule> {
-    RULES
-        .iter()
-        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+    static INDEX: std::sync::OnceLock<rustc_hash::FxHashMap<String, &'static Rule>> =
+        std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut index = rustc_hash::FxHashMap::default();
+        // The first rule of a code or name wins, as a search in order finds it.
+        for r in RULES {
+            index.entry(r.code.to_ascii_uppercase()).or_insert(r);
+        }
+        for r in RULES {
+            index.entry(r.name.to_string()).or_insert(r);
+        }
+        index
+    });
+    index
+        .get(code_or_name)
+        .or_else(|| index.get(&code_or_name.to_ascii_uppercase()))
+        .copied()
 }
 
 /// The README's rule table (between `<!-- rules:begin -->` and `<!-- rules:end -->`), made

@@ -264,11 +264,11 @@ impl Messages {
 #[derive(Default)]
 pub struct Session {
     builds: usize,
-    /// The warnings printed so far, so that a rebuild prints only the others: a policy can
-    /// hold thousands of warnings, and a save that printed them all again would bury what the
-    /// edit changed. Errors are printed by every build (they keep the site from being
-    /// published). `None` until a build of the session has printed its findings.
-    warnings: Option<FxHashSet<Diagnostic>>,
+    /// The warnings printed so far (by [`fingerprint`]), so that a rebuild prints only the
+    /// others: a policy can hold thousands of warnings, and a save that printed them all again
+    /// would bury what the edit changed. Errors are printed by every build (they keep the site
+    /// from being published). `None` until a build of the session has printed its findings.
+    warnings: Option<FxHashSet<u64>>,
     /// The page memo of the last build that published, as it saved it
     /// ([`reuse::PageMemo::into_next`]): the next build takes it instead of reading it back.
     pages: Option<reuse::PageMemo>,
@@ -300,10 +300,12 @@ impl Session {
     /// Remembers this build's warnings; returns what to print, or `None` when nothing was
     /// printed before (then everything is).
     fn update<'d>(&mut self, diagnostics: &'d [Diagnostic]) -> Option<NewFindings<'d>> {
-        let warnings: FxHashSet<Diagnostic> = diagnostics
+        let prints: Vec<u64> = diagnostics.par_iter().map(fingerprint).collect();
+        let warnings: FxHashSet<u64> = diagnostics
             .iter()
-            .filter(|d| d.level != Level::Error)
-            .cloned()
+            .zip(&prints)
+            .filter(|(d, _)| d.level != Level::Error)
+            .map(|(_, &p)| p)
             .collect();
         let previous = self.warnings.take();
         let new = previous.map(|previous| {
@@ -313,10 +315,10 @@ impl Session {
                 repeated: 0,
                 gone: previous.iter().filter(|d| !warnings.contains(*d)).count(),
             };
-            for d in diagnostics {
+            for (d, p) in diagnostics.iter().zip(&prints) {
                 if d.level == Level::Error {
                     new.diagnostics.push(d);
-                } else if previous.contains(d) {
+                } else if previous.contains(p) {
                     new.repeated += 1;
                 } else {
                     new.warnings += 1;
@@ -328,6 +330,16 @@ impl Session {
         self.warnings = Some(warnings);
         new
     }
+}
+
+/// A finding as a session remembers it: 13,000 warnings kept as themselves were copied and
+/// freed on every save. Two findings that differ share a fingerprint with odds of 2⁻⁶⁴ a
+/// pair; the cost of that would be one warning not printed again (the site still shows it).
+fn fingerprint(d: &Diagnostic) -> u64 {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut h = std::hash::DefaultHasher::new();
+    d.hash(&mut h);
+    h.finish()
 }
 
 /// Checks, renders and publishes the site; returns the exit code, the workspace it loaded
@@ -485,7 +497,7 @@ fn publish(
         build_date,
         commit: render::source_commit(&project.root),
         as_of: ws.as_of,
-        report: report.clone(),
+        report: ws.shared_report(),
         versions,
         pdf,
     };
@@ -552,8 +564,9 @@ fn publish(
     timings.note(|| {
         let (reused, recorded) = memo.as_ref().map_or((0, 0), |m| m.counts());
         let (kept, made) = memo.as_ref().map_or((0, 0), |m| m.file_counts());
+        let quick = memo.as_ref().map_or(0, |m| m.quick_count());
         format!(
-            "pages {recorded} recorded, {reused} reused; search text chunks {made} recorded, {kept} kept; files {} staged, {} linked, {} unchanged in place",
+            "pages {recorded} recorded, {reused} reused ({quick} document pages by their inputs' digest); search text chunks {made} recorded, {kept} kept; files {} staged, {} linked, {} unchanged in place",
             staged,
             staging.linked(),
             staging.unchanged()

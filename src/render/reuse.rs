@@ -45,7 +45,7 @@ pub use crate::digest::{Hash, KeyBuilder};
 const FILES_MAGIC: &[u8; 8] = b"KITEIFIL";
 const PAGES_MAGIC: &[u8; 8] = b"KITEIPAG";
 /// Raised whenever the layout of either file changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 /// The page memo is written as this many independent files (pages by a hash of their URL), so
 /// that it is decoded on all cores and a build rewrites only the parts it changed.
 const PAGE_PARTS: usize = 16;
@@ -108,6 +108,8 @@ pub struct PageEntry {
     pub text: String,
     /// `None`: found again from the text when the page is indexed.
     pub grams: Option<Grams>,
+    /// For a document's page, the digest of what its key is made from ([`PageMemo::key_for`]).
+    pub quick: Option<Hash>,
 }
 
 /// A page of this build: its search text and bigrams stay in the render's spool until the
@@ -119,6 +121,7 @@ struct Recorded {
     search: Option<(Arc<TextSpool>, Stored)>,
     /// The previous build's entry, reused as it was (so saved as the same bytes).
     reused: bool,
+    quick: Option<Hash>,
 }
 
 impl Recorded {
@@ -134,6 +137,7 @@ impl Recorded {
             digest: &self.digest,
             text,
             grams,
+            quick: &self.quick,
         })
     }
 }
@@ -145,6 +149,7 @@ struct SavedEntry<'a> {
     digest: &'a Hash,
     text: Cow<'a, str>,
     grams: Option<Cow<'a, Grams>>,
+    quick: &'a Option<Hash>,
 }
 
 /// Some of this build's pages as a map of [`PageEntry`], read from the spool one page at a time.
@@ -174,6 +179,8 @@ pub struct PageMemo {
     /// Other files recorded ([`PageMemo::record_file`]), and those of them kept.
     files: AtomicUsize,
     files_kept: AtomicUsize,
+    /// Pages reused by their key found with [`PageMemo::key_for`].
+    found_by_quick: AtomicUsize,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -191,13 +198,47 @@ impl PageMemo {
             reused: AtomicUsize::new(0),
             files: AtomicUsize::new(0),
             files_kept: AtomicUsize::new(0),
+            found_by_quick: AtomicUsize::new(0),
         }
     }
 
     /// Records a page taken with [`PageMemo::take`] as reused: its entry is saved as it was.
-    pub fn record_reused(&self, url: &str, key: Hash, digest: Hash) {
-        self.insert(url, key, digest, true);
+    pub fn record_reused(&self, url: &str, previous: &PageEntry) {
+        self.insert(url, previous.key, previous.digest, true, previous.quick);
         self.reused.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The key of the previous build's page at `url` when it was recorded with this `quick`
+    /// digest: the digest of everything that page's key is made from, cheaper to find than
+    /// the key itself (a document page's key resolves every link of the document). Equal
+    /// digests mean equal keys; the page is then taken with [`PageMemo::take`] as any other.
+    pub fn key_for(&self, url: &str, quick: &Hash) -> Option<Hash> {
+        lock(&self.previous)
+            .get(url)
+            .filter(|entry| entry.quick.as_ref() == Some(quick))
+            .map(|entry| entry.key)
+    }
+
+    /// Counts a page reused under the key [`PageMemo::key_for`] found.
+    pub fn found_by_quick(&self) {
+        self.found_by_quick.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many pages of this build were reused under a key found by its quick digest.
+    pub fn quick_count(&self) -> usize {
+        self.found_by_quick.load(Ordering::Relaxed)
+    }
+
+    /// Gives this build's page at `url`, once recorded, the `quick` digest of its key's inputs
+    /// (see [`PageMemo::key_for`]).
+    pub fn set_quick(&self, url: &str, quick: Hash) {
+        if let Some(entry) = lock(&self.next).get_mut(url)
+            && entry.quick != Some(quick)
+        {
+            entry.quick = Some(quick);
+            // Not as it was read any more: its part is written.
+            entry.reused = false;
+        }
     }
 
     /// (pages reused, pages recorded) in this build.
@@ -220,7 +261,7 @@ impl PageMemo {
     /// Records a file of this build that is not a page (a search index file made from a key):
     /// `kept` when it was taken with [`PageMemo::take`] and linked, so saved as it was.
     pub fn record_file(&self, url: &str, key: Hash, digest: Hash, kept: bool) {
-        self.insert(url, key, digest, kept);
+        self.insert(url, key, digest, kept, None);
         self.files.fetch_add(1, Ordering::Relaxed);
         if kept {
             self.files_kept.fetch_add(1, Ordering::Relaxed);
@@ -240,15 +281,16 @@ impl PageMemo {
     /// Records a page of this build (its search text and bigrams are filled in by
     /// [`PageMemo::set_search`]).
     pub fn record(&self, url: &str, key: Hash, digest: Hash) {
-        self.insert(url, key, digest, false);
+        self.insert(url, key, digest, false, None);
     }
 
-    fn insert(&self, url: &str, key: Hash, digest: Hash, reused: bool) {
+    fn insert(&self, url: &str, key: Hash, digest: Hash, reused: bool, quick: Option<Hash>) {
         let page = Recorded {
             key,
             digest,
             search: None,
             reused,
+            quick,
         };
         lock(&self.next).insert(url.to_string(), page);
     }
@@ -266,6 +308,7 @@ impl PageMemo {
         self.reused.store(0, Ordering::Relaxed);
         self.files.store(0, Ordering::Relaxed);
         self.files_kept.store(0, Ordering::Relaxed);
+        self.found_by_quick.store(0, Ordering::Relaxed);
     }
 
     /// Saves this build's pages at `path` (atomically; a failure only costs the next build its
@@ -300,6 +343,7 @@ impl PageMemo {
                 digest: page.digest,
                 text,
                 grams,
+                quick: page.quick,
             };
             previous.insert(url, entry);
         }
@@ -460,7 +504,16 @@ mod tests {
             let url = format!("p-{n}.html");
             match n % 4 {
                 0 => memo.record(&url, [n; 32], [2; 32]),
-                1 => memo.record_reused(&url, [n; 32], [3; 32]),
+                1 => memo.record_reused(
+                    &url,
+                    &PageEntry {
+                        key: [n; 32],
+                        digest: [3; 32],
+                        text: String::new(),
+                        grams: None,
+                        quick: (n % 8 == 1).then_some([9; 32]),
+                    },
+                ),
                 2 => memo.record_file(&format!("t/{n}.js"), [n; 32], [4; 32], n % 8 == 2),
                 _ => memo.record(&url, [n; 32], [5; 32]),
             }
@@ -478,9 +531,13 @@ mod tests {
         let read = PageMemo::load(&path);
         let kept = memo.into_next();
         let entries = |m: &PageMemo| {
-            let mut v: Vec<(String, Hash, Hash, String, Option<Grams>)> = lock(&m.previous)
+            type Row = (String, Hash, Hash, String, Option<Grams>, Option<Hash>);
+            let mut v: Vec<Row> = lock(&m.previous)
                 .iter()
-                .map(|(u, e)| (u.clone(), e.key, e.digest, e.text.clone(), e.grams.clone()))
+                .map(|(u, e)| {
+                    let (text, grams) = (e.text.clone(), e.grams.clone());
+                    (u.clone(), e.key, e.digest, text, grams, e.quick)
+                })
                 .collect();
             v.sort_by(|a, b| a.0.cmp(&b.0));
             v
@@ -489,6 +546,10 @@ mod tests {
         assert_eq!(entries(&kept).len(), 40);
         assert_eq!(kept.previous_parts, read.previous_parts);
         assert!(entries(&kept).iter().any(|e| e.4.is_some()), "bigrams kept");
+        assert!(
+            entries(&kept).iter().any(|e| e.5.is_some()),
+            "quick digests kept"
+        );
     }
 
     #[test]
@@ -542,6 +603,11 @@ mod tests {
         memo.save(&path);
         let (rendered, removed) = (&urls[0], &urls[1]);
         assert_ne!(page_part(rendered), page_part(removed));
+        // A page reused as it was but given a new quick digest: its part is written too.
+        let requick = urls
+            .iter()
+            .find(|u| ![page_part(rendered), page_part(removed)].contains(&page_part(u)))
+            .unwrap();
         let memo = PageMemo::load(&path);
         // Marks every part file: a part written again loses the mark.
         for n in 0..PAGE_PARTS {
@@ -553,17 +619,26 @@ mod tests {
             if url == rendered {
                 memo.record(url, key, [3; 32]);
             } else if url != removed {
-                memo.record_reused(url, key, page.digest);
+                memo.record_reused(url, &page);
+            }
+            if url == requick {
+                memo.set_quick(url, [7; 32]);
             }
             memo.set_search(url, &spool, Stored::Held(page.text, page.grams));
         }
         memo.save(&path);
         for n in 0..PAGE_PARTS {
             let marked = std::fs::read(part_path(&path, n)).unwrap() == b"mark";
-            let changed = n == page_part(rendered) || n == page_part(removed);
+            let changed = [rendered, removed, requick]
+                .iter()
+                .any(|u| n == page_part(u));
             assert_eq!(marked, !changed, "part {n}");
         }
         let memo = PageMemo::load(&path);
+        let key = lock(&memo.previous)[requick.as_str()].key;
+        assert_eq!(memo.key_for(requick, &[7; 32]), Some(key));
+        assert_eq!(memo.key_for(requick, &[8; 32]), None);
+        assert_eq!(memo.key_for(rendered, &[7; 32]), None);
         assert!(memo.take(removed, &[1; 32]).is_none());
         assert_eq!(memo.take(rendered, &[0; 32]).unwrap().digest, [3; 32]);
     }
@@ -597,6 +672,7 @@ mod tests {
                 digest: [2; 32],
                 text: text.into(),
                 grams,
+                quick: None,
             };
             assert_eq!(
                 postcard::to_allocvec(&recorded.entry().unwrap()).unwrap(),

@@ -76,7 +76,7 @@ pub(crate) fn describe(
     let &Inputs {
         project,
         corpus,
-        report,
+        ref report,
         as_of,
         as_of_source,
         time,

@@ -2,6 +2,7 @@
 //! release's own tree read from git and checked; and the time the bundle is stamped with.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -71,7 +72,7 @@ pub(crate) struct ReleaseTree {
     _dir: tempfile::TempDir,
     project: Project,
     corpus: Corpus,
-    report: Report,
+    report: Arc<Report>,
     as_of: NaiveDate,
     as_of_source: &'static str,
 }
@@ -80,7 +81,7 @@ pub(crate) struct ReleaseTree {
 pub(crate) struct Inputs<'a> {
     pub project: &'a Project,
     pub corpus: &'a Corpus,
-    pub report: &'a Report,
+    pub report: Arc<Report>,
     pub as_of: NaiveDate,
     pub as_of_source: &'static str,
     pub history: SealHistory<'a>,
@@ -153,14 +154,14 @@ pub(crate) fn resolve<'a>(
                 _dir: open.dir,
                 project: release_project,
                 corpus: open.loaded.corpus,
-                report,
+                report: Arc::new(report),
                 as_of: open.as_of,
                 as_of_source: open.as_of_source,
             });
             (
                 &tree.project,
                 &tree.corpus,
-                &tree.report,
+                Arc::clone(&tree.report),
                 tree.as_of,
                 tree.as_of_source,
                 SealHistory {
@@ -174,7 +175,7 @@ pub(crate) fn resolve<'a>(
         _ => (
             &ws.project,
             &ws.corpus,
-            ws.report(),
+            ws.shared_report(),
             ws.as_of,
             ws.as_of_source,
             SealHistory {

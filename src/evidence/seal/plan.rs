@@ -54,7 +54,7 @@ pub(crate) fn plan(
     let &Inputs {
         project,
         corpus,
-        report,
+        ref report,
         as_of,
         as_of_source,
         time,
@@ -456,7 +456,7 @@ fn rendered_pages(
     corpus: &Corpus,
     sel: &Selection,
     scope: &Scope,
-    report: &check::Report,
+    report: &std::sync::Arc<check::Report>,
     as_of: chrono::NaiveDate,
     time: SealTime,
     history: &SealHistory,
@@ -478,7 +478,7 @@ fn rendered_pages(
             None => source_commit(&project.root),
         },
         as_of,
-        report: report.clone(),
+        report: std::sync::Arc::clone(report),
         versions: crate::render::versions::for_bundle(
             history.history,
             project,

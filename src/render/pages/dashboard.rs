@@ -889,7 +889,7 @@ mod tests {
             pdf: false,
             commit: None,
             as_of,
-            report,
+            report: report.into(),
             versions: Default::default(),
         };
         (0..3)

@@ -20,6 +20,66 @@ fn link_targets(key: &mut reuse::KeyBuilder, targets: &[(&str, Target)]) {
 }
 
 impl<'a> Site<'a> {
+    /// The digest of what a document's page may read of the other documents: each document's
+    /// file, id, kind, visibility, title and anchors, in corpus order (where its links go, whom
+    /// its owner names, which file holds its id), and of the versions (its revision rows and
+    /// switcher) and the audience. A heading added anywhere changes it; a sentence does not.
+    pub(super) fn document_facts(&self) -> reuse::Hash {
+        use rayon::prelude::*;
+        let per_document: Vec<reuse::Hash> = self
+            .corpus
+            .documents
+            .par_iter()
+            .map(|d| {
+                let mut key = reuse::KeyBuilder::new("document-facts");
+                let file = self.corpus.files.get(d.file).map(|f| f.rel_path.as_path());
+                key.part(
+                    file.unwrap_or(std::path::Path::new(""))
+                        .as_os_str()
+                        .as_encoded_bytes(),
+                )
+                .part(d.id().as_bytes())
+                .json(&d.meta.kind.value)
+                .json(&d.meta.visibility)
+                .part(d.meta.title.as_bytes());
+                key.part(&(d.headings.len() as u64).to_le_bytes());
+                for h in &d.headings {
+                    key.part(h.anchor.as_bytes());
+                }
+                key.finish()
+            })
+            .collect();
+        let mut key = reuse::KeyBuilder::new("document-facts/all");
+        key.part(self.audience.as_str().as_bytes())
+            .json(&self.info.versions);
+        for h in &per_document {
+            key.part(h);
+        }
+        key.finish()
+    }
+
+    /// The digest of everything a document page's key is made from (see [`Site::document`]):
+    /// the page's templates and the build's shared context, every input that is not a
+    /// document, what it may read of the other documents ([`Site::document_facts`]) and its
+    /// own source files. A page recorded under the same digest has the same key, found without
+    /// resolving its links ([`reuse::PageMemo::key_for`]). `None` where the key has no
+    /// digest of its sources either.
+    fn document_quick(&self, sourced: &Sourced<Document>) -> Option<reuse::Hash> {
+        let own = &self.corpus.files[self.corpus.document(sourced.item.id())?.file];
+        let source = self.corpus.files.get(sourced.file)?;
+        (!source.sha256.is_empty() && !own.sha256.is_empty()).then(|| {
+            let mut key = reuse::KeyBuilder::new("document-page-quick");
+            key.part(&self.base_key)
+                .part(&self.non_document_inputs)
+                .part(&self.document_facts)
+                .part(source.rel_path.as_os_str().as_encoded_bytes())
+                .part(source.sha256.as_bytes())
+                .part(own.rel_path.as_os_str().as_encoded_bytes())
+                .part(own.sha256.as_bytes());
+            key.finish()
+        })
+    }
+
     /// Every document page this audience sees, in parallel.
     pub(super) fn documents(&self) {
         let audience = self.audience;
@@ -40,6 +100,20 @@ impl<'a> Site<'a> {
     /// come from a file that is not a document, or be added to those inputs.
     pub(super) fn document(&self, sourced: &'a Sourced<Document>) {
         let doc = &sourced.item;
+        let url = doc_url(doc);
+        // Unchanged, as is everything it reads: the previous build's page, found without
+        // working its key out again.
+        let quick = self
+            .memo
+            .and_then(|memo| Some((memo, self.document_quick(sourced)?)));
+        if let Some((memo, quick)) = quick
+            && let Some(key) = memo.key_for(&url, &quick)
+            && self.reused(&url, &doc.meta.title, Some((memo, key)))
+        {
+            memo.set_quick(&url, quick);
+            memo.found_by_quick();
+            return;
+        }
         // Where every link of the body goes: the body's inputs beside its own text. The
         // Markdown is rendered only when the page cannot be reused.
         let targets: Vec<(&str, Target)> = doc
@@ -110,13 +184,17 @@ impl<'a> Site<'a> {
         // the page is rendered and not recorded.
         self.render_declared(
             template,
-            &doc_url(doc),
+            &url,
             &m.title,
             nav,
             &inputs.unwrap_or_default(),
             reusable && inputs.is_some(),
             &build,
         );
+        // Recorded only when its key covers everything it shows.
+        if let Some((memo, quick)) = quick {
+            memo.set_quick(&url, quick);
+        }
     }
 
     /// A document's body in HTML, its table of contents, and false when rendering it reported

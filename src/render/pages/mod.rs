@@ -85,6 +85,9 @@ pub struct Site<'a> {
     /// The digest of every input that is not a document (incremental builds only): part of
     /// each document page's declared inputs (see [`Site::document`]).
     non_document_inputs: reuse::Hash,
+    /// What every document page may read of the other documents, and the versions (incremental
+    /// builds only): with its own sources, the inputs of its key ([`Site::document_quick`]).
+    document_facts: reuse::Hash,
     /// The check's view of the corpus as of the evaluation date (deadlines, duties).
     check: Ctx<'a>,
     /// What readers see for an incident type's id.
@@ -121,6 +124,7 @@ impl<'a> Site<'a> {
             base_key: [0; 32],
             memo: None,
             non_document_inputs: [0; 32],
+            document_facts: [0; 32],
             check: Ctx::new(corpus, project, info.as_of),
             type_names: TypeNames::new(project.config.lang, &project.config.incident_types),
             spelling: Spelling::new(&project.config.search.variants)?,
@@ -148,6 +152,7 @@ impl<'a> Site<'a> {
         memo.restart();
         self.memo = Some(memo);
         self.non_document_inputs = self.non_document_inputs();
+        self.document_facts = self.document_facts();
         self
     }
 
@@ -271,7 +276,7 @@ impl<'a> Site<'a> {
         if !self.sink.keep(url, &previous.digest) {
             return false;
         }
-        memo.record_reused(url, key, previous.digest);
+        memo.record_reused(url, &previous);
         // The previous build's text is in memory already (the memo was read whole): spooling
         // it would only write it out and read it back.
         self.index_page(

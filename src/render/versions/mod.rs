@@ -1030,7 +1030,7 @@ fn render_release(
         pdf: false,
         commit: Some(r.short_commit()),
         as_of: open.as_of,
-        report,
+        report: report.into(),
         versions,
     };
     let sink = crate::render::output::MemorySink::default();
