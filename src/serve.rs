@@ -55,9 +55,17 @@ enum Msg {
 
 /// Serves `out` (absolute) for the project at `root` (canonical) on 127.0.0.1:`port` (0: any
 /// free port), calling `build` first and after every change (`poll`: by polling modification
-/// times instead of file-system events). Returns the exit code (0 after Ctrl-C, 2 when it
-/// cannot start).
-pub fn run(root: &Path, out: &Path, port: u16, poll: bool, build: &dyn Fn() -> u8) -> u8 {
+/// times instead of file-system events). `build` is given every path file events named since
+/// its last call, or `None` when they may not be all (the first build, polling, a watcher that
+/// reported an error or lost events): then it must look at everything. Returns the exit code
+/// (0 after Ctrl-C, 2 when it cannot start).
+pub fn run(
+    root: &Path,
+    out: &Path,
+    port: u16,
+    poll: bool,
+    build: &dyn Fn(Option<Vec<PathBuf>>) -> u8,
+) -> u8 {
     let root = root.to_path_buf();
     // Bind first: a port in use is reported before the (slower) build.
     let server = match Server::http(("127.0.0.1", port)) {
@@ -131,7 +139,10 @@ pub fn run(root: &Path, out: &Path, port: u16, poll: bool, build: &dyn Fn() -> u
         None
     };
 
-    rebuild(build, &state);
+    rebuild(build, None, &state);
+    // Every path events named since the last build, relevant or not (a file the site ignores
+    // may still be one the loader lists); `None` once events may have been lost.
+    let mut named: Option<Vec<PathBuf>> = Some(Vec::new());
     let workers: Vec<_> = (0..WORKERS)
         .map(|_| {
             let (server, state) = (server.clone(), state.clone());
@@ -156,13 +167,17 @@ pub fn run(root: &Path, out: &Path, port: u16, poll: bool, build: &dyn Fn() -> u
             Ok(Msg::Fs(Ok(events))) => {
                 let ignore = Ignore::new(&root, &state.out);
                 let mut paths = ignore.changed(&events);
+                note_events(&mut named, &events);
                 // More changes may already be queued (a rebuild was running): take them too.
                 let mut stop = false;
                 while let Ok(m) = rx.try_recv() {
                     match m {
                         Msg::Stop => stop = true,
-                        Msg::Fs(Ok(more)) => paths.extend(ignore.changed(&more)),
-                        Msg::Fs(Err(_)) => {}
+                        Msg::Fs(Ok(more)) => {
+                            paths.extend(ignore.changed(&more));
+                            note_events(&mut named, &more);
+                        }
+                        Msg::Fs(Err(_)) => named = None,
                     }
                 }
                 if stop {
@@ -174,6 +189,7 @@ pub fn run(root: &Path, out: &Path, port: u16, poll: bool, build: &dyn Fn() -> u
                 for e in errors {
                     eprintln!("warning: watching: {e}");
                 }
+                named = None;
                 continue;
             }
             Err(mpsc::RecvTimeoutError::Timeout) => match fingerprint.as_mut() {
@@ -205,7 +221,9 @@ pub fn run(root: &Path, out: &Path, port: u16, poll: bool, build: &dyn Fn() -> u
             names.join(", ")
         };
         eprintln!("kitei serve: changed: {shown}; rebuilding");
-        rebuild(build, &state);
+        // Polling compares only the files it lists: the build looks at everything.
+        let seen = named.replace(Vec::new()).filter(|_| watcher.is_some());
+        rebuild(build, seen, &state);
         // kitei.toml may have moved the source folder; templates/ may have appeared.
         if let Some(w) = watcher.as_mut()
             && let Err(e) = update_watches(w, &mut watched, &watch_targets(&root))
@@ -231,10 +249,30 @@ pub fn run(root: &Path, out: &Path, port: u16, poll: bool, build: &dyn Fn() -> u
     0
 }
 
+/// Adds the paths of a batch of events to `named` (changes, not reads); forgets them all when
+/// the watcher says it lost some (then a build must look at everything).
+fn note_events(named: &mut Option<Vec<PathBuf>>, events: &[notify_debouncer_full::DebouncedEvent]) {
+    if events.iter().any(|e| e.event.need_rescan()) {
+        *named = None;
+    }
+    if let Some(named) = named {
+        named.extend(
+            events
+                .iter()
+                .filter(|e| !matches!(e.event.kind, EventKind::Access(_)))
+                .flat_map(|e| e.event.paths.iter().cloned()),
+        );
+    }
+}
+
 /// Runs `kitei build`; on success the new version makes open pages reload.
-fn rebuild(build: &dyn Fn() -> u8, state: &State) {
+fn rebuild(
+    build: &dyn Fn(Option<Vec<PathBuf>>) -> u8,
+    changes: Option<Vec<PathBuf>>,
+    state: &State,
+) {
     let started = std::time::Instant::now();
-    let code = build();
+    let code = build(changes);
     if code == 0 {
         state.failed.store(false, Ordering::SeqCst);
         let v = state.version.fetch_add(1, Ordering::SeqCst) + 1;

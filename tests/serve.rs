@@ -576,6 +576,11 @@ fn a_rebuild_reuses_pages_from_the_memo_kept_in_memory() {
     assert!(count_after(" recorded, ") > 10, "{line}");
     // The kept memo holds the digests of the document pages' inputs too.
     assert!(count_after(" reused (") > 1, "{line}");
+    // The rebuild listed the source folder from the file events, without walking it.
+    assert!(
+        log.contains("timing:   load listing from file events"),
+        "{log}"
+    );
 }
 
 #[test]
@@ -677,6 +682,23 @@ fn each_rebuild_gives_the_bytes_of_a_cold_build() {
         (
             "retitle an incident",
             Box::new(|| edit_file(&incident, |t| set_field(&t, "title", ": ", "件名変更"))),
+        ),
+        (
+            "add a folder of incidents",
+            Box::new(|| {
+                let text = std::fs::read_to_string(&incident).unwrap();
+                let folder = src.join("incidents/2027");
+                std::fs::create_dir(&folder).unwrap();
+                std::fs::write(
+                    folder.join("INC-2027-001.yaml"),
+                    set_field(&text, "id", ": ", "INC-2027-001"),
+                )
+                .unwrap();
+            }),
+        ),
+        (
+            "remove the folder",
+            Box::new(|| std::fs::remove_dir_all(src.join("incidents/2027")).unwrap()),
         ),
         (
             "remove the added runbook",

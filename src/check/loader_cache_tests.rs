@@ -392,3 +392,83 @@ fn resident_loads_equal_uncached_ones() {
     );
     assert!(!cache::path(dir.path()).exists() && !cache::delta_path(dir.path()).exists());
 }
+
+/// A load in a process that watches the folder (`kitei serve`) lists the files from the last
+/// load and the paths file events named since ([`Resident::seeing`]): after a file edited,
+/// one removed, one added, a folder of records added and a stray file in a new folder, it
+/// equals a load without any cache. A file no event named is taken as it was (that is what
+/// the events are trusted for); with events lost ([`Resident::walk_next`]) the folder is
+/// walked and the file is read again.
+#[test]
+fn a_load_from_file_events_equals_a_walk() {
+    let dir = example();
+    let settled = later(cache::now(), cache::RACY.as_secs() as i64 + 2);
+    let project = Project::open(dir.path()).unwrap();
+    let first = load_resident_at(&project, Resident::empty(), settled).unwrap();
+    let resident = Resident::keep(first.corpus, first.seen);
+
+    let src = dir.path().join("policy-src").canonicalize().unwrap();
+    let retitle = |rel: &str, title: &str| {
+        let path = src.join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(
+            &path,
+            text.replacen("title: ", &format!("title: {title}"), 1),
+        )
+        .unwrap();
+    };
+    retitle("regulation/incident-response-regulation.md", "改訂版");
+    std::fs::remove_file(src.join("incidents/2025/INC-2025-001.yaml")).unwrap();
+    let drill = std::fs::read_to_string(src.join("drills/DRL-2026-01.yaml")).unwrap();
+    std::fs::write(
+        src.join("drills/DRL-2026-09.yaml"),
+        drill.replace("DRL-2026-01", "DRL-2026-09"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(src.join("incidents/2027")).unwrap();
+    let incident = std::fs::read_to_string(src.join("incidents/2025/INC-2025-002.yaml")).unwrap();
+    std::fs::write(
+        src.join("incidents/2027/INC-2027-001.yaml"),
+        incident.replace("INC-2025-002", "INC-2027-001"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(src.join("misc/notes")).unwrap();
+    std::fs::write(src.join("misc/notes/todo.txt"), "x\n").unwrap();
+    let changes: Vec<std::path::PathBuf> = [
+        "regulation/incident-response-regulation.md",
+        "incidents/2025/INC-2025-001.yaml",
+        "drills/DRL-2026-09.yaml",
+        "incidents/2027",
+        "misc",
+    ]
+    .iter()
+    .map(|rel| src.join(rel))
+    .collect();
+    let after = load_resident_at(&project, resident.seeing(changes), later(settled, 1)).unwrap();
+    let plain = load_with(&project, cache::Mode::Off).unwrap();
+    assert_eq!(outcome(&project, &after), outcome(&project, &plain));
+
+    // Edited without an event: kept as it was, until a load walks.
+    let title = |loaded: &Loaded| {
+        loaded
+            .corpus
+            .documents
+            .iter()
+            .find(|d| d.id() == "emergency-organisation")
+            .map(|d| d.meta.title.clone())
+            .unwrap()
+    };
+    let before = title(&after);
+    retitle("regulation/emergency-organisation.md", "無通知");
+    let resident = Resident::keep(after.corpus, after.seen);
+    let unseen =
+        load_resident_at(&project, resident.seeing(Vec::new()), later(settled, 2)).unwrap();
+    assert_eq!(title(&unseen), before);
+    let resident = Resident::keep(unseen.corpus, unseen.seen);
+    let walked = load_resident_at(&project, resident.walk_next(), later(settled, 3)).unwrap();
+    assert_eq!(title(&walked), format!("無通知{before}"));
+    assert_eq!(
+        outcome(&project, &walked),
+        outcome(&project, &load_with(&project, cache::Mode::Off).unwrap())
+    );
+}

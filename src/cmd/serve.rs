@@ -50,12 +50,18 @@ pub fn run(root: &Path, as_of: Option<NaiveDate>, port: u16, poll: bool, opts: &
     // already being served, and handed over when the next change comes.
     let kept = RefCell::new(Kept::Ready(Resident::empty()));
     let session = RefCell::new(build::Session::default());
-    let rebuild = || {
-        let mut resident = match kept.replace(Kept::Ready(Resident::empty())) {
-            Kept::Ready(resident) => Some(resident),
+    let rebuild = |changes: Option<Vec<std::path::PathBuf>>| {
+        let resident = match kept.replace(Kept::Ready(Resident::empty())) {
+            Kept::Ready(resident) => resident,
             // A thread that panicked kept nothing: the build reads the cache on disk.
-            Kept::Taking(thread) => Some(thread.join().unwrap_or_else(|_| Resident::empty())),
+            Kept::Taking(thread) => thread.join().unwrap_or_else(|_| Resident::empty()),
         };
+        // What file events named since the resident's load (added to those of a build that
+        // loaded nothing): the load looks at those files only.
+        let mut resident = Some(match changes {
+            Some(changes) => resident.seeing(changes),
+            None => resident.walk_next(),
+        });
         let build::Built { code, loaded, .. } = build::site_from(
             &root,
             as_of,

@@ -325,6 +325,13 @@ fn load_at_then<R: Send>(
     // regular files unstat'ed and each read takes the stat from its open handle.
     let stat_files =
         resident.is_some() || key.is_some() && (cache_path.exists() || delta_path.exists());
+    // In a process that watches the folder (`kitei serve`), the files are listed from the last
+    // load's listing and the paths file events named since, not walked.
+    let relisted = resident
+        .as_ref()
+        .and_then(Resident::changes)
+        .and_then(|(listing, changed)| walk::relist(&root, listing, &changed));
+    let walked = relisted.is_none();
     // The cache and its delta are read while the folder is walked.
     let ((stored, stored_delta), found) = rayon::join(
         || match &key {
@@ -334,17 +341,26 @@ fn load_at_then<R: Send>(
             ),
             None => (None, None),
         },
-        || walk::walk(&root, stat_files),
+        || relisted.unwrap_or_else(|| walk::walk(&root, stat_files)),
     );
     let index = stored.as_ref().and_then(cache::Stored::index);
     let delta = stored_delta.as_ref().and_then(cache::Stored::index);
-    parts.lap("walk + cache read");
+    parts.lap(if walked {
+        "walk + cache read"
+    } else {
+        "listing from file events"
+    });
 
     let mut diagnostics = Vec::new();
     let mut files = Vec::with_capacity(found.len());
+    // What a next listing from file events starts from (see `Resident::seeing`).
+    let mut listing = keeping.then(|| Vec::with_capacity(found.len()));
     for item in found {
         match item {
             walk::Item::File(f) => {
+                if let Some(listing) = listing.as_mut() {
+                    listing.push((f.rel.clone(), f.symlink));
+                }
                 if f.symlink
                     && let Err(d) = check_symlink(
                         &root.join(&f.rel),
@@ -357,13 +373,16 @@ fn load_at_then<R: Send>(
                 }
                 files.push(f);
             }
-            walk::Item::Error { path, message } => diagnostics.push(
-                Diagnostic::error(
-                    "K0101",
-                    format!("cannot read {}: {message}", path.display()),
-                )
-                .help("check the file's permissions"),
-            ),
+            walk::Item::Error { path, message } => {
+                listing = None;
+                diagnostics.push(
+                    Diagnostic::error(
+                        "K0101",
+                        format!("cannot read {}: {message}", path.display()),
+                    )
+                    .help("check the file's permissions"),
+                );
+            }
         }
     }
 
@@ -371,11 +390,10 @@ fn load_at_then<R: Send>(
     let paths: Vec<&Path> = files.iter().map(|f| f.rel.as_path()).collect();
     let priors = cache::priors(index.as_ref(), delta.as_ref(), &paths);
     let kept: Vec<Option<Box<resident::Kept>>> = match resident {
-        Some(resident) => resident.take(
-            files
-                .iter()
-                .map(|f| (f.rel.as_path(), f.meta.as_ref().and_then(cache::Stat::of))),
-        ),
+        Some(resident) => resident.take(files.iter().map(|f| {
+            let stat = f.meta.as_ref().and_then(cache::Stat::of);
+            (f.rel.as_path(), stat, f.unchanged)
+        })),
         None => files.iter().map(|_| None).collect(),
     };
     let results: Vec<(FileClass, Read, Option<bool>)> = files
@@ -493,7 +511,13 @@ fn load_at_then<R: Send>(
         sources,
         diagnostics,
         cache: stats,
-        seen: Seen::new(canonical_root.clone(), display_root, started, file_stats),
+        seen: Seen::new(
+            canonical_root.clone(),
+            display_root,
+            started,
+            file_stats,
+            listing,
+        ),
     };
     let plan = match key {
         Some(_) => cache::plan(

@@ -35,6 +35,9 @@ pub struct Seen {
     /// the file's class; empty for a load that was not asked to keep anything (see
     /// [`super::load_resident_then`]).
     stats: Vec<(Option<cache::Stat>, FileClass)>,
+    /// Every file the load listed (whether it is a symbolic link), for a next listing made
+    /// from file events ([`Resident::seeing`]); `None` when the walk met an unreadable folder.
+    listing: Option<Vec<(PathBuf, bool)>>,
 }
 
 impl Seen {
@@ -43,12 +46,14 @@ impl Seen {
         display_root: PathBuf,
         started: cache::Time,
         stats: Vec<(Option<cache::Stat>, FileClass)>,
+        listing: Option<Vec<(PathBuf, bool)>>,
     ) -> Seen {
         Seen {
             canonical_root,
             display_root,
             started,
             stats,
+            listing,
         }
     }
 }
@@ -61,6 +66,20 @@ pub struct Resident {
     /// By path inside the source folder. Boxed: the loader lines up a slot per walked file,
     /// most of them empty.
     files: FxHashMap<OsString, Box<Kept>>,
+    /// Every file the last load listed (see [`Seen`]).
+    listing: Option<Vec<(PathBuf, bool)>>,
+    /// What file events said since the last load.
+    events: Events,
+}
+
+/// What file events said about the source folder since a resident's load.
+enum Events {
+    /// Nothing: no one said they were watching. The next load walks the folder.
+    Unwatched,
+    /// The paths events named ([`Resident::seeing`]).
+    Named(Vec<PathBuf>),
+    /// Some may have been lost ([`Resident::walk_next`]): the next load walks the folder.
+    Lost,
 }
 
 /// One file kept: its stat when it was read, the file as the corpus lists it, and its record.
@@ -79,7 +98,49 @@ impl Resident {
             display_root: PathBuf::new(),
             started: (0, 0),
             files: FxHashMap::default(),
+            listing: None,
+            events: Events::Unwatched,
         }
+    }
+
+    /// The resident with more paths (absolute) that file events named since its load, by a
+    /// watcher that was watching before that load began: the next load stats only those and
+    /// lists every other file as the last load found it ([`super::walk::relist`]), instead of
+    /// walking the folder. Events that may have been lost (a watcher's queue overflowed) must
+    /// not be given: say [`Resident::walk_next`].
+    pub fn seeing(mut self, changes: Vec<PathBuf>) -> Resident {
+        match &mut self.events {
+            Events::Unwatched => self.events = Events::Named(changes),
+            Events::Named(named) => named.extend(changes),
+            Events::Lost => {}
+        }
+        self
+    }
+
+    /// The next load walks the folder (file events may have been lost since this one's load).
+    pub fn walk_next(mut self) -> Resident {
+        self.events = Events::Lost;
+        self
+    }
+
+    /// What the last load listed, and the paths inside the source folder that events named
+    /// since (relative); `None` when the folder has to be walked (no events given, or one
+    /// named the folder itself or a folder above it).
+    pub(super) fn changes(&self) -> Option<(&[(PathBuf, bool)], Vec<PathBuf>)> {
+        let listing = self.listing.as_deref()?;
+        let mut inside = Vec::new();
+        let Events::Named(named) = &self.events else {
+            return None;
+        };
+        for path in named {
+            if self.canonical_root.starts_with(path) {
+                return None;
+            }
+            if let Ok(rel) = path.strip_prefix(&self.canonical_root) {
+                inside.push(rel.to_path_buf());
+            }
+        }
+        Some((listing, inside))
     }
 
     /// Takes `corpus` apart into its files' records. `seen` must be the one its load returned.
@@ -145,6 +206,8 @@ impl Resident {
             display_root: seen.display_root,
             started: seen.started,
             files: kept,
+            listing: seen.listing,
+            events: Events::Unwatched,
         }
     }
 
@@ -164,13 +227,15 @@ impl Resident {
 
     /// The kept file at each of `paths` (in walk order) that may be used as it is: `stats`
     /// are the stats the walk took. Whatever is left in the resident goes with it.
+    /// A file listed `unchanged` ([`super::walk::relist`]) has the stat it was kept with.
     pub(super) fn take<'p>(
         mut self,
-        paths: impl Iterator<Item = (&'p Path, Option<cache::Stat>)>,
+        paths: impl Iterator<Item = (&'p Path, Option<cache::Stat>, bool)>,
     ) -> Vec<Option<Box<Kept>>> {
         paths
-            .map(|(path, now)| {
+            .map(|(path, now, unchanged)| {
                 let kept = self.files.remove(path.as_os_str())?;
+                let now = if unchanged { Some(kept.stat) } else { now };
                 cache::stat_trusted(&kept.stat, now.as_ref(), self.started).then_some(kept)
             })
             .collect()

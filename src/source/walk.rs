@@ -18,6 +18,9 @@ pub struct Found {
     /// The file's metadata as listed; `None` for symbolic links (whose target counts), when
     /// it could not be read, and for regular files when the walk was asked not to stat them.
     pub meta: Option<Metadata>,
+    /// Listed from the last walk without a look at the disk: no file event named it since
+    /// ([`relist`]). Its stat is the one the last load took.
+    pub unchanged: bool,
 }
 
 /// What the walk met, in walk order.
@@ -45,6 +48,78 @@ pub fn walk(root: &Path, stat_files: bool) -> Vec<Item> {
         items.extend(run);
     }
     items
+}
+
+/// What [`walk`] gives for `root` now, from what it gave last time (`previous`: each file's
+/// path and whether it is a symbolic link) and the paths inside `root` that file events named
+/// since (`changed`, relative): each named path is looked at again (a folder walked whole, a
+/// file stat'ed, a path gone dropped with everything under it), every other file is listed as
+/// it was, unchanged, and symbolic links are always looked at (their targets send no events
+/// here). `kitei serve` lists a folder of 20,000 files this way without stat'ing each.
+/// `None` when a changed path is `root` itself: then only a walk can say.
+pub fn relist(root: &Path, previous: &[(PathBuf, bool)], changed: &[PathBuf]) -> Option<Vec<Item>> {
+    if changed.iter().any(|c| c.as_os_str().is_empty()) {
+        return None;
+    }
+    let named = |rel: &Path| changed.iter().any(|c| rel.starts_with(c));
+    // A named path inside another named path is looked at with it.
+    let mut looked_at: Vec<&PathBuf> = changed
+        .iter()
+        .filter(|c| !changed.iter().any(|o| o != *c && c.starts_with(o)))
+        .collect();
+    looked_at.sort();
+    looked_at.dedup();
+    let mut items: Vec<Item> = previous
+        .iter()
+        .filter(|(rel, symlink)| !symlink && !named(rel))
+        .map(|(rel, _)| {
+            Item::File(Found {
+                rel: rel.clone(),
+                symlink: false,
+                meta: None,
+                unchanged: true,
+            })
+        })
+        .collect();
+    for (rel, _) in previous
+        .iter()
+        .filter(|(rel, symlink)| *symlink && !named(rel))
+    {
+        items.extend(look_at(root, rel));
+    }
+    for rel in looked_at {
+        items.extend(look_at(root, rel));
+    }
+    // The walk's order: depth first, each folder's entries by name, i.e. paths compared by
+    // their components. A folder that could not be read is left to a walk to report.
+    let mut files = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Item::File(f) => files.push(f),
+            Item::Error { .. } => return None,
+        }
+    }
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Some(files.into_iter().map(Item::File).collect())
+}
+
+/// [`walk`]'s items for one path inside `root`: a folder's files, a file, or nothing when it is
+/// gone. A folder that cannot be read is an error, as the walk reports it.
+fn look_at(root: &Path, rel: &Path) -> Vec<Item> {
+    let path = root.join(rel);
+    let Ok(meta) = std::fs::symlink_metadata(&path) else {
+        return Vec::new();
+    };
+    if meta.is_dir() {
+        return walk_dir(&path, rel, true).into_iter().flatten().collect();
+    }
+    let symlink = meta.file_type().is_symlink();
+    vec![Item::File(Found {
+        rel: rel.to_path_buf(),
+        symlink,
+        meta: (!symlink).then_some(meta),
+        unchanged: false,
+    })]
 }
 
 struct Listed {
@@ -124,6 +199,7 @@ fn walk_dir(dir: &Path, rel: &Path, stat_files: bool) -> Runs {
                     rel: rel.join(&l.name),
                     symlink,
                     meta,
+                    unchanged: false,
                 }));
             }
         }
@@ -144,6 +220,70 @@ mod tests {
                 Item::Error { message, .. } => format!("error: {message}"),
             })
             .collect()
+    }
+
+    /// After files are changed, added and removed, folders added, removed and renamed, and
+    /// with symbolic links about, the listing made from the last one and the paths events
+    /// named is the walk's, and only files no event named are listed as unchanged.
+    #[test]
+    fn a_relisting_is_the_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |p: &str| {
+            let p = root.join(p);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        };
+        for p in [
+            "a/1.md",
+            "a/2.md",
+            "b/c/3.yaml",
+            "b/4.yaml",
+            "d/5.md",
+            "e/6.md",
+            "top.yaml",
+        ] {
+            write(p);
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("top.yaml", root.join("link.yaml")).unwrap();
+        let previous: Vec<(PathBuf, bool)> = walk(root, true)
+            .into_iter()
+            .filter_map(|i| match i {
+                Item::File(f) => Some((f.rel, f.symlink)),
+                Item::Error { .. } => None,
+            })
+            .collect();
+        write("a/1.md");
+        write("a/0.md");
+        write("new/deep/7.md");
+        std::fs::remove_file(root.join("b/4.yaml")).unwrap();
+        std::fs::remove_dir_all(root.join("d")).unwrap();
+        std::fs::rename(root.join("e"), root.join("f")).unwrap();
+        let changed: Vec<PathBuf> = ["a/1.md", "a/0.md", "new", "b/4.yaml", "d", "e", "f"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        let names = |items: &[Item]| -> Vec<(PathBuf, bool)> {
+            items
+                .iter()
+                .map(|i| match i {
+                    Item::File(f) => (f.rel.clone(), f.symlink),
+                    Item::Error { message, .. } => panic!("{message}"),
+                })
+                .collect()
+        };
+        let relisted = relist(root, &previous, &changed).unwrap();
+        assert_eq!(names(&relisted), names(&walk(root, true)));
+        let unchanged: Vec<String> = relisted
+            .iter()
+            .filter_map(|i| match i {
+                Item::File(f) if f.unchanged => Some(f.rel.display().to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(unchanged, ["a/2.md", "b/c/3.yaml", "top.yaml"]);
+        assert!(relist(root, &previous, &[PathBuf::new()]).is_none());
     }
 
     #[test]
