@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
 
+use super::walk::Listing;
 use super::{FileClass, Parsed, cache};
 use crate::model::{Corpus, SourceFile};
 
@@ -37,7 +38,7 @@ pub struct Seen {
     stats: Vec<(Option<cache::Stat>, FileClass)>,
     /// Every file the load listed (whether it is a symbolic link), for a next listing made
     /// from file events ([`Resident::seeing`]); `None` when the walk met an unreadable folder.
-    listing: Option<Vec<(PathBuf, bool)>>,
+    listing: Option<Listing>,
 }
 
 impl Seen {
@@ -46,7 +47,7 @@ impl Seen {
         display_root: PathBuf,
         started: cache::Time,
         stats: Vec<(Option<cache::Stat>, FileClass)>,
-        listing: Option<Vec<(PathBuf, bool)>>,
+        listing: Option<Listing>,
     ) -> Seen {
         Seen {
             canonical_root,
@@ -67,7 +68,7 @@ pub struct Resident {
     /// most of them empty.
     files: FxHashMap<OsString, Box<Kept>>,
     /// Every file the last load listed (see [`Seen`]).
-    listing: Option<Vec<(PathBuf, bool)>>,
+    listing: Option<Listing>,
     /// What file events said since the last load.
     events: Events,
 }
@@ -126,8 +127,8 @@ impl Resident {
     /// What the last load listed, and the paths inside the source folder that events named
     /// since (relative); `None` when the folder has to be walked (no events given, or one
     /// named the folder itself or a folder above it).
-    pub(super) fn changes(&self) -> Option<(&[(PathBuf, bool)], Vec<PathBuf>)> {
-        let listing = self.listing.as_deref()?;
+    pub(super) fn changes(&self) -> Option<(&Listing, Vec<PathBuf>)> {
+        let listing = self.listing.as_ref()?;
         let mut inside = Vec::new();
         let Events::Named(named) = &self.events else {
             return None;

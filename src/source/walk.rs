@@ -50,6 +50,9 @@ pub fn walk(root: &Path, stat_files: bool) -> Vec<Item> {
     items
 }
 
+/// Every file a walk listed: its path inside the folder, and whether it is a symbolic link.
+pub type Listing = Vec<(PathBuf, bool)>;
+
 /// What [`walk`] gives for `root` now, from what it gave last time (`previous`: each file's
 /// path and whether it is a symbolic link) and the paths inside `root` that file events named
 /// since (`changed`, relative): each named path is looked at again (a folder walked whole, a
