@@ -129,10 +129,10 @@ impl Resident {
     /// named the folder itself or a folder above it).
     pub(super) fn changes(&self) -> Option<(&Listing, Vec<PathBuf>)> {
         let listing = self.listing.as_ref()?;
-        let mut inside = Vec::new();
         let Events::Named(named) = &self.events else {
             return None;
         };
+        let mut inside = Vec::new();
         for path in named {
             if self.canonical_root.starts_with(path) {
                 return None;

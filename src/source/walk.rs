@@ -59,49 +59,44 @@ pub type Listing = Vec<(PathBuf, bool)>;
 /// file stat'ed, a path gone dropped with everything under it), every other file is listed as
 /// it was, unchanged, and symbolic links are always looked at (their targets send no events
 /// here). `kitei serve` lists a folder of 20,000 files this way without stat'ing each.
-/// `None` when a changed path is `root` itself: then only a walk can say.
-pub fn relist(root: &Path, previous: &[(PathBuf, bool)], changed: &[PathBuf]) -> Option<Vec<Item>> {
+/// `None` when a changed path is `root` itself, or a folder to look at cannot be read: then
+/// only a walk can say.
+pub fn relist(root: &Path, previous: &Listing, changed: &[PathBuf]) -> Option<Vec<Item>> {
     if changed.iter().any(|c| c.as_os_str().is_empty()) {
         return None;
     }
-    let named = |rel: &Path| changed.iter().any(|c| rel.starts_with(c));
-    // A named path inside another named path is looked at with it.
-    let mut looked_at: Vec<&PathBuf> = changed
+    // By set and ancestors: a `git checkout` names thousands of paths in one batch.
+    let named: rustc_hash::FxHashSet<&Path> = changed.iter().map(PathBuf::as_path).collect();
+    let under_named = |rel: &Path| rel.ancestors().any(|a| named.contains(a));
+    let mut files: Vec<Found> = previous
         .iter()
-        .filter(|c| !changed.iter().any(|o| o != *c && c.starts_with(o)))
-        .collect();
-    looked_at.sort();
-    looked_at.dedup();
-    let mut items: Vec<Item> = previous
-        .iter()
-        .filter(|(rel, symlink)| !symlink && !named(rel))
-        .map(|(rel, _)| {
-            Item::File(Found {
-                rel: rel.clone(),
-                symlink: false,
-                meta: None,
-                unchanged: true,
-            })
+        .filter(|(rel, symlink)| !symlink && !under_named(rel))
+        .map(|(rel, _)| Found {
+            rel: rel.clone(),
+            symlink: false,
+            meta: None,
+            unchanged: true,
         })
         .collect();
-    for (rel, _) in previous
+    let symlinks = previous
         .iter()
-        .filter(|(rel, symlink)| *symlink && !named(rel))
-    {
-        items.extend(look_at(root, rel));
-    }
-    for rel in looked_at {
-        items.extend(look_at(root, rel));
-    }
-    // The walk's order: depth first, each folder's entries by name, i.e. paths compared by
-    // their components. A folder that could not be read is left to a walk to report.
-    let mut files = Vec::with_capacity(items.len());
-    for item in items {
-        match item {
-            Item::File(f) => files.push(f),
-            Item::Error { .. } => return None,
+        .filter(|(rel, symlink)| *symlink && !under_named(rel))
+        .map(|(rel, _)| rel.as_path());
+    // A named path inside another named path is looked at with it.
+    let looked_at = named
+        .iter()
+        .copied()
+        .filter(|c| !c.ancestors().skip(1).any(|a| named.contains(a)));
+    for rel in symlinks.chain(looked_at) {
+        for item in look_at(root, rel) {
+            match item {
+                Item::File(f) => files.push(f),
+                Item::Error { .. } => return None,
+            }
         }
     }
+    // The walk's order: depth first, each folder's entries by name, i.e. paths compared by
+    // their components.
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
     Some(files.into_iter().map(Item::File).collect())
 }
@@ -263,10 +258,21 @@ mod tests {
         std::fs::remove_file(root.join("b/4.yaml")).unwrap();
         std::fs::remove_dir_all(root.join("d")).unwrap();
         std::fs::rename(root.join("e"), root.join("f")).unwrap();
-        let changed: Vec<PathBuf> = ["a/1.md", "a/0.md", "new", "b/4.yaml", "d", "e", "f"]
-            .iter()
-            .map(PathBuf::from)
-            .collect();
+        // Named twice, and inside a named folder: each file still listed once.
+        let changed: Vec<PathBuf> = [
+            "a/1.md",
+            "a/0.md",
+            "new",
+            "new/deep/7.md",
+            "b/4.yaml",
+            "d",
+            "e",
+            "f",
+            "a/1.md",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
         let names = |items: &[Item]| -> Vec<(PathBuf, bool)> {
             items
                 .iter()
